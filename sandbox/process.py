@@ -1,0 +1,135 @@
+"""Start, find and stop the sandbox's background programs idempotently.
+
+Each program is identified by a pidfile under the sandbox's run directory, so a
+second ``start`` finds the running one instead of starting another, and ``stop``
+works from a fresh process (``make demo`` tears down what an earlier run left).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class SandboxError(RuntimeError):
+    """A sandbox piece could not be started; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Daemon:
+    """One background program: its name, command line and pidfile."""
+
+    name: str
+    argv: Sequence[str]
+    run_dir: Path
+    env: dict[str, str] | None = None
+    cwd: Path | None = None
+
+    @property
+    def pidfile(self) -> Path:
+        return self.run_dir / f"{self.name}.pid"
+
+    @property
+    def logfile(self) -> Path:
+        return self.run_dir / f"{self.name}.log"
+
+    def pid(self) -> int | None:
+        """The pid of the running program, or None when it is not running."""
+        try:
+            pid = int(self.pidfile.read_text().strip())
+        except (FileNotFoundError, ValueError):
+            return None
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        if _is_zombie(pid):
+            return None
+        return pid
+
+    def start(self, ready: Callable[[], bool] | None = None, timeout: float = 30.0) -> int:
+        """Start unless already running; wait until ``ready()`` holds."""
+        pid = self.pid()
+        if pid is None:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            with self.logfile.open("ab") as log:
+                process = subprocess.Popen(
+                    list(self.argv),
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env={**os.environ, **(self.env or {})},
+                    cwd=self.cwd,
+                    start_new_session=True,
+                )
+            pid = process.pid
+            self.pidfile.write_text(f"{pid}\n")
+        if ready is not None:
+            wait_for(ready, timeout, f"{self.name} (log: {self.logfile})", alive=self.pid)
+        return pid
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop the program and its process group; a no-op when not running."""
+        pid = self.pid()
+        if pid is not None:
+            _signal_group(pid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            while self.pid() is not None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            if self.pid() is not None:
+                _signal_group(pid, signal.SIGKILL)
+        self.pidfile.unlink(missing_ok=True)
+
+
+def wait_for(
+    condition: Callable[[], bool],
+    timeout: float,
+    what: str,
+    alive: Callable[[], int | None] | None = None,
+) -> None:
+    """Poll ``condition`` until it holds; fail early if the program died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        if alive is not None and alive() is None:
+            raise SandboxError(f"{what} exited before it was ready")
+        time.sleep(0.05)
+    raise SandboxError(f"{what} not ready after {timeout:g} s")
+
+
+def port_open(host: str, port: int) -> Callable[[], bool]:
+    """A readiness probe: a TCP connect to a loopback address succeeds."""
+
+    def probe() -> bool:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            return False
+
+    return probe
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        try:
+            os.kill(pid, sig)
+        except ProcessLookupError:
+            pass
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
