@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -47,6 +48,7 @@ class DockerEngine:
     name: str
     root: Path
     netns: str | None = None
+    hostname: str | None = None
     config: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_CONFIG))
 
     @property
@@ -82,6 +84,11 @@ class DockerEngine:
             "--ip-forward=false",
             "--ip-masq=false",
         ]
+        if self.hostname is not None:
+            # Its own UTS namespace: `docker info` and --network host containers
+            # report the host's name rather than the machine's.
+            script = f"hostname {shlex.quote(self.hostname)} && exec {shlex.join(argv)}"
+            argv = ["unshare", "--uts", "--", "sh", "-c", script]
         if self.netns is not None:
             argv = ["nsenter", f"--net=/run/netns/{self.netns}", "--", *argv]
         return Daemon("dockerd", argv, self.root)

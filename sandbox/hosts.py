@@ -1,0 +1,287 @@
+"""Sandbox hosts: machines of their own on one machine, reached over real SSH.
+
+A host is a network namespace (its own socket table, only ``lo`` in it), a mount
+namespace (its own /run, /srv and /etc/docker, bind-mounted from the host's
+directory) and a UTS namespace (its own hostname). Its sshd listens on
+127.0.0.1:22 inside the network namespace; the runner reaches it through
+``ProxyCommand ip netns exec <netns> nc 127.0.0.1 22``, so every byte stays on
+loopback. Its Docker engine runs in the same network namespace with its socket
+at the host's /run/docker.sock (= /var/run/docker.sock), which is where the
+``docker`` CLI of an SSH session looks by default.
+
+On the machine, a host named ``h1`` is the directory ``<run_dir>/hosts/h1``, the
+network namespace ``golive-h1`` (also its hostname and its SSH alias), and the
+processes in that namespace.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import signal
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sandbox.debian import ensure_installed
+from sandbox.docker_engine import DockerEngine
+from sandbox.process import Daemon, SandboxError, wait_for
+
+SSHD = "/usr/sbin/sshd"
+PACKAGES = ("openssh-server", "openssh-client", "netcat-openbsd", "iproute2", "util-linux")
+
+# What a host sees as its own: path in the host -> directory under the host's dir.
+OWN_DIRS = {"/run": "run", "/srv": "srv", "/etc/docker": "etc/docker"}
+
+
+@dataclass(frozen=True)
+class SandboxHost:
+    """One host: its namespaces, its sshd and its Docker engine."""
+
+    name: str
+    run_dir: Path
+    prefix: str = "golive"
+
+    @property
+    def alias(self) -> str:
+        """Network namespace name, hostname and SSH alias alike."""
+        return f"{self.prefix}-{self.name}"
+
+    @property
+    def dir(self) -> Path:
+        return self.run_dir / "hosts" / self.name
+
+    @property
+    def spec(self) -> str:
+        """The testinfra host spec (use it with ``ssh_config=``)."""
+        return f"ssh://root@{self.alias}"
+
+    @property
+    def files_dir(self) -> Path:
+        """The host's /srv, as seen from the runner."""
+        return self.dir / "srv"
+
+    @property
+    def host_key(self) -> Path:
+        return self.dir / "ssh" / "ssh_host_ed25519_key"
+
+    @property
+    def engine(self) -> DockerEngine:
+        return DockerEngine(self.alias, self.dir, netns=self.alias, hostname=self.alias)
+
+    @property
+    def sshd(self) -> Daemon:
+        return Daemon("sshd", _in_host(self, [SSHD, "-D", "-e", "-f", str(self._sshd_config)]), self.dir)
+
+    @property
+    def _sshd_config(self) -> Path:
+        return self.dir / "ssh" / "sshd_config"
+
+    def up(self, authorized_keys: Path) -> None:
+        """Create what is missing and start what does not run; idempotent."""
+        ensure_installed(PACKAGES)
+        self._prepare(authorized_keys)
+        self._ensure_netns()
+        # sshd first: its mount namespace is copied at start, and must not hold
+        # copies of the engine's overlay mounts (they would stay busy).
+        self.sshd.start(ready=self._sshd_listening, timeout=15)
+        self.engine.start()
+
+    def down(self) -> None:
+        """Stop everything of this host and remove its namespace; idempotent."""
+        self.sshd.stop()
+        self.engine.stop(remove_containers=True)
+        _end_processes(self.netns_pids())
+        self.engine.stop()
+        if self.netns_exists():
+            subprocess.run(["ip", "netns", "delete", self.alias], capture_output=True)
+
+    def is_up(self) -> bool:
+        return self.netns_exists() and self.sshd.pid() is not None and self.engine.is_running()
+
+    def netns_exists(self) -> bool:
+        return Path("/run/netns", self.alias).exists()
+
+    def netns_pids(self) -> list[int]:
+        """Every process in the host's network namespace."""
+        if not self.netns_exists():
+            return []
+        out = subprocess.run(["ip", "netns", "pids", self.alias], capture_output=True, text=True)
+        return [int(pid) for pid in out.stdout.split()]
+
+    def enter(self) -> list[str]:
+        """An argv prefix that runs a command inside this host (its namespaces)."""
+        pid = self.sshd.pid()
+        if pid is None:
+            raise SandboxError(f"host {self.name} is not up")
+        return ["nsenter", f"--target={pid}", "--net", "--mount", "--uts", "--"]
+
+    def known_hosts_line(self) -> str:
+        key_type, key = self.host_key.with_suffix(".pub").read_text().split()[:2]
+        return f"{self.alias} {key_type} {key}\n"
+
+    def leftovers(self) -> list[str]:
+        """What a downed host should not leave behind, as text."""
+        found = [f"netns {self.alias}"] if self.netns_exists() else []
+        return found + [f"pid {pid}" for pid in self.netns_pids()] + self.engine.leftovers()
+
+    def _prepare(self, authorized_keys: Path) -> None:
+        for inside, own in OWN_DIRS.items():
+            (self.dir / own).mkdir(parents=True, exist_ok=True)
+            Path(inside).mkdir(parents=True, exist_ok=True)
+        (self.dir / "run" / "sshd").mkdir(mode=0o755, exist_ok=True)
+        if not self.host_key.exists():
+            self.host_key.parent.mkdir(parents=True, exist_ok=True)
+            _keygen(self.host_key, f"root@{self.alias}")
+        self._sshd_config.write_text(_sshd_config(self.host_key, authorized_keys))
+
+    def _ensure_netns(self) -> None:
+        if not self.netns_exists():
+            _run(["ip", "netns", "add", self.alias])
+        _run(["ip", "-n", self.alias, "link", "set", "lo", "up"])
+
+    def _sshd_listening(self) -> bool:
+        probe = ["ip", "netns", "exec", self.alias, "nc", "-z", "-w", "1", "127.0.0.1", "22"]
+        return subprocess.run(probe, capture_output=True).returncode == 0
+
+
+@dataclass(frozen=True)
+class SshAccess:
+    """The runner's side: a key pair, a known_hosts and an ssh_config for all hosts."""
+
+    dir: Path
+
+    @property
+    def key(self) -> Path:
+        return self.dir / "id_ed25519"
+
+    @property
+    def config(self) -> Path:
+        return self.dir / "ssh_config"
+
+    @property
+    def known_hosts(self) -> Path:
+        return self.dir / "known_hosts"
+
+    def ensure_key(self) -> Path:
+        """The public key to authorize on every host; made once per run dir."""
+        if not self.key.exists():
+            self.dir.mkdir(parents=True, exist_ok=True)
+            _keygen(self.key, "golive-sandbox")
+        return self.key.with_suffix(".pub")
+
+    def write(self, hosts: Sequence[SandboxHost]) -> None:
+        """Write ssh_config and known_hosts naming exactly ``hosts``."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.known_hosts.write_text("".join(host.known_hosts_line() for host in hosts))
+        self.config.write_text("".join(self._entry(host) for host in hosts))
+
+    def run(self, host: SandboxHost, command: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+        """Run ``command`` on ``host`` over SSH, as testinfra would."""
+        argv = ["ssh", "-F", str(self.config), host.alias, command]
+        return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+    def _entry(self, host: SandboxHost) -> str:
+        proxy = f"ip netns exec {host.alias} nc 127.0.0.1 %p"
+        options = {
+            # Names the host in %h (and so in ControlPath); the proxy never resolves it.
+            "HostName": host.alias,
+            "Port": "22",
+            "User": "root",
+            "ProxyCommand": proxy,
+            "IdentityFile": str(self.key),
+            "IdentitiesOnly": "yes",
+            "IdentityAgent": "none",
+            "BatchMode": "yes",
+            "HostKeyAlias": host.alias,
+            "UserKnownHostsFile": str(self.known_hosts),
+            "GlobalKnownHostsFile": "/dev/null",
+            "StrictHostKeyChecking": "yes",
+            "ControlMaster": "auto",
+            "ControlPath": str(self.dir / "cm-%r@%h:%p"),
+            "ControlPersist": "60",
+            "LogLevel": "ERROR",
+        }
+        lines = [f"Host {host.alias}"] + [f"  {key} {value}" for key, value in options.items()]
+        return "\n".join(lines) + "\n\n"
+
+
+def _in_host(host: SandboxHost, argv: Sequence[str]) -> list[str]:
+    """Wrap ``argv`` to exec in fresh mount and UTS namespaces inside the host's netns.
+
+    The new mount namespace starts as a private copy of ours: the script drops the
+    copies of other hosts' namespace files and engine mounts (they would keep those
+    alive), then binds the host's own directories in place.
+    """
+    run_dir = shlex.quote(str(host.run_dir.resolve()))
+    binds = "".join(
+        f"mount --bind {shlex.quote(str(host.dir / own))} {inside}\n" for inside, own in OWN_DIRS.items()
+    )
+    script = (
+        "set -e\n"
+        f"hostname {host.alias}\n"
+        "umount --recursive --lazy /run/netns 2>/dev/null || true\n"
+        f"awk -v d={run_dir}/ 'index($5, d) == 1 {{print $5}}' /proc/self/mountinfo | sort -r |"
+        " while read -r m; do umount --lazy \"$m\" 2>/dev/null || true; done\n"
+        f"{binds}"
+        f"exec {shlex.join(argv)}\n"
+    )
+    netns = f"--net=/run/netns/{host.alias}"
+    return ["nsenter", netns, "--", "unshare", "--mount", "--uts", "--propagation", "private", "--", "sh", "-c", script]
+
+
+def _sshd_config(host_key: Path, authorized_keys: Path) -> str:
+    return f"""\
+ListenAddress 127.0.0.1:22
+HostKey {host_key}
+PidFile none
+AuthorizedKeysFile {authorized_keys}
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+# The key lives in the sandbox's run dir, under world-writable /tmp.
+StrictModes no
+PrintMotd no
+PrintLastLog no
+Subsystem sftp /usr/lib/openssh/sftp-server
+"""
+
+
+def _keygen(path: Path, comment: str) -> None:
+    _run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", str(path)])
+
+
+def _end_processes(pids: list[int], grace: float = 3.0) -> None:
+    """SIGTERM, then SIGKILL what is still there after ``grace`` seconds."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        for pid in pids:
+            _signal(pid, sig)
+        try:
+            wait_for(lambda: not any(_alive(pid) for pid in pids), grace, "processes ending")
+            return
+        except SandboxError:
+            continue
+
+
+def _signal(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def _run(argv: Sequence[str]) -> None:
+    result = subprocess.run(list(argv), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SandboxError(f"{' '.join(argv)} failed: {result.stderr.strip()[-300:]}")
