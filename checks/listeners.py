@@ -1,0 +1,82 @@
+"""Sockets listening on every address (SEC-01), from one ``ss`` per host."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from golive.checks.remote import RemoteHost
+from golive.errors import TargetError
+from golive.evidence import Verdict
+
+SS_COMMAND = "ss -H -tulpn 2>/dev/null || netstat -tulpn"
+WILDCARDS = {"0.0.0.0", "*", "::", "[::]", "[::ffff:0.0.0.0]", "::ffff:0.0.0.0"}
+
+
+@dataclass(frozen=True)
+class Listener:
+    """A listening TCP socket or an unconnected UDP socket."""
+
+    protocol: str
+    address: str
+    port: int
+    process: str
+
+    @property
+    def on_all_addresses(self) -> bool:
+        return self.address.split("%", 1)[0] in WILDCARDS
+
+    def allowed_by(self, allow: tuple[str, ...]) -> bool:
+        return str(self.port) in allow or f"{self.port}/{self.protocol}" in allow
+
+    def __str__(self) -> str:
+        owner = f" ({self.process})" if self.process else ""
+        return f"{self.protocol} {self.address}:{self.port}{owner}"
+
+
+def listeners(remote: RemoteHost) -> list[Listener]:
+    """Every listening socket of the host (one cached call)."""
+    result = remote.run(SS_COMMAND)
+    if not result.succeeded:
+        raise TargetError(f"{remote.name}: neither ss nor netstat answered (exit {result.exit_status}): {result.stderr.strip()}")
+    return parse_sockets(result.stdout)
+
+
+def parse_sockets(output: str) -> list[Listener]:
+    """Parse ``ss -H -tulpn`` or ``netstat -tulpn`` output."""
+    found = []
+    for line in output.splitlines():
+        fields = line.split()
+        if len(fields) < 5:
+            continue
+        if fields[0] in ("tcp", "udp") and fields[1] in ("LISTEN", "UNCONN"):
+            protocol, local, process = fields[0], fields[4], " ".join(fields[6:])
+        elif re.fullmatch(r"(tcp|udp)6?", fields[0]) and fields[1].isdigit():
+            protocol = fields[0].rstrip("6")
+            if protocol == "tcp" and "LISTEN" not in fields:
+                continue
+            local, process = fields[3], fields[-1] if "/" in fields[-1] else ""
+        else:
+            continue
+        address, _, port = local.rpartition(":")
+        if port.isdigit():
+            found.append(Listener(protocol, address, int(port), _process_name(process)))
+    return found
+
+
+def _process_name(text: str) -> str:
+    names = re.findall(r'"([^"]+)",pid=(\d+)', text)
+    if names:
+        return ", ".join(f"{name}[{pid}]" for name, pid in names)
+    return text if text != "-" else ""
+
+
+def judge_exposure(found: list[Listener], allow: tuple[str, ...]) -> Verdict:
+    """No socket on all addresses unless its port is allowed."""
+    exposed = [listener for listener in found if listener.on_all_addresses]
+    unexpected = [listener for listener in exposed if not listener.allowed_by(allow)]
+    allowed = ", ".join(allow) or "none"
+    if unexpected:
+        listing = "; ".join(map(str, unexpected))
+        return Verdict(False, f"{len(unexpected)} socket(s) on all addresses outside the allow-list ({allowed}): {listing}")
+    return Verdict(True, f"{len(exposed)} socket(s) on all addresses, all allowed ({allowed}); {len(found)} listening in all")

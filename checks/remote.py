@@ -1,0 +1,123 @@
+"""One inventory host reached through its testinfra backend, read-only and bounded.
+
+Every command runs under ``timeout`` on the target, its result is cached for the
+session (facts are gathered once per host and shared by every criterion that reads
+them), recorded as evidence of the test that asked, and counted as a round trip.
+A host found unreachable fails its remaining checks at once with the same reason.
+"""
+
+from __future__ import annotations
+
+import shlex
+import threading
+import time
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import testinfra
+
+from golive import evidence
+from golive.errors import CheckTimeout, Unreachable
+from golive.inventory import Host
+
+TIMEOUT_EXIT = 124
+SSH_FAILURE_EXIT = 255
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command printed and returned on a host."""
+
+    command: str
+    exit_status: int
+    stdout: str
+    stderr: str
+    duration: float
+
+    @property
+    def succeeded(self) -> bool:
+        return self.exit_status == 0
+
+
+class RemoteHost:
+    """A host of the inventory, as the checks see it."""
+
+    def __init__(self, host: Host) -> None:
+        self.host = host
+        self.round_trips = 0
+        self._cache: dict[str, CommandResult] = {}
+        self._lock = threading.Lock()
+        self.unreachable: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.host.name
+
+    @cached_property
+    def backend(self) -> Any:
+        """The testinfra host, built on first use so collection never connects."""
+        options: dict[str, Any] = {"sudo": self.host.sudo, "timeout": int(self.host.connect_timeout)}
+        if self.host.ssh_config:
+            options["ssh_config"] = self.host.ssh_config
+        if self.host.ssh_identity_file:
+            options["ssh_identity_file"] = self.host.ssh_identity_file
+        return testinfra.get_host(self.host.backend, **options)
+
+    def run(self, command: str) -> CommandResult:
+        """Run a read-only command once per session; later calls reuse the result."""
+        with self._lock:
+            cached = self._cache.get(command)
+            if cached is None:
+                cached = self._execute(command)
+                self._cache[command] = cached
+                was_cached = False
+            else:
+                was_cached = True
+        current = evidence.current()
+        if current is not None:
+            current.command(
+                cached.command, cached.exit_status, cached.stdout, cached.stderr,
+                host=self.name, duration=cached.duration, cached=was_cached,
+            )  # fmt: skip
+        return cached
+
+    def _execute(self, command: str) -> CommandResult:
+        if self.unreachable is not None:
+            raise Unreachable(self.unreachable)
+        limit = self.host.command_timeout
+        wrapped = f"timeout -k 2 {limit:g} sh -c {shlex.quote(command)}"
+        started = time.monotonic()
+        try:
+            raw = self.backend.run(wrapped)
+        except Exception as exc:  # testinfra raises plain exceptions for connection failures
+            self.unreachable = f"{self.name}: cannot reach host through {self.host.backend}: {exc}"
+            raise Unreachable(self.unreachable) from exc
+        finally:
+            self.round_trips += 1
+        duration = time.monotonic() - started
+        result = CommandResult(command, raw.rc, raw.stdout, raw.stderr, duration)
+        if raw.rc == TIMEOUT_EXIT:
+            raise CheckTimeout(f"{self.name}: timed out after {limit:g} s: {command}")
+        if raw.rc == SSH_FAILURE_EXIT and self.host.backend.startswith(("ssh://", "paramiko://")) and not raw.stdout:
+            self.unreachable = f"{self.name}: cannot reach host through {self.host.backend}: {raw.stderr.strip()}"
+            raise Unreachable(self.unreachable)
+        return result
+
+
+class Fleet:
+    """The session's RemoteHosts, one per inventory host, made on first use."""
+
+    def __init__(self) -> None:
+        self._hosts: dict[str, RemoteHost] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, host: Host) -> RemoteHost:
+        with self._lock:
+            remote = self._hosts.get(host.name)
+            if remote is None:
+                remote = self._hosts[host.name] = RemoteHost(host)
+            return remote
+
+    def round_trips(self) -> dict[str, int]:
+        return {name: remote.round_trips for name, remote in self._hosts.items()}

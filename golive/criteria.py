@@ -1,0 +1,118 @@
+"""What makes a test a criterion: one severity marker, one criterion marker, a docstring.
+
+A criterion is spelled::
+
+    @pytest.mark.critical
+    @pytest.mark.criterion("REL-08", category="Reliability")
+    def test_disk_below_critical_limit(...):
+        '''Disk usage is under the critical limit on every filesystem.
+
+        Why: a full disk stops databases and log writers mid-transaction.
+        Fix: free space (docker system prune, log rotation) or grow the volume.
+        '''
+
+The docstring is the documentation: its first line is the title shown in reports,
+the ``Why:`` and ``Fix:`` paragraphs are shown next to a failure.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Collection
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import pytest
+
+from golive.inventory import CRITERION_ID
+from golive.rubric import SEVERITIES
+
+MARKERS = (
+    "critical: a failure blocks go-live and caps the grade (pytest -m critical is the gate).",
+    "warning: a failure costs points but does not block go-live.",
+    "acceptable: a tolerated condition, still measured and shown as evidence.",
+    "criterion(id, category): the criterion's stable ID (e.g. SEC-01) and its rubric category.",
+)
+
+
+class CriterionMarkError(Exception):
+    """A test in the suite is not a well-formed criterion; the message names it and the fix."""
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """A criterion's identity and its documentation, taken from the test itself."""
+
+    id: str
+    category: str
+    severity: str
+    title: str
+    why: str = ""
+    remediation: str = ""
+    description: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Criterion:
+        return cls(**data)
+
+
+def is_marked(item: pytest.Item) -> bool:
+    """Whether the item carries any golive marker (and so must be a whole criterion)."""
+    return any(item.iter_markers(name) for name in (*SEVERITIES, "criterion"))
+
+
+def criterion_of(item: pytest.Item, categories: Collection[str]) -> Criterion:
+    """The criterion an item implements; CriterionMarkError if it is not well-formed."""
+    severities = sorted({mark.name for name in SEVERITIES for mark in item.iter_markers(name)})
+    marks = list(item.iter_markers("criterion"))
+    where = item.nodeid
+    if len(severities) != 1:
+        found = ", ".join(severities) or "none"
+        raise CriterionMarkError(
+            f"{where}: needs exactly one severity marker (critical, warning or acceptable), found {found}"
+        )
+    if len(marks) != 1:
+        raise CriterionMarkError(
+            f"{where}: needs exactly one @pytest.mark.criterion(ID, category=...), found {len(marks)}"
+        )
+    identifier, category = _criterion_args(marks[0], where)
+    if not CRITERION_ID.fullmatch(identifier):
+        raise CriterionMarkError(f"{where}: criterion ID {identifier!r} should look like SEC-01")
+    if category not in categories:
+        raise CriterionMarkError(
+            f"{where}: category {category!r} is not in the rubric (valid: {', '.join(categories)})"
+        )
+    title, why, remediation, description = parse_docstring(getattr(item, "obj", None))
+    return Criterion(identifier, category, severities[0], title or item.name, why, remediation, description)
+
+
+def _criterion_args(mark: pytest.Mark, where: str) -> tuple[str, str]:
+    args = list(mark.args)
+    identifier = args.pop(0) if args else mark.kwargs.get("id")
+    category = args.pop(0) if args else mark.kwargs.get("category")
+    if not isinstance(identifier, str) or not isinstance(category, str):
+        raise CriterionMarkError(f"{where}: write the marker as @pytest.mark.criterion('SEC-01', category='Security')")
+    return identifier, category
+
+
+def parse_docstring(obj: object) -> tuple[str, str, str, str]:
+    """(title, why, fix, description) from a criterion's docstring."""
+    doc = inspect.getdoc(obj) if obj is not None else None
+    if not doc:
+        return "", "", "", ""
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", doc.strip())]
+    title = paragraphs[0]
+    why = fix = ""
+    rest = []
+    for paragraph in paragraphs[1:]:
+        if paragraph.lower().startswith("why:"):
+            why = paragraph[4:].strip()
+        elif paragraph.lower().startswith("fix:"):
+            fix = paragraph[4:].strip()
+        else:
+            rest.append(paragraph)
+    return title, why, fix, "\n\n".join(rest)

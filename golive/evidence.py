@@ -1,0 +1,172 @@
+"""The evidence API: what was run or requested, what came back, what was compared.
+
+Checks and users' own tests record evidence through one object per test; every
+string passes through ``clean`` (control characters stripped, secrets redacted,
+size bounded) when it is recorded, so nothing unredacted is ever stored, and every
+report (HTML, JSON, terminal, JUnit) renders the same cleaned entries.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from golive.redact import redact
+
+MAX_FIELD_CHARS = 8000
+MAX_LINE_CHARS = 2000
+_CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def clean(value: object, limit: int = MAX_FIELD_CHARS) -> str:
+    """A string safe for any report: decoded, stripped of control codes, redacted, bounded."""
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    text = _CONTROL.sub("", str(value))
+    text = "\n".join(
+        line if len(line) <= MAX_LINE_CHARS else f"{line[:MAX_LINE_CHARS]}… [{len(line) - MAX_LINE_CHARS} chars cut]"
+        for line in text.split("\n")
+    )
+    text = redact(text)
+    if len(text) > limit:
+        head, tail = text[: limit * 3 // 4], text[-limit // 4 :]
+        text = f"{head}\n… [{len(text) - len(head) - len(tail)} chars cut] …\n{tail}"
+    return text
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A measured value against its threshold, e.g. 93.1 % used <= 90 %."""
+
+    subject: str
+    measured: object
+    operator: str
+    limit: object
+    passed: bool
+    unit: str = ""
+
+    def __str__(self) -> str:
+        mark = "ok" if self.passed else "FAIL"
+        return f"{self.subject}: {self.measured}{self.unit} {self.operator} {self.limit}{self.unit} [{mark}]"
+
+
+@dataclass
+class Verdict:
+    """A judge's conclusion: passed or not, a one-line reason and its comparisons."""
+
+    passed: bool
+    summary: str
+    comparisons: list[Comparison] = field(default_factory=list)
+
+    @classmethod
+    def from_comparisons(cls, comparisons: Sequence[Comparison], what: str) -> Verdict:
+        failing = [c for c in comparisons if not c.passed]
+        if failing:
+            return cls(False, f"{len(failing)} of {len(comparisons)} {what} failed: " + "; ".join(map(str, failing)), list(comparisons))
+        return cls(True, f"all {len(comparisons)} {what} within limits", list(comparisons))
+
+
+class Evidence:
+    """The evidence of one test; reached through the ``evidence`` fixture."""
+
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+
+    def command(
+        self,
+        command: str,
+        exit_status: int | None,
+        stdout: str | bytes = "",
+        stderr: str | bytes = "",
+        *,
+        host: str = "",
+        duration: float | None = None,
+        cached: bool = False,
+    ) -> None:
+        """A command run on a target and what came back."""
+        self.entries.append(
+            {
+                "kind": "command",
+                "host": clean(host, 200),
+                "command": clean(command, 2000),
+                "exit_status": exit_status,
+                "stdout": clean(stdout),
+                "stderr": clean(stderr),
+                "duration": None if duration is None else round(duration, 3),
+                "cached": cached,
+            }
+        )
+
+    def http(
+        self,
+        method: str,
+        url: str,
+        status: int | None,
+        *,
+        headers: dict[str, str] | None = None,
+        body: str | bytes = "",
+        elapsed: float | None = None,
+        error: str = "",
+    ) -> None:
+        """An HTTP exchange: request line, status, headers and the first bytes of the body."""
+        self.entries.append(
+            {
+                "kind": "http",
+                "request": clean(f"{method} {url}", 2000),
+                "status": status,
+                "headers": {clean(k, 200): clean(v, 1000) for k, v in (headers or {}).items()},
+                "body": clean(body, 2000),
+                "elapsed": None if elapsed is None else round(elapsed, 3),
+                "error": clean(error, 2000),
+            }
+        )
+
+    def compare(self, comparison: Comparison) -> None:
+        """A value compared with its threshold."""
+        self.entries.append(
+            {
+                "kind": "comparison",
+                "subject": clean(comparison.subject, 500),
+                "measured": clean(comparison.measured, 500),
+                "operator": comparison.operator,
+                "limit": clean(comparison.limit, 500),
+                "unit": comparison.unit,
+                "passed": comparison.passed,
+            }
+        )
+
+    def note(self, text: str) -> None:
+        """Free text worth keeping next to the verdict."""
+        self.entries.append({"kind": "note", "text": clean(text)})
+
+    def conclude(self, verdict: Verdict) -> None:
+        """Record the verdict's comparisons; fail the test with its reason if it failed."""
+        for comparison in verdict.comparisons:
+            self.compare(comparison)
+        self.entries.append({"kind": "verdict", "passed": verdict.passed, "summary": clean(verdict.summary)})
+        if not verdict.passed:
+            pytest.fail(clean(verdict.summary), pytrace=False)
+
+
+_current: contextvars.ContextVar[Evidence | None] = contextvars.ContextVar("golive_evidence", default=None)
+
+
+def current() -> Evidence | None:
+    """The evidence of the test running now, for code that records on its own (remote runs)."""
+    return _current.get()
+
+
+@contextmanager
+def collecting(evidence: Evidence) -> Iterator[Evidence]:
+    """Make ``evidence`` the current one for the duration of a test phase."""
+    token = _current.set(evidence)
+    try:
+        yield evidence
+    finally:
+        _current.reset(token)

@@ -1,0 +1,350 @@
+"""hosts.yaml → a validated, typed inventory, loaded once per session.
+
+The inventory says what the fleet is and what "ready" means for it. Secrets never
+live in it: a key ending in ``_env`` names an environment variable, whose value is
+read here and registered for redaction before anything can print it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from golive.errors import InventoryError
+from golive.rubric import DEFAULT_RUBRIC, RubricConfig
+from golive.units import parse_duration, parse_size
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+Size = Annotated[int, BeforeValidator(parse_size)]
+CRITERION_ID = re.compile(r"^[A-Z][A-Z0-9]*-\d{2,3}$")
+ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+BACKEND_SCHEMES = (
+    "local", "ssh", "paramiko", "docker", "podman", "ansible", "kubectl",
+    "openshift", "winrm", "lxc", "salt", "chroot",
+)  # fmt: skip
+ModelT = TypeVar("ModelT", bound=BaseModel)
+DEFAULT_ALLOWED_PORTS = ("80", "443", "25", "465", "587", "110", "995", "143", "993")
+
+
+class Section(BaseModel):
+    """Strict base: unknown keys are errors that list the valid ones."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _known_keys(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            unknown = [key for key in data if key not in cls.model_fields]
+            if unknown:
+                valid = ", ".join(cls.model_fields)
+                raise ValueError(f"unknown key {unknown[0]!r} (valid keys: {valid})")
+        return data
+
+
+class DiskPolicy(Section):
+    """REL-08/09: which filesystems are judged and their limits in percent used."""
+
+    critical_percent: float = Field(90, gt=0, le=100)
+    warning_percent: float = Field(85, gt=0, le=100)
+    mounts: tuple[str, ...] | None = None
+    ignore_mounts: tuple[str, ...] = ()
+    ignore_types: tuple[str, ...] = (
+        "tmpfs", "devtmpfs", "squashfs", "overlay", "proc", "sysfs", "cgroup2",
+        "iso9660", "ramfs", "nsfs", "fuse.snapfuse",
+    )  # fmt: skip
+
+
+class ListenerPolicy(Section):
+    """SEC-01: ports allowed on all addresses, as ``443`` (tcp and udp) or ``53/udp``."""
+
+    allow: tuple[str, ...] = DEFAULT_ALLOWED_PORTS
+
+    @field_validator("allow", mode="before")
+    @classmethod
+    def _ports(cls, value: Any) -> Any:
+        if not isinstance(value, (list, tuple)):
+            raise ValueError("expected a list of ports like [80, 443, '53/udp']")
+        ports = []
+        for entry in value:
+            text = str(entry)
+            if not re.fullmatch(r"\d{1,5}(/(tcp|udp))?", text) or int(text.split("/")[0]) > 65535:
+                raise ValueError(f"expected a port like 443 or '53/udp', got {entry!r}")
+            ports.append(text)
+        return tuple(ports)
+
+
+class SshdPolicy(Section):
+    """SEC-09: which sshd configuration ``sshd -T`` reads (default: the system's)."""
+
+    config: str | None = None
+
+
+class HostSettings(Section):
+    """Everything a host can set; ``defaults:`` uses the same keys."""
+
+    backend: str | None = None
+    ssh_config: str | None = None
+    ssh_identity_file: str | None = None
+    sudo: bool = False
+    command_timeout: Duration = 30.0
+    connect_timeout: Duration = 10.0
+    disk: DiskPolicy = DiskPolicy()
+    listeners: ListenerPolicy = ListenerPolicy()
+    sshd: SshdPolicy = SshdPolicy()
+
+    @field_validator("backend")
+    @classmethod
+    def _backend(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        scheme = value.split("://", 1)[0] if "://" in value else ""
+        if scheme not in BACKEND_SCHEMES:
+            raise ValueError(
+                f"expected a testinfra backend like local://, ssh://user@host:22 or "
+                f"docker://name, got {value!r}"
+            )
+        return value
+
+
+class Host(HostSettings):
+    """One host of the fleet; ``name`` is its key under ``hosts:``."""
+
+    name: str
+    backend: str
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Credential(Section):
+    """Names of environment variables holding a secret; never the secret itself."""
+
+    username_env: str | None = None
+    password_env: str | None = None
+    token_env: str | None = None
+
+    @field_validator("username_env", "password_env", "token_env")
+    @classmethod
+    def _env_name(cls, value: str | None) -> str | None:
+        if value is not None and not ENV_NAME.fullmatch(value):
+            raise ValueError(f"expected an environment variable name, got {value!r}")
+        return value
+
+
+class Waiver(Section):
+    """A known failure accepted for a while, by a named owner, for a reason."""
+
+    criterion: str
+    target: str
+    reason: str = Field(min_length=1)
+    owner: str = Field(min_length=1)
+    expires: dt.date
+
+    @field_validator("criterion")
+    @classmethod
+    def _criterion(cls, value: str) -> str:
+        if not CRITERION_ID.fullmatch(value):
+            raise ValueError(f"expected a criterion ID like SEC-01, got {value!r}")
+        return value
+
+    def days_left(self, today: dt.date) -> int:
+        return (self.expires - today).days
+
+    def is_expired(self, today: dt.date) -> bool:
+        return self.expires < today
+
+    def covers(self, criterion: str, target: str) -> bool:
+        return self.criterion == criterion and self.target in (target, "*")
+
+
+class RubricSection(Section):
+    """Overrides of the default rubric (from a ``rubric:`` section or ``--rubric``)."""
+
+    categories: dict[str, float] | None = None
+    severity_weights: dict[str, float] | None = None
+    grades: dict[str, float] | None = None
+    ready_score: float | None = Field(None, ge=0, le=100)
+    critical_cap: float | None = Field(None, ge=0, le=100)
+    max_waiver_days: int | None = Field(None, ge=0)
+
+    @field_validator("severity_weights")
+    @classmethod
+    def _severities(cls, value: dict[str, float] | None) -> dict[str, float] | None:
+        allowed = set(DEFAULT_RUBRIC.severity_weights)
+        for key in value or {}:
+            if key not in allowed:
+                raise ValueError(f"unknown severity {key!r} (valid: {', '.join(sorted(allowed))})")
+        return value
+
+    def apply(self, base: RubricConfig) -> RubricConfig:
+        return base.merged(
+            categories=self.categories,
+            severity_weights=self.severity_weights,
+            grades=self.grades,
+            ready_score=self.ready_score,
+            critical_cap=self.critical_cap,
+            max_waiver_days=self.max_waiver_days,
+        )
+
+
+class InventoryFile(Section):
+    """The top-level shape of hosts.yaml."""
+
+    hosts: dict[str, dict[str, Any]] = {}
+    defaults: HostSettings = HostSettings()
+    credentials: dict[str, Credential] = {}
+    waivers: tuple[Waiver, ...] = ()
+    rubric: RubricSection = RubricSection()
+    window: Duration = 86400.0
+
+
+class Inventory:
+    """The validated inventory: hosts, credentials, waivers and the rubric."""
+
+    def __init__(
+        self,
+        path: Path | None,
+        digest: str,
+        hosts: tuple[Host, ...],
+        credentials: dict[str, dict[str, str]],
+        waivers: tuple[Waiver, ...],
+        rubric: RubricConfig,
+        window: float,
+    ) -> None:
+        self.path = path
+        self.digest = digest
+        self.hosts = hosts
+        self.credentials = credentials
+        self.waivers = waivers
+        self.rubric = rubric
+        self.window = window
+
+    @classmethod
+    def empty(cls) -> Inventory:
+        return cls(None, "", (), {}, (), DEFAULT_RUBRIC, 86400.0)
+
+    @property
+    def secrets(self) -> list[str]:
+        """Every secret value the inventory made golive read, for redaction."""
+        return [value for fields in self.credentials.values() for value in fields.values()]
+
+    def host(self, name: str) -> Host:
+        return next(host for host in self.hosts if host.name == name)
+
+
+def load_inventory(
+    path: Path,
+    rubric_file: Path | None = None,
+    today: dt.date | None = None,
+    environ: Mapping[str, str] = os.environ,
+) -> Inventory:
+    """Read and validate ``path``; raise InventoryError with one precise line."""
+    raw, digest = _read_yaml(path)
+    document = _validate(InventoryFile, raw, str(path))
+    rubric = document.rubric.apply(DEFAULT_RUBRIC)
+    if rubric_file is not None:
+        rubric_raw, _ = _read_yaml(rubric_file)
+        rubric = _validate(RubricSection, rubric_raw, str(rubric_file)).apply(rubric)
+    hosts = tuple(_host(name, settings, document.defaults, path) for name, settings in document.hosts.items())
+    credentials = _resolve_credentials(document.credentials, environ, str(path))
+    today = today or dt.date.today()
+    for index, waiver in enumerate(document.waivers):
+        if waiver.days_left(today) > rubric.max_waiver_days:
+            raise InventoryError(
+                str(path),
+                f"waivers[{index}].expires",
+                f"{waiver.expires} is more than {rubric.max_waiver_days} days ahead; "
+                "choose an earlier date (rubric.max_waiver_days sets the limit)",
+            )
+    return Inventory(path, digest, hosts, credentials, document.waivers, rubric, document.window)
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], str]:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InventoryError(str(path), "", f"cannot read it ({exc.strerror}); pass an existing file") from None
+    try:
+        raw = yaml.safe_load(data)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise InventoryError(str(path), where, f"{problem}; fix the YAML syntax") from None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise InventoryError(str(path), "", "expected a mapping at the top level (hosts:, waivers:, ...)")
+    return raw, hashlib.sha256(data).hexdigest()
+
+
+def _validate(model: type[ModelT], raw: Any, file: str, prefix: str = "") -> ModelT:
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        key = ".".join([prefix] * bool(prefix) + [_key_part(part) for part in error["loc"]])
+        key = key.replace(".[", "[")
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] not in ("value_error", "missing", "extra_forbidden"):
+            message = f"{message}, got {error.get('input')!r}"
+        raise InventoryError(file, key, message) from None
+
+
+def _key_part(part: str | int) -> str:
+    return f"[{part}]" if isinstance(part, int) else str(part)
+
+
+def _host(name: str, settings: dict[str, Any], defaults: HostSettings, path: Path) -> Host:
+    if not isinstance(settings, Mapping):
+        raise InventoryError(str(path), f"hosts.{name}", "expected a mapping with at least backend:")
+    merged = _deep_merge(defaults.model_dump(exclude_unset=True), dict(settings))
+    merged["name"] = name
+    if merged.get("backend") is None:
+        raise InventoryError(str(path), f"hosts.{name}.backend", "missing; set a testinfra backend like local:// or ssh://user@host")
+    return _validate(Host, merged, str(path), prefix=f"hosts.{name}")
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _deep_merge(dict(merged[key]), dict(value))
+        else:
+            merged[key] = value
+    return merged
+
+
+def _resolve_credentials(
+    credentials: dict[str, Credential], environ: Mapping[str, str], file: str
+) -> dict[str, dict[str, str]]:
+    resolved: dict[str, dict[str, str]] = {}
+    for name, credential in credentials.items():
+        fields: dict[str, str] = {}
+        for field, env_name in credential.model_dump(exclude_none=True).items():
+            if env_name not in environ:
+                raise InventoryError(
+                    file,
+                    f"credentials.{name}.{field}",
+                    f"environment variable {env_name} is not set; export it before the run",
+                )
+            fields[field.removesuffix("_env")] = environ[env_name]
+        resolved[name] = fields
+    return resolved

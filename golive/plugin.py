@@ -1,0 +1,383 @@
+"""golive's pytest plugin: the only module that talks to pytest's hooks.
+
+It loads the inventory, checks that every criterion is well-formed, carries each
+test's criterion and evidence on its reports (so xdist's controller sees them),
+grades the run with the rubric, sets the exit status and writes the reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import platform
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import golive
+from golive import criteria, evidence, html_report, record
+from golive.checks.remote import Fleet
+from golive.criteria import Criterion, CriterionMarkError
+from golive.errors import InventoryError, TargetError
+from golive.evidence import Evidence
+from golive.inventory import Inventory, load_inventory
+from golive.redact import redact
+from golive.results import Ledger
+from golive.rubric import grade
+
+CRITERION = pytest.StashKey[Criterion]()
+EVIDENCE = pytest.StashKey[Evidence]()
+_SENT = pytest.StashKey[int]()
+_STATE = pytest.StashKey["GoliveState"]()
+_SELECTION_OPTIONS = {
+    "markexpr": "-m", "keyword": "-k", "deselect": "--deselect", "lf": "--lf",
+    "failedfirst": None, "stepwise": "--sw", "golive_shard": "--shard",
+}  # fmt: skip
+
+
+@dataclass
+class GoliveState:
+    """What one pytest session knows about the golive run."""
+
+    inventory: Inventory
+    fleet: Fleet = field(default_factory=Fleet)
+    ledger: Ledger = field(default_factory=Ledger)
+    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    started_monotonic: float = field(default_factory=time.monotonic)
+    deselected: int = 0
+    html_path: Path | None = None
+    json_path: Path | None = None
+    record: dict[str, Any] | None = None
+
+
+def state_of(config: pytest.Config) -> GoliveState:
+    return config.stash[_STATE]
+
+
+def is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("golive", "golive production readiness")
+    group.addoption("--inventory", metavar="PATH", help="the fleet inventory (default: hosts.yaml in the rootdir)")
+    group.addoption("--rubric", metavar="FILE", help="a YAML file overriding the rubric (same keys as the rubric: section)")
+    group.addoption("--report-dir", metavar="DIR", default="reports", help="where readiness.html and readiness.json go (default: reports)")
+    group.addoption("--fail-under", metavar="SCORE", type=float, help="also fail the run when the score is below SCORE")
+    group.addoption(
+        "--gate",
+        action="store_true",
+        help="exit status decided only by critical failures and --fail-under (warnings never block)",
+    )
+    parser.addini("golive_suite", "directories holding criteria (each test there must be a criterion)", type="paths", default=[])
+    parser.addini("golive_inventory", "default inventory file, relative to the rootdir", default="hosts.yaml")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    for line in criteria.MARKERS:
+        config.addinivalue_line("markers", line)
+    try:
+        inventory = _load_inventory(config)
+    except InventoryError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    redact.add(inventory.secrets)
+    state = GoliveState(inventory)
+    config.stash[_STATE] = state
+    if not is_worker(config):
+        report_dir = Path(config.getoption("report_dir"))
+        state.json_path = report_dir / "readiness.json"
+        if not config.getoption("htmlpath", None):
+            state.html_path = report_dir / "readiness.html"
+            config.option.htmlpath = str(state.html_path)
+            config.option.self_contained_html = True
+        else:
+            state.html_path = Path(config.getoption("htmlpath"))
+        config.pluginmanager.register(_ReportListener(state.ledger), "golive.ledger")
+    from golive.fixtures import hosts, inventory as inventory_fixtures
+
+    for module in (inventory_fixtures, hosts):
+        if not config.pluginmanager.is_registered(module):
+            config.pluginmanager.register(module, f"golive.fixtures.{module.__name__.rsplit('.', 1)[1]}")
+
+
+def _load_inventory(config: pytest.Config) -> Inventory:
+    explicit = config.getoption("inventory")
+    rubric_file = config.getoption("rubric")
+    path = Path(explicit) if explicit else config.rootpath / config.getini("golive_inventory")
+    if not explicit and not path.exists():
+        inventory = Inventory.empty()
+        if rubric_file:
+            inventory = load_inventory_rubric_only(inventory, Path(rubric_file))
+        return inventory
+    return load_inventory(path, Path(rubric_file) if rubric_file else None)
+
+
+def load_inventory_rubric_only(inventory: Inventory, rubric_file: Path) -> Inventory:
+    from golive.inventory import RubricSection, _read_yaml, _validate
+
+    raw, _ = _read_yaml(rubric_file)
+    inventory.rubric = _validate(RubricSection, raw, str(rubric_file)).apply(inventory.rubric)
+    return inventory
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    inventory = state_of(config).inventory
+    source = inventory.path or "none (no hosts.yaml)"
+    return f"golive {golive.__version__}: inventory {source}, {len(inventory.hosts)} host(s)"
+
+
+def _in_suite(item: pytest.Item) -> bool:
+    suite = item.config.getini("golive_suite") or [item.config.rootpath / "tests_infra"]
+    return any(item.path.is_relative_to(directory) for directory in suite)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Any:
+    """A test in the suite that is not a whole criterion fails its module's collection."""
+    report = yield
+    if not report.passed or not report.result:
+        return report
+    categories = state_of(collector.config).inventory.rubric.categories
+    problems = []
+    for node in report.result:
+        if not isinstance(node, pytest.Function) or not (_in_suite(node) or criteria.is_marked(node)):
+            continue
+        try:
+            found = criteria.criterion_of(node, categories)
+        except CriterionMarkError as exc:
+            problems.append(str(exc))
+            continue
+        node.stash[CRITERION] = found
+        node.user_properties.extend([("criterion", found.id), ("severity", found.severity), ("category", found.category)])
+    if problems:
+        report.outcome = "failed"
+        report.longrepr = "golive: not a well-formed criterion:\n" + "\n".join(dict.fromkeys(problems))
+        report.result = []
+    return report
+
+
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if items:
+        state_of(items[0].config).deselected += len(items)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Any:
+    with evidence.collecting(item.stash.setdefault(EVIDENCE, Evidence())):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    with evidence.collecting(item.stash.setdefault(EVIDENCE, Evidence())):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Carry criterion, target, new evidence and the reason on the report; redact it."""
+    report = yield
+    _redact_report(report)
+    found = item.stash.get(CRITERION, None)
+    if found is None:
+        return report
+    entries = item.stash.setdefault(EVIDENCE, Evidence()).entries
+    sent = item.stash.get(_SENT, 0)
+    item.stash[_SENT] = len(entries)
+    callspec = getattr(item, "callspec", None)
+    data: dict[str, Any] = {
+        "criterion": found.to_dict(),
+        "target": callspec.id if callspec else "",
+        "evidence": entries[sent:],
+        "message": "",
+        "error": False,
+    }
+    if call.excinfo is not None:
+        data["error"] = call.excinfo.errisinstance(TargetError)
+        data["message"] = evidence.clean(_reason(call.excinfo), 2000)
+        if data["error"]:
+            report.longrepr = f"could not check: {data['message']}"
+    report.golive = data
+    return report
+
+
+def _reason(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    value = excinfo.value
+    if isinstance(value, pytest.skip.Exception) or isinstance(value, pytest.fail.Exception):
+        return str(value.msg)
+    if isinstance(value, TargetError):
+        return str(value)
+    return excinfo.exconly()
+
+
+def _redact_report(report: pytest.TestReport) -> None:
+    if report.longrepr is not None:
+        text = str(report.longrepr)
+        cleaned = redact(text)
+        if cleaned != text:
+            report.longrepr = cleaned
+    report.sections = [(title, redact(content)) for title, content in report.sections]
+
+
+class _ReportListener:
+    """Feeds every test report to the ledger, on the controller or the single process."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        self.ledger.add_report(report)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Grade the run, write the JSON, adjust the exit status for CI."""
+    config = session.config
+    if is_worker(config):
+        return
+    state = state_of(config)
+    results = state.ledger.results()
+    if not results:
+        _drop_html_report(config, state)
+        return
+    today = dt.date.today()
+    waivers = state.ledger.apply_waivers(state.inventory.waivers, today)
+    rubric = state.inventory.rubric
+    graded = grade([r.as_outcome() for r in results], rubric)
+    partial_reasons = _partial_reasons(session, state)
+    complete = int(exitstatus) in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not (
+        session.shouldstop or session.shouldfail
+    )
+    state.record = record.build_record(
+        results,
+        graded,
+        rubric,
+        partial=bool(partial_reasons),
+        partial_reasons=partial_reasons,
+        complete=complete,
+        waivers=waivers,
+        run=_run_metadata(session, state),
+    )
+    if state.json_path is not None:
+        record.write_json(state.record, state.json_path)
+    session.exitstatus = _exit_status(config, state.record, int(exitstatus))
+
+
+def _exit_status(config: pytest.Config, result: dict[str, Any], exitstatus: int) -> int:
+    if exitstatus not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        return exitstatus
+    fail_under = config.getoption("fail_under")
+    below = fail_under is not None and result["score"] < fail_under
+    if config.getoption("gate"):
+        return pytest.ExitCode.TESTS_FAILED if (result["critical_failures"] or below) else pytest.ExitCode.OK
+    return pytest.ExitCode.TESTS_FAILED if below else exitstatus
+
+
+def _partial_reasons(session: pytest.Session, state: GoliveState) -> list[str]:
+    config = session.config
+    reasons = []
+    for option, spelling in _SELECTION_OPTIONS.items():
+        value = getattr(config.option, option, None)
+        if value and spelling:
+            reasons.append(f"{spelling} {value if not isinstance(value, bool) else ''}".strip())
+    if state.deselected and not reasons:
+        reasons.append(f"{state.deselected} test(s) deselected")
+    suite = config.getini("golive_suite") or [config.rootpath / "tests_infra"]
+    for arg in config.args:
+        path_part = arg.split("::", 1)[0]
+        path = (config.invocation_params.dir / path_part).resolve()
+        if "::" in arg or not any(directory.resolve().is_relative_to(path) for directory in suite):
+            reasons.append(f"only {arg}")
+    return reasons
+
+
+def _run_metadata(session: pytest.Session, state: GoliveState) -> dict[str, Any]:
+    finished = dt.datetime.now(dt.timezone.utc)
+    inventory = state.inventory
+    return {
+        "golive_version": golive.__version__,
+        "suite_commit": _git_commit(session.config.rootpath),
+        "inventory": str(inventory.path) if inventory.path else None,
+        "inventory_sha256": inventory.digest or None,
+        "hosts": len(inventory.hosts),
+        "started": state.started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "duration_seconds": round(time.monotonic() - state.started_monotonic, 2),
+        "runner": f"{getpass.getuser()}@{socket.gethostname()}",
+        "python": platform.python_version(),
+        "pytest": pytest.__version__,
+        "workers": getattr(session.config.option, "numprocesses", None) or 0,
+        "args": " ".join(session.config.invocation_params.args),
+    }
+
+
+def _git_commit(root: Path) -> str | None:
+    try:
+        result = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return result.stdout.strip() or None if result.returncode == 0 else None
+
+
+def _drop_html_report(config: pytest.Config, state: GoliveState) -> None:
+    """No criterion ran (e.g. golive's own tests): write no readiness report at all."""
+    if config.option.htmlpath != str(state.html_path) or state.html_path is None:
+        return
+    try:
+        from pytest_html.basereport import BaseReport
+    except ImportError:
+        return
+    for plugin in config.pluginmanager.get_plugins():
+        if isinstance(plugin, BaseReport):
+            config.pluginmanager.unregister(plugin)
+
+
+def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session) -> None:
+    state = state_of(session.config)
+    if state.record is not None:
+        prefix.insert(0, html_report.summary_html(state.record))
+
+
+def pytest_html_report_title(report: Any) -> None:
+    report.title = "golive readiness report"
+
+
+def pytest_html_results_table_header(cells: list[str]) -> None:
+    cells.insert(1, '<th class="sortable" data-column-type="criterion">Criterion</th>')
+    cells.insert(2, '<th class="sortable" data-column-type="severity">Severity</th>')
+    cells.insert(3, '<th class="sortable" data-column-type="target">Target</th>')
+
+
+def pytest_html_results_table_row(report: Any, cells: list[str]) -> None:
+    data = getattr(report, "golive", None) or {}
+    found = data.get("criterion", {})
+    cells.insert(1, f'<td class="col-criterion">{html_report.escape(found.get("id", ""))}</td>')
+    cells.insert(2, f'<td class="col-severity">{html_report.escape(found.get("severity", ""))}</td>')
+    cells.insert(3, f'<td class="col-target">{html_report.escape(data.get("target", ""))}</td>')
+
+
+def pytest_html_results_table_html(report: Any, data: list[str]) -> None:
+    entries = (getattr(report, "golive", None) or {}).get("evidence") or []
+    if entries:
+        data.insert(0, html_report.evidence_html(entries))
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    state = state_of(config)
+    result = state.record
+    if result is None:
+        return
+    for criterion in result["criteria"]:
+        if criterion["severity"] == "critical" and criterion["outcome"] == "failed":
+            terminalreporter.write_line(f"golive: CRITICAL {criterion['id']} {criterion['title']}", red=True)
+    path = str(state.html_path) if state.html_path else str(state.json_path)
+    line = record.verdict_line(result, path)
+    terminalreporter.write_sep("=", line, green=result["ready"], red=not result["ready"], bold=True)

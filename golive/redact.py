@@ -1,0 +1,69 @@
+"""Secret redaction, applied in one place before anything reaches a report.
+
+Two kinds of secret are removed: values golive knows are secret (the environment
+variables the inventory names, values checks learn, such as container env values),
+and text that looks like a secret wherever it comes from (Authorization headers,
+password=/token= pairs, credentials in URLs, private key blocks, common token formats).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+
+MASK = "[REDACTED]"
+_MIN_SECRET_LENGTH = 4
+
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----.*?(-----END \1PRIVATE KEY-----|\Z)", re.S),
+        f"-----BEGIN \\1PRIVATE KEY-----{MASK}-----END \\1PRIVATE KEY-----",
+    ),
+    (re.compile(r"(?im)\b((?:proxy-)?authorization\s*[:=]\s*)(?:(basic|bearer|token|digest)\s+)?[^\s,;'\"]+"), rf"\1\2 {MASK}"),
+    (re.compile(r"(?i)\b(x-api-key|x-auth-token|cookie|set-cookie)(\s*[:=]\s*)[^\r\n]+"), rf"\1\2{MASK}"),
+    (
+        re.compile(
+            r"(?i)\b([\w.-]*(?:passw(?:or)?d|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]*)"
+            r"(\s*[:=]\s*|\"\s*:\s*\"|'\s*:\s*')(?!\[REDACTED\])([^\s,;&'\"]+)"
+        ),
+        rf"\1\2{MASK}",
+    ),
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^\s:/@]+):([^\s/@]+)@"), rf"\1\2:{MASK}@"),
+    (re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,})\b"), MASK),
+    (re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"), MASK),
+    (re.compile(r"\bxox[abpors]-[A-Za-z0-9-]{10,}\b"), MASK),
+    (re.compile(r"\bsk-[A-Za-z0-9_-]{20,}\b"), MASK),
+    (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b"), MASK),
+)
+
+
+class Redactor:
+    """Known secret values plus secret-looking patterns; thread-safe to extend."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._lock = threading.Lock()
+        self._secrets: set[str] = set()
+        self.add(secrets)
+
+    def add(self, secrets: Iterable[str]) -> None:
+        """Register values that must never appear in any output."""
+        with self._lock:
+            self._secrets.update(s for s in secrets if s and len(s) >= _MIN_SECRET_LENGTH)
+
+    def __call__(self, text: str) -> str:
+        """The text with every known secret and secret-looking token masked."""
+        if not text:
+            return text
+        with self._lock:
+            known = sorted(self._secrets, key=len, reverse=True)
+        for secret in known:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        for pattern, replacement in _PATTERNS:
+            text = pattern.sub(replacement, text)
+        return text
+
+
+redact = Redactor()
+"""The process-wide redactor every output path goes through."""

@@ -1,0 +1,143 @@
+"""From pytest's test reports to criterion results.
+
+The controller (or a single process) feeds every report here; a report carries the
+criterion's identity and evidence in ``report.golive`` so this works unchanged under
+pytest-xdist, where the controller never sees the test items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from golive.criteria import Criterion
+from golive.inventory import Waiver
+from golive.rubric import FAILED, NOT_APPLICABLE, PASSED, WAIVED, CriterionOutcome
+
+INSTANCE_OUTCOMES = ("passed", "failed", "error", "skipped", "waived")
+
+
+@dataclass
+class Instance:
+    """One parametrized run of a criterion against one target."""
+
+    nodeid: str
+    target: str
+    outcome: str = "passed"
+    message: str = ""
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    duration: float = 0.0
+    waiver: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "nodeid": self.nodeid,
+            "target": self.target,
+            "outcome": self.outcome,
+            "message": self.message,
+            "duration": round(self.duration, 3),
+            "waiver": self.waiver,
+            "evidence": self.evidence,
+        }
+
+
+@dataclass
+class CriterionResult:
+    """A criterion and all its instances; its outcome is what the rubric scores."""
+
+    criterion: Criterion
+    instances: list[Instance] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str:
+        outcomes = {i.outcome for i in self.instances}
+        if outcomes & {"failed", "error"}:
+            return FAILED
+        if WAIVED in outcomes:
+            return WAIVED
+        if PASSED in outcomes:
+            return PASSED
+        return NOT_APPLICABLE
+
+    def as_outcome(self) -> CriterionOutcome:
+        c = self.criterion
+        return CriterionOutcome(c.id, c.category, c.severity, self.outcome)
+
+
+class Ledger:
+    """Accumulates reports into criterion results, in the order criteria were first seen."""
+
+    def __init__(self) -> None:
+        self._criteria: dict[str, CriterionResult] = {}
+        self._instances: dict[str, Instance] = {}
+
+    def add_report(self, report: Any) -> None:
+        """Fold one setup/call/teardown report (a pytest TestReport) into its instance."""
+        data = getattr(report, "golive", None)
+        if not data:
+            return
+        criterion = Criterion.from_dict(data["criterion"])
+        result = self._criteria.setdefault(criterion.id, CriterionResult(criterion))
+        instance = self._instances.get(report.nodeid)
+        if instance is None:
+            instance = Instance(report.nodeid, data.get("target", ""))
+            self._instances[report.nodeid] = instance
+            result.instances.append(instance)
+        instance.duration += getattr(report, "duration", 0.0) or 0.0
+        instance.evidence.extend(data.get("evidence", []))
+        outcome = _instance_outcome(report, data)
+        if outcome is None:
+            return
+        if report.when == "setup" or _rank(outcome) > _rank(instance.outcome):
+            instance.outcome = outcome
+            instance.message = data.get("message") or instance.message
+
+    def results(self) -> list[CriterionResult]:
+        return list(self._criteria.values())
+
+    def apply_waivers(self, waivers: Iterable[Waiver], today: dt.date) -> list[dict[str, Any]]:
+        """Turn covered failures into "waived"; return every waiver with its status."""
+        statuses = []
+        for waiver in waivers:
+            expired = waiver.is_expired(today)
+            used = []
+            for result in self._criteria.values():
+                for instance in result.instances:
+                    if instance.outcome in ("failed", "error") and waiver.covers(result.criterion.id, instance.target):
+                        used.append(instance.nodeid)
+                        if not expired:
+                            instance.waiver = {"owner": waiver.owner, "reason": waiver.reason, "expires": waiver.expires.isoformat()}
+                            instance.outcome = WAIVED
+            statuses.append(
+                {
+                    "criterion": waiver.criterion,
+                    "target": waiver.target,
+                    "owner": waiver.owner,
+                    "reason": waiver.reason,
+                    "expires": waiver.expires.isoformat(),
+                    "days_left": waiver.days_left(today),
+                    "status": "expired" if expired else "active",
+                    "covers": used,
+                }
+            )
+        return statuses
+
+
+def _rank(outcome: str) -> int:
+    return {"passed": 0, "skipped": 1, "failed": 2, "error": 3}.get(outcome, 0)
+
+
+def _instance_outcome(report: Any, data: dict[str, Any]) -> str | None:
+    if report.when == "setup":
+        if report.failed:
+            return "error"
+        return "skipped" if report.skipped else "passed"
+    if report.when == "call":
+        if data.get("error"):
+            return "error"
+        if report.failed or (report.skipped and hasattr(report, "wasxfail")):
+            return "failed"
+        return "skipped" if report.skipped else "passed"
+    return "error" if report.failed else None

@@ -1,0 +1,142 @@
+"""The weighted rubric: criterion outcomes in, score, letter and READY out.
+
+Pure functions over plain values, so the scoring model is pinned by exact numbers
+in tests and is the same on a single run, under xdist and after a shard merge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+PASSED, FAILED, WAIVED, NOT_APPLICABLE = "passed", "failed", "waived", "not_applicable"
+SEVERITIES = ("critical", "warning", "acceptable")
+
+
+@dataclass(frozen=True)
+class RubricConfig:
+    """Category weights, severity weights, letter bounds and the READY rule."""
+
+    categories: Mapping[str, float]
+    severity_weights: Mapping[str, float]
+    grades: Mapping[str, float]
+    ready_score: float = 80.0
+    critical_cap: float = 69.0
+    max_waiver_days: int = 90
+
+    def merged(self, **overrides: object) -> RubricConfig:
+        """A copy with the given non-None fields overridden (mappings merged)."""
+        changes: dict[str, object] = {}
+        for name, value in overrides.items():
+            if value is None:
+                continue
+            current = getattr(self, name)
+            changes[name] = {**current, **value} if isinstance(current, Mapping) else value
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def letter(self, score: float) -> str:
+        """The highest grade whose lower bound the score reaches."""
+        for name, bound in sorted(self.grades.items(), key=lambda item: -item[1]):
+            if score >= bound:
+                return name
+        return "Failing"
+
+
+DEFAULT_RUBRIC = RubricConfig(
+    categories={
+        "Availability": 20, "Reliability": 10, "Monitoring": 12, "Security": 15,
+        "Documentation": 15, "Backup/DR": 10, "Change Control": 8, "Acceptance": 10,
+    },
+    severity_weights={"critical": 3, "warning": 2, "acceptable": 1},
+    grades={"A+++": 95, "A+": 90, "A": 85, "A-": 80, "B+": 75, "B": 70, "C+": 65, "C": 60},
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class CriterionOutcome:
+    """One criterion's result as the rubric sees it."""
+
+    id: str
+    category: str
+    severity: str
+    outcome: str
+
+    @property
+    def counted(self) -> bool:
+        return self.outcome in (PASSED, FAILED)
+
+
+@dataclass(frozen=True)
+class CategoryScore:
+    name: str
+    weight: float
+    score: float
+    counted: int
+    passed: int
+
+
+@dataclass(frozen=True)
+class Grade:
+    """The rubric's verdict on a run."""
+
+    score: float
+    uncapped_score: float
+    letter: str
+    ready: bool
+    categories: tuple[CategoryScore, ...]
+    critical_failures: tuple[str, ...] = field(default=())
+
+    @property
+    def capped(self) -> bool:
+        return self.score < self.uncapped_score
+
+
+def category_score(outcomes: Iterable[CriterionOutcome], config: RubricConfig) -> tuple[float, int, int]:
+    """100 × Σ w·passed / Σ w over counted criteria; 0 when none counted."""
+    total = earned = 0.0
+    counted = passed = 0
+    for outcome in outcomes:
+        if not outcome.counted:
+            continue
+        weight = config.severity_weights[outcome.severity]
+        total += weight
+        counted += 1
+        if outcome.outcome == PASSED:
+            earned += weight
+            passed += 1
+    return (100.0 * earned / total if total else 0.0), counted, passed
+
+
+def weighted_score(category_scores: Mapping[str, float], config: RubricConfig) -> float:
+    """The category scores averaged with the category weights."""
+    total_weight = sum(config.categories.values())
+    if not total_weight:
+        return 0.0
+    return sum(config.categories[name] * category_scores.get(name, 0.0) for name in config.categories) / total_weight
+
+
+def grade(outcomes: Iterable[CriterionOutcome], config: RubricConfig = DEFAULT_RUBRIC) -> Grade:
+    """Score a run: category scores, the weighted total, the cap and READY."""
+    outcomes = list(outcomes)
+    categories = []
+    for name, weight in config.categories.items():
+        score, counted, passed = category_score((o for o in outcomes if o.category == name), config)
+        categories.append(CategoryScore(name, weight, score, counted, passed))
+    uncapped = round(weighted_score({c.name: c.score for c in categories}, config), 1)
+    critical_failures = tuple(o.id for o in outcomes if o.severity == "critical" and o.outcome == FAILED)
+    score = min(uncapped, config.critical_cap) if critical_failures else uncapped
+    ready = score >= config.ready_score and not critical_failures
+    return Grade(score, uncapped, config.letter(score), ready, tuple(categories), critical_failures)
+
+
+def gains(outcomes: Iterable[CriterionOutcome], config: RubricConfig = DEFAULT_RUBRIC) -> list[tuple[str, float]]:
+    """Each failed criterion with the points fixing it alone would gain, best first."""
+    outcomes = list(outcomes)
+    now = grade(outcomes, config).score
+    ranked = []
+    for index, outcome in enumerate(outcomes):
+        if outcome.outcome != FAILED:
+            continue
+        fixed = outcomes[:index] + [replace(outcome, outcome=PASSED)] + outcomes[index + 1 :]
+        ranked.append((outcome.id, round(grade(fixed, config).score - now, 1)))
+    return sorted(ranked, key=lambda item: (-item[1], item[0]))
