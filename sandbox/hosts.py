@@ -180,7 +180,8 @@ class SshAccess:
 
     def run(self, host: SandboxHost, command: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
         """Run ``command`` on ``host`` over SSH, as testinfra would."""
-        argv = ["ssh", "-F", str(self.config), host.alias, command]
+        # Uses a connection master testinfra left, but never leaves one itself.
+        argv = ["ssh", "-F", str(self.config), "-o", "ControlMaster=no", host.alias, command]
         return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
     def _entry(self, host: SandboxHost) -> str:

@@ -1,0 +1,67 @@
+"""``python -m sandbox up|down|status [--run-dir DIR]``: the sandbox fleet by hand.
+
+The run dir defaults to /tmp/golive-sandbox, short on purpose: dockerd's and
+containerd's unix sockets live under it, and a socket path may not pass 107
+bytes. ``up`` prints ``Fleet.describe()`` as JSON (also kept in
+``<run_dir>/fleet.json``); ``status`` exits 1 unless every part runs; ``down``
+removes everything and exits 1 if anything was left behind. Needs root.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from sandbox.fleet import DEFAULT_HOSTS, DEFAULT_RUN_DIR, Fleet
+from sandbox.process import SandboxError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__.splitlines()[0])
+    parser.add_argument("action", choices=("up", "down", "status"))
+    parser.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR)
+    parser.add_argument("--hosts", default=",".join(DEFAULT_HOSTS), help="host names, comma-separated")
+    parser.add_argument("--prefix", default="golive", help="prefix of namespace names and hostnames")
+    args = parser.parse_args(argv)
+    fleet = Fleet(args.run_dir, [name for name in args.hosts.split(",") if name], args.prefix)
+    try:
+        return _ACTIONS[args.action](fleet)
+    except SandboxError as error:
+        print(f"sandbox: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("sandbox: interrupted; everything started was torn down", file=sys.stderr)
+        return 130
+
+
+def _up(fleet: Fleet) -> int:
+    started = time.monotonic()
+    description = fleet.up()
+    print(json.dumps(description, indent=2))
+    print(f"sandbox: up in {time.monotonic() - started:.1f} s", file=sys.stderr)
+    return 0
+
+
+def _down(fleet: Fleet) -> int:
+    fleet.down()
+    left = fleet.leftovers()
+    for item in left:
+        print(f"sandbox: left behind: {item}", file=sys.stderr)
+    return 1 if left else 0
+
+
+def _status(fleet: Fleet) -> int:
+    report = fleet.status()
+    for piece, parts in report.items():
+        line = " ".join(f"{part}={'up' if running else 'DOWN'}" for part, running in parts.items())
+        print(f"{piece}: {line}")
+    return 0 if all(all(parts.values()) for parts in report.values()) else 1
+
+
+_ACTIONS = {"up": _up, "down": _down, "status": _status}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,207 @@
+"""The sandbox fleet as one thing: ``up()``, ``down()``, ``status()``, ``describe()``.
+
+It composes the hosts (each with its sshd and Docker engine), the images every
+engine needs, and the services started on top of them. ``up()`` is idempotent and
+tears everything down again when it fails or is interrupted (Ctrl-C, SIGTERM);
+``down()`` removes everything, also after a partial ``up()`` or from another
+process, because what an ``up()`` began is recorded in ``<run_dir>/fleet.json``
+before anything starts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import signal
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from types import FrameType
+from typing import Any, Protocol
+
+from sandbox.hosts import SandboxHost, SshAccess
+from sandbox.images import BUSYBOX_IMAGE, IMAGES, NO_WGET_IMAGE, ensure_images
+from sandbox.process import SandboxError, wait_for
+
+DEFAULT_RUN_DIR = Path("/tmp/golive-sandbox")
+DEFAULT_HOSTS = ("h1", "h2")
+
+
+class Service(Protocol):
+    """A piece started after the hosts and stopped before them (TLS, web, monitoring)."""
+
+    name: str
+
+    def up(self) -> None: ...
+
+    def down(self) -> None: ...
+
+    def is_up(self) -> bool: ...
+
+    def describe(self) -> dict[str, Any]: ...
+
+
+class Fleet:
+    """The hosts ``names`` under ``run_dir``, their namespaces prefixed ``prefix``."""
+
+    def __init__(
+        self,
+        run_dir: Path = DEFAULT_RUN_DIR,
+        names: Sequence[str] = DEFAULT_HOSTS,
+        prefix: str = "golive",
+    ) -> None:
+        self.run_dir = Path(run_dir).resolve()
+        self.prefix = prefix
+        self.hosts = [SandboxHost(name, self.run_dir, prefix) for name in names]
+        self.ssh = SshAccess(self.run_dir / "ssh")
+
+    @property
+    def record(self) -> Path:
+        return self.run_dir / "fleet.json"
+
+    def services(self) -> list[Service]:
+        """The services on top of the hosts, in start order.
+
+        This is where sandbox/tls.py, web.py and monitoring.py join the fleet:
+        each is a ``Service`` built from ``self`` (hosts, run_dir), listed here.
+        """
+        return []
+
+    def up(self) -> dict[str, Any]:
+        """Start whatever is not running; return ``describe()``.
+
+        On any failure or interruption, everything is torn down before raising.
+        """
+        with self._locked():
+            try:
+                with _on_sigterm(_interrupt):
+                    self._up()
+            except BaseException:
+                with _on_sigterm(signal.SIG_IGN):
+                    self._down()
+                raise
+            return self.describe()
+
+    def _up(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self._write_record()
+        authorized = self.ssh.ensure_key()
+        for host in self.hosts:
+            host.up(authorized)
+            ensure_images(host.engine)
+        self.ssh.write(self.hosts)
+        for host in self.hosts:
+            self._check_ssh(host)
+        for service in self.services():
+            service.up()
+
+    def down(self) -> None:
+        """Stop and remove everything, also what an earlier partial up() left."""
+        with self._locked():
+            self._down()
+
+    def status(self) -> dict[str, dict[str, bool]]:
+        """Per host and service: which of its parts run."""
+        report: dict[str, dict[str, bool]] = {}
+        for host in self.hosts:
+            report[host.name] = {
+                "netns": host.netns_exists(),
+                "sshd": host.sshd.pid() is not None,
+                "docker": host.engine.is_running(),
+            }
+        for service in self.services():
+            report[service.name] = {"up": service.is_up()}
+        return report
+
+    def is_up(self) -> bool:
+        return all(all(parts.values()) for parts in self.status().values())
+
+    def describe(self) -> dict[str, Any]:
+        """What tests and the inventory need to reach the fleet (also in fleet.json)."""
+        return {
+            "run_dir": str(self.run_dir),
+            "prefix": self.prefix,
+            "ssh_config": str(self.ssh.config),
+            "hosts": {host.name: _describe_host(host, self.ssh) for host in self.hosts},
+            "images": {"busybox": BUSYBOX_IMAGE.tag, "busybox_nowget": NO_WGET_IMAGE.tag},
+            "services": {service.name: service.describe() for service in self.services()},
+        }
+
+    def leftovers(self) -> list[str]:
+        """What a downed fleet should not leave behind: processes, namespaces, mounts."""
+        return [f"{host.name}: {item}" for host in self._known_hosts() for item in host.leftovers()]
+
+    def _down(self) -> None:
+        errors = []
+        for piece in [*reversed(self.services()), *self._known_hosts()]:
+            try:
+                piece.down()
+            except Exception as error:  # keep tearing down the rest
+                errors.append(f"{getattr(piece, 'name', piece)}: {error}")
+        self.record.unlink(missing_ok=True)
+        if errors:
+            raise SandboxError("down left errors: " + "; ".join(errors))
+
+    def _known_hosts(self) -> list[SandboxHost]:
+        """Our hosts plus any an earlier up() in this run dir recorded."""
+        hosts = {host.name: host for host in self.hosts}
+        try:
+            recorded = json.loads(self.record.read_text())
+            for name in recorded.get("hosts", {}):
+                hosts.setdefault(name, SandboxHost(name, self.run_dir, recorded["prefix"]))
+        except (FileNotFoundError, ValueError, KeyError):
+            pass
+        return list(hosts.values())
+
+    def _write_record(self) -> None:
+        self.record.write_text(json.dumps(self.describe(), indent=2) + "\n")
+
+    def _check_ssh(self, host: SandboxHost) -> None:
+        def answers() -> bool:
+            return self.ssh.run(host, "true").returncode == 0
+
+        wait_for(answers, 15, f"ssh to {host.alias} (sshd log: {host.sshd.logfile})")
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """One up()/down() at a time per run dir, across processes."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        with (self.run_dir / "fleet.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
+
+def _describe_host(host: SandboxHost, ssh: SshAccess) -> dict[str, str]:
+    return {
+        "spec": host.spec,
+        "ssh_config": str(ssh.config),
+        "hostname": host.alias,
+        "netns": host.alias,
+        "docker_host": host.engine.docker_host,
+        "docker_socket": str(host.engine.socket),
+        "docker_socket_in_host": "/var/run/docker.sock",
+        "files_dir": str(host.files_dir),
+        "files_dir_in_host": "/srv",
+    }
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM interrupts like Ctrl-C, so up() tears down before exiting."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@contextlib.contextmanager
+def _on_sigterm(handler: Callable[[int, FrameType | None], Any] | signal.Handlers) -> Iterator[None]:
+    """Handle SIGTERM with ``handler`` for a while (only the main thread can)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+__all__ = ["DEFAULT_HOSTS", "DEFAULT_RUN_DIR", "Fleet", "IMAGES", "Service"]
