@@ -1,0 +1,100 @@
+"""Shared helpers for golive's own tests.
+
+End-to-end tests run golive in a subprocess (pytester) against the repo's real
+criteria in tests_infra/, with inventories and conditions each test plants itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip loudly when the machine can't host a real planted fault; under CI, fail instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI machine cannot run this self-test: {reason}")
+    pytest.skip(f"SELF-TEST NOT RUN: {reason}")
+
+
+def need_root() -> None:
+    need(os.geteuid() == 0, "needs root (mounts, network namespaces, sshd -T)")
+
+
+def write_inventory(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def load_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text())
+
+
+def run_golive(
+    cwd: Path, *args: str, prefix: list[str] | None = None, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
+    """Run golive (pytest with the installed plugin) in a subprocess, as a user would."""
+    command = [*(prefix or []), sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args]
+    return subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}
+    )
+
+
+class SummaryParser(HTMLParser):
+    """Pulls golive's verdict attributes and the section ids out of the HTML report."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.verdict: dict[str, str] = {}
+        self.ids: set[str] = set()
+        self.json_blob: str | None = None
+        self.scripts_inline = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {k: v or "" for k, v in attrs}
+        if attributes.get("id"):
+            self.ids.add(attributes["id"])
+        if attributes.get("id") == "golive-verdict":
+            self.verdict = attributes
+        if "data-jsonblob" in attributes:
+            self.json_blob = attributes["data-jsonblob"]
+
+
+def parse_report(path: Path) -> SummaryParser:
+    parser = SummaryParser()
+    parser.feed(path.read_text())
+    return parser
+
+
+@pytest.fixture
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture
+def netns(request: pytest.FixtureRequest) -> str:
+    """A fresh, empty network namespace: a host with its own socket table."""
+    need_root()
+    need(shutil.which("ip") is not None, "iproute2 (ip) is not installed")
+    name = f"golive-t{os.getpid()}-{abs(hash(request.node.nodeid)) % 10**6}"
+    subprocess.run(["ip", "netns", "add", name], check=True)
+    subprocess.run(["ip", "netns", "exec", name, "ip", "link", "set", "lo", "up"], check=True)
+    yield name
+    subprocess.run(["ip", "netns", "pids", name], capture_output=True)
+    pids = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True).stdout.split()
+    for pid in pids:
+        subprocess.run(["kill", "-9", pid], check=False)
+    subprocess.run(["ip", "netns", "del", name], check=False)
