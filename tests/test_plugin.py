@@ -1,0 +1,339 @@
+"""golive end to end: a synthetic suite with known outcomes, run in a subprocess.
+
+The suite below is built so every rubric rule shows up in one number:
+
+  Availability   AVL-01 critical pass, AVL-05 warning fails on b       3/5 = 60
+  Reliability    REL-01 critical pass, REL-06 acceptable pass          100
+  Monitoring     MON-01 critical pass, MON-05 warning error on b       3/5 = 60
+  Security       SEC-04 critical fails on a, SEC-05 warning pass       2/5 = 40
+  Documentation  DOC-03 warning pass                                   100
+  Backup/DR      BAK-01 critical pass on a, skipped on b               100
+  Change Control CHG-01 fails on b but waived, CHG-02 warning pass     100
+  Acceptance     ACC-01 warning fails, its waiver expired; ACC-02 pass 3/5 = 60
+
+  (60*20 + 100*10 + 60*12 + 40*15 + 100*15 + 100*10 + 100*8 + 60*10) / 100 = 74.2,
+  capped at 69 by SEC-04: 69.0 C+ NOT READY.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.conftest import load_json, parse_report
+
+CANARY = "canary-Zx81q0"
+
+SUITE = '''
+import pytest
+from golive.errors import Unreachable
+from golive.evidence import Comparison, Verdict
+
+
+def _c(cid, category, severity):
+    def wrap(fn):
+        return getattr(pytest.mark, severity)(pytest.mark.criterion(cid, category=category)(fn))
+    return wrap
+
+
+@_c("AVL-01", "Availability", "critical")
+def test_avl01(fleet_host, evidence):
+    """Every endpoint answers.
+
+    Fix: restart the service."""
+    evidence.note(f"checked <b>{fleet_host.name}</b>")
+
+
+@_c("AVL-05", "Availability", "warning")
+def test_avl05(fleet_host, evidence):
+    """Endpoints answer fast."""
+    evidence.conclude(Verdict.from_comparisons([Comparison("median", 3.1 if fleet_host.name == "b" else 0.2, "<", 2, fleet_host.name != "b", " s")], "latencies"))
+
+
+@_c("REL-01", "Reliability", "critical")
+def test_rel01(fleet_host):
+    """No unhealthy container."""
+
+
+@_c("REL-06", "Reliability", "acceptable")
+def test_rel06(fleet_host):
+    """Memory limits."""
+
+
+@_c("MON-01", "Monitoring", "critical")
+def test_mon01(fleet_host):
+    """Targets up."""
+
+
+@_c("MON-05", "Monitoring", "warning")
+def test_mon05(fleet_host):
+    """Alertmanager reachable."""
+    if fleet_host.name == "b":
+        raise Unreachable("alertmanager on b: connection refused")
+
+
+@_c("SEC-04", "Security", "critical")
+def test_sec04(fleet_host, evidence, inventory):
+    """Certificate expires in more than 7 days.
+
+    Why: an expired certificate takes the site down for every client.
+
+    Fix: renew the certificate (certbot renew)."""
+    token = inventory.credentials["vault"]["token"]
+    evidence.command("cat /etc/app.env", 0, f"APP_TOKEN={token}\\npassword=hunter2hunter2\\n", host=fleet_host.name)
+    print("debug: token is", token)
+    assert fleet_host.name != "a", f"cert on a expires in 3 days (token {token})"
+
+
+@_c("SEC-05", "Security", "warning")
+def test_sec05(fleet_host):
+    """Certificate expires in more than 21 days."""
+
+
+@_c("DOC-03", "Documentation", "warning")
+def test_doc03(fleet_host):
+    """Documents are fresh."""
+
+
+@_c("BAK-01", "Backup/DR", "critical")
+def test_bak01(fleet_host):
+    """Backups are recent."""
+    if fleet_host.name == "b":
+        pytest.skip("no backup location declared on b")
+
+
+@_c("CHG-01", "Change Control", "warning")
+def test_chg01(fleet_host):
+    """Working tree clean."""
+    assert fleet_host.name != "b", "2 files modified"
+
+
+@_c("CHG-02", "Change Control", "warning")
+def test_chg02(fleet_host):
+    """Nothing unpushed."""
+
+
+@_c("ACC-01", "Acceptance", "warning")
+def test_acc01(fleet_host):
+    """Sign-off recorded."""
+    assert fleet_host.name != "a", "no sign-off fields"
+
+
+@_c("ACC-02", "Acceptance", "critical")
+def test_acc02(fleet_host):
+    """Claimed grade not above measured."""
+'''
+
+
+@pytest.fixture
+def suite(pytester: pytest.Pytester):
+    today = dt.date.today()
+    pytester.makefile(
+        ".yaml",
+        hosts=f"""
+hosts:
+  a: {{backend: "local://"}}
+  b: {{backend: "local://"}}
+credentials:
+  vault: {{token_env: GOLIVE_TEST_CANARY}}
+waivers:
+  - {{criterion: CHG-01, target: b, reason: "migration in progress", owner: ops@example.org, expires: {today + dt.timedelta(days=30)}}}
+  - {{criterion: ACC-01, target: a, reason: "old", owner: pm@example.org, expires: {today - dt.timedelta(days=3)}}}
+""",
+    )
+    pytester.makepyprojecttoml('[tool.pytest.ini_options]\ntestpaths = ["tests_infra"]\n')
+    pytester.mkdir("tests_infra")
+    (pytester.path / "tests_infra" / "test_synthetic.py").write_text(SUITE)
+    pytester._monkeypatch.setenv("GOLIVE_TEST_CANARY", CANARY)
+    return pytester
+
+
+def run(suite: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return suite.runpytest_subprocess("-p", "no:cacheprovider", *args)
+
+
+def outcomes(record):
+    return {c["id"]: c["outcome"] for c in record["criteria"]}
+
+
+def test_grade_json_html_and_exit_status(suite):
+    result = run(suite, "--junitxml=reports/junit.xml")
+    assert result.ret == 1
+    record = load_json(suite.path / "reports" / "readiness.json")
+    assert (record["score"], record["uncapped_score"], record["grade"]) == (69.0, 74.2, "C+")
+    assert (record["ready"], record["partial"], record["complete"]) == (False, False, True)
+    assert record["critical_failures"] == ["SEC-04"]
+    assert [(c["name"], c["weight"], c["score"]) for c in record["categories"]] == [
+        ("Availability", 20, 60.0), ("Reliability", 10, 100.0), ("Monitoring", 12, 60.0), ("Security", 15, 40.0),
+        ("Documentation", 15, 100.0), ("Backup/DR", 10, 100.0), ("Change Control", 8, 100.0), ("Acceptance", 10, 60.0),
+    ]  # fmt: skip
+    assert outcomes(record) == {
+        "AVL-01": "passed", "AVL-05": "failed", "REL-01": "passed", "REL-06": "passed", "MON-01": "passed",
+        "MON-05": "failed", "SEC-04": "failed", "SEC-05": "passed", "DOC-03": "passed", "BAK-01": "passed",
+        "CHG-01": "waived", "CHG-02": "passed", "ACC-01": "failed", "ACC-02": "passed",
+    }  # fmt: skip
+    by_id = {c["id"]: c for c in record["criteria"]}
+    mon05 = {i["target"]: i for i in by_id["MON-05"]["instances"]}
+    assert mon05["b"]["outcome"] == "error"
+    assert mon05["b"]["message"] == "alertmanager on b: connection refused"
+    assert {i["target"]: i["outcome"] for i in by_id["BAK-01"]["instances"]} == {"a": "passed", "b": "skipped"}
+    sec04 = by_id["SEC-04"]
+    assert sec04["remediation"] == "renew the certificate (certbot renew)."
+    assert sec04["instances"][0]["evidence"][0]["command"] == "cat /etc/app.env"
+    assert record["fixes"][0] == {
+        "id": "SEC-04", "title": "Certificate expires in more than 7 days.", "severity": "critical", "points": 14.2,
+        "remediation": "renew the certificate (certbot renew).",
+    }  # fmt: skip
+    waivers = {w["criterion"]: w for w in record["waivers"]}
+    assert waivers["CHG-01"]["status"] == "active" and waivers["CHG-01"]["days_left"] == 30
+    assert waivers["ACC-01"]["status"] == "expired"
+    assert record["run"]["inventory_sha256"] and record["run"]["golive_version"]
+
+    result.stdout.fnmatch_lines(["*golive: CRITICAL SEC-04 Certificate expires in more than 7 days.*"])
+    last = [line for line in result.stdout.lines if "golive: 69.0/100" in line]
+    assert last and "C+ NOT READY — 1 critical failure — reports/readiness.html" in last[0]
+
+    page = parse_report(suite.path / "reports" / "readiness.html")
+    assert page.verdict["data-score"] == "69.0" and page.verdict["data-grade"] == "C+"
+    assert page.verdict["data-ready"] == "false"
+    assert {"golive-categories", "golive-chart", "golive-critical", "golive-fixes", "golive-waivers", "golive-run"} <= page.ids
+    html_text = (suite.path / "reports" / "readiness.html").read_text()
+    assert html_text.index("golive-critical") < html_text.index("golive-fixes")
+    blob = json.loads(page.json_blob)
+    rows = blob["tests"]
+    avl01_a = rows["tests_infra/test_synthetic.py::test_avl01[a]"][0]
+    assert "checked &amp;lt;b&amp;gt;a&amp;lt;/b&amp;gt;" in avl01_a["log"] or "checked &lt;b&gt;a&lt;/b&gt;" in avl01_a["log"]
+    assert "<b>a</b>" not in avl01_a["log"]
+    assert 'class="col-criterion">AVL-01<' in "".join(avl01_a["resultsTableRow"])
+
+    junit = ET.parse(suite.path / "reports" / "junit.xml")
+    props = {
+        case.get("name"): {p.get("name"): p.get("value") for p in case.iter("property")} for case in junit.iter("testcase")
+    }
+    assert props["test_sec04[a]"] == {"criterion": "SEC-04", "severity": "critical", "category": "Security"}
+
+
+def test_secrets_never_reach_any_output(suite):
+    result = run(suite, "--junitxml=reports/junit.xml", "-rA")
+    outputs = {
+        "terminal": result.stdout.str() + result.stderr.str(),
+        "json": (suite.path / "reports" / "readiness.json").read_text(),
+        "html": (suite.path / "reports" / "readiness.html").read_text(),
+        "junit": (suite.path / "reports" / "junit.xml").read_text(),
+    }
+    for name, text in outputs.items():
+        assert CANARY not in text, name
+        assert "hunter2hunter2" not in text, name
+    assert "[REDACTED]" in outputs["json"] and "[REDACTED]" in outputs["terminal"]
+
+
+def test_same_grade_under_xdist(suite):
+    run(suite)
+    single = load_json(suite.path / "reports" / "readiness.json")
+    result = run(suite, "-n", "2")
+    assert result.ret == 1
+    parallel = load_json(suite.path / "reports" / "readiness.json")
+    for key in ("score", "uncapped_score", "grade", "ready", "partial", "complete", "critical_failures", "categories", "fixes"):
+        assert parallel[key] == single[key], key
+    assert outcomes(parallel) == outcomes(single)
+    strip = lambda c: sorted((i["target"], i["outcome"], i["message"]) for i in c["instances"])  # noqa: E731
+    assert {c["id"]: strip(c) for c in parallel["criteria"]} == {c["id"]: strip(c) for c in single["criteria"]}
+    assert parallel["run"]["workers"] == 2
+
+
+def test_critical_gate_is_partial_and_never_ready(suite):
+    result = run(suite, "-m", "critical")
+    record = load_json(suite.path / "reports" / "readiness.json")
+    assert record["partial"] and record["partial_reasons"] == ["-m critical"]
+    assert not record["ready"]
+    assert set(outcomes(record)) == {"AVL-01", "REL-01", "MON-01", "SEC-04", "BAK-01", "ACC-02"}
+    assert result.ret == 1
+    assert any("partial run" in line for line in result.stdout.lines)
+
+
+def test_path_subset_is_partial(suite):
+    run(suite, "tests_infra/test_synthetic.py::test_avl01")
+    record = load_json(suite.path / "reports" / "readiness.json")
+    assert record["partial"] and record["partial_reasons"] == ["only tests_infra/test_synthetic.py::test_avl01"]
+
+
+def test_gate_ignores_warnings_but_not_criticals_or_the_threshold(suite):
+    assert run(suite, "--gate").ret == 1  # SEC-04 is critical
+    no_critical = ("--gate", "-k", "not test_sec04")
+    assert run(suite, *no_critical).ret == 0  # only warnings fail
+    assert run(suite, *no_critical, "--fail-under", "95").ret == 1
+    assert run(suite, "-k", "avl01 or rel01").ret == 0
+    assert run(suite, "-k", "avl01 or rel01", "--fail-under", "90").ret == 1
+
+
+def test_stopped_run_is_incomplete(suite):
+    run(suite, "-x")
+    record = load_json(suite.path / "reports" / "readiness.json")
+    assert record["complete"] is False and record["ready"] is False
+
+
+@pytest.mark.parametrize(
+    ("inventory", "fragment"),
+    [
+        ("hosts:\n  a: {backend: local://, bakend: x}\n", "hosts.yaml: hosts.a: unknown key 'bakend' (valid keys: backend,"),
+        ("hosts:\n  a: {backend: local://, command_timeout: 24hours}\n", "hosts.yaml: hosts.a.command_timeout: expected a duration"),
+        ("hosts:\n  a: {backend: 'http//a'}\n", "hosts.yaml: hosts.a.backend: expected a testinfra backend"),
+        ("credentials:\n  x: {token_env: GOLIVE_SURELY_UNSET}\n", "credentials.x.token_env: environment variable GOLIVE_SURELY_UNSET is not set"),
+    ],
+)
+def test_bad_inventory_is_a_one_line_usage_error(suite, inventory, fragment):
+    (suite.path / "hosts.yaml").write_text(inventory)
+    result = run(suite)
+    assert result.ret == 4
+    errors = [line for line in result.stderr.lines if line.strip()]
+    assert len(errors) == 1 and fragment in errors[0], result.stderr.str()
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+    assert not (suite.path / "reports").exists()
+
+
+def test_inventory_option_picks_another_file(suite):
+    (suite.path / "other.yaml").write_text("hosts:\n  solo: {backend: local://}\n")
+    run(suite, "--inventory", "other.yaml", "-k", "avl01")
+    record = load_json(suite.path / "reports" / "readiness.json")
+    assert [i["target"] for i in record["criteria"][0]["instances"]] == ["solo"]
+
+
+def test_a_test_in_the_suite_must_be_a_whole_criterion(suite):
+    (suite.path / "tests_infra" / "test_bad.py").write_text(
+        "import pytest\n\n"
+        "def test_unmarked():\n    pass\n\n"
+        "@pytest.mark.critical\n@pytest.mark.warning\n@pytest.mark.criterion('SEC-01', category='Security')\n"
+        "def test_two_severities():\n    pass\n\n"
+        "@pytest.mark.critical\n@pytest.mark.criterion('SEC-01', category='Safety')\ndef test_bad_category():\n    pass\n"
+    )
+    result = run(suite)
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(
+        [
+            "*tests_infra/test_bad.py::test_unmarked: needs exactly one severity marker*found none",
+            "*tests_infra/test_bad.py::test_two_severities: needs exactly one severity marker*found critical, warning",
+            "*tests_infra/test_bad.py::test_bad_category: category 'Safety' is not in the rubric*",
+        ]
+    )
+
+
+def test_markers_are_documented(suite):
+    result = run(suite, "--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.critical: a failure blocks go-live*", "@pytest.mark.criterion(id, category)*"])
+
+
+def test_rubric_file_changes_the_grade(suite):
+    (suite.path / "rubric.yaml").write_text("critical_cap: 50\n")
+    run(suite, "--rubric", "rubric.yaml")
+    assert load_json(suite.path / "reports" / "readiness.json")["score"] == 50.0
+
+
+def test_no_criteria_no_readiness_report(pytester: pytest.Pytester):
+    pytester.makepyfile(test_plain="def test_ok():\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == 0
+    assert not list(pytester.path.glob("reports/readiness.*"))
+    assert "golive:" not in result.stdout.str().replace("golive 0", "")
