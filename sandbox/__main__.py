@@ -4,7 +4,8 @@ The run dir defaults to /tmp/golive-sandbox, short on purpose: dockerd's and
 containerd's unix sockets live under it, and a socket path may not pass 107
 bytes. ``up`` prints ``Fleet.describe()`` as JSON (also kept in
 ``<run_dir>/fleet.json``); ``status`` exits 1 unless every part runs; ``down``
-removes everything and exits 1 if anything was left behind. Needs root.
+removes everything and exits 1 if anything was left behind (``--purge`` also
+deletes the run dir; without it keys and imported images stay). Needs root.
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=("up", "down", "status"))
     parser.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR)
     parser.add_argument("--hosts", default=",".join(DEFAULT_HOSTS), help="host names, comma-separated")
+    parser.add_argument("--purge", action="store_true", help="down: also delete the run dir")
     parser.add_argument("--prefix", default="golive", help="prefix of namespace names and hostnames")
     args = parser.parse_args(argv)
     fleet = Fleet(args.run_dir, [name for name in args.hosts.split(",") if name], args.prefix)
     try:
-        return _ACTIONS[args.action](fleet)
+        return _ACTIONS[args.action](fleet, args)
     except SandboxError as error:
         print(f"sandbox: {error}", file=sys.stderr)
         return 1
@@ -37,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _up(fleet: Fleet) -> int:
+def _up(fleet: Fleet, args: argparse.Namespace) -> int:
     started = time.monotonic()
     description = fleet.up()
     print(json.dumps(description, indent=2))
@@ -45,15 +47,15 @@ def _up(fleet: Fleet) -> int:
     return 0
 
 
-def _down(fleet: Fleet) -> int:
-    fleet.down()
+def _down(fleet: Fleet, args: argparse.Namespace) -> int:
+    fleet.down(purge=args.purge)
     left = fleet.leftovers()
     for item in left:
         print(f"sandbox: left behind: {item}", file=sys.stderr)
     return 1 if left else 0
 
 
-def _status(fleet: Fleet) -> int:
+def _status(fleet: Fleet, args: argparse.Namespace) -> int:
     report = fleet.status()
     for piece, parts in report.items():
         line = " ".join(f"{part}={'up' if running else 'DOWN'}" for part, running in parts.items())

@@ -34,6 +34,9 @@ DOCKERD = "/usr/sbin/dockerd"
 DOCKER = "/usr/bin/docker"
 PACKAGES = ("docker.io", "iproute2", "util-linux")
 
+# containerd refuses unix socket paths longer than this (it keeps to the BSD limit).
+MAX_SOCKET_PATH = 104
+
 # A production-like baseline; a fault is planted by starting with another config.
 DEFAULT_CONFIG: dict[str, Any] = {
     "log-driver": "json-file",
@@ -95,6 +98,12 @@ class DockerEngine:
 
     def start(self, timeout: float = 60.0) -> int:
         """Start dockerd unless it runs; return once the API answers."""
+        longest = self.root / "run" / "docker" / "containerd" / "containerd-debug.sock"
+        if len(str(longest)) > MAX_SOCKET_PATH:
+            raise SandboxError(
+                f"engine root {self.root} is too deep: containerd's socket {longest} "
+                f"would pass {MAX_SOCKET_PATH} bytes; use a shorter run dir"
+            )
         ensure_installed(PACKAGES)
         for directory in (self.root / "docker", self.root / "run", self.config_file.parent):
             directory.mkdir(parents=True, exist_ok=True)

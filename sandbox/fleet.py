@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import shutil
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -96,10 +97,16 @@ class Fleet:
         for service in self.services():
             service.up()
 
-    def down(self) -> None:
-        """Stop and remove everything, also what an earlier partial up() left."""
+    def down(self, purge: bool = False) -> None:
+        """Stop and remove everything, also what an earlier partial up() left.
+
+        Files stay for a faster next ``up()`` (keys, imported images), unless
+        ``purge``: then the run dir goes too.
+        """
         with self._locked():
             self._down()
+        if purge:
+            shutil.rmtree(self.run_dir, ignore_errors=True)
 
     def status(self) -> dict[str, dict[str, bool]]:
         """Per host and service: which of its parts run."""
@@ -139,6 +146,7 @@ class Fleet:
                 piece.down()
             except Exception as error:  # keep tearing down the rest
                 errors.append(f"{getattr(piece, 'name', piece)}: {error}")
+        self.ssh.close()
         self.record.unlink(missing_ok=True)
         if errors:
             raise SandboxError("down left errors: " + "; ".join(errors))

@@ -184,6 +184,18 @@ class SshAccess:
         argv = ["ssh", "-F", str(self.config), "-o", "ControlMaster=no", host.alias, command]
         return subprocess.run(argv, capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
 
+    def close(self) -> None:
+        """End the connection masters (testinfra's) that still hold sessions open."""
+        prefix = f"ssh: {self.dir}/cm-".encode()
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    cmdline = (entry / "cmdline").read_bytes()
+                except OSError:
+                    continue
+                if cmdline.startswith(prefix):
+                    _signal(int(entry.name), signal.SIGTERM)
+
     def _entry(self, host: SandboxHost) -> str:
         proxy = f"ip netns exec {host.alias} nc 127.0.0.1 %p"
         options = {

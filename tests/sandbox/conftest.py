@@ -1,0 +1,72 @@
+"""The real sandbox fleet, brought up once per session and always torn down.
+
+When the sandbox cannot start (not root, no namespaces, no dockerd), the tests
+that need it are skipped with the reason, except under CI (``CI=true``), where
+that is a failure: CI must prove the sandbox works.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import testinfra
+from testinfra.host import Host
+
+from sandbox.fleet import Fleet
+from sandbox.process import SandboxError
+
+# Not "golive": a fleet a developer keeps up with `python -m sandbox up` uses that.
+PREFIX = "golive-test"
+
+
+def unavailable(reason: str) -> None:
+    """Fail under CI, skip loudly elsewhere."""
+    message = f"SANDBOX UNAVAILABLE: {reason}"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def short_run_dir() -> Path:
+    """A fresh run dir under /tmp: containerd's socket paths must stay short."""
+    return Path(tempfile.mkdtemp(prefix="golive-test-", dir="/tmp"))
+
+
+@pytest.fixture(scope="session")
+def fleet() -> Iterator[Fleet]:
+    if os.geteuid() != 0:
+        unavailable("needs root for namespaces and dockerd")
+    fleet = Fleet(short_run_dir(), prefix=PREFIX)
+    try:
+        fleet.up()
+    except (SandboxError, OSError, subprocess.SubprocessError) as error:
+        fleet.down(purge=True)
+        unavailable(str(error))
+    try:
+        yield fleet
+    finally:
+        fleet.down(purge=True)
+
+
+@pytest.fixture
+def run_dir() -> Iterator[Path]:
+    """A short run dir for a throwaway fleet, removed afterwards."""
+    path = short_run_dir()
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def remote(fleet: Fleet) -> dict[str, Host]:
+    """A testinfra host per sandbox host name, reached over SSH."""
+    description = fleet.describe()["hosts"]
+    return {
+        name: testinfra.get_host(host["spec"], ssh_config=host["ssh_config"])
+        for name, host in description.items()
+    }

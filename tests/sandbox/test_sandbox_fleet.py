@@ -1,0 +1,91 @@
+"""The fleet comes up idempotently and goes down leaving nothing behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import sandbox
+from sandbox.fleet import Fleet
+from sandbox.images import BUSYBOX_IMAGE
+from sandbox.process import wait_for
+
+REPO = Path(sandbox.__file__).resolve().parent.parent
+
+
+def daemons(fleet: Fleet) -> dict[str, tuple[int | None, int | None]]:
+    return {host.name: (host.sshd.pid(), host.engine.daemon.pid()) for host in fleet.hosts}
+
+
+def test_describe_gives_what_an_inventory_needs(fleet: Fleet) -> None:
+    description = fleet.describe()
+    assert set(description["hosts"]) == {"h1", "h2"}
+    for name, host in description["hosts"].items():
+        assert host["spec"] == f"ssh://root@golive-test-{name}"
+        assert Path(host["ssh_config"]).is_file()
+        assert Path(host["docker_socket"]).is_socket()
+        assert host["docker_host"] == f"unix://{host['docker_socket']}"
+        assert Path(host["files_dir"]).is_dir()
+    assert json.loads(fleet.record.read_text())["hosts"] == description["hosts"]
+
+
+def test_second_up_starts_nothing_new(fleet: Fleet) -> None:
+    before = daemons(fleet)
+    containers = {host.name: host.engine.containers() for host in fleet.hosts}
+    fleet.up()
+    assert daemons(fleet) == before
+    assert {host.name: host.engine.containers() for host in fleet.hosts} == containers
+    assert fleet.is_up()
+
+
+def test_down_leaves_nothing_behind(run_dir: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    fleet = Fleet(run_dir, names=("d1",), prefix="golive-td")
+    fleet.up()
+    host = fleet.hosts[0]
+    host.engine.docker("run", "-d", "--network", "host", BUSYBOX_IMAGE.tag, "httpd", "-f", "-p", "127.0.0.1:18090")
+    host.engine.docker("run", "-d", "--network", "none", BUSYBOX_IMAGE.tag, "sleep", "300")
+    fleet.ssh.run(host, "true")
+    assert fleet.leftovers(), "a running fleet shows up as leftovers"
+    fleet.down()
+    assert fleet.leftovers() == []
+    assert not Path("/run/netns/golive-td-d1").exists()
+    assert str(fleet.run_dir) not in Path("/proc/self/mountinfo").read_text()
+    assert not list(Path("/sys/fs/cgroup").glob("*/golive-td-d1"))
+
+
+def _start_up(run_dir: Path, host: str, prefix: str) -> subprocess.Popen[bytes]:
+    argv = [sys.executable, "-m", "sandbox", "up", "--run-dir", str(run_dir), "--hosts", host, "--prefix", prefix]
+    return subprocess.Popen(argv, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _interrupt_midway(process: subprocess.Popen[bytes], netns: str, sig: signal.Signals) -> None:
+    wait_for(lambda: Path("/run/netns", netns).exists(), 30, f"{netns} created")
+    process.send_signal(sig)
+    process.wait(timeout=60)
+
+
+def test_sigterm_during_up_tears_down(run_dir: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    process = _start_up(run_dir, "s1", "golive-ts")
+    _interrupt_midway(process, "golive-ts-s1", signal.SIGTERM)
+    assert process.returncode == 130, process.stderr.read() if process.stderr else ""
+    assert Fleet(run_dir, names=("s1",), prefix="golive-ts").leftovers() == []
+
+
+def test_down_from_another_process_after_a_killed_up(run_dir: Path) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("needs root")
+    process = _start_up(run_dir, "k1", "golive-tk")
+    _interrupt_midway(process, "golive-tk-k1", signal.SIGKILL)
+    fresh = Fleet(run_dir, names=(), prefix="golive-tk")
+    fresh.down()
+    assert Fleet(run_dir, names=("k1",), prefix="golive-tk").leftovers() == []

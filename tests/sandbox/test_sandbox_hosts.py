@@ -1,0 +1,70 @@
+"""Each sandbox host is reached by testinfra over SSH and is a machine of its own."""
+
+from __future__ import annotations
+
+import pytest
+from testinfra.host import Host
+
+from sandbox.fleet import Fleet
+from sandbox.images import BUSYBOX_IMAGE
+
+PORT = 18081
+
+
+def test_each_host_answers_over_ssh(fleet: Fleet, remote: dict[str, Host]) -> None:
+    for host in fleet.hosts:
+        result = remote[host.name].run("hostname; ss -tln; docker ps")
+        assert result.rc == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert lines[0] == host.alias
+        assert any("127.0.0.1:22" in line for line in lines), "its own sshd listens"
+        assert any(line.startswith("CONTAINER ID") for line in lines), "its docker answers"
+
+
+def test_hosts_have_their_own_listeners(remote: dict[str, Host]) -> None:
+    a, b = remote["h1"], remote["h2"]
+    pid = a.check_output(f"nc -lk 127.0.0.1 {PORT} </dev/null >/dev/null 2>&1 & echo $!")
+    try:
+        a.run_expect([0], f"for i in $(seq 50); do ss -tln | grep -q :{PORT} && exit 0; sleep 0.1; done; exit 1")
+        assert a.socket(f"tcp://127.0.0.1:{PORT}").is_listening
+        assert not b.socket(f"tcp://127.0.0.1:{PORT}").is_listening
+        assert f":{PORT}" not in b.check_output("ss -tln")
+    finally:
+        a.run(f"kill {pid}")
+
+
+def test_hosts_have_their_own_docker_engine(fleet: Fleet, remote: dict[str, Host]) -> None:
+    a, b = remote["h1"], remote["h2"]
+    a.run_expect([0], f"docker run -d --name only-on-h1 --network none {BUSYBOX_IMAGE.tag} sleep 300")
+    try:
+        assert "only-on-h1" in a.check_output("docker ps --format '{{.Names}}'").split()
+        assert "only-on-h1" not in b.check_output("docker ps --all --format '{{.Names}}'").split()
+        assert a.file("/var/run/docker.sock").is_socket
+        assert a.check_output("docker info --format '{{.Name}}'") == fleet.hosts[0].alias
+    finally:
+        a.run("docker rm --force only-on-h1")
+
+
+def test_host_network_containers_listen_in_their_host(remote: dict[str, Host]) -> None:
+    a, b = remote["h1"], remote["h2"]
+    a.run_expect(
+        [0], f"docker run -d --name web-h1 --network host {BUSYBOX_IMAGE.tag} httpd -f -p 127.0.0.1:{PORT + 1}"
+    )
+    try:
+        a.run_expect([0], f"for i in $(seq 50); do ss -tln | grep -q :{PORT + 1} && exit 0; sleep 0.1; done; exit 1")
+        assert not b.socket(f"tcp://127.0.0.1:{PORT + 1}").is_listening
+    finally:
+        a.run("docker rm --force web-h1")
+
+
+@pytest.mark.parametrize("writer, reader", [("h1", "h2"), ("h2", "h1")])
+def test_hosts_have_their_own_files(fleet: Fleet, remote: dict[str, Host], writer: str, reader: str) -> None:
+    name = f"written-on-{writer}"
+    remote[writer].run_expect([0], f"echo {writer} > /srv/{name}")
+    try:
+        assert remote[writer].file(f"/srv/{name}").content_string == f"{writer}\n"
+        assert not remote[reader].file(f"/srv/{name}").exists
+        files_dir = fleet.describe()["hosts"][writer]["files_dir"]
+        assert (fleet.run_dir / files_dir / name).read_text() == f"{writer}\n"
+    finally:
+        remote[writer].run(f"rm -f /srv/{name}")
