@@ -137,8 +137,7 @@ class DockerEngine:
         )
         if check and result.returncode != 0:
             raise SandboxError(
-                f"docker {' '.join(args[:3])} on {self.name} failed: "
-                f"{result.stderr.decode(errors='replace')[-400:]}"
+                f"docker {' '.join(args[:3])} on {self.name} failed: {result.stderr.decode(errors='replace')[-400:]}"
             )
         return result
 
@@ -157,7 +156,7 @@ class DockerEngine:
             if ids:
                 self.docker("rm", "--force", "--volumes", *ids, check=False)
         self.daemon.stop(timeout=20)
-        _kill(_processes_mentioning(self.root))
+        _kill(processes_mentioning(self.root))
         _remove_cgroups(self.cgroup_parent)
         unmount_under(self.root)
         self.socket.unlink(missing_ok=True)
@@ -168,7 +167,7 @@ class DockerEngine:
 
     def leftovers(self) -> list[str]:
         """What a stopped engine should not leave: pids and mounts, as text."""
-        pids = [f"pid {pid}" for pid in _processes_mentioning(self.root)]
+        pids = [f"pid {pid}" for pid in processes_mentioning(self.root)]
         return pids + [f"mount {target}" for target in mounts_under(self.root)]
 
 
@@ -190,7 +189,7 @@ def unmount_under(path: Path) -> None:
             subprocess.run(["umount", "--lazy", target], capture_output=True)
 
 
-def _processes_mentioning(path: Path) -> list[int]:
+def processes_mentioning(path: Path) -> list[int]:
     """Pids whose command line names ``path``: containerd and its shims."""
     needle = str(path).rstrip("/").encode() + b"/"
     pids = []

@@ -22,7 +22,7 @@ from types import FrameType
 from typing import Any, Protocol
 
 from sandbox.hosts import SandboxHost, SshAccess
-from sandbox.images import BUSYBOX_IMAGE, IMAGES, NO_WGET_IMAGE, ensure_images
+from sandbox.images import BUSYBOX_IMAGE, NO_WGET_IMAGE, ensure_images
 from sandbox.process import SandboxError, wait_for
 
 DEFAULT_RUN_DIR = Path("/tmp/golive-sandbox")
@@ -210,6 +210,3 @@ def _on_sigterm(handler: Callable[[int, FrameType | None], Any] | signal.Handler
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-__all__ = ["DEFAULT_HOSTS", "DEFAULT_RUN_DIR", "Fleet", "IMAGES", "Service"]

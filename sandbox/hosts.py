@@ -17,16 +17,16 @@ processes in that namespace.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import signal
 import subprocess
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from sandbox.debian import ensure_installed
-from sandbox.docker_engine import DockerEngine
+from sandbox.docker_engine import DockerEngine, processes_mentioning
 from sandbox.process import Daemon, SandboxError, wait_for
 
 SSHD = "/usr/sbin/sshd"
@@ -43,6 +43,10 @@ class SandboxHost:
     name: str
     run_dir: Path
     prefix: str = "golive"
+
+    def __post_init__(self) -> None:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,40}", self.alias):
+            raise SandboxError(f"host alias {self.alias!r}: use lowercase letters, digits and '-'")
 
     @property
     def alias(self) -> str:
@@ -82,6 +86,8 @@ class SandboxHost:
     def up(self, authorized_keys: Path) -> None:
         """Create what is missing and start what does not run; idempotent."""
         ensure_installed(PACKAGES)
+        if not self.owns_netns():
+            raise SandboxError(f"network namespace {self.alias} is in use by another run; pick another prefix")
         self._prepare(authorized_keys)
         self._ensure_netns()
         # sshd first: its mount namespace is copied at start, and must not hold
@@ -90,12 +96,18 @@ class SandboxHost:
         self.engine.start()
 
     def down(self) -> None:
-        """Stop everything of this host and remove its namespace; idempotent."""
+        """Stop everything of this host and remove its namespace; idempotent.
+
+        A namespace of the same name that another run dir's processes live in
+        is left alone.
+        """
+        owned = self.owns_netns()
         self.sshd.stop()
         self.engine.stop(remove_containers=True)
-        _end_processes(self.netns_pids())
+        if owned:
+            _end_processes(self.netns_pids())
         self.engine.stop()
-        if self.netns_exists():
+        if owned and self.netns_exists():
             subprocess.run(["ip", "netns", "delete", self.alias], capture_output=True)
 
     def is_up(self) -> bool:
@@ -103,6 +115,11 @@ class SandboxHost:
 
     def netns_exists(self) -> bool:
         return Path("/run/netns", self.alias).exists()
+
+    def owns_netns(self) -> bool:
+        """No such namespace, an empty one, or one our sshd or dockerd runs in."""
+        pids = self.netns_pids()
+        return not pids or bool(set(pids) & set(processes_mentioning(self.dir)))
 
     def netns_pids(self) -> list[int]:
         """Every process in the host's network namespace."""
@@ -229,15 +246,13 @@ def _in_host(host: SandboxHost, argv: Sequence[str]) -> list[str]:
     alive), then binds the host's own directories in place.
     """
     run_dir = shlex.quote(str(host.run_dir.resolve()))
-    binds = "".join(
-        f"mount --bind {shlex.quote(str(host.dir / own))} {inside}\n" for inside, own in OWN_DIRS.items()
-    )
+    binds = "".join(f"mount --bind {shlex.quote(str(host.dir / own))} {inside}\n" for inside, own in OWN_DIRS.items())
     script = (
         "set -e\n"
         f"hostname {host.alias}\n"
         "umount --recursive --lazy /run/netns 2>/dev/null || true\n"
         f"awk -v d={run_dir}/ 'index($5, d) == 1 {{print $5}}' /proc/self/mountinfo | sort -r |"
-        " while read -r m; do umount --lazy \"$m\" 2>/dev/null || true; done\n"
+        ' while read -r m; do umount --lazy "$m" 2>/dev/null || true; done\n'
         f"{binds}"
         f"exec {shlex.join(argv)}\n"
     )

@@ -114,9 +114,7 @@ _DIRS = (
 
 def _applets() -> list[str]:
     """Install paths of every applet, as busybox itself lists them."""
-    listing = subprocess.run(
-        [str(BUSYBOX), "--list-full"], capture_output=True, text=True, check=True
-    )
+    listing = subprocess.run([str(BUSYBOX), "--list-full"], capture_output=True, text=True, check=True)
     return sorted(set(listing.stdout.split()))
 
 

@@ -7,6 +7,7 @@ that is a failure: CI must prove the sandbox works.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -20,9 +21,6 @@ from testinfra.host import Host
 
 from sandbox.fleet import Fleet
 from sandbox.process import SandboxError
-
-# Not "golive": a fleet a developer keeps up with `python -m sandbox up` uses that.
-PREFIX = "golive-test"
 
 
 def unavailable(reason: str) -> None:
@@ -38,11 +36,18 @@ def short_run_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="golive-test-", dir="/tmp"))
 
 
+def prefix_for(run_dir: Path) -> str:
+    """Namespace names of its own, so concurrent test runs (and a developer's
+    `python -m sandbox up`, prefix "golive") never share a host."""
+    return "gt" + hashlib.sha1(run_dir.name.encode()).hexdigest()[:6]
+
+
 @pytest.fixture(scope="session")
 def fleet() -> Iterator[Fleet]:
     if os.geteuid() != 0:
         unavailable("needs root for namespaces and dockerd")
-    fleet = Fleet(short_run_dir(), prefix=PREFIX)
+    run_dir = short_run_dir()
+    fleet = Fleet(run_dir, prefix=prefix_for(run_dir))
     try:
         fleet.up()
     except (SandboxError, OSError, subprocess.SubprocessError) as error:
@@ -66,7 +71,4 @@ def run_dir() -> Iterator[Path]:
 def remote(fleet: Fleet) -> dict[str, Host]:
     """A testinfra host per sandbox host name, reached over SSH."""
     description = fleet.describe()["hosts"]
-    return {
-        name: testinfra.get_host(host["spec"], ssh_config=host["ssh_config"])
-        for name, host in description.items()
-    }
+    return {name: testinfra.get_host(host["spec"], ssh_config=host["ssh_config"]) for name, host in description.items()}

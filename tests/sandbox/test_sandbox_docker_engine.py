@@ -22,10 +22,7 @@ def test_images_exist_and_import_is_idempotent(fleet: Fleet) -> None:
 
 def test_container_runs_without_network(fleet: Fleet) -> None:
     engine = fleet.hosts[0].engine
-    result = engine.docker(
-        "run", "--rm", "--network", "none", BUSYBOX_IMAGE.tag,
-        "sh", "-c", "id -u; ip -o link | wc -l",
-    )
+    result = engine.docker("run", "--rm", "--network=none", BUSYBOX_IMAGE.tag, "sh", "-c", "id -u; ip -o link | wc -l")
     uid, links = result.stdout.decode().split()
     assert uid == "0"
     assert links == "1", "only lo in a --network none container"
@@ -33,12 +30,10 @@ def test_container_runs_without_network(fleet: Fleet) -> None:
 
 def test_missing_tools_fail_like_production(fleet: Fleet) -> None:
     engine = fleet.hosts[0].engine
-    no_wget = engine.docker("run", "--rm", "--network", "none", NO_WGET_IMAGE.tag, "wget", check=False)
+    no_wget = engine.docker("run", "--rm", "--network=none", NO_WGET_IMAGE.tag, "wget", check=False)
     assert no_wget.returncode == 127
     assert b"executable file not found" in no_wget.stderr
-    no_curl = engine.docker(
-        "run", "--rm", "--network", "none", BUSYBOX_IMAGE.tag, "sh", "-c", "curl -f http://localhost/",
-        check=False,
-    )
+    healthcheck = "curl -f http://localhost/"
+    no_curl = engine.docker("run", "--rm", "--network=none", BUSYBOX_IMAGE.tag, "sh", "-c", healthcheck, check=False)
     assert no_curl.returncode == 127
     assert b"curl: not found" in no_curl.stderr

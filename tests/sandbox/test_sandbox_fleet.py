@@ -14,7 +14,8 @@ import pytest
 import sandbox
 from sandbox.fleet import Fleet
 from sandbox.images import BUSYBOX_IMAGE
-from sandbox.process import wait_for
+from sandbox.process import SandboxError, wait_for
+from tests.sandbox.conftest import prefix_for
 
 REPO = Path(sandbox.__file__).resolve().parent.parent
 
@@ -27,7 +28,7 @@ def test_describe_gives_what_an_inventory_needs(fleet: Fleet) -> None:
     description = fleet.describe()
     assert set(description["hosts"]) == {"h1", "h2"}
     for name, host in description["hosts"].items():
-        assert host["spec"] == f"ssh://root@golive-test-{name}"
+        assert host["spec"] == f"ssh://root@{fleet.prefix}-{name}"
         assert Path(host["ssh_config"]).is_file()
         assert Path(host["docker_socket"]).is_socket()
         assert host["docker_host"] == f"unix://{host['docker_socket']}"
@@ -47,7 +48,7 @@ def test_second_up_starts_nothing_new(fleet: Fleet) -> None:
 def test_down_leaves_nothing_behind(run_dir: Path) -> None:
     if os.geteuid() != 0:
         pytest.skip("needs root")
-    fleet = Fleet(run_dir, names=("d1",), prefix="golive-td")
+    fleet = Fleet(run_dir, names=("d1",), prefix=prefix_for(run_dir))
     fleet.up()
     host = fleet.hosts[0]
     host.engine.docker("run", "-d", "--network", "host", BUSYBOX_IMAGE.tag, "httpd", "-f", "-p", "127.0.0.1:18090")
@@ -56,9 +57,9 @@ def test_down_leaves_nothing_behind(run_dir: Path) -> None:
     assert fleet.leftovers(), "a running fleet shows up as leftovers"
     fleet.down()
     assert fleet.leftovers() == []
-    assert not Path("/run/netns/golive-td-d1").exists()
+    assert not Path("/run/netns", host.alias).exists()
     assert str(fleet.run_dir) not in Path("/proc/self/mountinfo").read_text()
-    assert not list(Path("/sys/fs/cgroup").glob("*/golive-td-d1"))
+    assert not list(Path("/sys/fs/cgroup").glob(f"*/{host.alias}"))
 
 
 def _start_up(run_dir: Path, host: str, prefix: str) -> subprocess.Popen[bytes]:
@@ -75,17 +76,27 @@ def _interrupt_midway(process: subprocess.Popen[bytes], netns: str, sig: signal.
 def test_sigterm_during_up_tears_down(run_dir: Path) -> None:
     if os.geteuid() != 0:
         pytest.skip("needs root")
-    process = _start_up(run_dir, "s1", "golive-ts")
-    _interrupt_midway(process, "golive-ts-s1", signal.SIGTERM)
+    prefix = prefix_for(run_dir)
+    process = _start_up(run_dir, "s1", prefix)
+    _interrupt_midway(process, f"{prefix}-s1", signal.SIGTERM)
     assert process.returncode == 130, process.stderr.read() if process.stderr else ""
-    assert Fleet(run_dir, names=("s1",), prefix="golive-ts").leftovers() == []
+    assert Fleet(run_dir, names=("s1",), prefix=prefix).leftovers() == []
 
 
 def test_down_from_another_process_after_a_killed_up(run_dir: Path) -> None:
     if os.geteuid() != 0:
         pytest.skip("needs root")
-    process = _start_up(run_dir, "k1", "golive-tk")
-    _interrupt_midway(process, "golive-tk-k1", signal.SIGKILL)
-    fresh = Fleet(run_dir, names=(), prefix="golive-tk")
+    prefix = prefix_for(run_dir)
+    process = _start_up(run_dir, "k1", prefix)
+    _interrupt_midway(process, f"{prefix}-k1", signal.SIGKILL)
+    fresh = Fleet(run_dir, names=(), prefix=prefix)
     fresh.down()
-    assert Fleet(run_dir, names=("k1",), prefix="golive-tk").leftovers() == []
+    assert Fleet(run_dir, names=("k1",), prefix=prefix).leftovers() == []
+
+
+def test_another_run_cannot_take_over_a_running_host(fleet: Fleet, run_dir: Path) -> None:
+    intruder = Fleet(run_dir, names=("h1",), prefix=fleet.prefix)
+    with pytest.raises(SandboxError, match="in use by another run"):
+        intruder.up()
+    intruder.down()
+    assert fleet.is_up()
