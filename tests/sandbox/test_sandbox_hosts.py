@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 from testinfra.host import Host
 
@@ -68,3 +70,13 @@ def test_hosts_have_their_own_files(fleet: Fleet, remote: dict[str, Host], write
         assert (fleet.run_dir / files_dir / name).read_text() == f"{writer}\n"
     finally:
         remote[writer].run(f"rm -f /srv/{name}")
+
+
+def test_enter_runs_a_command_inside_the_host(fleet: Fleet) -> None:
+    host = fleet.hosts[1]
+    script = "hostname; readlink -f /var/run/docker.sock; ss -tln"
+    out = subprocess.run([*host.enter(), "sh", "-c", script], capture_output=True, text=True, check=True).stdout
+    hostname, socket_path, *listeners = out.splitlines()
+    assert hostname == host.alias
+    assert socket_path == "/run/docker.sock"
+    assert any("127.0.0.1:22" in line for line in listeners)
