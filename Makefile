@@ -15,10 +15,10 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 golive: $(VENV)/.installed
-	$(BIN)/pytest $(ARGS)
+	$(BIN)/python -m pytest $(ARGS)
 
 test: $(VENV)/.installed
-	$(BIN)/pytest tests -p pytester $(ARGS)
+	$(BIN)/python -m pytest tests -p pytester -p no:html $(ARGS)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check golive checks fixtures tests_infra tests sandbox

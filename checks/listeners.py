@@ -38,7 +38,9 @@ def listeners(remote: RemoteHost) -> list[Listener]:
     """Every listening socket of the host (one cached call)."""
     result = remote.run(SS_COMMAND)
     if not result.succeeded:
-        raise TargetError(f"{remote.name}: neither ss nor netstat answered (exit {result.exit_status}): {result.stderr.strip()}")
+        raise TargetError(
+            f"{remote.name}: neither ss nor netstat answered (exit {result.exit_status}): {result.stderr.strip()}"
+        )
     return parse_sockets(result.stdout)
 
 
@@ -78,5 +80,9 @@ def judge_exposure(found: list[Listener], allow: tuple[str, ...]) -> Verdict:
     allowed = ", ".join(allow) or "none"
     if unexpected:
         listing = "; ".join(map(str, unexpected))
-        return Verdict(False, f"{len(unexpected)} socket(s) on all addresses outside the allow-list ({allowed}): {listing}")
-    return Verdict(True, f"{len(exposed)} socket(s) on all addresses, all allowed ({allowed}); {len(found)} listening in all")
+        return Verdict(
+            False, f"{len(unexpected)} socket(s) on all addresses outside the allow-list ({allowed}): {listing}"
+        )
+    return Verdict(
+        True, f"{len(exposed)} socket(s) on all addresses, all allowed ({allowed}); {len(found)} listening in all"
+    )

@@ -62,7 +62,7 @@ class Criterion:
 
 def is_marked(item: pytest.Item) -> bool:
     """Whether the item carries any golive marker (and so must be a whole criterion)."""
-    return any(item.iter_markers(name) for name in (*SEVERITIES, "criterion"))
+    return any(next(item.iter_markers(name), None) is not None for name in (*SEVERITIES, "criterion"))
 
 
 def criterion_of(item: pytest.Item, categories: Collection[str]) -> Criterion:

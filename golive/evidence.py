@@ -68,7 +68,11 @@ class Verdict:
     def from_comparisons(cls, comparisons: Sequence[Comparison], what: str) -> Verdict:
         failing = [c for c in comparisons if not c.passed]
         if failing:
-            return cls(False, f"{len(failing)} of {len(comparisons)} {what} failed: " + "; ".join(map(str, failing)), list(comparisons))
+            return cls(
+                False,
+                f"{len(failing)} of {len(comparisons)} {what} failed: " + "; ".join(map(str, failing)),
+                list(comparisons),
+            )
         return cls(True, f"all {len(comparisons)} {what} within limits", list(comparisons))
 
 

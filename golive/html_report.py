@@ -14,11 +14,13 @@ _STYLE = """
 .golive{font-family:system-ui,sans-serif;margin:0 0 1.5em}
 .golive .verdict{font-size:1.6em;font-weight:700;padding:.4em .6em;border-radius:6px;display:inline-block}
 .golive .ready{background:#d9f2d9;color:#145214}.golive .not-ready{background:#f9d6d5;color:#7a1411}
-.golive table{border-collapse:collapse;margin:.5em 0}.golive td,.golive th{border:1px solid #ccc;padding:.2em .6em;text-align:left}
+.golive table{border-collapse:collapse;margin:.5em 0}
+.golive td,.golive th{border:1px solid #ccc;padding:.2em .6em;text-align:left}
 .golive .tag{font-size:.8em;padding:.1em .4em;border-radius:3px;background:#eee;margin-left:.4em}
 .golive .critical{color:#a00;font-weight:700}
 .golive-evidence{white-space:normal;font-family:monospace}
-.golive-evidence pre{white-space:pre-wrap;margin:.2em 0 .6em;background:#f6f6f6;padding:.3em;max-height:30em;overflow:auto}
+.golive-evidence pre{white-space:pre-wrap;margin:.2em 0 .6em;background:#f6f6f6;padding:.3em;
+  max-height:30em;overflow:auto}
 .golive-evidence .fail{color:#a00;font-weight:700}.golive-evidence .ok{color:#070}
 @media print{.golive-evidence pre{max-height:none}}
 </style>
@@ -46,15 +48,17 @@ def summary_html(record: dict[str, Any], report_path: str = "") -> str:
         '<div class="golive" id="golive-summary">',
         f'<div class="verdict {css}" id="golive-verdict" data-score="{record["score"]:.1f}" '
         f'data-grade="{_e(record["grade"])}" data-ready="{str(record["ready"]).lower()}">'
-        f'{record["score"]:.1f}/100 {_e(record["grade"])} — {state}</div>',
+        f"{record['score']:.1f}/100 {_e(record['grade'])} — {state}</div>",
         "".join(f'<span class="tag">{_e(t)}</span>' for t in tags),
     ]
     if record["partial_reasons"]:
-        parts.append(f"<p>Partial: {_e('; '.join(record['partial_reasons']))}. A partial run cannot certify readiness.</p>")
+        parts.append(
+            f"<p>Partial: {_e('; '.join(record['partial_reasons']))}. A partial run cannot certify readiness.</p>"
+        )
     if record["critical_failures"]:
         parts.append(
             f'<p class="critical">{len(record["critical_failures"])} critical failure(s) cap the score at '
-            f'{record["rubric"]["critical_cap"]:g} (uncapped {record["uncapped_score"]:.1f}).</p>'
+            f"{record['rubric']['critical_cap']:g} (uncapped {record['uncapped_score']:.1f}).</p>"
         )
     parts.append(_categories_table(record))
     parts.append(_critical_failures(record))
@@ -89,7 +93,8 @@ def _chart(categories: list[dict[str, Any]]) -> str:
         color = "#2e7d32" if score >= 80 else "#f9a825" if score >= 60 else "#c62828"
         bars.append(
             f'<text x="0" y="{y + 13}" font-size="12">{_e(category["name"])}</text>'
-            f'<rect x="{label_width}" y="{y}" width="{width * score / 100:.1f}" height="{bar_height - 4}" fill="{color}"/>'
+            f'<rect x="{label_width}" y="{y}" width="{width * score / 100:.1f}" '
+            f'height="{bar_height - 4}" fill="{color}"/>'
             f'<text x="{label_width + width * score / 100 + 4:.1f}" y="{y + 13}" font-size="12">{score:.0f}</text>'
         )
     return (
@@ -105,7 +110,9 @@ def _critical_failures(record: dict[str, Any]) -> str:
     items = []
     for criterion in failed:
         targets = [i for i in criterion["instances"] if i["outcome"] in ("failed", "error")]
-        reasons = "".join(f"<li><code>{_e(i['target'] or i['nodeid'])}</code>: {_e(i['message'])}</li>" for i in targets)
+        reasons = "".join(
+            f"<li><code>{_e(i['target'] or i['nodeid'])}</code>: {_e(i['message'])}</li>" for i in targets
+        )
         fix = f"<p><b>Fix:</b> {_e(criterion['remediation'])}</p>" if criterion["remediation"] else ""
         items.append(f"<li><b>{_e(criterion['id'])}</b> {_e(criterion['title'])}<ul>{reasons}</ul>{fix}</li>")
     return '<h3>Critical failures</h3><ol id="golive-critical">' + "".join(items) + "</ol>"

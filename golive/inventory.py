@@ -117,8 +117,7 @@ class HostSettings(Section):
         scheme = value.split("://", 1)[0] if "://" in value else ""
         if scheme not in BACKEND_SCHEMES:
             raise ValueError(
-                f"expected a testinfra backend like local://, ssh://user@host:22 or "
-                f"docker://name, got {value!r}"
+                f"expected a testinfra backend like local://, ssh://user@host:22 or docker://name, got {value!r}"
             )
         return value
 
@@ -318,7 +317,9 @@ def _host(name: str, settings: dict[str, Any], defaults: HostSettings, path: Pat
     merged = _deep_merge(defaults.model_dump(exclude_unset=True), dict(settings))
     merged["name"] = name
     if merged.get("backend") is None:
-        raise InventoryError(str(path), f"hosts.{name}.backend", "missing; set a testinfra backend like local:// or ssh://user@host")
+        raise InventoryError(
+            str(path), f"hosts.{name}.backend", "missing; set a testinfra backend like local:// or ssh://user@host"
+        )
     return _validate(Host, merged, str(path), prefix=f"hosts.{name}")
 
 

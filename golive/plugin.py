@@ -47,10 +47,11 @@ class GoliveState:
     inventory: Inventory
     fleet: Fleet = field(default_factory=Fleet)
     ledger: Ledger = field(default_factory=Ledger)
-    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc))
+    started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
     started_monotonic: float = field(default_factory=time.monotonic)
     deselected: int = 0
     html_path: Path | None = None
+    html_is_ours: bool = False
     json_path: Path | None = None
     record: dict[str, Any] | None = None
 
@@ -66,15 +67,24 @@ def is_worker(config: pytest.Config) -> bool:
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("golive", "golive production readiness")
     group.addoption("--inventory", metavar="PATH", help="the fleet inventory (default: hosts.yaml in the rootdir)")
-    group.addoption("--rubric", metavar="FILE", help="a YAML file overriding the rubric (same keys as the rubric: section)")
-    group.addoption("--report-dir", metavar="DIR", default="reports", help="where readiness.html and readiness.json go (default: reports)")
+    group.addoption(
+        "--rubric", metavar="FILE", help="a YAML file overriding the rubric (same keys as the rubric: section)"
+    )
+    group.addoption(
+        "--report-dir",
+        metavar="DIR",
+        default="reports",
+        help="where readiness.html and readiness.json go (default: reports)",
+    )
     group.addoption("--fail-under", metavar="SCORE", type=float, help="also fail the run when the score is below SCORE")
     group.addoption(
         "--gate",
         action="store_true",
         help="exit status decided only by critical failures and --fail-under (warnings never block)",
     )
-    parser.addini("golive_suite", "directories holding criteria (each test there must be a criterion)", type="paths", default=[])
+    parser.addini(
+        "golive_suite", "directories holding criteria (each test there must be a criterion)", type="paths", default=[]
+    )
     parser.addini("golive_inventory", "default inventory file, relative to the rootdir", default="hosts.yaml")
 
 
@@ -96,10 +106,12 @@ def pytest_configure(config: pytest.Config) -> None:
             state.html_path = report_dir / "readiness.html"
             config.option.htmlpath = str(state.html_path)
             config.option.self_contained_html = True
+            state.html_is_ours = True
         else:
             state.html_path = Path(config.getoption("htmlpath"))
         config.pluginmanager.register(_ReportListener(state.ledger), "golive.ledger")
-    from golive.fixtures import hosts, inventory as inventory_fixtures
+    from golive.fixtures import hosts
+    from golive.fixtures import inventory as inventory_fixtures
 
     for module in (inventory_fixtures, hosts):
         if not config.pluginmanager.is_registered(module):
@@ -154,7 +166,9 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Any:
             problems.append(str(exc))
             continue
         node.stash[CRITERION] = found
-        node.user_properties.extend([("criterion", found.id), ("severity", found.severity), ("category", found.category)])
+        node.user_properties.extend(
+            [("criterion", found.id), ("severity", found.severity), ("category", found.category)]
+        )
     if problems:
         report.outcome = "failed"
         report.longrepr = "golive: not a well-formed criterion:\n" + "\n".join(dict.fromkeys(problems))
@@ -244,7 +258,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = state_of(config)
     results = state.ledger.results()
     if not results:
-        _drop_html_report(config, state)
         return
     today = dt.date.today()
     waivers = state.ledger.apply_waivers(state.inventory.waivers, today)
@@ -298,7 +311,7 @@ def _partial_reasons(session: pytest.Session, state: GoliveState) -> list[str]:
 
 
 def _run_metadata(session: pytest.Session, state: GoliveState) -> dict[str, Any]:
-    finished = dt.datetime.now(dt.timezone.utc)
+    finished = dt.datetime.now(dt.UTC)
     inventory = state.inventory
     return {
         "golive_version": golive.__version__,
@@ -327,20 +340,18 @@ def _git_commit(root: Path) -> str | None:
     return result.stdout.strip() or None if result.returncode == 0 else None
 
 
-def _drop_html_report(config: pytest.Config, state: GoliveState) -> None:
-    """No criterion ran (e.g. golive's own tests): write no readiness report at all."""
-    if config.option.htmlpath != str(state.html_path) or state.html_path is None:
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """No criterion ran (e.g. golive's own tests): leave no readiness report behind."""
+    state = config.stash.get(_STATE, None)
+    if state is None or is_worker(config) or state.record is not None:
         return
-    try:
-        from pytest_html.basereport import BaseReport
-    except ImportError:
-        return
-    for plugin in config.pluginmanager.get_plugins():
-        if isinstance(plugin, BaseReport):
-            config.pluginmanager.unregister(plugin)
+    if state.html_is_ours and state.html_path is not None:
+        state.html_path.unlink(missing_ok=True)
 
 
-def pytest_html_results_summary(prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session) -> None:
+def pytest_html_results_summary(
+    prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+) -> None:
     state = state_of(session.config)
     if state.record is not None:
         prefix.insert(0, html_report.summary_html(state.record))

@@ -20,12 +20,15 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----.*?(-----END \1PRIVATE KEY-----|\Z)", re.S),
         f"-----BEGIN \\1PRIVATE KEY-----{MASK}-----END \\1PRIVATE KEY-----",
     ),
-    (re.compile(r"(?im)\b((?:proxy-)?authorization\s*[:=]\s*)(?:(basic|bearer|token|digest)\s+)?[^\s,;'\"]+"), rf"\1\2 {MASK}"),
+    (
+        re.compile(r"(?im)\b((?:proxy-)?authorization\s*[:=]\s*)(?:(basic|bearer|token|digest)\s+)?[^\s,;'\"]+"),
+        rf"\1\2 {MASK}",
+    ),
     (re.compile(r"(?i)\b(x-api-key|x-auth-token|cookie|set-cookie)(\s*[:=]\s*)[^\r\n]+"), rf"\1\2{MASK}"),
     (
         re.compile(
             r"(?i)\b([\w.-]*(?:passw(?:or)?d|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]*)"
-            r"(\s*[:=]\s*|\"\s*:\s*\"|'\s*:\s*')(?!\[REDACTED\])([^\s,;&'\"]+)"
+            r"(\s*[:=]\s*|\"\s*:\s*\"|'\s*:\s*')(?!\[REDACTED\]|(?:yes|no|true|false|on|off|none|null)\b)([^\s,;&'\"]+)"
         ),
         rf"\1\2{MASK}",
     ),

@@ -108,7 +108,11 @@ class Ledger:
                     if instance.outcome in ("failed", "error") and waiver.covers(result.criterion.id, instance.target):
                         used.append(instance.nodeid)
                         if not expired:
-                            instance.waiver = {"owner": waiver.owner, "reason": waiver.reason, "expires": waiver.expires.isoformat()}
+                            instance.waiver = {
+                                "owner": waiver.owner,
+                                "reason": waiver.reason,
+                                "expires": waiver.expires.isoformat(),
+                            }
                             instance.outcome = WAIVED
             statuses.append(
                 {

@@ -137,6 +137,6 @@ def gains(outcomes: Iterable[CriterionOutcome], config: RubricConfig = DEFAULT_R
     for index, outcome in enumerate(outcomes):
         if outcome.outcome != FAILED:
             continue
-        fixed = outcomes[:index] + [replace(outcome, outcome=PASSED)] + outcomes[index + 1 :]
+        fixed = [*outcomes[:index], replace(outcome, outcome=PASSED), *outcomes[index + 1 :]]
         ranked.append((outcome.id, round(grade(fixed, config).score - now, 1)))
     return sorted(ranked, key=lambda item: (-item[1], item[0]))

@@ -56,23 +56,63 @@ def test_credentials_are_read_from_the_environment_and_registered_as_secrets(tmp
 @pytest.mark.parametrize(
     ("text", "key", "fragment"),
     [
-        ("hosts:\n  web1: {backend: local://, bakend: x}\n", "hosts.web1", "unknown key 'bakend' (valid keys: backend,"),
+        (
+            "hosts:\n  web1: {backend: local://, bakend: x}\n",
+            "hosts.web1",
+            "unknown key 'bakend' (valid keys: backend,",
+        ),
         ("hostz: {}\n", "", "unknown key 'hostz'"),
-        ("hosts:\n  web1: {backend: local://, command_timeout: 24hours}\n", "hosts.web1.command_timeout", "expected a duration like"),
-        ("hosts:\n  web1: {backend: 'http//nope'}\n", "hosts.web1.backend", "expected a testinfra backend like local://"),
+        (
+            "hosts:\n  web1: {backend: local://, command_timeout: 24hours}\n",
+            "hosts.web1.command_timeout",
+            "expected a duration like",
+        ),
+        (
+            "hosts:\n  web1: {backend: 'http//nope'}\n",
+            "hosts.web1.backend",
+            "expected a testinfra backend like local://",
+        ),
         ("hosts:\n  web1: {backend: local://, sudo: maybe}\n", "hosts.web1.sudo", "valid boolean"),
         ("hosts:\n  web1: {command_timeout: 5s}\n", "hosts.web1.backend", "missing; set a testinfra backend"),
         ("hosts:\n  web1: [local://]\n", "hosts.web1", "valid dictionary"),
-        ("hosts:\n  web1: {backend: local://, disk: {critical_percent: 150}}\n", "hosts.web1.disk.critical_percent", "less than or equal to 100"),
-        ("hosts:\n  web1: {backend: local://, listeners: {allow: [80, http]}}\n", "hosts.web1.listeners.allow", "expected a port like 443"),
-        ("credentials:\n  grafana: {token_env: GRAFANA_TOKEN}\n", "credentials.grafana.token_env", "environment variable GRAFANA_TOKEN is not set"),
-        ("credentials:\n  grafana: {token_env: 'not a name'}\n", "credentials.grafana.token_env", "expected an environment variable name"),
+        (
+            "hosts:\n  web1: {backend: local://, disk: {critical_percent: 150}}\n",
+            "hosts.web1.disk.critical_percent",
+            "less than or equal to 100",
+        ),
+        (
+            "hosts:\n  web1: {backend: local://, listeners: {allow: [80, http]}}\n",
+            "hosts.web1.listeners.allow",
+            "expected a port like 443",
+        ),
+        (
+            "credentials:\n  grafana: {token_env: GRAFANA_TOKEN}\n",
+            "credentials.grafana.token_env",
+            "environment variable GRAFANA_TOKEN is not set",
+        ),
+        (
+            "credentials:\n  grafana: {token_env: 'not a name'}\n",
+            "credentials.grafana.token_env",
+            "expected an environment variable name",
+        ),
         ("window: forever\n", "window", "expected a duration like"),
         ("- just\n- a list\n", "", "expected a mapping at the top level"),
         ("hosts: [\n", "line 2", "fix the YAML syntax"),
-        ("waivers:\n  - {criterion: SEC-01, target: web1, reason: r, owner: o}\n", "waivers[0].expires", "Field required"),
-        ("waivers:\n  - {criterion: sec1, target: web1, reason: r, owner: o, expires: 2026-12-01}\n", "waivers[0].criterion", "expected a criterion ID"),
-        ("waivers:\n  - {criterion: SEC-01, target: web1, reason: r, owner: o, expires: 2027-06-01}\n", "waivers[0].expires", "more than 90 days ahead"),
+        (
+            "waivers:\n  - {criterion: SEC-01, target: web1, reason: r, owner: o}\n",
+            "waivers[0].expires",
+            "Field required",
+        ),
+        (
+            "waivers:\n  - {criterion: sec1, target: web1, reason: r, owner: o, expires: 2026-12-01}\n",
+            "waivers[0].criterion",
+            "expected a criterion ID",
+        ),
+        (
+            "waivers:\n  - {criterion: SEC-01, target: web1, reason: r, owner: o, expires: 2027-06-01}\n",
+            "waivers[0].expires",
+            "more than 90 days ahead",
+        ),
         ("rubric:\n  severity_weights: {blocker: 5}\n", "rubric.severity_weights", "unknown severity 'blocker'"),
     ],
 )

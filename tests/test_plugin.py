@@ -50,7 +50,9 @@ def test_avl01(fleet_host, evidence):
 @_c("AVL-05", "Availability", "warning")
 def test_avl05(fleet_host, evidence):
     """Endpoints answer fast."""
-    evidence.conclude(Verdict.from_comparisons([Comparison("median", 3.1 if fleet_host.name == "b" else 0.2, "<", 2, fleet_host.name != "b", " s")], "latencies"))
+    slow = fleet_host.name == "b"
+    median = Comparison("median", 3.1 if slow else 0.2, "<", 2, not slow, " s")
+    evidence.conclude(Verdict.from_comparisons([median], "latencies"))
 
 
 @_c("REL-01", "Reliability", "critical")
@@ -140,7 +142,8 @@ hosts:
 credentials:
   vault: {{token_env: GOLIVE_TEST_CANARY}}
 waivers:
-  - {{criterion: CHG-01, target: b, reason: "migration in progress", owner: ops@example.org, expires: {today + dt.timedelta(days=30)}}}
+  - {{criterion: CHG-01, target: b, reason: "migration in progress", owner: ops@example.org,
+     expires: {today + dt.timedelta(days=30)}}}
   - {{criterion: ACC-01, target: a, reason: "old", owner: pm@example.org, expires: {today - dt.timedelta(days=3)}}}
 """,
     )
@@ -199,19 +202,30 @@ def test_grade_json_html_and_exit_status(suite):
     page = parse_report(suite.path / "reports" / "readiness.html")
     assert page.verdict["data-score"] == "69.0" and page.verdict["data-grade"] == "C+"
     assert page.verdict["data-ready"] == "false"
-    assert {"golive-categories", "golive-chart", "golive-critical", "golive-fixes", "golive-waivers", "golive-run"} <= page.ids
+    assert {
+        "golive-categories",
+        "golive-chart",
+        "golive-critical",
+        "golive-fixes",
+        "golive-waivers",
+        "golive-run",
+    } <= page.ids
     html_text = (suite.path / "reports" / "readiness.html").read_text()
     assert html_text.index("golive-critical") < html_text.index("golive-fixes")
     blob = json.loads(page.json_blob)
     rows = blob["tests"]
     avl01_a = rows["tests_infra/test_synthetic.py::test_avl01[a]"][0]
-    assert "checked &amp;lt;b&amp;gt;a&amp;lt;/b&amp;gt;" in avl01_a["log"] or "checked &lt;b&gt;a&lt;/b&gt;" in avl01_a["log"]
+    assert (
+        "checked &amp;lt;b&amp;gt;a&amp;lt;/b&amp;gt;" in avl01_a["log"]
+        or "checked &lt;b&gt;a&lt;/b&gt;" in avl01_a["log"]
+    )
     assert "<b>a</b>" not in avl01_a["log"]
     assert 'class="col-criterion">AVL-01<' in "".join(avl01_a["resultsTableRow"])
 
     junit = ET.parse(suite.path / "reports" / "junit.xml")
     props = {
-        case.get("name"): {p.get("name"): p.get("value") for p in case.iter("property")} for case in junit.iter("testcase")
+        case.get("name"): {p.get("name"): p.get("value") for p in case.iter("property")}
+        for case in junit.iter("testcase")
     }
     assert props["test_sec04[a]"] == {"criterion": "SEC-04", "severity": "critical", "category": "Security"}
 
@@ -236,7 +250,17 @@ def test_same_grade_under_xdist(suite):
     result = run(suite, "-n", "2")
     assert result.ret == 1
     parallel = load_json(suite.path / "reports" / "readiness.json")
-    for key in ("score", "uncapped_score", "grade", "ready", "partial", "complete", "critical_failures", "categories", "fixes"):
+    for key in (
+        "score",
+        "uncapped_score",
+        "grade",
+        "ready",
+        "partial",
+        "complete",
+        "critical_failures",
+        "categories",
+        "fixes",
+    ):
         assert parallel[key] == single[key], key
     assert outcomes(parallel) == outcomes(single)
     strip = lambda c: sorted((i["target"], i["outcome"], i["message"]) for i in c["instances"])  # noqa: E731
@@ -278,10 +302,19 @@ def test_stopped_run_is_incomplete(suite):
 @pytest.mark.parametrize(
     ("inventory", "fragment"),
     [
-        ("hosts:\n  a: {backend: local://, bakend: x}\n", "hosts.yaml: hosts.a: unknown key 'bakend' (valid keys: backend,"),
-        ("hosts:\n  a: {backend: local://, command_timeout: 24hours}\n", "hosts.yaml: hosts.a.command_timeout: expected a duration"),
+        (
+            "hosts:\n  a: {backend: local://, bakend: x}\n",
+            "hosts.yaml: hosts.a: unknown key 'bakend' (valid keys: backend,",
+        ),
+        (
+            "hosts:\n  a: {backend: local://, command_timeout: 24hours}\n",
+            "hosts.yaml: hosts.a.command_timeout: expected a duration",
+        ),
         ("hosts:\n  a: {backend: 'http//a'}\n", "hosts.yaml: hosts.a.backend: expected a testinfra backend"),
-        ("credentials:\n  x: {token_env: GOLIVE_SURELY_UNSET}\n", "credentials.x.token_env: environment variable GOLIVE_SURELY_UNSET is not set"),
+        (
+            "credentials:\n  x: {token_env: GOLIVE_SURELY_UNSET}\n",
+            "credentials.x.token_env: environment variable GOLIVE_SURELY_UNSET is not set",
+        ),
     ],
 )
 def test_bad_inventory_is_a_one_line_usage_error(suite, inventory, fragment):
@@ -307,7 +340,8 @@ def test_a_test_in_the_suite_must_be_a_whole_criterion(suite):
         "def test_unmarked():\n    pass\n\n"
         "@pytest.mark.critical\n@pytest.mark.warning\n@pytest.mark.criterion('SEC-01', category='Security')\n"
         "def test_two_severities():\n    pass\n\n"
-        "@pytest.mark.critical\n@pytest.mark.criterion('SEC-01', category='Safety')\ndef test_bad_category():\n    pass\n"
+        "@pytest.mark.critical\n@pytest.mark.criterion('SEC-01', category='Safety')\n"
+        "def test_bad_category():\n    pass\n"
     )
     result = run(suite)
     assert result.ret == pytest.ExitCode.INTERRUPTED
@@ -322,7 +356,9 @@ def test_a_test_in_the_suite_must_be_a_whole_criterion(suite):
 
 def test_markers_are_documented(suite):
     result = run(suite, "--markers")
-    result.stdout.fnmatch_lines(["@pytest.mark.critical: a failure blocks go-live*", "@pytest.mark.criterion(id, category)*"])
+    result.stdout.fnmatch_lines(
+        ["@pytest.mark.critical: a failure blocks go-live*", "@pytest.mark.criterion(id, category)*"]
+    )
 
 
 def test_rubric_file_changes_the_grade(suite):

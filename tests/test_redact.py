@@ -29,7 +29,15 @@ def test_known_values_are_masked_anywhere():
     assert redactor("log: connecting with canary-7f3a9 now") == f"log: connecting with {MASK} now"
 
 
-@pytest.mark.parametrize("text", ["passwordauthentication no", "PermitRootLogin prohibit-password", "tcp 0.0.0.0:22"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "passwordauthentication no",
+        "PermitRootLogin prohibit-password",
+        "tcp 0.0.0.0:22",
+        "passwordauthentication: yes == no",
+    ],
+)
 def test_ordinary_settings_are_kept(text):
     assert Redactor()(text) == text
 

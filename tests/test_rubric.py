@@ -71,7 +71,18 @@ def test_ready_needs_80():
 
 @pytest.mark.parametrize(
     ("score", "letter"),
-    [(95, "A+++"), (94.9, "A+"), (90, "A+"), (85, "A"), (80, "A-"), (75, "B+"), (70, "B"), (65, "C+"), (60, "C"), (59.9, "Failing")],
+    [
+        (95, "A+++"),
+        (94.9, "A+"),
+        (90, "A+"),
+        (85, "A"),
+        (80, "A-"),
+        (75, "B+"),
+        (70, "B"),
+        (65, "C+"),
+        (60, "C"),
+        (59.9, "Failing"),
+    ],
 )
 def test_letters_by_lower_bound(score, letter):
     assert DEFAULT_RUBRIC.letter(score) == letter
