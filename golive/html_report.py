@@ -11,6 +11,8 @@ from typing import Any
 
 _STYLE = """
 <style>
+body{display:flex;flex-direction:column}
+#environment-header,#environment{order:9}
 .golive{font-family:system-ui,sans-serif;margin:0 0 1.5em}
 .golive .verdict{font-size:1.6em;font-weight:700;padding:.4em .6em;border-radius:6px;display:inline-block}
 .golive .ready{background:#d9f2d9;color:#145214}.golive .not-ready{background:#f9d6d5;color:#7a1411}

@@ -131,6 +131,9 @@ class Host(HostSettings):
     def __str__(self) -> str:
         return self.name
 
+    def __repr__(self) -> str:
+        return f"Host({self.name!r}, backend={self.backend!r})"
+
 
 class Credential(Section):
     """Names of environment variables holding a secret; never the secret itself."""

@@ -110,6 +110,8 @@ def pytest_configure(config: pytest.Config) -> None:
         else:
             state.html_path = Path(config.getoption("htmlpath"))
         config.pluginmanager.register(_ReportListener(state.ledger), "golive.ledger")
+        if config.pluginmanager.hasplugin("html"):
+            config.pluginmanager.register(_PytestHtmlHooks(state), "golive.html")
     from golive.fixtures import hosts
     from golive.fixtures import inventory as inventory_fixtures
 
@@ -349,36 +351,37 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         state.html_path.unlink(missing_ok=True)
 
 
-def pytest_html_results_summary(
-    prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
-) -> None:
-    state = state_of(session.config)
-    if state.record is not None:
-        prefix.insert(0, html_report.summary_html(state.record))
+class _PytestHtmlHooks:
+    """pytest-html's hooks, registered only when pytest-html is active (``-p no:html`` works)."""
 
+    def __init__(self, state: GoliveState) -> None:
+        self.state = state
 
-def pytest_html_report_title(report: Any) -> None:
-    report.title = "golive readiness report"
+    def pytest_html_results_summary(
+        self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+    ) -> None:
+        if self.state.record is not None:
+            prefix.insert(0, html_report.summary_html(self.state.record))
 
+    def pytest_html_report_title(self, report: Any) -> None:
+        report.title = "golive readiness report"
 
-def pytest_html_results_table_header(cells: list[str]) -> None:
-    cells.insert(1, '<th class="sortable" data-column-type="criterion">Criterion</th>')
-    cells.insert(2, '<th class="sortable" data-column-type="severity">Severity</th>')
-    cells.insert(3, '<th class="sortable" data-column-type="target">Target</th>')
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        cells.insert(1, '<th class="sortable" data-column-type="criterion">Criterion</th>')
+        cells.insert(2, '<th class="sortable" data-column-type="severity">Severity</th>')
+        cells.insert(3, '<th class="sortable" data-column-type="target">Target</th>')
 
+    def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
+        data = getattr(report, "golive", None) or {}
+        found = data.get("criterion", {})
+        cells.insert(1, f'<td class="col-criterion">{html_report.escape(found.get("id", ""))}</td>')
+        cells.insert(2, f'<td class="col-severity">{html_report.escape(found.get("severity", ""))}</td>')
+        cells.insert(3, f'<td class="col-target">{html_report.escape(data.get("target", ""))}</td>')
 
-def pytest_html_results_table_row(report: Any, cells: list[str]) -> None:
-    data = getattr(report, "golive", None) or {}
-    found = data.get("criterion", {})
-    cells.insert(1, f'<td class="col-criterion">{html_report.escape(found.get("id", ""))}</td>')
-    cells.insert(2, f'<td class="col-severity">{html_report.escape(found.get("severity", ""))}</td>')
-    cells.insert(3, f'<td class="col-target">{html_report.escape(data.get("target", ""))}</td>')
-
-
-def pytest_html_results_table_html(report: Any, data: list[str]) -> None:
-    entries = (getattr(report, "golive", None) or {}).get("evidence") or []
-    if entries:
-        data.insert(0, html_report.evidence_html(entries))
+    def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
+        entries = (getattr(report, "golive", None) or {}).get("evidence") or []
+        if entries:
+            data.insert(0, html_report.evidence_html(entries))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

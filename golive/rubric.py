@@ -132,11 +132,14 @@ def grade(outcomes: Iterable[CriterionOutcome], config: RubricConfig = DEFAULT_R
 def gains(outcomes: Iterable[CriterionOutcome], config: RubricConfig = DEFAULT_RUBRIC) -> list[tuple[str, float]]:
     """Each failed criterion with the points fixing it alone would gain, best first."""
     outcomes = list(outcomes)
-    now = grade(outcomes, config).score
+    now = grade(outcomes, config)
     ranked = []
     for index, outcome in enumerate(outcomes):
         if outcome.outcome != FAILED:
             continue
-        fixed = [*outcomes[:index], replace(outcome, outcome=PASSED), *outcomes[index + 1 :]]
-        ranked.append((outcome.id, round(grade(fixed, config).score - now, 1)))
-    return sorted(ranked, key=lambda item: (-item[1], item[0]))
+        fixed = grade([*outcomes[:index], replace(outcome, outcome=PASSED), *outcomes[index + 1 :]], config)
+        uncapped_gain = fixed.uncapped_score - now.uncapped_score
+        ranked.append((outcome.id, round(fixed.score - now.score, 1), uncapped_gain))
+    # under the critical cap most fixes gain nothing yet: the uncapped gain breaks the tie
+    ranked.sort(key=lambda item: (-item[1], -item[2], item[0]))
+    return [(cid, points) for cid, points, _ in ranked]
