@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from sandbox.process import SandboxError
 
@@ -34,16 +36,33 @@ def ensure_installed(packages: Iterable[str]) -> None:
     if not absent:
         return
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        raise SandboxError(
-            f"Debian packages missing and not root to install them: {' '.join(absent)}"
-        )
+        raise SandboxError(f"Debian packages missing and not root to install them: {' '.join(absent)}")
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     subprocess.run(["apt-get", "update", "-q"], env=env, check=False, capture_output=True)
-    result = subprocess.run(
-        ["apt-get", "install", "-y", "-q", "--no-install-recommends", *absent],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    with _no_service_starts():
+        result = subprocess.run(
+            ["apt-get", "install", "-y", "-q", "--no-install-recommends", *absent],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
     if result.returncode != 0:
         raise SandboxError(f"apt-get install {' '.join(absent)} failed: {result.stderr[-500:]}")
+
+
+POLICY_RC_D = Path("/usr/sbin/policy-rc.d")
+
+
+@contextmanager
+def _no_service_starts() -> Iterator[None]:
+    """Keep maintainer scripts from starting the packaged services (a system dockerd
+    with its 172.17/16 bridge, sshd on 0.0.0.0:22): the sandbox runs its own instances."""
+    if POLICY_RC_D.exists():
+        yield
+        return
+    POLICY_RC_D.write_text("#!/bin/sh\n# written by golive's sandbox during apt-get install\nexit 101\n")
+    POLICY_RC_D.chmod(0o755)
+    try:
+        yield
+    finally:
+        POLICY_RC_D.unlink(missing_ok=True)
