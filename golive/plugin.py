@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import importlib
+import itertools
 import platform
 import socket
 import subprocess
@@ -20,7 +22,7 @@ from typing import Any
 import pytest
 
 import golive
-from golive import criteria, evidence, html_report, record
+from golive import criteria, evidence, fixtures, html_report, record
 from golive.checks.remote import Fleet
 from golive.criteria import Criterion, CriterionMarkError
 from golive.errors import InventoryError, TargetError
@@ -92,6 +94,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for line in criteria.MARKERS:
         config.addinivalue_line("markers", line)
+    _refuse_hijacked_rootdir(config)
     try:
         inventory = _load_inventory(config)
     except InventoryError as exc:
@@ -112,12 +115,27 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(_ReportListener(state.ledger), "golive.ledger")
         if config.pluginmanager.hasplugin("html"):
             config.pluginmanager.register(_PytestHtmlHooks(state), "golive.html")
-    from golive.fixtures import hosts
-    from golive.fixtures import inventory as inventory_fixtures
+    for name in fixtures.PLUGINS:
+        if not config.pluginmanager.has_plugin(name):
+            config.pluginmanager.register(importlib.import_module(name), name)
 
-    for module in (inventory_fixtures, hosts):
-        if not config.pluginmanager.is_registered(module):
-            config.pluginmanager.register(module, f"golive.fixtures.{module.__name__.rsplit('.', 1)[1]}")
+
+_VALUE_OPTIONS = ("--inventory", "--rubric", "--report-dir", "--fail-under")
+
+
+def _refuse_hijacked_rootdir(config: pytest.Config) -> None:
+    """pytest picks the rootdir before plugins add their options, so in ``--report-dir
+    /tmp/x`` it takes ``/tmp/x`` for a test path: for a path outside the current
+    directory the rootdir moves, and the ini file, testpaths and hosts.yaml are lost.
+    Refuse that run with the fix rather than check the wrong thing."""
+    args = list(config.invocation_params.args)
+    here = config.invocation_params.dir.resolve()
+    for option, value in itertools.pairwise(args):
+        if option in _VALUE_OPTIONS and not (here / value).resolve().is_relative_to(here):
+            raise pytest.UsageError(
+                f"write {option}={value} (with '='): given apart, pytest takes {value} for a test path "
+                f"when it chooses the rootdir (it chose {config.rootpath})"
+            )
 
 
 def _load_inventory(config: pytest.Config) -> Inventory:

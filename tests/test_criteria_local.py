@@ -26,7 +26,7 @@ SEC09 = "tests_infra/test_security.py::test_sshd_refuses_password_logins"
 def golive(tmp_path: Path, inventory: str, *args: str, prefix: list[str] | None = None) -> dict:
     path = tmp_path / "hosts.yaml"
     path.write_text(inventory)
-    result = run_golive(REPO, *args, "--inventory", str(path), "--report-dir", str(tmp_path / "reports"), prefix=prefix)
+    result = run_golive(REPO, *args, f"--inventory={path}", f"--report-dir={tmp_path / 'reports'}", prefix=prefix)
     assert result.returncode in (0, 1), result.stdout + result.stderr
     return load_json(tmp_path / "reports" / "readiness.json")
 

@@ -327,6 +327,15 @@ def test_bad_inventory_is_a_one_line_usage_error(suite, inventory, fragment):
     assert not (suite.path / "reports").exists()
 
 
+def test_option_value_taken_for_a_test_path_is_refused(suite, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    result = run(suite, "--report-dir", str(elsewhere))
+    assert result.ret == 4
+    assert f"write --report-dir={elsewhere} (with '=')" in result.stderr.str()
+    assert run(suite, f"--report-dir={elsewhere}").ret == 1
+    assert (elsewhere / "readiness.json").exists()
+
+
 def test_inventory_option_picks_another_file(suite):
     (suite.path / "other.yaml").write_text("hosts:\n  solo: {backend: local://}\n")
     run(suite, "--inventory", "other.yaml", "-k", "avl01")

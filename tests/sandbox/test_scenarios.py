@@ -1,0 +1,69 @@
+"""The whole suite against both scenarios: healthy has no failure, broken fails
+exactly its answer key — no fault missed, no extra failure."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sandbox.fleet import Fleet
+from sandbox.process import SandboxError
+from sandbox.scenarios import scenario
+from tests.sandbox.conftest import prefix_for, short_run_dir, unavailable
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_suite(inventory: Path, reports: Path, *args: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--inventory={inventory}",
+         f"--report-dir={reports}", "tests_infra", *args],
+        cwd=REPO, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stdout[-3000:] + result.stderr[-3000:]
+    return json.loads((reports / "readiness.json").read_text())
+
+
+def failures(record: dict) -> set[tuple[str, str]]:
+    return {
+        (criterion["id"], instance["target"])
+        for criterion in record["criteria"]
+        for instance in criterion["instances"]
+        if instance["outcome"] in ("failed", "error")
+    }
+
+
+@pytest.fixture(params=["healthy", "broken"])
+def scenario_fleet(request, tmp_path):
+    if os.geteuid() != 0:
+        unavailable("needs root for namespaces and dockerd")
+    run_dir = short_run_dir()
+    fleet = Fleet(run_dir, prefix=prefix_for(run_dir))
+    chosen = scenario(request.param)
+    try:
+        fleet.up()
+        chosen.apply(fleet)
+    except (SandboxError, OSError, subprocess.SubprocessError) as error:
+        fleet.down(purge=True)
+        unavailable(str(error))
+    try:
+        yield chosen, chosen.write(fleet, tmp_path)
+    finally:
+        fleet.down(purge=True)
+
+
+def test_suite_fails_exactly_the_answer_key(scenario_fleet, tmp_path):
+    chosen, (inventory, key) = scenario_fleet
+    expected = {(e["criterion"], e["target"]) for e in json.loads(key.read_text())["expected_failures"]}
+    record = run_suite(inventory, tmp_path / "reports", "-n", "2")
+    assert failures(record) == expected
+    if chosen.name == "healthy":
+        assert expected == set()
+    else:
+        assert len(expected) >= 4
+    assert record["complete"] and not record["partial"]
