@@ -1,6 +1,7 @@
 # golive: two commands on a fresh clone.
 #   make golive   run the readiness suite against hosts.yaml (reports/readiness.html)
 #   make test     run golive's own tests (what .ci/run calls)
+#   make demo     the suite against the sandbox's broken fleet (as root)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -19,6 +20,10 @@ golive: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest tests -p pytester -p no:html $(ARGS)
+
+# bring the broken sandbox fleet up, run the suite against it, tear it down (KEEP=1 keeps it)
+demo: $(VENV)/.installed
+	$(BIN)/python -m sandbox demo $(if $(KEEP),--keep)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check golive checks fixtures tests_infra tests sandbox

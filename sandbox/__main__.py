@@ -1,4 +1,9 @@
-"""``python -m sandbox up|down|status [--run-dir DIR]``: the sandbox fleet by hand.
+"""``python -m sandbox up|down|status|demo [--run-dir DIR]``: the sandbox fleet by hand.
+
+``up --scenario healthy|broken`` also sets the fleet up as that scenario says and
+writes ``<run_dir>/scenario/hosts.yaml`` and ``answer-key.json``. ``demo`` brings the
+broken fleet up, runs the readiness suite against it (reports in ``reports/``) and
+tears it down again unless ``--keep``.
 
 The run dir defaults to /tmp/golive-sandbox, short on purpose: dockerd's and
 containerd's unix sockets live under it, and a socket path may not pass 107
@@ -12,17 +17,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 from sandbox.fleet import DEFAULT_HOSTS, DEFAULT_RUN_DIR, Fleet
 from sandbox.process import SandboxError
+from sandbox.scenarios import SCENARIOS, scenario
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__.splitlines()[0])
-    parser.add_argument("action", choices=("up", "down", "status"))
+    parser.add_argument("action", choices=("up", "down", "status", "demo"))
+    parser.add_argument("--scenario", choices=sorted(SCENARIOS), help="up: set the fleet up as this scenario")
+    parser.add_argument("--keep", action="store_true", help="demo: leave the fleet up afterwards")
+    parser.add_argument("--report-dir", type=Path, default=Path("reports"), help="demo: where the reports go")
     parser.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR)
     parser.add_argument("--hosts", default=",".join(DEFAULT_HOSTS), help="host names, comma-separated")
     parser.add_argument("--purge", action="store_true", help="down: also delete the run dir")
@@ -42,9 +52,36 @@ def main(argv: list[str] | None = None) -> int:
 def _up(fleet: Fleet, args: argparse.Namespace) -> int:
     started = time.monotonic()
     description = fleet.up()
+    if args.scenario:
+        chosen = scenario(args.scenario)
+        chosen.apply(fleet)
+        inventory, key = chosen.write(fleet, fleet.run_dir / "scenario")
+        description["scenario"] = {"name": chosen.name, "inventory": str(inventory), "answer_key": str(key)}
     print(json.dumps(description, indent=2))
     print(f"sandbox: up in {time.monotonic() - started:.1f} s", file=sys.stderr)
     return 0
+
+
+def _demo(fleet: Fleet, args: argparse.Namespace) -> int:
+    """The broken fleet, the whole suite against it, the reports left in --report-dir."""
+    started = time.monotonic()
+    chosen = scenario("broken")
+    try:
+        fleet.up()
+        chosen.apply(fleet)
+        inventory, key = chosen.write(fleet, fleet.run_dir / "scenario")
+        print(f"sandbox: broken fleet up in {time.monotonic() - started:.1f} s; answer key: {key}", file=sys.stderr)
+        suite = subprocess.run(
+            [sys.executable, "-m", "pytest", "tests_infra", "-n", "2", f"--inventory={inventory}",
+             f"--report-dir={args.report_dir}"],
+            check=False,
+        )  # fmt: skip
+    finally:
+        if not args.keep:
+            fleet.down()
+    kept = f"; the fleet is still up (python -m sandbox down --run-dir {fleet.run_dir})" if args.keep else ""
+    print(f"sandbox: demo done in {time.monotonic() - started:.1f} s: open {args.report_dir}/readiness.html{kept}")
+    return 0 if suite.returncode in (0, 1) else suite.returncode
 
 
 def _down(fleet: Fleet, args: argparse.Namespace) -> int:
@@ -63,7 +100,7 @@ def _status(fleet: Fleet, args: argparse.Namespace) -> int:
     return 0 if all(all(parts.values()) for parts in report.values()) else 1
 
 
-_ACTIONS = {"up": _up, "down": _down, "status": _status}
+_ACTIONS = {"up": _up, "down": _down, "status": _status, "demo": _demo}
 
 if __name__ == "__main__":
     sys.exit(main())
