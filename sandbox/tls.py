@@ -49,6 +49,9 @@ LEAVES = (
     Leaf("expired", (f"expired.{DOMAIN}",), -90, -2),
     Leaf("wronghost", (f"other.{DOMAIN}",), 0, 90),
     Leaf("selfsigned", (f"selfsigned.{DOMAIN}",), 0, 90, ca_signed=False),
+    # Sound certificates for hosts whose fault is elsewhere (old TLS versions, plain HTTP).
+    Leaf("legacy", (f"legacy.{DOMAIN}",), 0, 90),
+    Leaf("plain", (f"plain.{DOMAIN}",), 0, 90),
 )
 
 
