@@ -12,6 +12,7 @@ import getpass
 import importlib
 import itertools
 import platform
+import signal
 import socket
 import subprocess
 import time
@@ -56,6 +57,13 @@ class GoliveState:
     html_is_ours: bool = False
     json_path: Path | None = None
     record: dict[str, Any] | None = None
+    round_trips: dict[str, int] = field(default_factory=dict)
+    previous_sigterm: Any = None
+
+    def add_round_trips(self, counts: dict[str, int]) -> None:
+        """Remote commands per host, summed over this process and xdist's workers."""
+        for host, count in counts.items():
+            self.round_trips[host] = self.round_trips.get(host, 0) + count
 
 
 def state_of(config: pytest.Config) -> GoliveState:
@@ -115,6 +123,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(_ReportListener(state.ledger), "golive.ledger")
         if config.pluginmanager.hasplugin("html"):
             config.pluginmanager.register(_PytestHtmlHooks(state), "golive.html")
+        if config.pluginmanager.hasplugin("xdist"):
+            config.pluginmanager.register(_XdistHooks(state), "golive.xdist")
+        if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+            state.previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
     for name in fixtures.PLUGINS:
         if not config.pluginmanager.has_plugin(name):
             config.pluginmanager.register(importlib.import_module(name), name)
@@ -273,9 +285,11 @@ class _ReportListener:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Grade the run, write the JSON, adjust the exit status for CI."""
     config = session.config
-    if is_worker(config):
-        return
     state = state_of(config)
+    if is_worker(config):
+        config.workeroutput["golive_round_trips"] = state.fleet.round_trips()  # type: ignore[attr-defined]
+        return
+    state.add_round_trips(state.fleet.round_trips())
     results = state.ledger.results()
     if not results:
         return
@@ -346,6 +360,7 @@ def _run_metadata(session: pytest.Session, state: GoliveState) -> dict[str, Any]
         "python": platform.python_version(),
         "pytest": pytest.__version__,
         "workers": getattr(session.config.option, "numprocesses", None) or 0,
+        "round_trips": dict(sorted(state.round_trips.items())),
         "args": " ".join(session.config.invocation_params.args),
     }
 
@@ -363,10 +378,37 @@ def _git_commit(root: Path) -> str | None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     """No criterion ran (e.g. golive's own tests): leave no readiness report behind."""
     state = config.stash.get(_STATE, None)
-    if state is None or is_worker(config) or state.record is not None:
+    if state is None or is_worker(config):
+        return
+    if state.previous_sigterm is not None:
+        signal.signal(signal.SIGTERM, state.previous_sigterm)
+    if state.record is not None:
         return
     if state.html_is_ours and state.html_path is not None:
         state.html_path.unlink(missing_ok=True)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM (a cancelled CI job) ends the run like Ctrl-C: reports are still
+    written, marked incomplete, never READY."""
+    raise KeyboardInterrupt(f"golive: stopped by signal {signum}")
+
+
+class _XdistHooks:
+    """pytest-xdist's hooks, registered only when xdist is active."""
+
+    def __init__(self, state: GoliveState) -> None:
+        self.state = state
+
+    def pytest_testnodedown(self, node: Any, error: object) -> None:
+        self.state.add_round_trips(getattr(node, "workeroutput", {}).get("golive_round_trips", {}))
+
+    def pytest_xdist_make_scheduler(self, config: pytest.Config, log: object) -> Any:
+        if config.getvalue("dist") != "load" or not self.state.inventory.hosts:
+            return None
+        from golive.host_scheduling import HostScheduling
+
+        return HostScheduling(config, log, [host.name for host in self.state.inventory.hosts])
 
 
 class _PytestHtmlHooks:

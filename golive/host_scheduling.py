@@ -1,0 +1,34 @@
+"""pytest-xdist scheduling that keeps every test of one host on one worker.
+
+A host's connection and its cached facts are then made once per run, not once per
+worker, while different hosts still spread over the workers. Used for ``-n N`` with
+xdist's default ``--dist load``; any other ``--dist`` the user chooses is respected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+from xdist.scheduler import LoadScopeScheduling
+
+
+def host_of(nodeid: str, hosts: Sequence[str]) -> str | None:
+    """The inventory host a test id is parametrized with (``test_x[web-1/nginx]`` → web-1)."""
+    if not nodeid.endswith("]") or "[" not in nodeid:
+        return None
+    param = nodeid.rsplit("[", 1)[1][:-1]
+    matching = [h for h in hosts if param == h or param.startswith((f"{h}/", f"{h}-"))]
+    return max(matching, key=len) if matching else None
+
+
+class HostScheduling(LoadScopeScheduling):
+    """xdist's load-scope scheduling with the host as the scope."""
+
+    def __init__(self, config: pytest.Config, log: object, hosts: Sequence[str]) -> None:
+        super().__init__(config, log)  # type: ignore[arg-type]
+        self.hosts = tuple(hosts)
+
+    def _split_scope(self, nodeid: str) -> str:
+        host = host_of(nodeid, self.hosts)
+        return f"host:{host}" if host is not None else super()._split_scope(nodeid)
