@@ -382,3 +382,29 @@ def test_no_criteria_no_readiness_report(pytester: pytest.Pytester):
     assert result.ret == 0
     assert not list(pytester.path.glob("reports/readiness.*"))
     assert "golive:" not in result.stdout.str().replace("golive 0", "")
+
+
+def test_sigterm_still_writes_reports_marked_incomplete(suite):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    (suite.path / "tests_infra" / "test_zz_slow.py").write_text(
+        "import pathlib, time, pytest\n\n"
+        "@pytest.mark.warning\n@pytest.mark.criterion('DOC-09', category='Documentation')\n"
+        "def test_slow(fleet_host):\n    pathlib.Path('started').touch()\n    time.sleep(60)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"], cwd=suite.path, stdout=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while not (suite.path / "started").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == pytest.ExitCode.INTERRUPTED
+    record = load_json(suite.path / "reports" / "readiness.json")
+    assert record["complete"] is False and record["ready"] is False
+    assert "INCOMPLETE run" in output
+    assert (suite.path / "reports" / "readiness.html").exists()
