@@ -149,6 +149,16 @@ class Evidence:
         """Free text worth keeping next to the verdict."""
         self.entries.append({"kind": "note", "text": clean(text)})
 
+    def claim_grade(self, source: str, score: float | None = None, letter: str | None = None) -> None:
+        """A grade a document claims; judged against this run's measured grade when the run ends.
+
+        The test passes for now; the plugin decides the instance when every other
+        criterion is known (the measured grade excludes the claim criteria themselves).
+        """
+        if score is None and letter is None:
+            raise ValueError("a grade claim needs a score or a letter")
+        self.entries.append({"kind": "grade_claim", "source": clean(source, 500), "score": score, "letter": letter})
+
     def conclude(self, verdict: Verdict) -> None:
         """Record the verdict's comparisons; fail the test with its reason if it failed."""
         for comparison in verdict.comparisons:

@@ -31,7 +31,7 @@ from golive.evidence import Evidence
 from golive.inventory import Inventory, load_inventory
 from golive.redact import redact
 from golive.results import Ledger
-from golive.rubric import grade
+from golive.rubric import RubricConfig, grade, judge_grade_claim
 
 CRITERION = pytest.StashKey[Criterion]()
 EVIDENCE = pytest.StashKey[Evidence]()
@@ -294,8 +294,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if not results:
         return
     today = dt.date.today()
-    waivers = state.ledger.apply_waivers(state.inventory.waivers, today)
     rubric = state.inventory.rubric
+    state.ledger.apply_waivers(state.inventory.waivers, today)
+    _judge_grade_claims(state.ledger, rubric)
+    waivers = state.ledger.apply_waivers(state.inventory.waivers, today)  # a failed claim can be waived too
     graded = grade([r.as_outcome() for r in results], rubric)
     partial_reasons = _partial_reasons(session, state)
     complete = int(exitstatus) in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not (
@@ -316,9 +318,26 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     session.exitstatus = _exit_status(config, state.record, int(exitstatus))
 
 
+def _judge_grade_claims(ledger: Ledger, rubric: RubricConfig) -> None:
+    """Judge claimed grades against the grade of every other criterion of this run."""
+    claims = ledger.grade_claims()
+    if not claims:
+        return
+    claiming = {id(result) for result, _, _ in claims}
+    measured = grade([r.as_outcome() for r in ledger.results() if id(r) not in claiming], rubric)
+    for _, instance, claim in claims:
+        passed, message = judge_grade_claim(claim["score"], claim["letter"], measured, rubric)
+        instance.evidence.append({"kind": "verdict", "passed": passed, "summary": f"{claim['source']}: {message}"})
+        if not passed:
+            instance.outcome = "failed"
+            instance.message = f"{claim['source']}: {message}"
+
+
 def _exit_status(config: pytest.Config, result: dict[str, Any], exitstatus: int) -> int:
     if exitstatus not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         return exitstatus
+    if any(c["outcome"] == "failed" for c in result["criteria"]):
+        exitstatus = pytest.ExitCode.TESTS_FAILED  # also a grade claim judged at the end of the run
     fail_under = config.getoption("fail_under")
     below = fail_under is not None and result["score"] < fail_under
     if config.getoption("gate"):

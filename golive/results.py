@@ -97,15 +97,29 @@ class Ledger:
     def results(self) -> list[CriterionResult]:
         return list(self._criteria.values())
 
+    def grade_claims(self) -> list[tuple[CriterionResult, Instance, dict[str, Any]]]:
+        """Instances that claim a grade (``Evidence.claim_grade``), to judge at the end of the run."""
+        return [
+            (result, instance, entry)
+            for result in self._criteria.values()
+            for instance in result.instances
+            for entry in instance.evidence
+            if entry.get("kind") == "grade_claim" and instance.outcome == "passed"
+        ]
+
     def apply_waivers(self, waivers: Iterable[Waiver], today: dt.date) -> list[dict[str, Any]]:
-        """Turn covered failures into "waived"; return every waiver with its status."""
+        """Turn covered failures into "waived"; return every waiver with its status (idempotent)."""
         statuses = []
         for waiver in waivers:
             expired = waiver.is_expired(today)
             used = []
             for result in self._criteria.values():
                 for instance in result.instances:
-                    if instance.outcome in ("failed", "error") and waiver.covers(result.criterion.id, instance.target):
+                    if not waiver.covers(result.criterion.id, instance.target):
+                        continue
+                    if instance.outcome == WAIVED and instance.waiver and instance.waiver["owner"] == waiver.owner:
+                        used.append(instance.nodeid)  # waived by an earlier pass: applying twice is harmless
+                    elif instance.outcome in ("failed", "error"):
                         used.append(instance.nodeid)
                         if not expired:
                             instance.waiver = {

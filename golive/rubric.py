@@ -143,3 +143,24 @@ def gains(outcomes: Iterable[CriterionOutcome], config: RubricConfig = DEFAULT_R
     # under the critical cap most fixes gain nothing yet: the uncapped gain breaks the tie
     ranked.sort(key=lambda item: (-item[1], -item[2], item[0]))
     return [(cid, points) for cid, points, _ in ranked]
+
+
+def judge_grade_claim(
+    score: float | None, letter: str | None, measured: Grade, config: RubricConfig
+) -> tuple[bool, str]:
+    """Whether a claimed score or letter is no higher than the measured grade."""
+    problems = []
+    if score is not None and score > measured.score:
+        problems.append(f"claimed score {score:g} > measured {measured.score:.1f}")
+    if letter is not None:
+        bound = config.grades.get(letter)
+        if bound is None:
+            problems.append(f"claimed grade {letter!r} is not a grade of the rubric")
+        elif bound > measured.score:
+            problems.append(
+                f"claimed grade {letter} (from {bound:g}) > measured {measured.letter} ({measured.score:.1f})"
+            )
+    claimed = " / ".join(str(v) for v in (score, letter) if v is not None)
+    if problems:
+        return False, "; ".join(problems)
+    return True, f"claimed {claimed} is not above the measured {measured.score:.1f} {measured.letter}"

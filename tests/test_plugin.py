@@ -125,8 +125,10 @@ def test_acc01(fleet_host):
 
 
 @_c("ACC-02", "Acceptance", "critical")
-def test_acc02(fleet_host):
+def test_acc02(fleet_host, evidence):
     """Claimed grade not above measured."""
+    if fleet_host.name == "a":
+        evidence.claim_grade("docs/phase-00.md", score=60, letter="C")
 '''
 
 
@@ -382,6 +384,23 @@ def test_no_criteria_no_readiness_report(pytester: pytest.Pytester):
     assert result.ret == 0
     assert not list(pytester.path.glob("reports/readiness.*"))
     assert "golive:" not in result.stdout.str().replace("golive 0", "")
+
+
+def test_a_grade_claim_above_the_measured_grade_fails(suite):
+    (suite.path / "tests_infra" / "test_synthetic.py").write_text(
+        SUITE.replace('score=60, letter="C"', 'score=95, letter="A+++"')
+    )
+    assert run(suite, "--gate", "-k", "not test_sec04").ret == 1  # only the claim is a critical failure
+    run(suite)
+    record = load_json(suite.path / "reports" / "readiness.json")
+    acc02 = next(c for c in record["criteria"] if c["id"] == "ACC-02")
+    instance = next(i for i in acc02["instances"] if i["target"] == "a")
+    # measured without ACC-02 itself: Acceptance 0/2 -> 0; 74.2 - 6 = 68.2, capped by SEC-04 at 68.2
+    assert instance["outcome"] == "failed"
+    assert instance["message"] == (
+        "docs/phase-00.md: claimed score 95 > measured 68.2; claimed grade A+++ (from 95) > measured C+ (68.2)"
+    )
+    assert set(record["critical_failures"]) == {"SEC-04", "ACC-02"}
 
 
 def test_sigterm_still_writes_reports_marked_incomplete(suite):

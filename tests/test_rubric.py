@@ -121,3 +121,18 @@ def test_gains_rank_fixes_by_points():
     ranked = gains(results)
     # each category goes from 50 to 100 when fixed: + 50 * weight / 100
     assert ranked == [("AVL-05", 10.0), ("DOC-03", 7.5), ("CHG-01", 4.0)]
+
+
+def test_grade_claims_are_judged_against_the_measured_grade():
+    from golive.rubric import judge_grade_claim
+
+    measured = grade([outcome(f"X-{i:02d}", name, "warning", "passed") for i, name in enumerate(CATEGORIES[:6])])
+    # six of eight categories at 100: (20+10+12+15+15+10) = 82.0 A-
+    assert (measured.score, measured.letter) == (82.0, "A-")
+    assert judge_grade_claim(95, "A+++", measured, DEFAULT_RUBRIC) == (
+        False,
+        "claimed score 95 > measured 82.0; claimed grade A+++ (from 95) > measured A- (82.0)",
+    )
+    assert judge_grade_claim(80, None, measured, DEFAULT_RUBRIC)[0]
+    assert judge_grade_claim(None, "A-", measured, DEFAULT_RUBRIC)[0]
+    assert not judge_grade_claim(None, "A++", measured, DEFAULT_RUBRIC)[0]
