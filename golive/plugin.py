@@ -58,6 +58,7 @@ class GoliveState:
     json_path: Path | None = None
     record: dict[str, Any] | None = None
     round_trips: dict[str, int] = field(default_factory=dict)
+    catalogue: dict[str, Criterion] = field(default_factory=dict)
     previous_sigterm: Any = None
 
     def add_round_trips(self, counts: dict[str, int]) -> None:
@@ -206,6 +207,16 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Any:
         report.longrepr = "golive: not a well-formed criterion:\n" + "\n".join(dict.fromkeys(problems))
         report.result = []
     return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Keep the whole catalogue of collected criteria, before -m/-k deselect any."""
+    catalogue = state_of(config).catalogue
+    for item in items:
+        found = item.stash.get(CRITERION, None)
+        if found is not None:
+            catalogue.setdefault(found.id, found)
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:

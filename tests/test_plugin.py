@@ -427,3 +427,18 @@ def test_sigterm_still_writes_reports_marked_incomplete(suite):
     assert record["complete"] is False and record["ready"] is False
     assert "INCOMPLETE run" in output
     assert (suite.path / "reports" / "readiness.html").exists()
+
+
+def test_criteria_catalogue_lists_every_collected_criterion(suite):
+    (suite.path / "tests_infra" / "test_zz_catalogue.py").write_text(
+        "import pytest\n\n"
+        "@pytest.mark.warning\n@pytest.mark.criterion('DOC-02', category='Documentation')\n"
+        "def test_catalogue(criteria_catalogue):\n"
+        "    '''Every criterion documented.'''\n"
+        "    assert criteria_catalogue['SEC-04'].remediation == 'renew the certificate (certbot renew).'\n"
+        "    assert criteria_catalogue['AVL-05'].remediation == ''\n"
+        "    assert len(criteria_catalogue) == 15\n"
+    )
+    run(suite, "-m", "warning", "-k", "catalogue")
+    record = load_json(suite.path / "reports" / "readiness.json")
+    assert [c["outcome"] for c in record["criteria"]] == ["passed"]
