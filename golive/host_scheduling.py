@@ -12,14 +12,7 @@ from collections.abc import Sequence
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
-
-def host_of(nodeid: str, hosts: Sequence[str]) -> str | None:
-    """The inventory host a test id is parametrized with (``test_x[web-1/nginx]`` → web-1)."""
-    if not nodeid.endswith("]") or "[" not in nodeid:
-        return None
-    param = nodeid.rsplit("[", 1)[1][:-1]
-    matching = [h for h in hosts if param == h or param.startswith((f"{h}/", f"{h}-"))]
-    return max(matching, key=len) if matching else None
+from golive.sharding import host_of
 
 
 class HostScheduling(LoadScopeScheduling):

@@ -186,3 +186,29 @@ def evidence_html(entries: list[dict[str, Any]]) -> str:
         else:
             blocks.append(f"<div>{_e(entry.get('text', entry))}</div>")
     return '<div class="golive-evidence"><b>Evidence</b>' + "".join(blocks) + "</div>"
+
+
+def page(record: dict[str, Any]) -> str:
+    """A whole self-contained report page from a record alone (used for merged shards)."""
+    sections = []
+    for criterion in record["criteria"]:
+        rows = []
+        for instance in criterion["instances"]:
+            rows.append(
+                f'<div class="golive-instance"><b>{_e(instance["target"] or instance["nodeid"])}</b>: '
+                f"{_e(instance['outcome'])} {_e(instance['message'])}{evidence_html(instance['evidence'])}</div>"
+            )
+        sections.append(
+            f'<section class="golive-criterion" id="criterion-{_e(criterion["id"])}">'
+            f"<h3>{_e(criterion['id'])} {_e(criterion['title'])} "
+            f'<span class="tag">{_e(criterion["severity"])}</span><span class="tag">{_e(criterion["category"])}</span>'
+            f'<span class="tag">{_e(criterion["outcome"])}</span></h3>{"".join(rows)}</section>'
+        )
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>golive readiness report</title>'
+        "</head><body><h1>golive readiness report</h1>"
+        + summary_html(record)
+        + '<h2>Criteria</h2><div class="golive">'
+        + "".join(sections)
+        + "</div></body></html>\n"
+    )

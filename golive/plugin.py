@@ -23,15 +23,15 @@ from typing import Any
 import pytest
 
 import golive
-from golive import criteria, evidence, fixtures, html_report, record
+from golive import criteria, evidence, fixtures, html_report, record, sharding
 from golive.checks.remote import Fleet
 from golive.criteria import Criterion, CriterionMarkError
 from golive.errors import InventoryError, TargetError
 from golive.evidence import Evidence
 from golive.inventory import Inventory, load_inventory
 from golive.redact import redact
-from golive.results import Ledger
-from golive.rubric import RubricConfig, grade, judge_grade_claim
+from golive.results import Ledger, judge_grade_claims
+from golive.rubric import grade
 
 CRITERION = pytest.StashKey[Criterion]()
 EVIDENCE = pytest.StashKey[Evidence]()
@@ -48,6 +48,7 @@ class GoliveState:
     """What one pytest session knows about the golive run."""
 
     inventory: Inventory
+    shard: tuple[int, int] | None = None
     fleet: Fleet = field(default_factory=Fleet)
     ledger: Ledger = field(default_factory=Ledger)
     started: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
@@ -89,6 +90,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--fail-under", metavar="SCORE", type=float, help="also fail the run when the score is below SCORE")
     group.addoption(
+        "--shard",
+        dest="golive_shard",
+        metavar="K/N",
+        help="run only the hosts of shard K of N (CI matrix); merge the JSON records with python -m golive merge",
+    )
+    group.addoption(
         "--gate",
         action="store_true",
         help="exit status decided only by critical failures and --fail-under (warnings never block)",
@@ -104,12 +111,18 @@ def pytest_configure(config: pytest.Config) -> None:
     for line in criteria.MARKERS:
         config.addinivalue_line("markers", line)
     _refuse_hijacked_rootdir(config)
+    shard = None
+    if config.getoption("golive_shard"):
+        try:
+            shard = sharding.parse_shard(config.getoption("golive_shard"))
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
     try:
         inventory = _load_inventory(config)
     except InventoryError as exc:
         raise pytest.UsageError(str(exc)) from None
     redact.add(inventory.secrets)
-    state = GoliveState(inventory)
+    state = GoliveState(inventory, shard=shard)
     config.stash[_STATE] = state
     if not is_worker(config):
         report_dir = Path(config.getoption("report_dir"))
@@ -133,7 +146,7 @@ def pytest_configure(config: pytest.Config) -> None:
             config.pluginmanager.register(importlib.import_module(name), name)
 
 
-_VALUE_OPTIONS = ("--inventory", "--rubric", "--report-dir", "--fail-under")
+_VALUE_OPTIONS = ("--inventory", "--rubric", "--report-dir", "--fail-under", "--shard")
 
 
 def _refuse_hijacked_rootdir(config: pytest.Config) -> None:
@@ -212,11 +225,18 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Any:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Keep the whole catalogue of collected criteria, before -m/-k deselect any."""
-    catalogue = state_of(config).catalogue
+    state = state_of(config)
     for item in items:
         found = item.stash.get(CRITERION, None)
         if found is not None:
-            catalogue.setdefault(found.id, found)
+            state.catalogue.setdefault(found.id, found)
+    if state.shard is not None:
+        index, total = state.shard
+        hosts = [host.name for host in state.inventory.hosts]
+        mine = [sharding.shard_of(sharding.host_of(item.nodeid, hosts), hosts, total) == index for item in items]
+        if not all(mine):
+            config.hook.pytest_deselected(items=[item for item, ours in zip(items, mine, strict=True) if not ours])
+            items[:] = [item for item, ours in zip(items, mine, strict=True) if ours]
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
@@ -307,7 +327,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     today = dt.date.today()
     rubric = state.inventory.rubric
     state.ledger.apply_waivers(state.inventory.waivers, today)
-    _judge_grade_claims(state.ledger, rubric)
+    if not config.getoption("golive_shard"):  # a shard sees part of the grade: the merge judges claims
+        judge_grade_claims(results, rubric)
     waivers = state.ledger.apply_waivers(state.inventory.waivers, today)  # a failed claim can be waived too
     graded = grade([r.as_outcome() for r in results], rubric)
     partial_reasons = _partial_reasons(session, state)
@@ -326,34 +347,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     )
     if state.json_path is not None:
         record.write_json(state.record, state.json_path)
-    session.exitstatus = _exit_status(config, state.record, int(exitstatus))
-
-
-def _judge_grade_claims(ledger: Ledger, rubric: RubricConfig) -> None:
-    """Judge claimed grades against the grade of every other criterion of this run."""
-    claims = ledger.grade_claims()
-    if not claims:
-        return
-    claiming = {id(result) for result, _, _ in claims}
-    measured = grade([r.as_outcome() for r in ledger.results() if id(r) not in claiming], rubric)
-    for _, instance, claim in claims:
-        passed, message = judge_grade_claim(claim["score"], claim["letter"], measured, rubric)
-        instance.evidence.append({"kind": "verdict", "passed": passed, "summary": f"{claim['source']}: {message}"})
-        if not passed:
-            instance.outcome = "failed"
-            instance.message = f"{claim['source']}: {message}"
-
-
-def _exit_status(config: pytest.Config, result: dict[str, Any], exitstatus: int) -> int:
-    if exitstatus not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        return exitstatus
-    if any(c["outcome"] == "failed" for c in result["criteria"]):
-        exitstatus = pytest.ExitCode.TESTS_FAILED  # also a grade claim judged at the end of the run
-    fail_under = config.getoption("fail_under")
-    below = fail_under is not None and result["score"] < fail_under
-    if config.getoption("gate"):
-        return pytest.ExitCode.TESTS_FAILED if (result["critical_failures"] or below) else pytest.ExitCode.OK
-    return pytest.ExitCode.TESTS_FAILED if below else exitstatus
+    if int(exitstatus) in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        gate = config.getoption("gate")
+        code = record.exit_status(state.record, config.getoption("fail_under"), gate)
+        session.exitstatus = code if gate else max(code, int(exitstatus))  # other tests' failures count too
 
 
 def _partial_reasons(session: pytest.Session, state: GoliveState) -> list[str]:
@@ -391,6 +388,7 @@ def _run_metadata(session: pytest.Session, state: GoliveState) -> dict[str, Any]
         "pytest": pytest.__version__,
         "workers": getattr(session.config.option, "numprocesses", None) or 0,
         "round_trips": dict(sorted(state.round_trips.items())),
+        "shard": list(state.shard) if state.shard else None,
         "args": " ".join(session.config.invocation_params.args),
     }
 

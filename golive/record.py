@@ -97,3 +97,15 @@ def write_atomically(path: Path, text: str) -> None:
 
 def write_json(record: dict[str, Any], path: Path) -> None:
     write_atomically(path, json.dumps(record, indent=2, sort_keys=False) + "\n")
+
+
+def exit_status(record: dict[str, Any], fail_under: float | None = None, gate: bool = False) -> int:
+    """1 when the run fails its gate, else 0 (pytest's TESTS_FAILED / OK).
+
+    By default any failed criterion fails the run (a grade claim judged at the end
+    too); with ``gate`` only critical failures do. ``fail_under`` adds a score floor.
+    """
+    below = fail_under is not None and record["score"] < fail_under
+    if gate:
+        return 1 if record["critical_failures"] or below else 0
+    return 1 if below or any(c["outcome"] == "failed" for c in record["criteria"]) else 0

@@ -14,7 +14,16 @@ from typing import Any
 
 from golive.criteria import Criterion
 from golive.inventory import Waiver
-from golive.rubric import FAILED, NOT_APPLICABLE, PASSED, WAIVED, CriterionOutcome
+from golive.rubric import (
+    FAILED,
+    NOT_APPLICABLE,
+    PASSED,
+    WAIVED,
+    CriterionOutcome,
+    RubricConfig,
+    grade,
+    judge_grade_claim,
+)
 
 INSTANCE_OUTCOMES = ("passed", "failed", "error", "skipped", "waived")
 
@@ -30,6 +39,13 @@ class Instance:
     evidence: list[dict[str, Any]] = field(default_factory=list)
     duration: float = 0.0
     waiver: dict[str, Any] | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Instance:
+        return cls(
+            data["nodeid"], data["target"], data["outcome"], data["message"],
+            list(data["evidence"]), data["duration"], data.get("waiver"),
+        )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -97,16 +113,6 @@ class Ledger:
     def results(self) -> list[CriterionResult]:
         return list(self._criteria.values())
 
-    def grade_claims(self) -> list[tuple[CriterionResult, Instance, dict[str, Any]]]:
-        """Instances that claim a grade (``Evidence.claim_grade``), to judge at the end of the run."""
-        return [
-            (result, instance, entry)
-            for result in self._criteria.values()
-            for instance in result.instances
-            for entry in instance.evidence
-            if entry.get("kind") == "grade_claim" and instance.outcome == "passed"
-        ]
-
     def apply_waivers(self, waivers: Iterable[Waiver], today: dt.date) -> list[dict[str, Any]]:
         """Turn covered failures into "waived"; return every waiver with its status (idempotent)."""
         statuses = []
@@ -159,3 +165,25 @@ def _instance_outcome(report: Any, data: dict[str, Any]) -> str | None:
             return "failed"
         return "skipped" if report.skipped else "passed"
     return "error" if report.failed else None
+
+
+def judge_grade_claims(results: list[CriterionResult], rubric: RubricConfig) -> None:
+    """Judge the grades documents claim (``Evidence.claim_grade``) against the grade of
+    every other criterion of the run; a claim above it fails its instance."""
+    claims = [
+        (result, instance, entry)
+        for result in results
+        for instance in result.instances
+        for entry in instance.evidence
+        if entry.get("kind") == "grade_claim" and instance.outcome == PASSED
+    ]
+    if not claims:
+        return
+    claiming = {id(result) for result, _, _ in claims}
+    measured = grade([r.as_outcome() for r in results if id(r) not in claiming], rubric)
+    for _, instance, claim in claims:
+        passed, message = judge_grade_claim(claim["score"], claim["letter"], measured, rubric)
+        instance.evidence.append({"kind": "verdict", "passed": passed, "summary": f"{claim['source']}: {message}"})
+        if not passed:
+            instance.outcome = FAILED
+            instance.message = f"{claim['source']}: {message}"

@@ -123,7 +123,7 @@ def grade(outcomes: Iterable[CriterionOutcome], config: RubricConfig = DEFAULT_R
         score, counted, passed = category_score((o for o in outcomes if o.category == name), config)
         categories.append(CategoryScore(name, weight, score, counted, passed))
     uncapped = round(weighted_score({c.name: c.score for c in categories}, config), 1)
-    critical_failures = tuple(o.id for o in outcomes if o.severity == "critical" and o.outcome == FAILED)
+    critical_failures = tuple(sorted({o.id for o in outcomes if o.severity == "critical" and o.outcome == FAILED}))
     score = min(uncapped, config.critical_cap) if critical_failures else uncapped
     ready = score >= config.ready_score and not critical_failures
     return Grade(score, uncapped, config.letter(score), ready, tuple(categories), critical_failures)

@@ -1,6 +1,6 @@
 import pytest
 
-from golive.host_scheduling import host_of
+from golive.sharding import host_of, parse_shard, shard_of
 
 HOSTS = ["web", "web-1", "db"]
 
@@ -18,3 +18,16 @@ HOSTS = ["web", "web-1", "db"]
 )
 def test_host_of(nodeid, host):
     assert host_of(nodeid, HOSTS) == host
+
+
+def test_shards_deal_sorted_hosts_round_robin():
+    hosts = ["db", "web", "cache", "mail", "backup"]
+    assignment = {h: shard_of(h, hosts, 2) for h in hosts}
+    assert assignment == {"backup": 1, "cache": 2, "db": 1, "mail": 2, "web": 1}
+    assert shard_of(None, hosts, 3) == 1
+
+
+@pytest.mark.parametrize("text", ["0/2", "3/2", "1-2", "a/b", "2"])
+def test_bad_shard_specs(text):
+    with pytest.raises(ValueError, match="--shard expects K/N"):
+        parse_shard(text)

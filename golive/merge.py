@@ -1,0 +1,131 @@
+"""Combine the JSON records of ``--shard K/N`` runs into the record of the whole fleet.
+
+Each shard ran every criterion on its own hosts; the merge takes the union of the
+instances, judges grade claims against the whole fleet's grade (a shard could not)
+and grades once more, so the result equals a single run over the same fleet.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from golive.criteria import Criterion
+from golive.errors import InventoryError
+from golive.record import build_record
+from golive.results import CriterionResult, Instance, judge_grade_claims
+from golive.rubric import RubricConfig, grade
+
+_CRITERION_FIELDS = tuple(Criterion.__dataclass_fields__)
+
+
+def load_records(paths: list[Path]) -> list[dict[str, Any]]:
+    records = []
+    for path in paths:
+        try:
+            records.append(json.loads(path.read_text()))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InventoryError(
+                str(path), "", f"not a readable golive record ({exc}); pass readiness.json files"
+            ) from None
+    return records
+
+
+def merge(records: list[dict[str, Any]], paths: list[str]) -> dict[str, Any]:
+    """The record of the whole fleet from the records of all its shards."""
+    _check_shards(records, paths)
+    rubric = _rubric(records[0]["rubric"])
+    results: dict[str, CriterionResult] = {}
+    seen: set[str] = set()
+    for shard in records:
+        for criterion in shard["criteria"]:
+            result = results.setdefault(
+                criterion["id"], CriterionResult(Criterion(**{k: criterion[k] for k in _CRITERION_FIELDS}))
+            )
+            for instance in criterion["instances"]:
+                if instance["nodeid"] not in seen:
+                    seen.add(instance["nodeid"])
+                    result.instances.append(Instance.from_dict(instance))
+    merged = list(results.values())
+    judge_grade_claims(merged, rubric)
+    reasons = sorted({r for shard in records for r in shard["partial_reasons"] if not r.startswith("--shard")})
+    return build_record(
+        merged,
+        grade([r.as_outcome() for r in merged], rubric),
+        rubric,
+        partial=bool(reasons),
+        partial_reasons=reasons,
+        complete=all(shard["complete"] for shard in records),
+        waivers=_waivers(records),
+        run=_run(records),
+    )
+
+
+def _check_shards(records: list[dict[str, Any]], paths: list[str]) -> None:
+    shards = [tuple(r["run"].get("shard") or ()) for r in records]
+    for path, shard in zip(paths, shards, strict=True):
+        if len(shard) != 2:
+            raise InventoryError(path, "run.shard", "not a sharded run; merge the records of --shard K/N runs")
+    totals = {total for _, total in shards}
+    if len(totals) != 1:
+        raise InventoryError(
+            paths[0], "run.shard", f"shards of different splits {sorted(totals)}; merge one K/N series"
+        )
+    total = totals.pop()
+    missing = sorted(set(range(1, total + 1)) - {index for index, _ in shards})
+    if missing or len(shards) != total:
+        raise InventoryError(paths[0], "run.shard", f"need each of shards 1..{total} once; missing {missing or 'none'}")
+    for key in ("inventory_sha256", "suite_commit"):
+        values = {r["run"].get(key) for r in records}
+        if len(values) != 1:
+            raise InventoryError(paths[0], f"run.{key}", "shards ran different inventories or suites; rerun them alike")
+    if any(r["rubric"] != records[0]["rubric"] for r in records):
+        raise InventoryError(paths[0], "rubric", "shards graded with different rubrics; rerun them alike")
+
+
+def _rubric(data: dict[str, Any]) -> RubricConfig:
+    return RubricConfig(
+        categories=data["categories"],
+        severity_weights=data["severity_weights"],
+        grades=data["grades"],
+        ready_score=data["ready_score"],
+        critical_cap=data["critical_cap"],
+    )
+
+
+def _waivers(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    merged: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    for shard in records:
+        for waiver in shard["waivers"]:
+            key = (waiver["criterion"], waiver["target"], waiver["owner"], waiver["expires"])
+            entry = merged.setdefault(key, {**waiver, "covers": []})
+            entry["covers"] = sorted(set(entry["covers"]) | set(waiver["covers"]))
+    return list(merged.values())
+
+
+def _run(records: list[dict[str, Any]]) -> dict[str, Any]:
+    runs = [r["run"] for r in records]
+    round_trips: dict[str, int] = {}
+    for run in runs:
+        for host, count in (run.get("round_trips") or {}).items():
+            round_trips[host] = round_trips.get(host, 0) + count
+    first = runs[0]
+    return {
+        "golive_version": first["golive_version"],
+        "suite_commit": first["suite_commit"],
+        "inventory": first["inventory"],
+        "inventory_sha256": first["inventory_sha256"],
+        "hosts": first["hosts"],
+        "started": min(run["started"] for run in runs),
+        "finished": max(run["finished"] for run in runs),
+        "duration_seconds": round(sum(run["duration_seconds"] for run in runs), 2),
+        "runner": ", ".join(sorted({run["runner"] for run in runs})),
+        "python": first["python"],
+        "pytest": first["pytest"],
+        "workers": sum(run["workers"] or 1 for run in runs),
+        "args": f"merged from {len(runs)} shards",
+        "round_trips": dict(sorted(round_trips.items())),
+        "shard": None,
+        "shards": len(runs),
+    }
