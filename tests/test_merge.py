@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-
-import pytest
 
 from tests.conftest import load_json, parse_report
 from tests.test_plugin import outcomes, run
