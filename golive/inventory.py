@@ -96,6 +96,86 @@ class SshdPolicy(Section):
     config: str | None = None
 
 
+NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+DAY = 86400.0
+
+
+class BackupLocation(Section):
+    """BAK-01/02: where one series of backups lands, as files or as a snapshot listing.
+
+    ``path`` + ``glob``: backup files in a directory (their mtime and size);
+    ``command`` + ``format``: a read-only command listing snapshots, e.g.
+    ``restic -r /srv/restic --password-file F snapshots --json --no-lock`` (``restic``),
+    ``borg list --json REPO`` (``borg``), or lines ``<epoch> <bytes> <name>`` (``lines``).
+    """
+
+    name: str = Field(pattern=NAME)
+    path: str | None = None
+    glob: str = Field("*", pattern=r"^[A-Za-z0-9._*?\[\]-]+$")
+    command: str | None = None
+    format: str | None = Field(None, pattern=r"^(restic|borg|lines)$")
+    max_age: Duration = 26 * 3600.0
+    min_size_ratio: float = Field(0.5, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> BackupLocation:
+        if (self.path is None) == (self.command is None):
+            raise ValueError("set either path (with glob) or command (with format)")
+        if self.command is not None and self.format is None:
+            raise ValueError("a command needs format: restic, borg or lines")
+        return self
+
+
+class RestoreTest(Section):
+    """BAK-03: a file recording restore tests; its newest dated line matching ``pattern`` counts."""
+
+    name: str = Field(pattern=NAME)
+    path: str
+    pattern: str = "restor"
+    max_age: Duration = 30 * DAY
+
+
+class BackupPolicy(Section):
+    """BAK-01..04: backup locations, restore-test records and DR playbooks/scripts."""
+
+    locations: tuple[BackupLocation, ...] = ()
+    restore_tests: tuple[RestoreTest, ...] = ()
+    dr: tuple[str, ...] = ()
+
+
+class Repo(Section):
+    """CHG-01..04, SEC-07/08: a git working tree on the host holding configuration."""
+
+    name: str = Field(pattern=NAME)
+    path: str
+    compose: tuple[str, ...] = ()
+    env_file: str = ".env"
+    ignored: tuple[str, ...] = (".env", "*.key", "*.pem")
+
+
+class Document(Section):
+    """DOC-03 (and DOC-01 through its front matter): a document in a git repo on the host."""
+
+    name: str = Field(pattern=NAME)
+    path: str
+    max_age: Duration = 30 * DAY
+
+
+class AcceptanceDocument(Section):
+    """ACC-01/02: a phase's acceptance document with sign-off fields; its claimed grade."""
+
+    phase: str = Field(pattern=NAME)
+    path: str
+    fields: tuple[str, ...] = ("who", "date", "grade")
+
+
+class Claims(Section):
+    """DOC-01: what the documentation claims about the host, compared with what runs."""
+
+    containers: int | None = Field(None, ge=0)
+    services: tuple[str, ...] | None = None
+
+
 class HostSettings(Section):
     """Everything a host can set; ``defaults:`` uses the same keys."""
 
@@ -108,6 +188,12 @@ class HostSettings(Section):
     disk: DiskPolicy = DiskPolicy()
     listeners: ListenerPolicy = ListenerPolicy()
     sshd: SshdPolicy = SshdPolicy()
+    backups: BackupPolicy = BackupPolicy()
+    repos: tuple[Repo, ...] = ()
+    documents: tuple[Document, ...] = ()
+    acceptance: tuple[AcceptanceDocument, ...] = ()
+    claims: Claims = Claims()
+    runbooks: dict[str, str] = {}
 
     @field_validator("backend")
     @classmethod
