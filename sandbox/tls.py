@@ -12,13 +12,13 @@ and a ``Cert`` per name in ``LEAVES``); ``Web(run_dir, certs)`` serves them and
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sandbox.debian import ensure_installed
 from sandbox.process import SandboxError
 
 DOMAIN = "golive.test"
@@ -90,8 +90,7 @@ class Certificates:
 
     def up(self) -> Minted:
         """Mint what is missing or stale; return the paths."""
-        if shutil.which("openssl") is None:
-            raise SandboxError("tls: the openssl command is not installed")
+        ensure_installed(["openssl"])
         self.dir.mkdir(parents=True, exist_ok=True)
         fresh_ca = not (self.ca_cert.exists() and self.ca_key.exists())
         if fresh_ca:
