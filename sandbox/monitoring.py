@@ -33,7 +33,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -91,14 +91,18 @@ class Monitoring:
         ca_bundle: Path | None = None,
         ports: MonitoringPorts | None = None,
         down_target: bool = True,
+        extra_targets: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.dir = Path(run_dir) / "monitoring"
         self.probes = tuple(probes)
         self.ca_bundle = ca_bundle
         self.ports = ports or MonitoringPorts()
         self.down_target = down_target
+        self.extra_targets = {job: tuple(addresses) for job, addresses in (extra_targets or {}).items()}
         for probe in self.probes:
             _require_loopback(probe.url)
+        for address in (a for addresses in self.extra_targets.values() for a in addresses):
+            _require_loopback(address)
         p = self.ports
         self.textfile_dir = self.dir / "node-exporter" / "textfile"
         self.daemons: dict[str, tuple[Daemon, str]] = {
@@ -167,7 +171,7 @@ class Monitoring:
             "down_target": f"127.0.0.1:{p.down_target}",
         }
 
-    def up(self, rules: dict[str, bool] | None = None) -> None:
+    def up(self) -> None:
         """Start what is not running (configs rewritten first); wait until each answers."""
         ensure_installed(PACKAGES)
         if port_open("127.0.0.1", self.ports.down_target)():
@@ -177,7 +181,7 @@ class Monitoring:
         self.textfile_dir.mkdir(parents=True, exist_ok=True)
         self._write_configs()
         if not (self.dir / "prometheus" / "rules.yml").exists():
-            self._write_rules(**(rules or {}))
+            self._write_rules()
         if not self._receivers_file.exists():
             self._write_receivers(null_only=False)
         for name, (daemon, ready) in self.daemons.items():
@@ -224,6 +228,18 @@ class Monitoring:
         self._write_receivers(null_only)
         self._reload("alertmanager")
 
+    def push_logs(self, labels: Mapping[str, str], lines: Sequence[str]) -> None:
+        """Send ``lines`` to Loki as one stream with ``labels`` (e.g. ``{"host": "h1"}``), stamped now."""
+        now = time.time_ns()
+        values = [[str(now + i), line] for i, line in enumerate(lines)]
+        body = json.dumps({"streams": [{"stream": dict(labels), "values": values}]}).encode()
+        request = urllib.request.Request(
+            self.urls()["loki"] + "/loki/api/v1/push", body, {"Content-Type": "application/json"}, method="POST"
+        )
+        with _DIRECT.open(request, timeout=10) as response:
+            if response.status != 204:
+                raise SandboxError(f"monitoring: Loki refused a push ({response.status})")
+
     # -- configs -------------------------------------------------------------
 
     @property
@@ -247,7 +263,9 @@ class Monitoring:
             job("alertmanager", p.alertmanager),
             job("node", p.node_exporter),
             job("blackbox_exporter", p.blackbox),
+            job("loki", p.loki),
         ]
+        scrape += [{"job_name": job, "static_configs": [{"targets": list(a)}]} for job, a in self.extra_targets.items()]
         if self.down_target:
             scrape.append(job("offline", p.down_target))
         if self.probes:
@@ -451,6 +469,17 @@ class LogStore:
             streams.setdefault(labels, []).append([str(ts), line])
         return [{"stream": dict(labels), "values": values} for labels, values in streams.items()]
 
+    def metrics(self) -> str:
+        """A Prometheus exposition of how much the store holds, so Prometheus can scrape it."""
+        with self.lock:
+            entries, streams = len(self.entries), len({e[1] for e in self.entries})
+        return (
+            "# TYPE loki_standin_entries gauge\n"
+            f"loki_standin_entries {entries}\n"
+            "# TYPE loki_standin_streams gauge\n"
+            f"loki_standin_streams {streams}\n"
+        )
+
     def series(self, query: LogQuery | None = None) -> list[dict[str, str]]:
         with self.lock:
             every = {e[1] for e in self.entries}
@@ -495,6 +524,8 @@ def serve_loki_standin(port: int, data_dir: Path) -> None:
             try:
                 if url.path == "/ready":
                     return self._send(200, b"ready\n", "text/plain")
+                if url.path == "/metrics":
+                    return self._send(200, store.metrics().encode(), "text/plain; version=0.0.4")
                 if url.path == "/loki/api/v1/status/buildinfo":
                     return self._json({"version": "golive-sandbox-standin", "revision": "", "branch": ""})
                 if url.path in ("/loki/api/v1/query_range", "/loki/api/v1/query"):

@@ -48,7 +48,8 @@ def stack() -> Iterator[tuple[Web, Monitoring]]:
         web.up()
         probes = [Probe(e.url, e.hostname) for e in web.endpoints() if e.url.endswith(PROBED) and "https" in e.url]
         ports = MonitoringPorts(*(free_port() for _ in range(len(MonitoringPorts.__dataclass_fields__))))
-        monitoring = Monitoring(run_dir, probes, certs.ca_bundle, ports)
+        extra = {"node_h1": [f"127.0.0.1:{ports.node_exporter}"]}
+        monitoring = Monitoring(run_dir, probes, certs.ca_bundle, ports, extra_targets=extra)
         pieces.append(monitoring)
         monitoring.up()
         yield web, monitoring
@@ -90,10 +91,14 @@ def running(pid: int) -> bool:
         return False
 
 
-def targets(monitoring: Monitoring) -> dict[str, tuple[str, str]]:
-    """instance → (health, lastError) of Prometheus's active targets that were scraped."""
+def targets(monitoring: Monitoring) -> dict[tuple[str, str], tuple[str, str]]:
+    """(job, instance) → (health, lastError) of Prometheus's active targets that were scraped."""
     active = api(monitoring, "prometheus", "/api/v1/targets")["data"]["activeTargets"]
-    return {t["labels"]["instance"]: (t["health"], t["lastError"]) for t in active if t["health"] != "unknown"}
+    return {
+        (t["labels"]["job"], t["labels"]["instance"]): (t["health"], t["lastError"])
+        for t in active
+        if t["health"] != "unknown"
+    }
 
 
 def query(monitoring: Monitoring, promql: str) -> dict[str, str]:
@@ -111,15 +116,20 @@ def test_every_daemon_listens_only_on_loopback(monitoring: Monitoring) -> None:
 
 def test_prometheus_sees_up_targets_and_the_down_one(monitoring: Monitoring) -> None:
     p = monitoring.ports
-    wanted = {
-        f"127.0.0.1:{port}" for port in (p.prometheus, p.alertmanager, p.node_exporter, p.blackbox, p.down_target)
+    jobs = {
+        "prometheus": p.prometheus,
+        "alertmanager": p.alertmanager,
+        "node": p.node_exporter,
+        "node_h1": p.node_exporter,
     }
-    wanted |= {probe.url for probe in monitoring.probes}
-    seen = eventually(lambda: targets(monitoring), lambda t: wanted <= t.keys())
-    down = {instance for instance, (health, _) in seen.items() if health == "down"}
-    assert down == {f"127.0.0.1:{p.down_target}"}
-    assert "connection refused" in seen[f"127.0.0.1:{p.down_target}"][1]
-    assert all(health == "up" for instance, (health, _) in seen.items() if instance not in down)
+    jobs |= {"blackbox_exporter": p.blackbox, "loki": p.loki, "offline": p.down_target}
+    wanted = {(job, f"127.0.0.1:{port}") for job, port in jobs.items()}
+    wanted |= {("blackbox", probe.url) for probe in monitoring.probes}
+    seen = eventually(lambda: targets(monitoring), lambda t: t.keys() == wanted)
+    assert seen.keys() == wanted
+    down = {target for target, (health, _) in seen.items() if health == "down"}
+    assert down == {("offline", f"127.0.0.1:{p.down_target}")}
+    assert "connection refused" in seen["offline", f"127.0.0.1:{p.down_target}"][1]
 
 
 def test_blackbox_probes_pass_on_ok_and_fail_on_403_and_401(monitoring: Monitoring) -> None:
@@ -191,7 +201,7 @@ def test_firing_alert_and_broken_rule_are_planted_and_cleared(monitoring: Monito
 
 
 def test_down_target_can_be_removed(monitoring: Monitoring) -> None:
-    down = f"127.0.0.1:{monitoring.ports.down_target}"
+    down = ("offline", f"127.0.0.1:{monitoring.ports.down_target}")
     monitoring.set_scrapes(down_target=False)
     try:
         assert down not in eventually(lambda: targets(monitoring), lambda t: down not in t)
@@ -208,11 +218,7 @@ def test_node_exporter_serves_the_textfile_directory(monitoring: Monitoring) -> 
 
 
 def push(monitoring: Monitoring, host: str, lines: list[str]) -> None:
-    now = time.time_ns()
-    values = [[str(now + i), line] for i, line in enumerate(lines)]
-    body = {"streams": [{"stream": {"host": host, "job": "syslog"}, "values": values}]}
-    with httpx.Client(trust_env=False) as client:
-        assert client.post(monitoring.urls()["loki"] + "/loki/api/v1/push", json=body).status_code == 204
+    monitoring.push_logs({"host": host, "job": "syslog"}, lines)
 
 
 def logs(monitoring: Monitoring, logql: str, **params: Any) -> list[str]:
@@ -238,6 +244,21 @@ def test_loki_keeps_lines_across_a_restart(monitoring: Monitoring) -> None:
     loki.stop()
     monitoring.up()
     assert logs(monitoring, '{host="h3"}') == ["before restart"]
+
+
+def test_loki_takes_a_push_in_loki_json_from_any_client(monitoring: Monitoring) -> None:
+    body = {"streams": [{"stream": {"host": "h4"}, "values": [[str(time.time_ns()), "raw push"]]}]}
+    with httpx.Client(trust_env=False) as client:
+        assert client.post(monitoring.urls()["loki"] + "/loki/api/v1/push", json=body).status_code == 204
+        assert client.post(monitoring.urls()["loki"] + "/loki/api/v1/push", content=b"x").status_code == 415
+    assert logs(monitoring, '{host="h4"}') == ["raw push"]
+
+
+def test_extra_targets_must_be_on_loopback(tmp_path: Path) -> None:
+    with pytest.raises(SandboxError, match="not on loopback"):
+        Monitoring(tmp_path, extra_targets={"hosts": ["10.0.0.1:9100"]})
+    with pytest.raises(SandboxError, match="not on loopback"):
+        Monitoring(tmp_path, [Probe("https://192.0.2.1/ok", "ok.golive.test")])
 
 
 def test_loki_refuses_what_it_cannot_answer(monitoring: Monitoring) -> None:
