@@ -2,23 +2,27 @@
 
 Debian's Prometheus, Alertmanager, node exporter and blackbox exporter run as
 sandbox daemons, each with its own config and data dir. Prometheus scrapes
-itself, the exporters and Alertmanager (all up) and one port where nothing listens
-(down); the blackbox exporter probes the ``Probe``s given (nginx endpoints, via
-127.0.0.1 with the host name as SNI and Host header, trusting the sandbox CA).
+itself, the exporters, Alertmanager and Loki (all up) and one port where nothing
+listens (down, job ``offline``); the blackbox exporter probes the ``Probe``s given
+(nginx endpoints, via 127.0.0.1 with the host name as SNI and Host header,
+trusting the sandbox CA; job ``blackbox``, labels ``hostname`` and ``url``).
 
 Logs: no registry this project may use ships Grafana Loki (Debian's ``loki``
-package is an unrelated genetics program), so ``loki_standin`` serves the part of
-Loki's HTTP API that golive reads and writes (push JSON, query_range, labels,
-series). It is a stand-in, said so in its buildinfo; the rest is the real thing.
+package is an unrelated genetics program), so ``serve_loki_standin`` (the second
+half of this module) answers the part of Loki's HTTP API golive reads and writes:
+JSON push, query_range/query for a stream selector with line filters, labels,
+label values, series, /ready, /metrics. Its buildinfo says it is a stand-in.
 
 Ports (``MonitoringPorts``): Prometheus 19090, Alertmanager 19093 (no cluster
 port), Alertmanager's webhook receiver 19096 (nothing listens: notifications fail
 visibly), node exporter 19100, blackbox 19115, Loki stand-in 13100, and 19999, the
 down target.
 
-Compose: ``Monitoring(run_dir, probes, ca_bundle)`` with ``probes`` from
-``Web.endpoints()``; ``up()`` / ``down()``; ``urls()``; faults through
-``set_rules(firing=..., broken=...)`` and ``set_receivers(null_only=...)``.
+Compose: ``Monitoring(run_dir, probes, ca_bundle)`` with ``probes`` built from
+``Web.endpoints()``; ``up()`` / ``down()`` (call ``down()`` after a failed ``up()``);
+``urls()``; ``push_logs({"host": "h1"}, lines)``; faults on the running stack:
+``set_scrapes(probes=..., down_target=...)``, ``set_rules(firing=..., broken=...)``,
+``set_receivers(null_only=...)``.
 """
 
 from __future__ import annotations
