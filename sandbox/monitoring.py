@@ -568,7 +568,7 @@ def serve_loki_standin(port: int, data_dir: Path) -> None:
                 end = _timestamp(params.get("end"), now)
                 start = _timestamp(params.get("start"), end - 3600 * 10**9)
             query = LogQuery.parse(params["query"])
-            forward = params.get("direction", "backward") == "forward"
+            forward = params.get("direction", "backward").lower() == "forward"
             result = store.query(query, start, end, int(params.get("limit", 100)), forward)
             return {"resultType": "streams", "result": result, "stats": {}}
 

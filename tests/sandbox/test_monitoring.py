@@ -230,7 +230,7 @@ def logs(monitoring: Monitoring, logql: str, **params: Any) -> list[str]:
 def test_loki_returns_pushed_lines_by_host(monitoring: Monitoring) -> None:
     push(monitoring, "h1", ["h1 started", "h1 error: disk slow"])
     push(monitoring, "h2", ["h2 started"])
-    assert logs(monitoring, '{host="h1"}', direction="forward") == ["h1 started", "h1 error: disk slow"]
+    assert logs(monitoring, '{host="h1"}', direction="FORWARD") == ["h1 started", "h1 error: disk slow"]
     assert logs(monitoring, '{host="h1"}') == ["h1 error: disk slow", "h1 started"]  # newest first, as Loki
     assert logs(monitoring, '{host=~"h.*"} |= "started"', direction="forward", limit=10) == ["h1 started", "h2 started"]
     assert logs(monitoring, '{host="h1"}', limit=1) == ["h1 error: disk slow"]
