@@ -3,7 +3,7 @@
 A backup location lists backups as files (``path`` + ``glob``: mtime and size) or
 as snapshots a read-only command prints (``restic snapshots --json``, ``borg list
 --json``, or ``<epoch> <bytes> <name>`` lines). Ages are measured against the
-host's own clock, printed in the same batch.
+host's own clock, printed by the same command.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import Any
 
 import yaml
 
-from golive.checks import batch
-from golive.checks.remote import RemoteHost
+from golive.checks import sections as fact_script
+from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
-from golive.inventory import BackupLocation, BackupPolicy, RestoreTest
+from golive.inventory import BackupLocation, BackupPolicy, Host, RestoreTest
 from golive.units import format_duration
 
 _ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?\b")
@@ -38,15 +38,15 @@ class Backup:
 
 @dataclass(frozen=True)
 class BackupFacts:
-    """What one host's batch found: its clock and every declared thing's section."""
+    """What one host's backup command found: its clock and every declared thing's section."""
 
     now: float
-    sections: dict[str, batch.Output]
+    sections: dict[str, fact_script.Output]
 
-    def section(self, key: str) -> batch.Output:
+    def section(self, key: str) -> fact_script.Output:
         found = self.sections.get(key)
         if found is None:
-            raise TargetError(f"the batch printed no section {key!r}: the command was cut short")
+            raise TargetError(f"the fact command printed no section {key!r}: the command was cut short")
         return found
 
 
@@ -55,13 +55,13 @@ def _location_command(location: BackupLocation) -> str:
         return location.command
     assert location.path is not None
     return (
-        f"cd {batch.quote(location.path)} || exit 3\n"
+        f"cd {fact_script.quote(location.path)} || exit 3\n"
         f'for f in {location.glob}; do [ -f "$f" ] && stat -c \'%Y %s %n\' -- "$f"; done; exit 0'
     )
 
 
 def _dr_command(path: str) -> str:
-    quoted = batch.quote(path)
+    quoted = fact_script.quote(path)
     if path.endswith((".yml", ".yaml")):
         return f"cat -- {quoted}"
     shell = f'case "$(head -n 1 -- {quoted})" in *bash*) bash -n -- {quoted};; *) sh -n -- {quoted};; esac'
@@ -69,7 +69,7 @@ def _dr_command(path: str) -> str:
 
 
 def sections(policy: BackupPolicy) -> tuple[list[tuple[str, str]], set[str]]:
-    """The batch's sections for everything the policy declares, and which are private."""
+    """The command's sections for everything the policy declares, and which are private."""
     found = [("now", "date +%s")]
     private = set()
     for location in policy.locations:
@@ -78,7 +78,7 @@ def sections(policy: BackupPolicy) -> tuple[list[tuple[str, str]], set[str]]:
         found.append(
             (
                 f"restore:{record.name}",
-                f"grep -i -E -- {batch.quote(record.pattern)} {batch.quote(record.path)} | tail -n 200",
+                f"grep -i -E -- {fact_script.quote(record.pattern)} {fact_script.quote(record.path)} | tail -n 200",
             )
         )
     for index, path in enumerate(policy.dr):
@@ -89,10 +89,19 @@ def sections(policy: BackupPolicy) -> tuple[list[tuple[str, str]], set[str]]:
     return found, private
 
 
+@fact_command
+def command(host: Host) -> str | None:
+    """The host's backup fact command (None when it declares nothing to check)."""
+    policy = host.backups
+    if not (policy.locations or policy.restore_tests or policy.dr):
+        return None
+    return fact_script.script(sections(policy)[0])
+
+
 def facts(remote: RemoteHost, policy: BackupPolicy) -> BackupFacts:
-    """One cached batch per host covering every declared location, record and script."""
+    """One cached command per host covering every declared location, record and script."""
     wanted, private = sections(policy)
-    found = batch.run(remote, wanted, private)
+    found = fact_script.run(remote, fact_script.script(wanted), private)
     now = found.get("now")
     if now is None or not now.text.strip().isdigit():
         raise TargetError(f"{remote.name}: cannot read the host's clock (date +%s)")
