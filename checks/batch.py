@@ -1,102 +1,50 @@
-"""One batched command per host, split into named sections, recorded without file contents.
+"""Several independent commands in one remote invocation, each result kept apart.
 
-Facts about files (backups, repos, documents) are gathered in one round trip per
-host: a shell script whose sections each print a marker, their output (stderr
-merged) and their exit status. Sections marked private read file contents (compose
-files, ``.env``, playbooks, documents): the evidence keeps the command and every
-other section verbatim, but a private section only as its size. Judges then record
-what they parsed from it (keys, never values). golive.redact still runs over all of
-it, but a secret must not depend on matching one of its patterns.
+A round trip over SSH costs ~100 ms whatever it carries, so a host's facts are
+fetched together: one shell script runs every command under its own ``timeout``,
+with stdout passed through as is, stderr captured, and the exit status after a
+marker line no output can forge (a random nonce per batch).
 """
 
 from __future__ import annotations
 
 import re
+import secrets
 import shlex
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-
-from golive import evidence
-from golive.checks.remote import RemoteHost
-from golive.evidence import Evidence
-
-MARK = "@@golive:"
-_KEY = re.compile(r"^[A-Za-z0-9._:/-]+$")
 
 
 @dataclass(frozen=True)
-class Output:
-    """What one section printed (stdout and stderr) and its exit status."""
+class BatchOutput:
+    """What one command of a batch printed and returned."""
 
-    text: str
     exit_status: int
-
-    @property
-    def lines(self) -> list[str]:
-        return [line for line in self.text.splitlines() if line.strip()]
+    stdout: str
+    stderr: str
 
 
-def quote(value: str) -> str:
-    return shlex.quote(value)
+def script(commands: Sequence[str], timeout: float, nonce: str | None = None) -> tuple[str, str]:
+    """(shell script, nonce) running ``commands`` one after another, each bounded by ``timeout``."""
+    nonce = nonce or secrets.token_hex(8)
+    mark = f"@@golive-{nonce}"
+    lines = ["exec 3>&1"]
+    for index, command in enumerate(commands):
+        lines.append(f"printf '%s\\n' '{mark} begin {index}'")
+        lines.append(
+            f"err=$( {{ timeout -k 2 {timeout:g} sh -c {shlex.quote(command)} 3>&-; "
+            f"printf '\\n{mark} rc %s\\n' \"$?\" >&3; }} 2>&1 1>&3 )"
+        )
+        lines.append(f"printf '{mark} stderr\\n%s\\n{mark} end\\n' \"$err\"")
+    return "\n".join(lines) + "\n", nonce
 
 
-def script(sections: Sequence[tuple[str, str]]) -> str:
-    """The shell script running each ``(key, command)`` in a subshell, in order."""
-    parts = []
-    for key, command in sections:
-        if not _KEY.fullmatch(key):
-            raise ValueError(f"section key {key!r} must match {_KEY.pattern}")
-        parts.append(f"echo '{MARK}{key}'; ( {command}\n) 2>&1; echo \"{MARK}rc=$?\"")
-    return "\n".join(parts)
-
-
-def parse(stdout: str) -> dict[str, Output]:
-    """Split a batch's output back into its sections."""
-    found: dict[str, Output] = {}
-    key: str | None = None
-    lines: list[str] = []
-    for line in stdout.splitlines():
-        if line.startswith(MARK):
-            marker = line[len(MARK) :]
-            if marker.startswith("rc=") and key is not None:
-                found[key] = Output("\n".join(lines), int(marker[3:]) if marker[3:].isdigit() else -1)
-                key, lines = None, []
-            else:
-                key, lines = marker, []
-        elif key is not None:
-            lines.append(line)
-    return found
-
-
-def withheld(stdout: str, private: Collection[str]) -> str:
-    """The output with every private section's content replaced by its size."""
-    shown: list[str] = []
-    hidden = 0
-    key: str | None = None
-    for line in stdout.splitlines():
-        if line.startswith(MARK):
-            if key in private and hidden:
-                shown.append(f"[{hidden} line(s) of file contents withheld]")
-            hidden = 0
-            key = line[len(MARK) :] if not line[len(MARK) :].startswith("rc=") else None
-            shown.append(line)
-        elif key in private:
-            hidden += 1
-        else:
-            shown.append(line)
-    return "\n".join(shown)
-
-
-def run(remote: RemoteHost, sections: Sequence[tuple[str, str]], private: Collection[str] = ()) -> dict[str, Output]:
-    """Run the sections as one cached command on ``remote``; record it with private sections withheld."""
-    command = script(sections)
-    scratch = Evidence()
-    with evidence.collecting(scratch):
-        result = remote.run(command)
-    current = evidence.current()
-    if current is not None:
-        current.command(
-            command, result.exit_status, withheld(result.stdout, private), result.stderr,
-            host=remote.name, duration=result.duration, cached=bool(scratch.entries and scratch.entries[-1]["cached"]),
-        )  # fmt: skip
-    return parse(result.stdout)
+def parse(output: str, count: int, nonce: str) -> list[BatchOutput | None]:
+    """Split a batch's stdout back into one result per command (None: it never ran)."""
+    mark = re.escape(f"@@golive-{nonce}")
+    pattern = re.compile(rf"{mark} begin (\d+)\n(.*?)\n{mark} rc (\d+)\n{mark} stderr\n(.*?)\n{mark} end\n", re.DOTALL)
+    results: list[BatchOutput | None] = [None] * count
+    for match in pattern.finditer(output):
+        index, stdout, status, stderr = match.groups()
+        results[int(index)] = BatchOutput(int(status), stdout, stderr)
+    return results

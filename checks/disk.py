@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from golive.checks.remote import RemoteHost
+from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 from golive.inventory import DiskPolicy
 
 DF_COMMAND = "df -P -T -k"
+fact_command(lambda host: DF_COMMAND)
 
 
 @dataclass(frozen=True)

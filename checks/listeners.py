@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from golive.checks.remote import RemoteHost
+from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Verdict
 
 SS_COMMAND = "ss -H -tulpn 2>/dev/null || netstat -tulpn"
+fact_command(lambda host: SS_COMMAND)
 WILDCARDS = {"0.0.0.0", "*", "::", "[::]", "[::ffff:0.0.0.0]", "::ffff:0.0.0.0"}
 
 

@@ -1,9 +1,11 @@
 """One inventory host reached through its testinfra backend, read-only and bounded.
 
-Every command runs under ``timeout`` on the target, its result is cached for the
-session (facts are gathered once per host and shared by every criterion that reads
-them), recorded as evidence of the test that asked, and counted as a round trip.
-A host found unreachable fails its remaining checks at once with the same reason.
+Every command runs under ``timeout`` on the target and its result is cached for the
+session: facts are gathered once per host and shared by every criterion that reads
+them. The commands check modules register with ``fact_command`` are fetched together
+in ONE round trip on the host's first use (``checks/batch.py``); any other command
+costs a round trip of its own. Each use is recorded as evidence of the test that
+asked. A host found unreachable fails its remaining checks at once with the same reason.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import shlex
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -18,11 +21,21 @@ from typing import Any
 import testinfra
 
 from golive import evidence
+from golive.checks import batch
 from golive.errors import CheckTimeout, Unreachable
 from golive.inventory import Host
 
 TIMEOUT_EXIT = 124
 SSH_FAILURE_EXIT = 255
+
+FactCommand = Callable[[Host], str | None]
+_FACT_COMMANDS: list[FactCommand] = []
+
+
+def fact_command(builder: FactCommand) -> FactCommand:
+    """Register a host's fact command (None: not for this host) for the batched first fetch."""
+    _FACT_COMMANDS.append(builder)
+    return builder
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,7 @@ class CommandResult:
     stdout: str
     stderr: str
     duration: float
+    batched: bool = False
 
     @property
     def succeeded(self) -> bool:
@@ -47,6 +61,8 @@ class RemoteHost:
         self.host = host
         self.round_trips = 0
         self._cache: dict[str, CommandResult] = {}
+        self._reported: set[str] = set()
+        self._prefetched = False
         self._lock = threading.Lock()
         self.unreachable: str | None = None
 
@@ -67,42 +83,59 @@ class RemoteHost:
     def run(self, command: str) -> CommandResult:
         """Run a read-only command once per session; later calls reuse the result."""
         with self._lock:
+            if not self._prefetched:
+                self._prefetched = True
+                self._prefetch()
             cached = self._cache.get(command)
             if cached is None:
-                cached = self._execute(command)
-                self._cache[command] = cached
-                was_cached = False
-            else:
-                was_cached = True
+                cached = self._cache[command] = self._execute(command)
+            was_cached = command in self._reported
+            self._reported.add(command)
         current = evidence.current()
         if current is not None:
             current.command(
                 cached.command, cached.exit_status, cached.stdout, cached.stderr,
-                host=self.name, duration=cached.duration, cached=was_cached,
+                host=self.name, duration=cached.duration, cached=was_cached, batched=cached.batched,
             )  # fmt: skip
+        if cached.exit_status == TIMEOUT_EXIT:
+            raise CheckTimeout(f"{self.name}: timed out after {self.host.command_timeout:g} s: {command}")
         return cached
 
+    def _prefetch(self) -> None:
+        """Every registered fact command of this host, in one round trip."""
+        commands = list(dict.fromkeys(c for build in _FACT_COMMANDS if (c := build(self.host)) is not None))
+        if len(commands) < 2:
+            return
+        text, nonce = batch.script(commands, self.host.command_timeout)
+        raw, duration = self._round_trip(f"sh -c {shlex.quote(text)}", self.host.command_timeout * len(commands) + 5)
+        for command, output in zip(commands, batch.parse(raw.stdout, len(commands), nonce), strict=True):
+            if output is not None:
+                self._cache[command] = CommandResult(
+                    command, output.exit_status, output.stdout, output.stderr, duration / len(commands), batched=True
+                )
+
     def _execute(self, command: str) -> CommandResult:
+        limit = self.host.command_timeout
+        raw, duration = self._round_trip(f"timeout -k 2 {limit:g} sh -c {shlex.quote(command)}", None)
+        return CommandResult(command, raw.rc, raw.stdout, raw.stderr, duration)
+
+    def _round_trip(self, command: str, limit: float | None) -> tuple[Any, float]:
         if self.unreachable is not None:
             raise Unreachable(self.unreachable)
-        limit = self.host.command_timeout
-        wrapped = f"timeout -k 2 {limit:g} sh -c {shlex.quote(command)}"
+        if limit is not None:
+            command = f"timeout -k 2 {limit:g} {command}"
         started = time.monotonic()
         try:
-            raw = self.backend.run(wrapped)
+            raw = self.backend.run(command)
         except Exception as exc:  # testinfra raises plain exceptions for connection failures
             self.unreachable = f"{self.name}: cannot reach host through {self.host.backend}: {exc}"
             raise Unreachable(self.unreachable) from exc
         finally:
             self.round_trips += 1
-        duration = time.monotonic() - started
-        result = CommandResult(command, raw.rc, raw.stdout, raw.stderr, duration)
-        if raw.rc == TIMEOUT_EXIT:
-            raise CheckTimeout(f"{self.name}: timed out after {limit:g} s: {command}")
         if raw.rc == SSH_FAILURE_EXIT and self.host.backend.startswith(("ssh://", "paramiko://")) and not raw.stdout:
             self.unreachable = f"{self.name}: cannot reach host through {self.host.backend}: {raw.stderr.strip()}"
             raise Unreachable(self.unreachable)
-        return result
+        return raw, time.monotonic() - started
 
 
 class Fleet:

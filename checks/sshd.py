@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shlex
 
-from golive.checks.remote import RemoteHost
+from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 
@@ -19,6 +19,9 @@ def sshd_command(config: str | None) -> str:
         f"command -v sshd >/dev/null 2>&1 || {{ echo {NOT_INSTALLED}; exit 0; }}; "
         f"sshd -T{config_option}"
     )
+
+
+fact_command(lambda host: sshd_command(host.sshd.config))
 
 
 def effective_settings(remote: RemoteHost, config: str | None) -> dict[str, str] | None:

@@ -92,8 +92,9 @@ class Evidence:
         host: str = "",
         duration: float | None = None,
         cached: bool = False,
+        batched: bool = False,
     ) -> None:
-        """A command run on a target and what came back."""
+        """A command run on a target and what came back (``batched``: fetched with the host's other facts)."""
         self.entries.append(
             {
                 "kind": "command",
@@ -104,6 +105,7 @@ class Evidence:
                 "stderr": clean(stderr),
                 "duration": None if duration is None else round(duration, 3),
                 "cached": cached,
+                "batched": batched,
             }
         )
 

@@ -162,6 +162,7 @@ def evidence_html(entries: list[dict[str, Any]]) -> str:
         kind = entry.get("kind")
         if kind == "command":
             cached = " (cached fact)" if entry.get("cached") else ""
+            cached += " (fetched in the host's batch)" if entry.get("batched") else ""
             blocks.append(
                 f"<div><b>$ {_e(entry['command'])}</b> on {_e(entry['host'])} → exit {_e(entry['exit_status'])}{cached}"
                 f"<pre>{_e(entry['stdout'])}</pre>"
