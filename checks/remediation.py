@@ -1,0 +1,70 @@
+"""What golive knows how to fix (DOC-02): every critical or warning finding it can
+report must come with remediation text or a runbook, and declared runbooks must exist.
+
+Sources of findings register here: the collected criteria today (their ``Fix:``
+paragraph), the log knowledge base's known patterns when it lands (issue 6), each
+as a function returning ``Remediable`` items::
+
+    @remediation_source
+    def known_log_patterns(catalogue):
+        return [Remediable(p.id, p.severity, "log pattern", p.remediation) for p in load_patterns()]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from golive.criteria import Criterion
+from golive.evidence import Comparison, Verdict
+
+JUDGED_SEVERITIES = ("critical", "warning")
+
+
+@dataclass(frozen=True)
+class Remediable:
+    """Something golive can report as failed, and what it says to do about it."""
+
+    id: str
+    severity: str
+    kind: str
+    remediation: str
+
+
+RemediationSource = Callable[[Mapping[str, Criterion]], Iterable[Remediable]]
+SOURCES: list[RemediationSource] = []
+
+
+def remediation_source(source: RemediationSource) -> RemediationSource:
+    """Register a source of findings (called with the criteria catalogue)."""
+    SOURCES.append(source)
+    return source
+
+
+@remediation_source
+def criteria(catalogue: Mapping[str, Criterion]) -> list[Remediable]:
+    """Every collected criterion, with its docstring's ``Fix:`` paragraph."""
+    return [Remediable(c.id, c.severity, "criterion", c.remediation) for c in catalogue.values()]
+
+
+def remediables(catalogue: Mapping[str, Criterion]) -> list[Remediable]:
+    return [item for source in SOURCES for item in source(catalogue)]
+
+
+def judge(items: list[Remediable], runbooks: Mapping[str, str], missing: list[str]) -> Verdict:
+    """Critical and warning items have remediation text or a runbook; runbooks exist and name known items."""
+    known = {item.id for item in items}
+    judged = [item for item in items if item.severity in JUDGED_SEVERITIES]
+    bare = [f"{item.kind} {item.id}" for item in judged if not item.remediation.strip() and item.id not in runbooks]
+    unknown = sorted(set(runbooks) - known)
+    comparisons = [
+        Comparison(
+            f"critical/warning findings without remediation text or runbook (of {len(judged)})",
+            ", ".join(bare) or 0, "==", 0, not bare,
+        ),
+        Comparison(f"declared runbooks missing or empty (of {len(runbooks)})", ", ".join(missing) or 0, "==", 0,
+                   not missing),
+        Comparison("runbooks declared for an unknown criterion or pattern", ", ".join(unknown) or 0, "==", 0,
+                   not unknown),
+    ]  # fmt: skip
+    return Verdict.from_comparisons(comparisons, "remediation checks")
