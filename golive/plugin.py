@@ -129,7 +129,8 @@ def pytest_configure(config: pytest.Config) -> None:
         state.json_path = report_dir / "readiness.json"
         if not config.getoption("htmlpath", None):
             state.html_path = report_dir / "readiness.html"
-            config.option.htmlpath = str(state.html_path)
+            # pytest-html writes in place; it writes beside it and the rename at the end is atomic
+            config.option.htmlpath = str(_pending(state.html_path))
             config.option.self_contained_html = True
             state.html_is_ours = True
         else:
@@ -403,17 +404,24 @@ def _git_commit(root: Path) -> str | None:
     return result.stdout.strip() or None if result.returncode == 0 else None
 
 
+def _pending(path: Path) -> Path:
+    return path.with_name(f".{path.name}.partial")
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """No criterion ran (e.g. golive's own tests): leave no readiness report behind."""
+    """Publish the HTML report by an atomic rename, or leave none when no criterion ran."""
     state = config.stash.get(_STATE, None)
     if state is None or is_worker(config):
         return
     if state.previous_sigterm is not None:
         signal.signal(signal.SIGTERM, state.previous_sigterm)
-    if state.record is not None:
+    if not state.html_is_ours or state.html_path is None:
         return
-    if state.html_is_ours and state.html_path is not None:
-        state.html_path.unlink(missing_ok=True)
+    pending = _pending(state.html_path)
+    if state.record is not None and pending.exists():
+        pending.replace(state.html_path)
+    else:
+        pending.unlink(missing_ok=True)
 
 
 def _interrupt(signum: int, frame: object) -> None:
