@@ -294,13 +294,18 @@ def _reason(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     return excinfo.exconly()
 
 
+_MAX_REPORT_TEXT = 20000
+
+
 def _redact_report(report: pytest.TestReport) -> None:
+    """Failure text and captured output are cleaned like evidence: no secret, no control
+    code (terminal escapes), bounded size; pytest's own text is kept when already clean."""
     if report.longrepr is not None:
         text = str(report.longrepr)
-        cleaned = redact(text)
+        cleaned = evidence.clean(text, _MAX_REPORT_TEXT)
         if cleaned != text:
             report.longrepr = cleaned
-    report.sections = [(title, redact(content)) for title, content in report.sections]
+    report.sections = [(title, evidence.clean(content, _MAX_REPORT_TEXT)) for title, content in report.sections]
 
 
 class _ReportListener:
