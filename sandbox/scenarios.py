@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from sandbox import files
 from sandbox.fleet import Fleet
 from sandbox.hosts import SandboxHost
 from sandbox.process import Daemon, SandboxError, wait_for
@@ -59,6 +60,7 @@ class Scenario:
         """Set the running fleet up as this scenario says (idempotent per fresh fleet)."""
         for host in fleet.hosts:
             _data_volume(fleet, host)
+            files.plant_baseline(host)
         for fault in self.faults:
             fault.plant(fleet)
 
@@ -82,6 +84,7 @@ class Scenario:
                 "command_timeout": "20s",
                 "connect_timeout": "10s",
                 "sshd": {"config": str(sandbox_host.dir / "ssh" / "sshd_config")},
+                **files.declarations(),
             }
         return {"hosts": hosts}
 
@@ -165,6 +168,43 @@ BROKEN_FAULTS = [
         (Expect("SEC-09", "h2"),),
     ),
 ]
+
+
+def _on(name: str, plant: Callable[[SandboxHost], None]) -> Callable[[Fleet], None]:
+    """A fault planted by a sandbox.files function on one host."""
+    return lambda fleet: plant(host_named(fleet, name))
+
+
+# Issue 8 (backups, change control, documentation, acceptance). Order matters within a
+# host: history rewrites first, commits next, the unpushed commit and the untracked
+# file last (a later commit with git add -A would push or commit them).
+FILE_FAULTS = [
+    Fault("stale-backup", "h1's nightly backups stopped 3 days ago", _on("h1", files.plant_stale_backup),
+          (Expect("BAK-01", "h1/nightly"),)),
+    Fault("shrunk-backup", "h2's newest nightly archive is 64 B after 4096 B", _on("h2", files.plant_shrunk_backup),
+          (Expect("BAK-02", "h2/nightly"),)),
+    Fault("stale-restore-test", "h2's last recorded restore test is 70 days old",
+          _on("h2", files.plant_stale_restore_test), (Expect("BAK-03", "h2/drill"),)),
+    Fault("broken-dr-playbook", "h1's failover playbook is invalid YAML", _on("h1", files.plant_broken_playbook),
+          (Expect("BAK-04", "h1"),)),
+    Fault("stale-document", "h2's fleet document was last changed 90 days ago",
+          _on("h2", files.plant_stale_document), (Expect("DOC-03", "h2/fleet"),)),
+    Fault("tracked-env", "h1's config repo tracks its .env with the database password (committed and pushed)",
+          _on("h1", files.plant_tracked_env), (Expect("SEC-07", "h1/infra"),)),
+    Fault("gitignore-gap", "h2's .gitignore no longer covers *.key and *.pem", _on("h2", files.plant_gitignore_gap),
+          (Expect("SEC-08", "h2/infra"),)),
+    Fault("inflated-grade", "h1's phase 00 acceptance document claims A+++ (95/100)",
+          _on("h1", files.plant_inflated_grade), (Expect("ACC-02", "h1/phase-00"),)),
+    Fault("unsigned-acceptance", "h2's phase 00 acceptance document has no sign-off name and no grade",
+          _on("h2", files.plant_unsigned_acceptance), (Expect("ACC-01", "h2/phase-00"),)),
+    Fault("missing-runbook", "the runbook h2 declares for REL-08 was deleted", _on("h2", files.plant_missing_runbook),
+          (Expect("DOC-02", "h2"),)),
+    Fault("unpushed-commit", "h1's config repo has a commit that was never pushed",
+          _on("h1", files.plant_unpushed_commit), (Expect("CHG-02", "h1/infra"),)),
+    Fault("uncommitted-edit", "h2's config repo has a hotfix file edited in place, never committed",
+          _on("h2", files.plant_uncommitted_edit), (Expect("CHG-01", "h2/infra"),)),
+]  # fmt: skip
+BROKEN_FAULTS += FILE_FAULTS
 
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "healthy": lambda: Scenario("healthy"),
