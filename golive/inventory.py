@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -176,6 +177,147 @@ class Claims(Section):
     services: tuple[str, ...] | None = None
 
 
+class Endpoint(Section):
+    """AVL-01/03/05, SEC-02..06, SEC-11: one URL the host serves (or, if ``internal``, uses).
+
+    ``server_name`` is the name sent as SNI and Host when the URL's host is an IP
+    address (curl's ``--resolve``); ``resolve_to`` is the address the URL's name must
+    resolve to; ``ca_bundle`` verifies the certificate instead of the system store;
+    ``internal`` makes requests (and name lookups) from the host, not the runner;
+    ``credential`` names an entry of ``credentials:`` used by AVL-01 and AVL-05.
+    """
+
+    name: str = Field(pattern=NAME)
+    url: str = Field(pattern=r"^https?://[^/\s]+(/\S*)?$")
+    expect_status: tuple[int, ...] | None = None
+    protected: bool = False
+    login_location: str = "login"
+    latency_budget: Duration = 2.0
+    samples: int = Field(3, ge=1, le=50)
+    resolve_to: str | None = None
+    ca_bundle: str | None = None
+    server_name: str | None = None
+    internal: bool = False
+    credential: str | None = None
+    http_url: str | None = Field(None, pattern=r"^http://[^/\s]+(/\S*)?$")
+
+    @field_validator("expect_status", mode="before")
+    @classmethod
+    def _statuses(cls, value: Any) -> Any:
+        values = value if isinstance(value, (list, tuple)) else [value]
+        for status in values:
+            if value is not None and (not isinstance(status, int) or not 100 <= status <= 599):
+                raise ValueError(f"expected an HTTP status like 200 or a list like [200, 204], got {status!r}")
+        return None if value is None else tuple(values)
+
+    @field_validator("resolve_to")
+    @classmethod
+    def _address(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ipaddress.ip_address(value)
+            except ValueError:
+                raise ValueError(f"expected an IP address like 192.0.2.10, got {value!r}") from None
+        return value
+
+
+class HttpSettings(Section):
+    """How golive makes HTTP requests and TLS handshakes for this host's endpoints."""
+
+    user_agent: str = "golive/0.1 (production readiness check)"
+    timeout: Duration = 10.0
+    tls_expiry_critical_days: float = Field(7, ge=0)
+    tls_expiry_warning_days: float = Field(21, ge=0)
+
+
+class ContainerExemption(Section):
+    """A container excused from some container criteria, for a stated reason."""
+
+    container: str
+    criteria: tuple[str, ...] = Field(min_length=1)
+    reason: str = Field(min_length=1)
+
+    @field_validator("criteria")
+    @classmethod
+    def _criteria(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for criterion in value:
+            if not CRITERION_ID.fullmatch(criterion):
+                raise ValueError(f"expected criterion IDs like REL-03, got {criterion!r}")
+        return value
+
+
+class ContainerPolicy(Section):
+    """AVL-02, REL-01..07, REL-10, REL-11: the containers of the host's Docker engine.
+
+    ``expected`` names containers that must run; ``compose_projects`` names compose
+    projects whose containers must all run; ``ignore`` (globs of names) are never
+    judged; ``exempt`` excuses one container from listed criteria with a reason.
+    """
+
+    expected: tuple[str, ...] = ()
+    compose_projects: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exempt: tuple[ContainerExemption, ...] = ()
+    restarts_per_day: float = Field(3, ge=0)
+    restart_policies: tuple[str, ...] = ("unless-stopped", "always", "on-failure")
+    build_cache_max: Size = 10**9
+
+    def exemptions(self, criterion: str) -> dict[str, str]:
+        """Container name → reason, for the containers exempt from ``criterion``."""
+        return {e.container: e.reason for e in self.exempt if criterion in e.criteria}
+
+
+class TcpDependency(Section):
+    """AVL-04: a TCP service this host needs, probed from the host itself."""
+
+    name: str = Field(pattern=NAME)
+    address: str = Field(pattern=r"^[A-Za-z0-9._:-]+$")
+    port: int = Field(ge=1, le=65535)
+    timeout: Duration = 3.0
+
+
+class SystemdPolicy(Section):
+    """AVL-06: units that must be active; failed units tolerated (globs), if any."""
+
+    units: tuple[str, ...] = ()
+    ignore_failed: tuple[str, ...] = ()
+
+
+class ScheduledJob(Section):
+    """REL-12: a systemd timer, or a cron entry (a fixed string of its crontab line).
+
+    A cron entry records no exit status: ``stamp`` names a file the job touches on
+    success, judged against ``max_age``; ``crontabs`` are the files searched.
+    """
+
+    name: str = Field(pattern=NAME)
+    timer: str | None = None
+    cron: str | None = None
+    crontabs: tuple[str, ...] = ("/etc/crontab", "/etc/cron.d/*", "/var/spool/cron/crontabs/*")
+    stamp: str | None = None
+    max_age: Duration = 26 * 3600.0
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ScheduledJob:
+        if (self.timer is None) == (self.cron is None):
+            raise ValueError("set either timer (a systemd timer unit) or cron (a string of its crontab line)")
+        return self
+
+
+class HostMonitoring(Section):
+    """MON-03/06: how the monitoring stack names this host.
+
+    ``addresses``: addresses (or names) Prometheus scrapes it under, matched with a
+    target's ``instance`` (default: the address in ``backend``); ``labels``: target
+    labels that mark its targets (default ``{<prometheus.host_label>: <host name>}``);
+    ``log_labels``: Loki stream labels of its logs (default ``{<loki.host_label>: <host name>}``).
+    """
+
+    addresses: tuple[str, ...] = ()
+    labels: dict[str, str] = {}
+    log_labels: dict[str, str] = {}
+
+
 class HostSettings(Section):
     """Everything a host can set; ``defaults:`` uses the same keys."""
 
@@ -194,6 +336,13 @@ class HostSettings(Section):
     acceptance: tuple[AcceptanceDocument, ...] = ()
     claims: Claims = Claims()
     runbooks: dict[str, str] = {}
+    containers: ContainerPolicy = ContainerPolicy()
+    dependencies: tuple[TcpDependency, ...] = ()
+    systemd: SystemdPolicy = SystemdPolicy()
+    scheduled: tuple[ScheduledJob, ...] = ()
+    endpoints: tuple[Endpoint, ...] = ()
+    http: HttpSettings = HttpSettings()
+    monitoring: HostMonitoring = HostMonitoring()
 
     @field_validator("backend")
     @classmethod
@@ -292,6 +441,71 @@ class RubricSection(Section):
         )
 
 
+class MonitoringApi(Section):
+    """One monitoring system's HTTP API; ``credential`` names a ``credentials:`` entry
+    (``token`` → bearer token, ``username``/``password`` → basic auth)."""
+
+    url: str = Field(pattern=r"^https?://[^/\s]+(/\S*)?$")
+    credential: str | None = None
+    timeout: Duration = 10.0
+    ca_bundle: str | None = None
+
+
+class PrometheusApi(MonitoringApi):
+    """MON-01..04: ``host_label`` maps targets to hosts; ``probe_jobs`` (default: every
+    ``probe_success`` series) selects blackbox probes; ``alert_severities`` fail MON-04."""
+
+    host_label: str = Field("host", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    probe_jobs: tuple[str, ...] | None = None
+    alert_severities: tuple[str, ...] = ("critical",)
+
+
+class LokiApi(MonitoringApi):
+    """MON-06: ``host_label`` names a host's streams; a host's newest line must be
+    younger than ``freshness``; ``tenant`` is sent as X-Scope-OrgID."""
+
+    host_label: str = Field("host", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    freshness: Duration = 900.0
+    tenant: str | None = None
+
+
+class GrafanaDashboard(Section):
+    """MON-07: a dashboard that must exist, by ``uid`` or by exact ``title``."""
+
+    uid: str | None = None
+    title: str | None = None
+
+    @model_validator(mode="after")
+    def _one_key(self) -> GrafanaDashboard:
+        if (self.uid is None) == (self.title is None):
+            raise ValueError("set either uid or title")
+        return self
+
+    def __str__(self) -> str:
+        return f"uid {self.uid}" if self.uid is not None else f"title {self.title!r}"
+
+
+class GrafanaApi(MonitoringApi):
+    """MON-07: the dashboards that must exist; every datasource's health is checked."""
+
+    dashboards: tuple[GrafanaDashboard, ...] = ()
+
+
+class MonitoringSettings(Section):
+    """The monitoring stack golive reads (MON-01..07); an undeclared system is not applicable."""
+
+    prometheus: PrometheusApi | None = None
+    alertmanager: MonitoringApi | None = None
+    loki: LokiApi | None = None
+    grafana: GrafanaApi | None = None
+
+    def declared(self) -> dict[str, MonitoringApi]:
+        """System name → its API settings, for the systems the inventory declares."""
+        systems = {"prometheus": self.prometheus, "alertmanager": self.alertmanager}
+        systems |= {"loki": self.loki, "grafana": self.grafana}
+        return {name: api for name, api in systems.items() if api is not None}
+
+
 class InventoryFile(Section):
     """The top-level shape of hosts.yaml."""
 
@@ -301,6 +515,17 @@ class InventoryFile(Section):
     waivers: tuple[Waiver, ...] = ()
     rubric: RubricSection = RubricSection()
     window: Duration = 86400.0
+    monitoring: MonitoringSettings = MonitoringSettings()
+
+    @model_validator(mode="after")
+    def _monitoring_credentials(self) -> InventoryFile:
+        for name, api in self.monitoring.declared().items():
+            if api.credential is not None and api.credential not in self.credentials:
+                known = ", ".join(self.credentials) or "none declared"
+                raise ValueError(
+                    f"monitoring.{name}.credential: {api.credential!r} is not under credentials: (known: {known})"
+                )
+        return self
 
 
 class Inventory:
@@ -315,7 +540,9 @@ class Inventory:
         waivers: tuple[Waiver, ...],
         rubric: RubricConfig,
         window: float,
+        monitoring: MonitoringSettings | None = None,
     ) -> None:
+        self.monitoring = monitoring or MonitoringSettings()
         self.path = path
         self.digest = digest
         self.hosts = hosts
@@ -352,6 +579,7 @@ def load_inventory(
         rubric = _validate(RubricSection, rubric_raw, str(rubric_file)).apply(rubric)
     hosts = tuple(_host(name, settings, document.defaults, path) for name, settings in document.hosts.items())
     credentials = _resolve_credentials(document.credentials, environ, str(path))
+    _check_endpoints(hosts, document.credentials, str(path))
     today = today or dt.date.today()
     for index, waiver in enumerate(document.waivers):
         if waiver.days_left(today) > rubric.max_waiver_days:
@@ -361,7 +589,9 @@ def load_inventory(
                 f"{waiver.expires} is more than {rubric.max_waiver_days} days ahead; "
                 "choose an earlier date (rubric.max_waiver_days sets the limit)",
             )
-    return Inventory(path, digest, hosts, credentials, document.waivers, rubric, document.window)
+    return Inventory(
+        path, digest, hosts, credentials, document.waivers, rubric, document.window, document.monitoring
+    )
 
 
 def _read_yaml(path: Path) -> tuple[dict[str, Any], str]:
@@ -438,3 +668,21 @@ def _resolve_credentials(
             fields[field.removesuffix("_env")] = environ[env_name]
         resolved[name] = fields
     return resolved
+
+
+def _check_endpoints(hosts: tuple[Host, ...], credentials: Mapping[str, Credential], file: str) -> None:
+    """Endpoint names are unique per host; a credential reference names a ``credentials:`` entry."""
+    for host in hosts:
+        seen: set[str] = set()
+        for index, endpoint in enumerate(host.endpoints):
+            key = f"hosts.{host.name}.endpoints[{index}]"
+            if endpoint.name in seen:
+                raise InventoryError(
+                    file, f"{key}.name", f"{endpoint.name!r} is used twice; give each endpoint its own name"
+                )
+            seen.add(endpoint.name)
+            if endpoint.credential is not None and endpoint.credential not in credentials:
+                known = ", ".join(credentials) or "none declared"
+                raise InventoryError(
+                    file, f"{key}.credential", f"{endpoint.credential!r} is not under credentials: (known: {known})"
+                )

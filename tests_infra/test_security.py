@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from golive.checks import listeners, sshd
+from golive.checks import http, listeners, sshd, tls
+from golive.checks.http import HttpProbe, Target
 from golive.checks.remote import RemoteHost
+from golive.checks.tls import Certificates
 from golive.evidence import Evidence
 from golive.inventory import Host
 
@@ -38,3 +40,105 @@ def test_sshd_refuses_password_logins(fleet_host: Host, remote: RemoteHost, evid
     if settings is None:
         pytest.skip(f"sshd is not installed on {fleet_host.name}")
     evidence.conclude(sshd.judge_password_logins(settings))
+
+
+# --- endpoints, TLS and exposure (issue 5): SEC-02..06, SEC-11 ----------------------
+
+
+@pytest.mark.critical
+@pytest.mark.criterion("SEC-02", category="Security")
+def test_protected_endpoint_refuses_anonymous_access(
+    protected_endpoint: Target, http_probe: HttpProbe, evidence: Evidence
+) -> None:
+    """Endpoints declared protected refuse anonymous access (401/403, or a redirect to the login).
+
+    Why: an admin UI or API that answers without credentials is open to anyone who
+    finds its URL; scanners find them within days.
+
+    Fix: put the endpoint behind authentication (at the app or the proxy); if it is public
+    on purpose, drop protected: from hosts.yaml (endpoints[].login_location names the login).
+    """
+    [exchange] = http_probe.samples(protected_endpoint, 1, anonymous=True)
+    exchange.record(evidence)
+    evidence.conclude(http.judge_refusal(protected_endpoint, exchange))
+
+
+@pytest.mark.critical
+@pytest.mark.criterion("SEC-03", category="Security")
+def test_certificate_verifies_for_its_name(
+    https_endpoint: Target, certificates: Certificates, evidence: Evidence
+) -> None:
+    """The TLS certificate is valid for the endpoint's hostname, with a chain that verifies.
+
+    Why: browsers and API clients refuse an untrusted or mismatched certificate; users
+    who are taught to click through are then open to interception.
+
+    Fix: serve a certificate from a trusted CA covering the name (e.g. certbot/ACME) with
+    its full chain; for a private CA declare endpoints[].ca_bundle.
+    """
+    found = certificates.certificate(https_endpoint)
+    evidence.note(found.describe() if isinstance(found, tls.Certificate) else found.reason)
+    evidence.conclude(tls.judge_trust(https_endpoint, found))
+
+
+@pytest.mark.critical
+@pytest.mark.criterion("SEC-04", category="Security")
+def test_certificate_not_about_to_expire(
+    https_endpoint: Target, certificates: Certificates, evidence: Evidence
+) -> None:
+    """The TLS certificate expires in more than the critical limit (default 7 days).
+
+    Why: an expired certificate takes the service down for every client at once, on a
+    date known months ahead.
+
+    Fix: renew now and fix the renewal job (certbot timer, ACME client) that let it get
+    this close; http.tls_expiry_critical_days sets the limit.
+    """
+    found = certificates.certificate(https_endpoint)
+    evidence.note(found.describe() if isinstance(found, tls.Certificate) else found.reason)
+    evidence.conclude(tls.judge_expiry(https_endpoint, found, https_endpoint.host.http.tls_expiry_critical_days))
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("SEC-05", category="Security")
+def test_certificate_renewed_ahead(https_endpoint: Target, certificates: Certificates, evidence: Evidence) -> None:
+    """The TLS certificate expires in more than the warning limit (default 21 days).
+
+    Why: ACME clients renew 30 days ahead; a certificate under 21 days means renewal is
+    failing, with time left to fix it.
+
+    Fix: check the renewal job's logs and run it by hand; http.tls_expiry_warning_days sets the limit.
+    """
+    found = certificates.certificate(https_endpoint)
+    evidence.note(found.describe() if isinstance(found, tls.Certificate) else found.reason)
+    evidence.conclude(tls.judge_expiry(https_endpoint, found, https_endpoint.host.http.tls_expiry_warning_days))
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("SEC-06", category="Security")
+def test_no_tls_older_than_1_2(https_endpoint: Target, certificates: Certificates, evidence: Evidence) -> None:
+    """No TLS protocol older than 1.2 is accepted (TLS 1.0 and 1.1 handshakes are refused).
+
+    Why: TLS 1.0 and 1.1 are deprecated (RFC 8996) for known weaknesses; accepting them
+    fails audits and lets a downgrade weaken every connection.
+
+    Fix: allow only TLSv1.2 and TLSv1.3 (nginx: ssl_protocols TLSv1.2 TLSv1.3;).
+    """
+    evidence.conclude(tls.judge_protocols(https_endpoint, certificates.legacy_protocols(https_endpoint)))
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("SEC-11", category="Security")
+def test_plain_http_redirects_to_https(https_endpoint: Target, http_probe: HttpProbe, evidence: Evidence) -> None:
+    """Plain HTTP redirects to HTTPS for every https endpoint.
+
+    Why: users and links that start at http:// otherwise stay on an unencrypted
+    connection, where credentials and cookies travel in the clear.
+
+    Fix: answer every plain HTTP request with a 301 to https:// (nginx: return 301
+    https://$host$request_uri;); endpoints[].http_url names the plain URL if not port 80.
+    """
+    url = https_endpoint.plain_http_url()
+    [exchange] = http_probe.samples(https_endpoint, 1, anonymous=True, url=url)
+    exchange.record(evidence)
+    evidence.conclude(http.judge_https_redirect(https_endpoint, exchange))

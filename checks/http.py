@@ -1,0 +1,363 @@
+"""Endpoints over HTTP (AVL-01, AVL-05, SEC-02, SEC-11): one client per run, redirects as evidence.
+
+Requests go from the runner through one ``httpx.Client`` (connection reuse, explicit
+timeouts, no automatic redirects, the inventory's User-Agent), or — for an endpoint
+declared ``internal`` — from its host, with ``curl`` run there through the host's
+``RemoteHost`` (one command makes all the samples, over one connection).
+
+The HTTP client does not judge certificates: SEC-03 does, once per host:port, so a
+bad certificate is one precise failure rather than a failure of every criterion.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import shlex
+import ssl
+import statistics
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpcore
+import httpx
+
+from golive.checks.remote import Fleet
+from golive.errors import TargetError
+from golive.evidence import Comparison, Evidence, Verdict
+from golive.inventory import Endpoint, Host
+
+BODY_BYTES = 512
+READ_LIMIT = 64 * 1024
+WITHHELD_HEADERS = ("set-cookie", "cookie", "authorization", "proxy-authorization")
+REDIRECTS = (301, 302, 303, 307, 308)
+CURL_MARK = "#golive-result"  # not "@...": curl reads -w @NAME from a file
+
+
+@dataclass(frozen=True)
+class Target:
+    """An endpoint of a host: what a criterion is parametrized with (id ``host/endpoint``)."""
+
+    host: Host
+    endpoint: Endpoint
+
+    @property
+    def id(self) -> str:
+        return f"{self.host.name}/{self.endpoint.name}"
+
+    @property
+    def is_https(self) -> bool:
+        return self.endpoint.url.startswith("https://")
+
+    @property
+    def hostname(self) -> str:
+        """The URL's host (a name or an address literal)."""
+        return urlsplit(self.endpoint.url).hostname or ""
+
+    @property
+    def port(self) -> int:
+        parts = urlsplit(self.endpoint.url)
+        return parts.port or (443 if parts.scheme == "https" else 80)
+
+    @property
+    def names_an_address(self) -> bool:
+        try:
+            ipaddress.ip_address(self.hostname)
+        except ValueError:
+            return False
+        return True
+
+    @property
+    def server_name(self) -> str:
+        """The name sent as SNI and Host: ``server_name`` if declared, else the URL's host."""
+        return self.endpoint.server_name or self.hostname
+
+    def plain_http_url(self) -> str:
+        """SEC-11's URL: ``http_url`` if declared, else the same URL over http on port 80."""
+        if self.endpoint.http_url:
+            return self.endpoint.http_url
+        parts = urlsplit(self.endpoint.url)
+        host = f"[{self.hostname}]" if ":" in self.hostname else self.hostname
+        return urlunsplit(("http", host, parts.path or "/", parts.query, ""))
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request and what came back (or why nothing did)."""
+
+    method: str
+    url: str
+    via: str
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body: str = ""
+    elapsed: float | None = None
+    error: str = ""
+
+    @property
+    def location(self) -> str:
+        return self.headers.get("location", "")
+
+    @property
+    def answered(self) -> bool:
+        return self.status is not None
+
+    def describe(self) -> str:
+        if self.status is None:
+            return f"{self.method} {self.url}: {self.error}"
+        location = f" → {self.location}" if self.location else ""
+        return f"{self.method} {self.url}: {self.status}{location}"
+
+    def record(self, evidence: Evidence) -> None:
+        evidence.http(
+            self.method, f"{self.url} (from {self.via})", self.status,
+            headers=self.headers, body=self.body, elapsed=self.elapsed, error=self.error,
+        )  # fmt: skip
+
+
+class _Resolving(httpcore.SyncBackend):
+    """Connects a server name to a declared address (curl's ``--resolve``), else as asked."""
+
+    def __init__(self) -> None:
+        self.addresses: dict[tuple[str, int], str] = {}
+
+    def connect_tcp(self, host: str, port: int, *args: Any, **kwargs: Any) -> httpcore.NetworkStream:
+        return super().connect_tcp(self.addresses.get((host, port), host), port, *args, **kwargs)
+
+
+class HttpProbe:
+    """The run's HTTP client and the exchanges already made, shared by every criterion."""
+
+    def __init__(self, fleet: Fleet, credentials: dict[str, dict[str, str]]) -> None:
+        self.fleet = fleet
+        self.credentials = credentials
+        self._backend = _Resolving()
+        self._client: httpx.Client | None = None
+        self._exchanges: dict[tuple[str, str, bool], list[Exchange]] = {}
+        self._lock = threading.RLock()
+        self.requests = 0
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            # Certificates are SEC-03's to judge; the HTTP criteria judge what the server answers.
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            transport = httpx.HTTPTransport(verify=context)
+            # httpx has no public hook for the address a name connects to; its pool does.
+            transport._pool = httpcore.ConnectionPool(ssl_context=context, network_backend=self._backend)
+            self._client = httpx.Client(transport=transport, follow_redirects=False, trust_env=False)
+        return self._client
+
+    def samples(self, target: Target, count: int, *, anonymous: bool = False, url: str | None = None) -> list[Exchange]:
+        """``count`` exchanges with the endpoint (the first ones reused across criteria)."""
+        url = url or target.endpoint.url
+        if target.endpoint.internal:
+            return self._from_host(target, url, anonymous)[:count]
+        with self._lock:
+            key = (target.id, url, anonymous or target.endpoint.credential is None)
+            made = self._exchanges.setdefault(key, [])
+            while len(made) < count:
+                made.append(self._request(target, url, anonymous))
+                if not made[-1].answered:
+                    break  # refused or unresolvable: asking again only repeats the reason
+            return list(made[:count])
+
+    def _headers(self, target: Target, anonymous: bool) -> dict[str, str]:
+        headers = {"User-Agent": target.host.http.user_agent}
+        if target.endpoint.server_name:
+            headers["Host"] = _host_header(target.endpoint.server_name, urlsplit(target.endpoint.url))
+        secret = {} if anonymous or not target.endpoint.credential else self.credentials[target.endpoint.credential]
+        if "token" in secret:
+            headers["Authorization"] = f"Bearer {secret['token']}"
+        elif "password" in secret:
+            auth = httpx.BasicAuth(secret.get("username", ""), secret["password"])
+            headers["Authorization"] = next(auth.auth_flow(httpx.Request("GET", "http://x"))).headers["Authorization"]
+        return headers
+
+    def _request(self, target: Target, url: str, anonymous: bool) -> Exchange:
+        parts = urlsplit(url)
+        request_url = url
+        if target.endpoint.server_name:
+            # The pool is keyed by the URL's host, so each server name gets its own connection.
+            name = target.endpoint.server_name
+            port = parts.port or (443 if parts.scheme == "https" else 80)
+            self._backend.addresses[(name, port)] = parts.hostname or ""
+            request_url = urlunsplit(parts._replace(netloc=f"{name}:{port}"))
+        headers = self._headers(target, anonymous)
+        timeout = httpx.Timeout(target.host.http.timeout)
+        via = "runner (httpx)" + (f", connected to {parts.hostname}" if target.endpoint.server_name else "")
+        self.requests += 1
+        started = time.monotonic()
+        try:
+            with self.client.stream("GET", request_url, headers=headers, timeout=timeout) as response:
+                body = b""
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) >= READ_LIMIT:
+                        break
+                elapsed = time.monotonic() - started
+                return Exchange(
+                    "GET", request_url, via, response.status_code, _shown_headers(response.headers.items()),
+                    body[:BODY_BYTES].decode("utf-8", "replace"), elapsed,
+                )  # fmt: skip
+        except httpx.TimeoutException:
+            return Exchange(
+                "GET", request_url, via, elapsed=time.monotonic() - started,
+                error=f"no answer within {target.host.http.timeout:g} s (timeout)",
+            )  # fmt: skip
+        except httpx.HTTPError as exc:
+            return Exchange("GET", request_url, via, elapsed=time.monotonic() - started, error=_plain_error(exc))
+
+    def _from_host(self, target: Target, url: str, anonymous: bool) -> list[Exchange]:
+        remote = self.fleet[target.host]
+        command = curl_command(target, url, self._headers(target, anonymous))
+        result = remote.run(command)
+        if result.exit_status == 127 and "curl" in result.stderr:
+            raise TargetError(f"{target.host.name}: curl is not installed there, so the request cannot be made from it")
+        return parse_curl(result.stdout, result.stderr, url, f"{target.host.name} (curl)")
+
+
+def curl_command(target: Target, url: str, headers: dict[str, str]) -> str:
+    """One curl on the host for all samples (one connection), headers dumped, bodies dropped."""
+    endpoint = target.endpoint
+    parts = urlsplit(url)
+    options = ["-sS", "-k", "--max-time", f"{target.host.http.timeout:g}"]
+    if endpoint.server_name:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        options += ["--resolve", f"{endpoint.server_name}:{port}:{parts.hostname}"]
+        url = urlunsplit(parts._replace(netloc=f"{endpoint.server_name}:{port}"))
+    for name, value in headers.items():
+        if name == "User-Agent":
+            options += ["-A", value]
+        elif name != "Host":
+            options += ["-H", f"{name}: {value}"]
+    options += ["-D", "-", "-w", f"{CURL_MARK} %{{http_code}} %{{time_total}}\\n"]
+    transfers = [item for _ in range(endpoint.samples) for item in ("-o", "/dev/null", url)]
+    curl = " ".join(shlex.quote(part) for part in ["curl", *options, *transfers])
+    return f"command -v curl >/dev/null || {{ echo 'curl: not installed' >&2; exit 127; }}; {curl}"
+
+
+def parse_curl(stdout: str, stderr: str, url: str, via: str) -> list[Exchange]:
+    """curl's dumped headers and ``#golive-result CODE SECONDS`` lines → one Exchange per transfer."""
+    errors = [line.removeprefix("curl: ") for line in stderr.splitlines() if line.startswith("curl: (")]
+    exchanges: list[Exchange] = []
+    headers: dict[str, str] = {}
+    for line in stdout.splitlines():
+        line = line.rstrip("\r")
+        if line.startswith(CURL_MARK):
+            _, code, seconds = line.split()
+            if code == "000":
+                error = errors[len(exchanges)] if len(exchanges) < len(errors) else (errors or ["no answer"])[-1]
+                exchanges.append(Exchange("GET", url, via, elapsed=float(seconds), error=_plain_curl(error)))
+            else:
+                exchanges.append(
+                    Exchange("GET", url, via, int(code), _shown_headers(headers.items()), "", float(seconds))
+                )
+            headers = {}
+        elif line.startswith("HTTP/"):
+            headers = {}
+        elif ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    if not exchanges:
+        raise TargetError(f"curl printed no result for {url}: {stderr.strip()[-300:]}")
+    return exchanges
+
+
+def expected_statuses(endpoint: Endpoint, anonymous: bool) -> tuple[str, set[int]]:
+    """AVL-01's expectation: declared statuses, else 2xx (a protected endpoint asked
+    without credentials may also refuse: 401/403 or a redirect, which SEC-02 judges)."""
+    if endpoint.expect_status:
+        return ", ".join(map(str, endpoint.expect_status)), set(endpoint.expect_status)
+    if endpoint.protected and anonymous:
+        return "2xx, 3xx, 401 or 403 (protected, no credential)", {*range(200, 400), 401, 403}
+    return "2xx", set(range(200, 300))
+
+
+def judge_status(target: Target, exchange: Exchange, anonymous: bool) -> Verdict:
+    """AVL-01: the endpoint answered one of its expected statuses."""
+    if not exchange.answered:
+        return Verdict(False, f"{target.id}: {exchange.describe()}")
+    shown, allowed = expected_statuses(target.endpoint, anonymous)
+    comparison = Comparison(f"{target.id} status", exchange.status, "in", shown, exchange.status in allowed)
+    summary = f"{target.id}: {exchange.describe()}" + ("" if comparison.passed else f", expected {shown}")
+    return Verdict(comparison.passed, summary, [comparison])
+
+
+def judge_latency(target: Target, exchanges: list[Exchange]) -> Verdict:
+    """AVL-05: the median and the worst of the samples are under the budget."""
+    budget = target.endpoint.latency_budget
+    failed = [e for e in exchanges if not e.answered]
+    if failed:
+        return Verdict(False, f"{target.id}: {failed[0].describe()}")
+    times = [e.elapsed or 0.0 for e in exchanges]
+    median, worst = statistics.median(times), max(times)
+    comparisons = [
+        Comparison(f"{target.id} median of {len(times)}", round(median, 3), "<", budget, median < budget, " s"),
+        Comparison(f"{target.id} worst of {len(times)}", round(worst, 3), "<", budget, worst < budget, " s"),
+    ]
+    return Verdict.from_comparisons(comparisons, "latency measures")
+
+
+def judge_refusal(target: Target, exchange: Exchange) -> Verdict:
+    """SEC-02: anonymous access refused: 401/403, or a redirect to the login."""
+    if not exchange.answered:
+        return Verdict(False, f"{target.id}: cannot tell whether it refuses anonymous access: {exchange.describe()}")
+    login = target.endpoint.login_location
+    refused = exchange.status in (401, 403) or (exchange.status in REDIRECTS and login in exchange.location)
+    wanted = f"401, 403 or a redirect to a Location containing {login!r}"
+    comparison = Comparison(f"{target.id} anonymous GET", exchange.status, "in", wanted, refused)
+    summary = f"{target.id}: anonymous {exchange.describe()}" + ("" if refused else " — served without credentials")
+    return Verdict(refused, summary, [comparison])
+
+
+def judge_https_redirect(target: Target, exchange: Exchange) -> Verdict:
+    """SEC-11: plain HTTP answers with a redirect to an https:// Location."""
+    if not exchange.answered:
+        return Verdict(False, f"{target.id}: plain HTTP {exchange.describe()}")
+    redirects = exchange.status in REDIRECTS and exchange.location.lower().startswith("https://")
+    comparison = Comparison(
+        f"{target.id} plain HTTP", f"{exchange.status} {exchange.location or '(no Location)'}", "is",
+        "301/302/303/307/308 to https://", redirects,
+    )  # fmt: skip
+    summary = f"{target.id}: plain HTTP {exchange.describe()}" + ("" if redirects else ", not a redirect to HTTPS")
+    return Verdict(redirects, summary, [comparison])
+
+
+def _host_header(name: str, parts: Any) -> str:
+    return f"{name}:{parts.port}" if parts.port else name
+
+
+def _shown_headers(items: Any) -> dict[str, str]:
+    return {name.lower(): "[withheld]" if name.lower() in WITHHELD_HEADERS else value for name, value in items}
+
+
+def _plain_error(exc: httpx.HTTPError) -> str:
+    text = str(exc) or type(exc).__name__
+    lowered = text.lower()
+    if "name or service not known" in lowered or "nodename nor servname" in lowered or "errno -2" in lowered:
+        return f"the name does not resolve ({text})"
+    if "errno -3" in lowered or "temporary failure in name resolution" in lowered:
+        return f"the name could not be resolved now ({text})"
+    if "connection refused" in lowered or "errno 111" in lowered:
+        return f"connection refused ({text})"
+    return f"{type(exc).__name__}: {text}"
+
+
+def _plain_curl(error: str) -> str:
+    if error.startswith("(6)"):
+        return f"the name does not resolve ({error})"
+    if error.startswith("(7)"):
+        kind = "connection refused" if "refused" in error.lower() else "cannot connect (refused or unreachable)"
+        return f"{kind} ({error})"
+    if error.startswith("(28)"):
+        return f"no answer in time (timeout) ({error})"
+    return error

@@ -1,0 +1,244 @@
+"""Certificates and protocol versions of HTTPS endpoints (SEC-03, SEC-04, SEC-05, SEC-06).
+
+A certificate is read once per host:port and server name, with Python's ``ssl``, and
+shared by SEC-03..05: one verifying handshake (against the system store or the
+endpoint's CA bundle) gives the certificate when it verifies; only when it does not
+is a second, non-verifying handshake made to read what the server presents.
+SEC-06 offers TLS 1.0 and 1.1 explicitly (security level 0, so OpenSSL 3 can offer
+them at all); a refusal that comes from our own side is an error, never a pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import socket
+import ssl
+import tempfile
+import threading
+import warnings
+from dataclasses import dataclass
+
+from golive.checks.http import Target
+from golive.errors import TargetError
+from golive.evidence import Comparison, Verdict
+
+LEGACY_VERSIONS = (("TLS 1.0", ssl.TLSVersion.TLSv1), ("TLS 1.1", ssl.TLSVersion.TLSv1_1))
+PLAIN_WORDS = {
+    "certificate has expired": "the certificate has expired",
+    "certificate is not yet valid": "the certificate is not valid yet (notBefore is in the future)",
+    "self-signed certificate": "the certificate is self-signed: no trusted CA vouches for it",
+    "self-signed certificate in certificate chain": "the chain ends in a self-signed CA that is not trusted here",
+    "unable to get local issuer certificate": "the chain does not lead to a trusted CA (issuer unknown here)",
+    "unable to verify the first certificate": "the server sends no chain that leads to a trusted CA",
+}
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """What an endpoint presented and whether it verified for its name."""
+
+    endpoint: str
+    subject: str
+    sans: tuple[str, ...]
+    issuer: str
+    not_before: dt.datetime
+    not_after: dt.datetime
+    protocol: str
+    verify_error: str | None
+
+    @property
+    def verifies(self) -> bool:
+        return self.verify_error is None
+
+    def days_left(self, now: dt.datetime | None = None) -> float:
+        now = now or dt.datetime.now(dt.UTC)
+        return (self.not_after - now).total_seconds() / 86400
+
+    def describe(self) -> str:
+        return (
+            f"{self.endpoint}: subject {self.subject}; SANs {', '.join(self.sans) or '(none)'}; issuer {self.issuer}; "
+            f"notBefore {self.not_before:%Y-%m-%d %H:%M} UTC; notAfter {self.not_after:%Y-%m-%d %H:%M} UTC "
+            f"({self.days_left():.1f} days left); {self.protocol}; "
+            + ("verifies" if self.verifies else f"does not verify: {self.verify_error}")
+        )
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """No certificate could be read: the reason (refused, unresolvable, not TLS)."""
+
+    endpoint: str
+    reason: str
+
+
+class Certificates:
+    """The run's certificate reads, one per (address, port, server name, CA bundle)."""
+
+    def __init__(self) -> None:
+        self._read: dict[tuple[str, int, str, str | None], Certificate | Unreadable] = {}
+        self._legacy: dict[tuple[str, int, str], dict[str, tuple[bool | None, str]]] = {}
+        self._lock = threading.Lock()
+        self.handshakes: dict[str, int] = {}
+
+    def certificate(self, target: Target) -> Certificate | Unreadable:
+        _local_only(target)
+        key = (target.hostname, target.port, target.server_name, target.endpoint.ca_bundle)
+        with self._lock:
+            if key not in self._read:
+                self._read[key] = self._fetch(target)
+            return self._read[key]
+
+    def legacy_protocols(self, target: Target) -> dict[str, tuple[bool | None, str]]:
+        """Per old protocol: (accepted, what happened)."""
+        _local_only(target)
+        key = (target.hostname, target.port, target.server_name)
+        with self._lock:
+            if key not in self._legacy:
+                self._legacy[key] = {name: self._offer(target, version) for name, version in LEGACY_VERSIONS}
+            return self._legacy[key]
+
+    def _handshake(self, target: Target, context: ssl.SSLContext) -> ssl.SSLSocket:
+        where = f"{target.hostname}:{target.port}"
+        self.handshakes[where] = self.handshakes.get(where, 0) + 1
+        raw = socket.create_connection((target.hostname, target.port), timeout=target.host.http.timeout)
+        try:
+            return context.wrap_socket(raw, server_hostname=target.server_name)
+        except BaseException:
+            raw.close()
+            raise
+
+    def _fetch(self, target: Target) -> Certificate | Unreadable:
+        where = f"{target.server_name} at {target.hostname}:{target.port}"
+        context = ssl.create_default_context(cafile=target.endpoint.ca_bundle)
+        try:
+            with self._handshake(target, context) as tls:
+                return _certificate(where, tls.getpeercert(), tls.version() or "", None)
+        except ssl.SSLCertVerificationError as exc:
+            error = _plain(exc.verify_message or str(exc))
+        except OSError as exc:
+            return Unreadable(where, _plain_connect(exc))
+        unverified = ssl.create_default_context()
+        unverified.check_hostname = False
+        unverified.verify_mode = ssl.CERT_NONE
+        try:
+            with self._handshake(target, unverified) as tls:
+                der, version = tls.getpeercert(binary_form=True), tls.version() or ""
+        except OSError as exc:
+            return Unreadable(where, _plain_connect(exc))
+        if not der:
+            return Unreadable(where, "the server presented no certificate")
+        return _certificate(where, _decode(der), version, error)
+
+    def _offer(self, target: Target, version: ssl.TLSVersion) -> tuple[bool | None, str]:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        try:
+            with warnings.catch_warnings():  # offering deprecated protocols is the point here
+                warnings.simplefilter("ignore", DeprecationWarning)
+                context.minimum_version = context.maximum_version = version
+            context.set_ciphers("DEFAULT@SECLEVEL=0")
+        except (ValueError, ssl.SSLError) as exc:
+            raise TargetError(f"this runner's OpenSSL cannot offer {version.name}, so it cannot tell: {exc}") from None
+        try:
+            with self._handshake(target, context) as tls:
+                return True, f"accepted: handshake completed with {tls.version()} {tls.cipher()[0]}"
+        except ssl.SSLError as exc:
+            text = str(exc)
+            if "NO_PROTOCOLS_AVAILABLE" in text.upper() or "no protocols available" in text:
+                raise TargetError(f"this runner's OpenSSL refused to offer {version.name}: {text}") from None
+            return False, f"refused by the server: {exc.reason or text}"
+        except (ConnectionResetError, ConnectionAbortedError) as exc:
+            return False, f"refused by the server (connection closed during the handshake: {exc})"
+        except OSError as exc:
+            return None, f"not answered: {_plain_connect(exc)}"
+
+
+def judge_trust(target: Target, found: Certificate | Unreadable) -> Verdict:
+    """SEC-03: valid for its name, with a chain that verifies."""
+    if isinstance(found, Unreadable):
+        return Verdict(False, f"{target.id}: no certificate read: {found.reason}")
+    comparison = Comparison(
+        f"{target.id} certificate for {target.server_name}", found.verify_error or "verifies", "==", "verifies",
+        found.verifies,
+    )  # fmt: skip
+    summary = f"{target.id}: " + ("certificate verifies" if found.verifies else found.verify_error or "")
+    return Verdict(found.verifies, summary, [comparison])
+
+
+def judge_expiry(target: Target, found: Certificate | Unreadable, limit_days: float) -> Verdict:
+    """SEC-04/05: more than ``limit_days`` left before notAfter."""
+    if isinstance(found, Unreadable):
+        return Verdict(False, f"{target.id}: no certificate read: {found.reason}")
+    left = found.days_left()
+    comparison = Comparison(
+        f"{target.id} days left (notAfter {found.not_after:%Y-%m-%d %H:%M} UTC)", round(left, 1), ">", limit_days,
+        left > limit_days, " days",
+    )  # fmt: skip
+    state = "expired" if left < 0 else f"expires in {left:.1f} days"
+    return Verdict(comparison.passed, f"{target.id}: certificate {state} (limit {limit_days:g} days)", [comparison])
+
+
+def judge_protocols(target: Target, results: dict[str, tuple[bool | None, str]]) -> Verdict:
+    """SEC-06: every protocol older than TLS 1.2 refused."""
+    comparisons = [
+        Comparison(f"{target.id} {name}", detail, "==", "refused", not accepted)
+        for name, (accepted, detail) in results.items()
+    ]
+    unanswered = [f"{name} {detail}" for name, (ok, detail) in results.items() if ok is None]
+    if unanswered:
+        return Verdict(False, f"{target.id}: cannot tell which protocols it accepts: {'; '.join(unanswered)}")
+    accepted = [name for name, (ok, _) in results.items() if ok]
+    if accepted:
+        return Verdict(False, f"{target.id}: accepts {' and '.join(accepted)}", comparisons)
+    return Verdict(True, f"{target.id}: TLS 1.0 and 1.1 refused", comparisons)
+
+
+def _local_only(target: Target) -> None:
+    if target.endpoint.internal:
+        raise TargetError(
+            f"{target.id}: reading certificates from the host is not implemented; "
+            "declare the endpoint without internal: to read it from the runner"
+        )
+
+
+def _certificate(where: str, parsed: dict, protocol: str, error: str | None) -> Certificate:
+    def name(field: str) -> str:
+        return ", ".join(f"{k}={v}" for rdn in parsed.get(field, ()) for k, v in rdn) or "(empty)"
+
+    def moment(field: str) -> dt.datetime:
+        return dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(parsed[field]), dt.UTC)
+
+    sans = tuple(f"{kind}:{value}" for kind, value in parsed.get("subjectAltName", ()))
+    return Certificate(where, name("subject"), sans, name("issuer"), moment("notBefore"), moment("notAfter"),
+                       protocol, error)  # fmt: skip
+
+
+def _decode(der: bytes) -> dict:
+    """Parse an unverified certificate with the ssl module's own decoder (it reads files only)."""
+    with tempfile.NamedTemporaryFile("w", suffix=".pem", delete=False) as handle:
+        handle.write(ssl.DER_cert_to_PEM_cert(der))
+    try:
+        return ssl._ssl._test_decode_cert(handle.name)  # type: ignore[attr-defined]
+    finally:
+        os.unlink(handle.name)
+
+
+def _plain(message: str) -> str:
+    lowered = message.strip().rstrip(".")
+    if lowered.lower().startswith("hostname mismatch"):
+        return f"the certificate is not valid for this name ({message.strip()})"
+    return PLAIN_WORDS.get(lowered, lowered)
+
+
+def _plain_connect(exc: OSError) -> str:
+    if isinstance(exc, socket.gaierror):
+        return f"the name does not resolve ({exc})"
+    if isinstance(exc, ConnectionRefusedError):
+        return "connection refused"
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return "no answer in time (timeout)"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS handshake failed: {exc.reason or exc}"
+    return f"{type(exc).__name__}: {exc}"
