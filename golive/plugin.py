@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 import golive
-from golive import criteria, evidence, fixtures, html_report, record, sharding
+from golive import criteria, evidence, fixtures, html_report, metrics, record, sharding
 from golive.checks.remote import Fleet
 from golive.criteria import Criterion, CriterionMarkError
 from golive.errors import InventoryError, TargetError
@@ -96,6 +96,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run only the hosts of shard K of N (CI matrix); merge the JSON records with python -m golive merge",
     )
     group.addoption(
+        "--metrics-file",
+        metavar="PATH",
+        help="also write the grade as Prometheus metrics (for node exporter's textfile collector, e.g. golive.prom)",
+    )
+    group.addoption(
         "--gate",
         action="store_true",
         help="exit status decided only by critical failures and --fail-under (warnings never block)",
@@ -147,7 +152,7 @@ def pytest_configure(config: pytest.Config) -> None:
             config.pluginmanager.register(importlib.import_module(name), name)
 
 
-_VALUE_OPTIONS = ("--inventory", "--rubric", "--report-dir", "--fail-under", "--shard")
+_VALUE_OPTIONS = ("--inventory", "--rubric", "--report-dir", "--fail-under", "--shard", "--metrics-file")
 
 
 def _refuse_hijacked_rootdir(config: pytest.Config) -> None:
@@ -353,6 +358,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     )
     if state.json_path is not None:
         record.write_json(state.record, state.json_path)
+    if config.getoption("metrics_file"):
+        record.write_atomically(Path(config.getoption("metrics_file")), metrics.render(state.record))
     if int(exitstatus) in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         gate = config.getoption("gate")
         code = record.exit_status(state.record, config.getoption("fail_under"), gate)

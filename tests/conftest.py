@@ -98,3 +98,11 @@ def netns(request: pytest.FixtureRequest) -> str:
     for pid in pids:
         subprocess.run(["kill", "-9", pid], check=False)
     subprocess.run(["ip", "netns", "del", name], check=False)
+
+
+@pytest.fixture
+def suite(pytester: pytest.Pytester) -> pytest.Pytester:
+    """The synthetic suite of tests/synthetic.py, ready to run in a pytester dir."""
+    from tests.synthetic import make_suite
+
+    return make_suite(pytester)
