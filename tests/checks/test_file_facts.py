@@ -1,0 +1,89 @@
+"""Parsers and judges of the file criteria (BAK, CHG-01/02, SEC-07/08, DOC, ACC) on real output."""
+
+from __future__ import annotations
+
+import subprocess
+
+from golive.checks import backups, documents, git, sections
+from golive.inventory import BackupLocation
+
+# `restic snapshots --json` of restic 0.14 (Debian bookworm), captured on the sandbox
+RESTIC = (
+    '[{"time":"2026-11-23T08:57:23.458464264Z","tree":"8fad","paths":["/tmp/rrdata"],"hostname":"vm",'
+    '"username":"root","id":"e89168fe09bd60a93ce1d93bf5badc2e4ddbec371d02da72489e76146a6d7573","short_id":"e89168fe"},'
+    '{"time":"2020-01-01T00:00:00+01:00","tree":"8fad","paths":["/tmp/rrdata"],"hostname":"vm","id":"aa11","short_id":"aa11"}]'
+)
+BORG = (
+    '{"archives": [{"archive": "n-1", "name": "n-1", "start": "2026-11-22T01:00:00.000000",'
+    ' "time": "2026-11-22T01:00:00.000000"}]}'
+)
+
+
+def test_sections_round_trip_through_a_real_shell():
+    command = sections.script([("a", "echo one; echo two >&2"), ("b", "exit 3"), ("secret", "echo hunter2")])
+    stdout = subprocess.run(["sh", "-c", command], capture_output=True, text=True).stdout
+    found = sections.parse(stdout)
+    assert found["a"] == sections.Output("one\ntwo", 0)
+    assert found["b"].exit_status == 3 and found["secret"].text == "hunter2"
+    shown = sections.withheld(stdout, {"secret"})
+    assert "hunter2" not in shown and "[1 line(s) of file contents withheld]" in shown and "one" in shown
+
+
+def test_restic_and_borg_listings_oldest_first():
+    restic = backups.parse_listing("warning on stderr\n" + RESTIC, "restic")
+    assert [b.name for b in restic] == ["aa11", "e89168fe"] and restic[-1].size is None
+    assert restic[0].time == 1577833200.0
+    borg = backups.parse_listing(BORG, "borg")
+    assert borg[0].name == "n-1" and borg[0].time == backups.parse_timestamp("2026-11-22T01:00:00Z")
+
+
+def test_freshness_and_size_judges():
+    location = BackupLocation(name="n", path="/b", glob="*.tar")
+    listed = backups.parse_listing("1000 4096 /b/a.tar\n2000 100 /b/b.tar\n", "stat")
+    assert backups.judge_freshness(listed, 2000 + 26 * 3600, location).passed
+    assert not backups.judge_freshness(listed, 2001 + 26 * 3600, location).passed
+    verdict = backups.judge_size(listed, location)
+    assert verdict is not None and not verdict.passed and "100 B >= 2048 B" in verdict.summary
+    assert not backups.judge_freshness([], 0, location).passed
+
+
+def test_secret_rules_report_path_line_and_rule_only():
+    tracked = [".env", ".env.example", "certs/site.pem", "keys/id_ed25519", "keys/id_ed25519.pub", "app.py"]
+    assert [str(f) for f in git.secrets_by_name(tracked)] == [
+        ".env (env-file)", "certs/site.pem (private-key-file)", "keys/id_ed25519 (ssh-private-key)",
+    ]  # fmt: skip
+    found = git.secrets_by_content(sections.Output("aws-access-key-id conf/app.ini:12\n", 0))
+    assert [str(f) for f in found] == ["conf/app.ini:12 (aws-access-key-id)"]
+    assert git.probes("*.key") == ["golive-probe.key", "golive-probe-dir/golive-probe.key"]
+
+
+def test_content_rules_match_real_secrets_with_git_grep(tmp_path):
+    repo = tmp_path / "r"
+    samples = {
+        "key.txt": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n",
+        "gh.txt": "token ghp_" + "a" * 36 + "\n",
+        "aws.txt": "id AKIA" + "B" * 16 + "\n",
+        "compose.yml": "DB_PASSWORD: ${DB_PASSWORD}\nAPI_TOKEN: s3cr3tvalue99\n",
+    }
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    for name, text in samples.items():
+        (repo / name).write_text(text)
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    subprocess.run(f"cd {repo} && git add -A && git commit -qm x", shell=True, check=True, env=env)
+    command = dict(git._sections(git.Repo(name="r", path=str(repo)))[0])["r:content"]
+    output = subprocess.run(["sh", "-c", command], capture_output=True, text=True).stdout
+    assert sorted(str(f) for f in git.secrets_by_content(sections.Output(output, 0))) == [
+        "aws.txt:1 (aws-access-key-id)", "compose.yml:2 (hardcoded-password)", "gh.txt:1 (github-token)",
+        "key.txt:1 (private-key-block)",
+    ]  # fmt: skip
+    assert "s3cr3tvalue99" not in output and "ghp_" not in output
+
+
+def test_grades_and_sign_off_labels():
+    assert documents.parse_grade("A+++ (95/100)") == documents.Grade("A+++", 95.0, "A+++ (95/100)")
+    assert documents.parse_grade("**B**") == documents.Grade("B", None, "B")
+    assert documents.parse_grade("72/100") == documents.Grade(None, 72.0, "72/100")
+    assert documents.parse_grade("Failing (40/100)").letter is None
+    assert documents.parse_grade("pending") is None
+    assert documents._field_of("**Assessed By") == "who" and documents._field_of("Signed-off-by") == "who"
+    assert documents._field_of("signed_off_by") == "who" and documents._field_of("Status") is None
