@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -51,6 +51,7 @@ class Criterion:
     why: str = ""
     remediation: str = ""
     description: str = ""
+    keys: str = ""
 
     def to_dict(self) -> dict[str, str]:
         return asdict(self)
@@ -86,8 +87,8 @@ def criterion_of(item: pytest.Item, categories: Collection[str]) -> Criterion:
         raise CriterionMarkError(
             f"{where}: category {category!r} is not in the rubric (valid: {', '.join(categories)})"
         )
-    title, why, remediation, description = parse_docstring(getattr(item, "obj", None))
-    return Criterion(identifier, category, severities[0], title or item.name, why, remediation, description)
+    title, why, remediation, description, keys = parse_docstring(getattr(item, "obj", None))
+    return Criterion(identifier, category, severities[0], title or item.name, why, remediation, description, keys)
 
 
 def _criterion_args(mark: pytest.Mark, where: str) -> tuple[str, str]:
@@ -99,20 +100,39 @@ def _criterion_args(mark: pytest.Mark, where: str) -> tuple[str, str]:
     return identifier, category
 
 
-def parse_docstring(obj: object) -> tuple[str, str, str, str]:
-    """(title, why, fix, description) from a criterion's docstring."""
+def parse_docstring(obj: object) -> tuple[str, str, str, str, str]:
+    """(title, why, fix, description, keys) from a criterion's docstring.
+
+    The first paragraph is the title; paragraphs starting ``Why:``, ``Fix:`` and
+    ``Keys:`` (the inventory keys and defaults it reads) are taken apart.
+    """
     doc = inspect.getdoc(obj) if obj is not None else None
     if not doc:
-        return "", "", "", ""
+        return "", "", "", "", ""
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", doc.strip())]
-    title = paragraphs[0]
-    why = fix = ""
+    labelled = {"why:": "", "fix:": "", "keys:": ""}
     rest = []
     for paragraph in paragraphs[1:]:
-        if paragraph.lower().startswith("why:"):
-            why = paragraph[4:].strip()
-        elif paragraph.lower().startswith("fix:"):
-            fix = paragraph[4:].strip()
+        label = paragraph[: paragraph.find(":") + 1].lower()
+        if label in labelled:
+            labelled[label] = paragraph[len(label) :].strip()
         else:
             rest.append(paragraph)
-    return title, why, fix, "\n\n".join(rest)
+    return paragraphs[0], labelled["why:"], labelled["fix:"], "\n\n".join(rest), labelled["keys:"]
+
+
+def reference(catalogue: Iterable[Criterion]) -> str:
+    """The criteria reference in Markdown, generated from the criteria themselves."""
+    lines = [
+        "# Criteria reference",
+        "",
+        "Generated from the criteria's markers and docstrings by",
+        "`pytest --collect-only -q --criteria-reference=docs/criteria.md`; do not edit by hand.",
+        "",
+        "| ID | severity | category | checks | inventory keys (defaults) | fix |",
+        "|---|---|---|---|---|---|",
+    ]
+    for found in sorted(catalogue, key=lambda c: c.id):
+        cells = (found.id, found.severity, found.category, found.title, found.keys, found.remediation)
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -101,6 +101,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="also write the grade as Prometheus metrics (for node exporter's textfile collector, e.g. golive.prom)",
     )
     group.addoption(
+        "--criteria-reference",
+        metavar="PATH",
+        help="with --collect-only: write the criteria reference (Markdown) generated from the collected criteria",
+    )
+    group.addoption(
         "--gate",
         action="store_true",
         help="exit status decided only by critical failures and --fail-under (warnings never block)",
@@ -152,7 +157,9 @@ def pytest_configure(config: pytest.Config) -> None:
             config.pluginmanager.register(importlib.import_module(name), name)
 
 
-_VALUE_OPTIONS = ("--inventory", "--rubric", "--report-dir", "--fail-under", "--shard", "--metrics-file")
+_VALUE_OPTIONS = (
+    "--inventory", "--rubric", "--report-dir", "--fail-under", "--shard", "--metrics-file", "--criteria-reference",
+)  # fmt: skip
 
 
 def _refuse_hijacked_rootdir(config: pytest.Config) -> None:
@@ -236,6 +243,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         found = item.stash.get(CRITERION, None)
         if found is not None:
             state.catalogue.setdefault(found.id, found)
+    # a criterion whose subject the inventory does not declare is not collected (it is
+    # reported as not applicable), rather than pytest's "got empty parameter set" skip
+    items[:] = [item for item in items if not _nothing_declared(item)]
     if state.shard is not None:
         index, total = state.shard
         hosts = [host.name for host in state.inventory.hosts]
@@ -243,6 +253,33 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if not all(mine):
             config.hook.pytest_deselected(items=[item for item, ours in zip(items, mine, strict=True) if not ours])
             items[:] = [item for item, ours in zip(items, mine, strict=True) if ours]
+
+
+def _nothing_declared(item: pytest.Item) -> bool:
+    mark = item.get_closest_marker("skip")
+    return mark is not None and str(mark.kwargs.get("reason", "")).startswith("got empty parameter set")
+
+
+def pytest_report_collectionfinish(config: pytest.Config, items: list[pytest.Item]) -> list[str]:
+    """Under --collect-only, list the criteria readably: ID, severity, category, instances, title."""
+    if not config.option.collectonly:
+        return []
+    state = state_of(config)
+    counts: dict[str, int] = {}
+    for item in items:
+        found = item.stash.get(CRITERION, None)
+        if found is not None:
+            counts[found.id] = counts.get(found.id, 0) + 1
+    destination = config.getoption("criteria_reference")
+    if destination:
+        record.write_atomically(Path(destination), criteria.reference(state.catalogue.values()))
+    lines = [f"golive: {len(counts)} criteria selected of {len(state.catalogue)} collected"]
+    for found in sorted(state.catalogue.values(), key=lambda c: c.id):
+        if found.id in counts:
+            lines.append(
+                f"  {found.id:<8} {found.severity:<10} {found.category:<15} ×{counts[found.id]:<3} {found.title}"
+            )
+    return lines
 
 
 def pytest_deselected(items: list[pytest.Item]) -> None:
@@ -330,10 +367,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state = state_of(config)
     if is_worker(config):
         config.workeroutput["golive_round_trips"] = state.fleet.round_trips()  # type: ignore[attr-defined]
+        config.workeroutput["golive_catalogue"] = [c.to_dict() for c in state.catalogue.values()]  # type: ignore[attr-defined]
         return
     state.add_round_trips(state.fleet.round_trips())
+    state.ledger.declare(state.catalogue.values())  # criteria with nothing to check: not applicable
     results = state.ledger.results()
-    if not results:
+    if not any(result.instances for result in results):
         return
     today = dt.date.today()
     rubric = state.inventory.rubric
@@ -449,7 +488,10 @@ class _XdistHooks:
         self.state = state
 
     def pytest_testnodedown(self, node: Any, error: object) -> None:
-        self.state.add_round_trips(getattr(node, "workeroutput", {}).get("golive_round_trips", {}))
+        output = getattr(node, "workeroutput", {})
+        self.state.add_round_trips(output.get("golive_round_trips", {}))
+        for found in output.get("golive_catalogue", []):
+            self.state.catalogue.setdefault(found["id"], Criterion.from_dict(found))
 
     def pytest_xdist_make_scheduler(self, config: pytest.Config, log: object) -> Any:
         if config.getvalue("dist") != "load" or not self.state.inventory.hosts:

@@ -110,6 +110,11 @@ class Ledger:
             instance.outcome = outcome
             instance.message = data.get("message") or instance.message
 
+    def declare(self, criteria: Iterable[Criterion]) -> None:
+        """Criteria collected but never run (nothing declared, or deselected) join as not applicable."""
+        for criterion in criteria:
+            self._criteria.setdefault(criterion.id, CriterionResult(criterion))
+
     def results(self) -> list[CriterionResult]:
         return list(self._criteria.values())
 

@@ -122,7 +122,9 @@ def test_critical_gate_is_partial_and_never_ready(suite):
     record = load_json(suite.path / "reports" / "readiness.json")
     assert record["partial"] and record["partial_reasons"] == ["-m critical"]
     assert not record["ready"]
-    assert set(outcomes(record)) == {"AVL-01", "REL-01", "MON-01", "SEC-04", "BAK-01", "ACC-02"}
+    ran = {cid for cid, outcome in outcomes(record).items() if outcome != "not_applicable"}
+    assert ran == {"AVL-01", "REL-01", "MON-01", "SEC-04", "BAK-01", "ACC-02"}
+    assert outcomes(record)["AVL-05"] == "not_applicable"  # deselected: listed, not scored
     assert result.ret == 1
     assert any("partial run" in line for line in result.stdout.lines)
 
@@ -189,7 +191,8 @@ def test_inventory_option_picks_another_file(suite):
     (suite.path / "other.yaml").write_text("hosts:\n  solo: {backend: local://}\n")
     run(suite, "--inventory", "other.yaml", "-k", "avl01")
     record = load_json(suite.path / "reports" / "readiness.json")
-    assert [i["target"] for i in record["criteria"][0]["instances"]] == ["solo"]
+    avl01 = next(c for c in record["criteria"] if c["id"] == "AVL-01")
+    assert [i["target"] for i in avl01["instances"]] == ["solo"]
 
 
 def test_a_test_in_the_suite_must_be_a_whole_criterion(suite):
@@ -288,4 +291,31 @@ def test_criteria_catalogue_lists_every_collected_criterion(suite):
     )
     run(suite, "-m", "warning", "-k", "catalogue")
     record = load_json(suite.path / "reports" / "readiness.json")
-    assert [c["outcome"] for c in record["criteria"]] == ["passed"]
+    assert [c["outcome"] for c in record["criteria"] if c["instances"]] == ["passed"]
+
+
+def test_collect_only_lists_criteria_and_writes_the_reference(suite):
+    (suite.path / "tests_infra" / "test_zz_nothing.py").write_text(
+        "import pytest\n\n"
+        "@pytest.mark.warning\n@pytest.mark.criterion('MON-07', category='Monitoring')\n"
+        "@pytest.mark.parametrize('dashboard', [])\n"
+        "def test_dashboards(dashboard):\n"
+        "    '''Dashboards exist.\n\n    Keys: monitoring.grafana.dashboards (none).\n\n    Fix: import them.'''\n"
+    )
+    result = run(suite, "--collect-only", "--criteria-reference=docs/criteria.md")
+    result.stdout.fnmatch_lines(
+        [
+            "golive: 14 criteria selected of 15 collected",
+            "  SEC-04   critical   Security        ×2   Certificate expires*",
+        ]
+    )
+    reference = (suite.path / "docs" / "criteria.md").read_text()
+    assert (
+        "| MON-07 | warning | Monitoring | Dashboards exist. | monitoring.grafana.dashboards (none). | import them. |"
+        in (reference)
+    )
+    run(suite)
+    record = load_json(suite.path / "reports" / "readiness.json")
+    assert outcomes(record)["MON-07"] == "not_applicable"  # nothing declared: not collected, still reported
+    assert not record["partial"]
+    assert not any("NOTSET" in i["nodeid"] for c in record["criteria"] for i in c["instances"])
