@@ -11,10 +11,12 @@ before anything starts.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import json
 import shutil
 import signal
+import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -24,6 +26,8 @@ from typing import Any, Protocol
 from sandbox.hosts import SandboxHost, SshAccess
 from sandbox.images import BUSYBOX_IMAGE, NO_WGET_IMAGE, ensure_images
 from sandbox.process import SandboxError, wait_for
+from sandbox.tls import Certificates
+from sandbox.web import Web, WebPorts
 
 DEFAULT_RUN_DIR = Path("/tmp/golive-sandbox")
 DEFAULT_HOSTS = ("h1", "h2")
@@ -67,7 +71,22 @@ class Fleet:
         This is where sandbox/tls.py, web.py and monitoring.py join the fleet:
         each is a ``Service`` built from ``self`` (hosts, run_dir), listed here.
         """
-        return []
+        certificates = Certificates(self.run_dir)
+        return [certificates, Web(self.run_dir, certificates.minted(), self.web_ports())]
+
+    def web_ports(self) -> WebPorts:
+        """The default fleet (prefix ``golive``) serves on the documented ports; any other
+        fleet (tests) picks free loopback ports once and keeps them in its run dir."""
+        if self.prefix == "golive":
+            return WebPorts()
+        record = self.run_dir / "web-ports.json"
+        try:
+            return WebPorts(**json.loads(record.read_text()))
+        except (FileNotFoundError, ValueError, TypeError):
+            ports = WebPorts(*_free_ports(3))
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            record.write_text(json.dumps(dataclasses.asdict(ports)) + "\n")
+            return ports
 
     def up(self) -> dict[str, Any]:
         """Start whatever is not running; return ``describe()``.
@@ -210,3 +229,15 @@ def _on_sigterm(handler: Callable[[int, FrameType | None], Any] | signal.Handler
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _free_ports(count: int) -> list[int]:
+    """Ports the kernel says are free on 127.0.0.1 now (held open together so they differ)."""
+    probes = [socket.socket() for _ in range(count)]
+    try:
+        for probe in probes:
+            probe.bind(("127.0.0.1", 0))
+        return [probe.getsockname()[1] for probe in probes]
+    finally:
+        for probe in probes:
+            probe.close()
