@@ -24,7 +24,13 @@ body{display:flex;flex-direction:column}
 .golive-evidence pre{white-space:pre-wrap;margin:.2em 0 .6em;background:#f6f6f6;padding:.3em;
   max-height:30em;overflow:auto}
 .golive-evidence .fail{color:#a00;font-weight:700}.golive-evidence .ok{color:#070}
-@media print{.golive-evidence pre{max-height:none}}
+@media print{
+  .golive-evidence pre{max-height:none;overflow:visible}
+  .extras-row,.extras-row.hidden{display:table-row!important}
+  .logwrapper .log{display:block!important;overflow:visible!important}
+  .logexpander,.controls,.filter,.summary__reload,#show_all_details,#hide_all_details{display:none!important}
+  #environment-header,#environment{display:none}
+}
 </style>
 """
 
@@ -62,6 +68,7 @@ def summary_html(record: dict[str, Any], report_path: str = "") -> str:
             f'<p class="critical">{len(record["critical_failures"])} critical failure(s) cap the score at '
             f"{record['rubric']['critical_cap']:g} (uncapped {record['uncapped_score']:.1f}).</p>"
         )
+    parts.append(_changes(record))
     parts.append(_categories_table(record))
     parts.append(_critical_failures(record))
     parts.append(_fixes(record))
@@ -103,6 +110,44 @@ def _chart(categories: list[dict[str, Any]]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" id="golive-chart" width="{label_width + width + 40}" '
         f'height="{height}" role="img" aria-label="category scores">' + "".join(bars) + "</svg>"
     )
+
+
+_CHANGE_ROWS = (("Newly failing", "newly_failing"), ("Fixed", "fixed"), ("Still failing", "still_failing"))
+
+
+def _changes(record: dict[str, Any]) -> str:
+    """What changed since the previous run (or the baseline), and the score over past runs."""
+    parts = []
+    changes = record.get("changes")
+    if changes:
+        rows = "".join(
+            f"<tr><th>{_e(label)}</th><td>{_e(', '.join(changes[key]) or 'none')}</td></tr>"
+            for label, key in (
+                ("Newly failing", "newly_failing"),
+                ("Fixed", "fixed"),
+                ("Still failing", "still_failing"),
+            )
+        )
+        parts.append(
+            f"<h3>Since {_e(changes['since'])} ({_e(changes['since_finished'])}, {changes['since_score']:.1f})</h3>"
+            f'<table id="golive-changes">{rows}</table>'
+        )
+    points = record.get("history") or []
+    if len(points) >= 2:
+        width, height, step = 300, 60, 300 / (len(points) - 1)
+        coordinates = " ".join(f"{i * step:.1f},{height - p['score'] * height / 100:.1f}" for i, p in enumerate(points))
+        marks = "".join(
+            f'<circle cx="{i * step:.1f}" cy="{height - p["score"] * height / 100:.1f}" r="2">'
+            f"<title>{_e(p['finished'])}: {p['score']:.1f} {_e(p['grade'])}</title></circle>"
+            for i, p in enumerate(points)
+        )
+        parts.append(
+            f'<h3>Score over the last {len(points)} runs</h3><svg xmlns="http://www.w3.org/2000/svg" '
+            f'id="golive-history" width="{width + 10}" height="{height + 10}" role="img" aria-label="score history">'
+            f'<g transform="translate(5,5)"><polyline fill="none" stroke="#1565c0" points="{coordinates}"/>'
+            f"{marks}</g></svg>"
+        )
+    return "".join(parts)
 
 
 def _critical_failures(record: dict[str, Any]) -> str:

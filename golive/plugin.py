@@ -11,6 +11,7 @@ import datetime as dt
 import getpass
 import importlib
 import itertools
+import json
 import platform
 import signal
 import socket
@@ -23,7 +24,7 @@ from typing import Any
 import pytest
 
 import golive
-from golive import criteria, evidence, fixtures, html_report, metrics, record, sharding
+from golive import criteria, evidence, fixtures, history, html_report, metrics, record, sharding
 from golive.checks.remote import Fleet
 from golive.criteria import Criterion, CriterionMarkError
 from golive.errors import InventoryError, TargetError
@@ -106,6 +107,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="with --collect-only: write the criteria reference (Markdown) generated from the collected criteria",
     )
     group.addoption(
+        "--baseline",
+        metavar="FILE",
+        help="compare with this readiness.json (e.g. the last accepted phase) instead of the previous run",
+    )
+    group.addoption(
         "--gate",
         action="store_true",
         help="exit status decided only by critical failures and --fail-under (warnings never block)",
@@ -159,6 +165,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 _VALUE_OPTIONS = (
     "--inventory", "--rubric", "--report-dir", "--fail-under", "--shard", "--metrics-file", "--criteria-reference",
+    "--baseline",
 )  # fmt: skip
 
 
@@ -395,6 +402,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         waivers=waivers,
         run=_run_metadata(session, state),
     )
+    _add_history(config, state, state.record)
     if state.json_path is not None:
         record.write_json(state.record, state.json_path)
     if config.getoption("metrics_file"):
@@ -403,6 +411,26 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         gate = config.getoption("gate")
         code = record.exit_status(state.record, config.getoption("fail_under"), gate)
         session.exitstatus = code if gate else max(code, int(exitstatus))  # other tests' failures count too
+
+
+def _add_history(config: pytest.Config, state: GoliveState, current: dict[str, Any]) -> None:
+    """Trend and changes from reports/history/ (or --baseline); keep this run if it is whole."""
+    if state.json_path is None:
+        return
+    directory = state.json_path.parent / "history"
+    past = history.load(directory)
+    baseline = config.getoption("baseline")
+    if baseline:
+        try:
+            reference = json.loads(Path(baseline).read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            raise pytest.UsageError(f"--baseline {baseline}: not a readable golive record ({exc})") from None
+        current["changes"] = history.changes(reference, current, f"baseline {baseline}")
+    elif past:
+        current["changes"] = history.changes(past[-1], current, "the previous run")
+    current["history"] = history.trend(past, current)
+    if current["complete"] and not current["partial"]:
+        history.save(directory, current)
 
 
 def _partial_reasons(session: pytest.Session, state: GoliveState) -> list[str]:
