@@ -23,6 +23,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -318,6 +319,123 @@ class HostMonitoring(Section):
     log_labels: dict[str, str] = {}
 
 
+class LogPattern(Section):
+    """LOG-01..04: a known log line, its meaning and what to do about it.
+
+    ``regex`` (Python syntax) is searched in each message; it needs a literal part of
+    at least 3 characters (the host keeps candidate lines by it). ``scope``: globs of
+    container names or images (unit names, file paths) it applies to (default: all).
+    ``rate``: for ``acceptable`` patterns, the tolerated peak, like ``20/h``.
+    ``example`` must match and ``counterexample`` must not (required in the shipped file).
+    """
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    regex: str
+    severity: str
+    explanation: str = Field(min_length=1)
+    remediation: str = Field(min_length=1)
+    runbook: str | None = None
+    scope: tuple[str, ...] = ()
+    rate: str | None = None
+    example: str | None = None
+    counterexample: str | None = None
+
+    @field_validator("severity")
+    @classmethod
+    def _severity(cls, value: str) -> str:
+        from golive.checks.log_patterns import SEVERITIES
+
+        if value not in SEVERITIES:
+            raise ValueError(f"expected one of {', '.join(SEVERITIES)}, got {value!r}")
+        return value
+
+    @field_validator("regex")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        from golive.checks.log_patterns import MIN_LITERAL, required_literals
+
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"invalid regex {value!r}: {exc}") from None
+        literals = required_literals(value)
+        if not literals or min(map(len, literals)) < MIN_LITERAL:
+            raise ValueError(
+                f"regex {value!r} needs a literal part of at least {MIN_LITERAL} characters "
+                "(a word of the message): the host keeps candidate lines by it"
+            )
+        return value
+
+    @field_validator("scope", mode="before")
+    @classmethod
+    def _scope(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
+
+    @field_validator("rate")
+    @classmethod
+    def _rate(cls, value: str | None) -> str | None:
+        from golive.checks.log_patterns import parse_rate
+
+        if value is not None:
+            parse_rate(value)
+        return value
+
+    @field_validator("example", "counterexample")
+    @classmethod
+    def _examples(cls, value: str | None, info: ValidationInfo) -> str | None:
+        regex = info.data.get("regex")
+        if value is not None and regex is not None:
+            matched = re.search(regex, value) is not None
+            if info.field_name == "example" and not matched:
+                raise ValueError(f"the regex does not match its example {value!r}")
+            if info.field_name == "counterexample" and matched:
+                raise ValueError(f"the regex matches its counterexample {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _rate_for_acceptable(self) -> LogPattern:
+        if self.severity == "acceptable" and self.rate is None:
+            raise ValueError(f"{self.id}: an acceptable pattern needs rate: (the tolerated peak, like 20/h)")
+        if self.severity != "acceptable" and self.rate is not None:
+            raise ValueError(f"{self.id}: rate: is only for acceptable patterns (this one is {self.severity})")
+        return self
+
+
+class LogPolicy(Section):
+    """LOG-01..04: which logs of the host are read, and how much of them.
+
+    Every container's logs (``docker logs --since <window>``) unless ``containers:
+    false``, except names matching ``exclude``; journald ``units`` where systemd runs;
+    the last ``max_file_bytes`` of each declared log ``files``. The host keeps only
+    candidate lines (an error word or a pattern's literal) and at most ``max_lines``
+    of them per source (the newest); ``examples`` lines are shown per pattern.
+    """
+
+    containers: bool = True
+    exclude: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    max_lines: int = Field(5000, ge=10, le=1_000_000)
+    max_file_bytes: Size = 64 * 2**20
+    examples: int = Field(3, ge=1, le=20)
+
+    @field_validator("exclude")
+    @classmethod
+    def _globs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for glob in value:
+            if not re.fullmatch(r"[A-Za-z0-9._*?\[\]-]+", glob):
+                raise ValueError(f"expected a container name glob like 'test-*', got {glob!r}")
+        return value
+
+    @field_validator("units", "files")
+    @classmethod
+    def _no_quotes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            if not entry or "\n" in entry:
+                raise ValueError(f"expected a unit name or a file path, got {entry!r}")
+        return value
+
+
 class HostSettings(Section):
     """Everything a host can set; ``defaults:`` uses the same keys."""
 
@@ -343,6 +461,7 @@ class HostSettings(Section):
     endpoints: tuple[Endpoint, ...] = ()
     http: HttpSettings = HttpSettings()
     monitoring: HostMonitoring = HostMonitoring()
+    logs: LogPolicy = LogPolicy()
 
     @field_validator("backend")
     @classmethod
@@ -516,6 +635,7 @@ class InventoryFile(Section):
     rubric: RubricSection = RubricSection()
     window: Duration = 86400.0
     monitoring: MonitoringSettings = MonitoringSettings()
+    log_patterns: tuple[LogPattern, ...] = ()
 
     @model_validator(mode="after")
     def _monitoring_credentials(self) -> InventoryFile:
@@ -541,7 +661,9 @@ class Inventory:
         rubric: RubricConfig,
         window: float,
         monitoring: MonitoringSettings | None = None,
+        log_patterns: tuple[LogPattern, ...] = (),
     ) -> None:
+        self.log_patterns = log_patterns
         self.monitoring = monitoring or MonitoringSettings()
         self.path = path
         self.digest = digest
@@ -589,9 +711,11 @@ def load_inventory(
                 f"{waiver.expires} is more than {rubric.max_waiver_days} days ahead; "
                 "choose an earlier date (rubric.max_waiver_days sets the limit)",
             )
+    _check_pattern_ids(document.log_patterns, str(path))
     return Inventory(
-        path, digest, hosts, credentials, document.waivers, rubric, document.window, document.monitoring
-    )
+        path, digest, hosts, credentials, document.waivers, rubric, document.window, document.monitoring,
+        document.log_patterns,
+    )  # fmt: skip
 
 
 def _read_yaml(path: Path) -> tuple[dict[str, Any], str]:
@@ -686,3 +810,32 @@ def _check_endpoints(hosts: tuple[Host, ...], credentials: Mapping[str, Credenti
                 raise InventoryError(
                     file, f"{key}.credential", f"{endpoint.credential!r} is not under credentials: (known: {known})"
                 )
+
+
+class LogPatternFile(Section):
+    """A knowledge base file: a top-level ``log_patterns:`` list, as in hosts.yaml."""
+
+    log_patterns: tuple[LogPattern, ...] = ()
+
+
+def load_log_patterns(path: Path, require_examples: bool = False) -> tuple[LogPattern, ...]:
+    """Read and validate a knowledge base file; raise InventoryError with one precise line."""
+    raw, _ = _read_yaml(path)
+    patterns = _validate(LogPatternFile, raw, str(path)).log_patterns
+    _check_pattern_ids(patterns, str(path))
+    if require_examples:
+        for index, pattern in enumerate(patterns):
+            for key in ("example", "counterexample"):
+                if getattr(pattern, key) is None:
+                    raise InventoryError(
+                        str(path), f"log_patterns[{index}].{key}", "missing; every shipped pattern needs both examples"
+                    )
+    return patterns
+
+
+def _check_pattern_ids(patterns: tuple[LogPattern, ...], file: str) -> None:
+    seen: set[str] = set()
+    for index, pattern in enumerate(patterns):
+        if pattern.id in seen:
+            raise InventoryError(file, f"log_patterns[{index}].id", f"{pattern.id!r} is used twice; ids must be unique")
+        seen.add(pattern.id)

@@ -1,0 +1,257 @@
+"""The known log patterns (LOG-01..04) and the classifier that applies them.
+
+The knowledge base ships with golive (``golive/knowledge/log_patterns.yaml``) and
+is extended by ``log_patterns:`` in hosts.yaml; user patterns come first, and one
+with the id of a shipped pattern replaces it. A line is classified by the first
+pattern, in that order, whose regex matches it and whose scope includes its source.
+
+Speed comes from the design, not from tuning: every pattern has a required literal
+(derived from its regex), so the host keeps only lines containing one of them or an
+error word (``grep -F -i``, gigabytes per second, on the target) and only those
+candidates cross the wire; here a pattern's regex runs only on lines that contain its
+literal. Lines matched by no pattern but looking like errors are grouped into
+templates (numbers, hex ids, UUIDs, addresses and times normalized) with a
+suggested ``log_patterns:`` entry each, so a person classifies each in one edit.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from golive.units import parse_duration
+
+if TYPE_CHECKING:
+    from golive.inventory import LogPattern
+
+SEVERITIES = ("critical", "warning", "acceptable")
+MIN_LITERAL = 3
+ERROR_LIKE = re.compile(
+    r"(?i)\b(?:errors?|fatal|panic(?:ked)?|exceptions?|traceback|fail(?:s|ed|ure|ing)?|critical|crit|emerg"
+    r"|segfault|refused|denied)\b"
+)
+"""What LOG-03 calls an error-like line (when no known pattern matches it)."""
+ERROR_WORDS = ("error", "fatal", "panic", "exception", "traceback", "fail", "crit", "emerg", "segfault", "refused",
+               "denied")  # fmt: skip
+"""Substrings the host-side filter keeps, case-insensitive: every ERROR_LIKE line contains one."""
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*(?:\.\d+)?)\s*([a-z]+)\s*$")
+
+
+def shipped_path() -> Path:
+    """The knowledge base installed with golive."""
+    return Path(str(resources.files("golive") / "knowledge" / "log_patterns.yaml"))
+
+
+@functools.cache
+def shipped_patterns() -> tuple[LogPattern, ...]:
+    """The shipped knowledge base, validated (a broken one is a bug: InventoryError, exit 4)."""
+    from golive.inventory import load_log_patterns
+
+    return load_log_patterns(shipped_path(), require_examples=True)
+
+
+def knowledge_base(user: Sequence[LogPattern] = (), shipped: Sequence[LogPattern] | None = None) -> list[LogPattern]:
+    """User patterns first, then the shipped ones they do not replace (same id)."""
+    shipped = shipped_patterns() if shipped is None else shipped
+    replaced = {pattern.id for pattern in user}
+    return [*user, *(pattern for pattern in shipped if pattern.id not in replaced)]
+
+
+def parse_rate(text: str) -> tuple[int, float]:
+    """A tolerated rate like ``20/h``, ``5/10m`` or ``100/d`` as (count, seconds)."""
+    match = _RATE.match(str(text))
+    if not match:
+        raise ValueError(f"expected a rate like 20/h, 5/10m or 100/d, got {text!r}")
+    count, amount, unit = match.groups()
+    return int(count), parse_duration(f"{amount or '1'}{unit}")
+
+
+def required_literals(regex: str) -> tuple[str, ...] | None:
+    """Lower-cased strings at least one of which every match of ``regex`` contains (None: none found).
+
+    Read from the regex's parse tree: runs of literal characters (small character
+    classes and alternatives of literals multiply out), alternatives whose every
+    branch has one, groups and repeats of at least one. The most selective choice
+    (longest shortest member) wins.
+    """
+    found = _literals(sre_parse.parse(regex))[1]
+    return None if found is None else tuple(sorted(found))
+
+
+_MAX_EXACT = 32
+Strings = frozenset[str]
+
+
+def _exact_item(op: Any, av: Any) -> Strings | None:
+    """The strings a single regex item matches exactly, when it is a small finite literal set."""
+    if op is sre.LITERAL:
+        return frozenset({chr(av).lower()})
+    if op is sre.IN and all(kind is sre.LITERAL for kind, _ in av) and len(av) <= 8:
+        return frozenset(chr(value).lower() for _, value in av)
+    if op is sre.SUBPATTERN:
+        return _literals(av[-1])[0]
+    if op is sre.BRANCH:
+        branches = [_literals(branch)[0] for branch in av[1]]
+        if all(branch is not None for branch in branches):
+            return frozenset().union(*branches)  # type: ignore[arg-type]
+    return None
+
+
+def _contains_item(op: Any, av: Any) -> Strings | None:
+    """Strings one of which every match of a non-literal item contains."""
+    if op is sre.SUBPATTERN:
+        return _literals(av[-1])[1]
+    if op is sre.ATOMIC_GROUP:
+        return _literals(av)[1]
+    if op is sre.BRANCH:
+        branches = [_literals(branch)[1] for branch in av[1]]
+        if all(branch is not None for branch in branches):
+            return frozenset().union(*branches)  # type: ignore[arg-type]
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+        return _literals(av[2])[1]
+    return None
+
+
+def _literals(items: Any) -> tuple[Strings | None, Strings | None]:
+    """(the strings the sequence matches exactly if finite, the best required set)."""
+    options: list[Strings] = []
+    run: Strings | None = None
+    exact_whole = True
+    for op, av in items:
+        exact = _exact_item(op, av)
+        if exact is not None and (run is None or len(run) * len(exact) <= _MAX_EXACT):
+            run = exact if run is None else frozenset(a + b for a in run for b in exact)
+            continue
+        exact_whole = False
+        if run is not None:
+            options.append(run)
+            run = exact
+            if exact is not None:
+                continue
+        inner = _contains_item(op, av)
+        if inner is not None:
+            options.append(inner)
+    if run is not None:
+        options.append(run)
+    whole = run if exact_whole and run is not None else (frozenset({""}) if exact_whole else None)
+    best = max(options, key=lambda option: min(map(len, option))) if options else None
+    return whole, best
+
+
+def host_filter_strings(patterns: Iterable[LogPattern]) -> list[str]:
+    """The fixed strings the host keeps lines by: error words and every pattern's literals."""
+    wanted = set(ERROR_WORDS)
+    for pattern in patterns:
+        wanted.update(required_literals(pattern.regex) or ())
+    # a string containing another one adds nothing to a substring filter
+    kept = [text for text in wanted if not any(other != text and other in text for other in wanted)]
+    return sorted(kept)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A pattern ready to apply: its regex compiled, its literals lower-cased."""
+
+    pattern: LogPattern
+    regex: re.Pattern[str]
+    literals: tuple[str, ...]
+
+    def in_scope(self, name: str, image: str) -> bool:
+        scope = self.pattern.scope
+        return not scope or any(fnmatch.fnmatchcase(name, glob) or fnmatch.fnmatchcase(image, glob) for glob in scope)
+
+
+@dataclass
+class SourceClassifier:
+    """The rules in scope for one log source, with a cache: logs repeat themselves."""
+
+    rules: list[Rule]
+    _cache: dict[str, Rule | None] = field(default_factory=dict)
+
+    def classify(self, message: str) -> Rule | None:
+        """The first rule matching ``message``, or None."""
+        if message in self._cache:
+            return self._cache[message]
+        lowered = message.lower()
+        found = None
+        for rule in self.rules:
+            if any(text in lowered for text in rule.literals) and rule.regex.search(message):
+                found = rule
+                break
+        if len(self._cache) < 100_000:
+            self._cache[message] = found
+        return found
+
+
+class Classifier:
+    """The knowledge base, compiled once per run."""
+
+    def __init__(self, patterns: Sequence[LogPattern]) -> None:
+        self.patterns = list(patterns)
+        self.rules = [Rule(p, re.compile(p.regex), required_literals(p.regex) or ("",)) for p in self.patterns]
+
+    def for_source(self, name: str, image: str = "") -> SourceClassifier:
+        return SourceClassifier([rule for rule in self.rules if rule.in_scope(name, image)])
+
+    def host_filter(self) -> list[str]:
+        return host_filter_strings(self.patterns)
+
+
+# Normalized parts of a message, in the order they are tried; each part's regex is
+# also what the suggested pattern uses in its place, so the suggestion matches the lines.
+_PARTS: tuple[tuple[str, str], ...] = (
+    ("ts", r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
+           r"|\d{1,2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?"
+           r"|\b\d{2}:\d{2}:\d{2}(?:[.,]\d+)?\b"),
+    ("uuid", r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"),
+    ("ip", r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b|\b(?:[0-9a-fA-F]{1,4}:){3,7}[0-9a-fA-F]{1,4}\b"),
+    ("hex", r"\b0x[0-9a-fA-F]+\b|\b(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}\b"),
+    ("n", r"\d+(?:\.\d+)*"),
+)  # fmt: skip
+_NORMALIZE = re.compile("|".join(f"(?P<{name}>{regex})" for name, regex in _PARTS))
+_PART_REGEX = dict(_PARTS)
+MAX_TEMPLATE_CHARS = 300
+
+
+def template(message: str) -> str:
+    """``message`` with its variable parts replaced by ``<ts>``, ``<uuid>``, ``<ip>``, ``<hex>``, ``<n>``."""
+    return _NORMALIZE.sub(lambda m: f"<{m.lastgroup}>", message[:MAX_TEMPLATE_CHARS].strip())
+
+
+def template_regex(message: str) -> str:
+    """A regex matching every line with ``message``'s template (the suggested pattern's regex)."""
+    text = message[:MAX_TEMPLATE_CHARS].strip()
+    parts, end = [], 0
+    for match in _NORMALIZE.finditer(text):
+        parts.append(re.escape(text[end : match.start()]))
+        parts.append(f"(?:{_PART_REGEX[match.lastgroup or 'n']})")
+        end = match.end()
+    parts.append(re.escape(text[end:]))
+    return "".join(parts)
+
+
+def suggestion(message: str, source: str) -> str:
+    """A ``log_patterns:`` entry (YAML) classifying ``message``'s template, to paste and complete."""
+    words = re.findall(r"[a-z]+", _NORMALIZE.sub(" ", message[:MAX_TEMPLATE_CHARS]).lower())
+    slug = "-".join(words)[:48].strip("-") or "unknown-error"
+    entry = {
+        "id": slug,
+        "regex": template_regex(message),
+        "severity": "warning",
+        "explanation": f"TODO: what this line from {source} means",
+        "remediation": "TODO: what to do about it, or a runbook reference",
+        "scope": [source.rsplit("/", 1)[-1]],
+        "example": message[:MAX_TEMPLATE_CHARS].strip(),
+    }
+    text = yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=10_000)
+    return "# severity: critical | warning | acceptable (acceptable needs rate: like 20/h)\n" + text

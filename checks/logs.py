@@ -1,0 +1,402 @@
+"""Log evidence (LOG-01..04): every container's logs, journald units and log files of a
+host for the window, read in ONE command per host and classified against the known
+patterns (``checks/log_patterns.py``).
+
+The command lists the containers (name and image) and, for each, runs ``docker logs
+--timestamps --since <window>``; then ``journalctl -u UNIT --since @<epoch> -o
+short-iso`` for each declared unit where systemd runs, and the last ``max_file_bytes``
+of each declared file. Every source goes through the same host-side filter, ``grep
+-F -i`` on the knowledge base's literals and the error words, and keeps at most
+``max_lines`` candidate lines (the newest, each cut to 2000 characters), printing how
+many there were: megabytes, not gigabytes, cross the wire. Sources are separated by
+marker lines carrying a nonce no log line can know.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+import shlex
+import weakref
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from golive.checks.log_patterns import ERROR_LIKE, Classifier, Rule, parse_rate, suggestion, template
+from golive.checks.remote import RemoteHost
+from golive.errors import TargetError
+from golive.evidence import Comparison, Verdict
+from golive.inventory import Host, LogPattern
+
+MAX_LINE_CHARS = 2000
+_ISO = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?\s?")
+_JOURNAL_PREFIX = re.compile(r"^\S+ [^\s:\[]+(?:\[\d+\])?: ")
+_NONCES: dict[str, str] = {}
+
+
+@dataclass(frozen=True)
+class LogLine:
+    """One candidate line: its time (epoch seconds, None when unknown), message and raw text."""
+
+    time: float | None
+    message: str
+    raw: str
+
+
+@dataclass
+class Source:
+    """One log source of a host: a container, a journald unit or a file."""
+
+    kind: str
+    name: str
+    image: str = ""
+    lines: list[LogLine] = field(default_factory=list)
+    candidates: int = 0
+    problem: str = ""
+
+    @property
+    def truncated(self) -> bool:
+        return self.candidates > len(self.lines)
+
+
+@dataclass
+class LogFacts:
+    """What a host's log command found."""
+
+    host: str
+    now: float
+    window: float
+    sources: list[Source]
+    notes: list[str]
+    readable: bool = False
+
+    def label(self, source: Source) -> str:
+        return f"{self.host}/{source.name}"
+
+
+def _nonce(host: Host) -> str:
+    # one per host and process: the command (and so its cached result) stays the same all session
+    return _NONCES.setdefault(host.name, secrets.token_hex(8))
+
+
+def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:
+    """The host's one log command (containers, units, files), with the host-side filter."""
+    policy = host.logs
+    mark = f"@@golive-logs-{_nonce(host)}"
+    grep = " ".join(f"-e {shlex.quote(text)}" for text in filter_strings)
+    awk = (
+        f"awk -v max={policy.max_lines} -v m={shlex.quote(mark)} "
+        f"'{{ b[NR % max] = substr($0, 1, {MAX_LINE_CHARS}) }} "
+        'END { s = NR > max ? NR - max + 1 : 1; for (i = s; i <= NR; i++) print b[i % max]; print m " lines " NR }\''
+    )
+    seconds = int(window)
+    parts = [
+        f"m={shlex.quote(mark)}",
+        f"keep() {{ grep -a -i -F {grep} | {awk}; }}",
+        'now=$(date +%s); echo "$m now $now"',
+    ]
+    if policy.containers:
+        skip = f'case "$name" in {"|".join(policy.exclude)}) continue;; esac; ' if policy.exclude else ""
+        parts.append(
+            "if command -v docker >/dev/null 2>&1; then\n"
+            "  list=$(docker ps -a --format '{{.Names}} {{.Image}}' 2>&1); rc=$?\n"
+            '  if [ "$rc" -ne 0 ]; then echo "$m docker-error $rc"; printf \'%s\\n\' "$list" | head -n 5\n'
+            '  else echo "$m docker ok"; printf \'%s\\n\' "$list" | while read -r name image; do\n'
+            f'    [ -n "$name" ] || continue; {skip}echo "$m container $name $image"\n'
+            f'    docker logs --timestamps --since {seconds}s "$name" 2>&1 | keep\n'
+            "  done; fi\n"
+            'else echo "$m docker absent"; fi'
+        )
+    if policy.units:
+        units = " ".join(shlex.quote(unit) for unit in policy.units)
+        parts.append(
+            "if command -v journalctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then\n"
+            f'  for u in {units}; do echo "$m unit $u"\n'
+            f'    journalctl -u "$u" --since "@$((now - {seconds}))" -o short-iso --no-pager -q 2>&1 | keep; done\n'
+            'else echo "$m journald absent"; fi'
+        )
+    for path in policy.files:
+        quoted = shlex.quote(path)
+        parts.append(
+            f'echo "$m file {path}"; if [ -r {quoted} ]; then tail -c {policy.max_file_bytes} -- {quoted} | keep; '
+            'else echo "$m unreadable"; fi'
+        )
+    return "\n".join(parts)
+
+
+def parse(output: str, host: Host, window: float) -> LogFacts:
+    """Split the command's output back into sources of timed lines."""
+    mark = f"@@golive-logs-{_nonce(host)} "
+    now: float | None = None
+    sources: list[Source] = []
+    notes: list[str] = []
+    current: Source | None = None
+    docker_error: list[str] | None = None
+    readable = bool(host.logs.files)
+    for line in output.split("\n"):
+        if line.startswith(mark):
+            word, _, rest = line[len(mark) :].partition(" ")
+            if word == "now" and rest.strip().isdigit():
+                now = float(rest)
+            elif word == "docker" and rest == "ok":
+                readable = True
+            elif word in ("container", "unit", "file"):
+                readable = readable or word == "unit"
+                name, _, image = rest.partition(" ")
+                current = Source(word, name, image.strip())
+                sources.append(current)
+            elif word == "lines" and current is not None:
+                current.candidates = int(rest) if rest.strip().isdigit() else len(current.lines)
+                current = None
+            elif word == "unreadable" and current is not None:
+                current.problem = f"{current.name} is missing or not readable"
+                current = None
+            elif word == "docker" and rest == "absent":
+                notes.append("containers: not applicable (no docker command on the host)")
+            elif word == "journald" and rest == "absent":
+                notes.append(f"units {', '.join(host.logs.units)}: not applicable (systemd does not run on the host)")
+            elif word == "docker-error":
+                docker_error = []
+                current = None
+            continue
+        if docker_error is not None and current is None and line.strip():
+            docker_error.append(line.strip())
+        elif current is not None and line:
+            current.lines.append(_log_line(current.kind, line))
+    if now is None:
+        raise TargetError(f"{host.name}: the log command printed no clock; it was cut short or failed")
+    if docker_error is not None:
+        raise TargetError(f"{host.name}: docker ps failed, container logs unreadable: {' '.join(docker_error)[:300]}")
+    facts = LogFacts(host.name, now, window, sources, notes, readable)
+    for source in sources:
+        if source.kind == "file":  # files are not filtered by the window on the host: lines with a time are here
+            source.lines = [ln for ln in source.lines if ln.time is None or ln.time >= now - window]
+    return facts
+
+
+def _log_line(kind: str, raw: str) -> LogLine:
+    match = _ISO.match(raw)
+    if match is None:
+        return LogLine(None, raw, raw)
+    stamp, _fraction, zone = match.groups()
+    zone = "+00:00" if zone in (None, "Z") else zone
+    try:
+        moment = dt.datetime.fromisoformat(f"{stamp.replace(' ', 'T')}{zone}")
+    except ValueError:
+        return LogLine(None, raw, raw)
+    message = raw[match.end() :]
+    if kind == "unit":
+        message = _JOURNAL_PREFIX.sub("", message, count=1)
+    return LogLine(moment.timestamp(), message, raw)
+
+
+def read(remote: RemoteHost, host: Host, window: float, classifier: Classifier) -> LogFacts:
+    """The host's log facts (one cached command), with declared files checked."""
+    facts = parse(remote.run(command(host, window, classifier.host_filter())).stdout, host, window)
+    missing = [source.problem for source in facts.sources if source.problem]
+    if missing:
+        raise TargetError(f"{host.name}: declared log file {'; '.join(missing)}")
+    return facts
+
+
+@dataclass
+class Group:
+    """Lines of one source matched by one pattern (or of one unknown template)."""
+
+    source: str
+    key: str
+    count: int = 0
+    first: float | None = None
+    last: float | None = None
+    times: list[float] = field(default_factory=list)
+    untimed: int = 0
+    examples: list[str] = field(default_factory=list)
+    rule: Rule | None = None
+    truncated: bool = False
+
+    def add(self, line: LogLine, keep: int) -> None:
+        self.count += 1
+        if line.time is None:
+            self.untimed += 1
+        else:
+            self.times.append(line.time)
+            self.first = line.time if self.first is None else min(self.first, line.time)
+            self.last = line.time if self.last is None else max(self.last, line.time)
+        if len(self.examples) < keep:
+            self.examples.append(line.raw)
+
+    def peak(self, period: float) -> int:
+        """The most lines within any ``period`` seconds (lines without a time all count)."""
+        times = sorted(self.times)
+        best, start = 0, 0
+        for end, moment in enumerate(times):
+            while moment - times[start] >= period:
+                start += 1
+            best = max(best, end - start + 1)
+        return best + self.untimed
+
+
+@dataclass
+class Classified:
+    """A host's candidate lines sorted into pattern groups and unknown templates."""
+
+    facts: LogFacts
+    matched: dict[tuple[str, str], Group]
+    unknown: dict[tuple[str, str], Group]
+    lines: int
+
+    def of_severity(self, severity: str) -> list[Group]:
+        return [g for g in self.matched.values() if g.rule is not None and g.rule.pattern.severity == severity]
+
+
+_CLASSIFIED: weakref.WeakKeyDictionary[RemoteHost, tuple[str, Classified]] = weakref.WeakKeyDictionary()
+
+
+def classify(facts: LogFacts, classifier: Classifier, examples: int) -> Classified:
+    """Every candidate line to its first matching pattern; unmatched error-like lines to templates."""
+    matched: dict[tuple[str, str], Group] = {}
+    unknown: dict[tuple[str, str], Group] = {}
+    total = 0
+    for source in facts.sources:
+        label = facts.label(source)
+        scoped = classifier.for_source(source.name, source.image)
+        for line in source.lines:
+            total += 1
+            rule = scoped.classify(line.message)
+            if rule is not None:
+                group = matched.get((label, rule.pattern.id))
+                if group is None:
+                    group = matched[(label, rule.pattern.id)] = Group(label, rule.pattern.id, rule=rule)
+                group.truncated = source.truncated
+                group.add(line, examples)
+            elif ERROR_LIKE.search(line.message):
+                key = template(line.message)
+                group = unknown.get((label, key))
+                if group is None:
+                    group = unknown[(label, key)] = Group(label, key)
+                group.truncated = group.truncated or source.truncated
+                group.add(line, examples)
+    return Classified(facts, matched, unknown, total)
+
+
+def classified(remote: RemoteHost, host: Host, window: float, patterns: Sequence[LogPattern]) -> Classified:
+    """The host's classified logs, computed once per session and shared by LOG-01..04."""
+    classifier = Classifier(patterns)
+    key = command(host, window, classifier.host_filter())
+    cached = _CLASSIFIED.get(remote)
+    if cached is not None and cached[0] == key:
+        remote.run(key)  # records the (cached) command in this test's evidence too
+        return cached[1]
+    facts = read(remote, host, window, classifier)
+    result = classify(facts, classifier, host.logs.examples)
+    _CLASSIFIED[remote] = (key, result)
+    return result
+
+
+def _when(epoch: float | None) -> str:
+    if epoch is None:
+        return "time unknown"
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def describe(group: Group) -> str:
+    """A group as evidence: counts, first and last time, the pattern's meaning and fix, examples."""
+    lines = [
+        f"{group.source} — {group.key}: {group.count} line(s)"
+        + ("+ (candidate lines were capped: logs.max_lines)" if group.truncated else "")
+        + f", first {_when(group.first)}, last {_when(group.last)}"
+    ]
+    if group.rule is not None:
+        pattern = group.rule.pattern
+        lines.append(f"severity: {pattern.severity}" + (f", tolerated rate {pattern.rate}" if pattern.rate else ""))
+        lines.append(f"why: {pattern.explanation}")
+        lines.append(f"fix: {pattern.remediation}" + (f" (runbook: {pattern.runbook})" if pattern.runbook else ""))
+    lines.append("examples:")
+    lines.extend(f"  {example}" for example in group.examples)
+    return "\n".join(lines)
+
+
+Counts = dict[str, int]
+
+
+def summary(found: dict[str, Counts]) -> str:
+    return "; ".join(f"{source} {', '.join(f'{k} ×{n}' for k, n in keys.items())}" for source, keys in found.items())
+
+
+def _by_source(groups: Iterable[Group]) -> dict[str, Counts]:
+    found: dict[str, Counts] = {}
+    for group in sorted(groups, key=lambda g: (g.source, -g.count, g.key)):
+        found.setdefault(group.source, {})[group.key] = group.count
+    return found
+
+
+def judge_known(result: Classified, severity: str) -> Verdict:
+    """No line may match a pattern of ``severity`` (LOG-01 critical, LOG-02 warning)."""
+    groups = result.of_severity(severity)
+    comparisons = [
+        Comparison(f"{g.source} {g.key} lines", g.count, "==", 0, False)
+        for g in sorted(groups, key=lambda g: (g.source, g.key))
+    ]
+    if groups:
+        return Verdict(False, f"{severity} log patterns matched: {summary(_by_source(groups))}", comparisons)
+    return Verdict(True, f"no {severity} pattern in {_scope(result)}")
+
+
+def judge_unknown(result: Classified) -> Verdict:
+    """Every error-like line must be matched by a known pattern (LOG-03)."""
+    groups = list(result.unknown.values())
+    if groups:
+        counts = _by_source(groups)
+        total = sum(g.count for g in groups)
+        return Verdict(
+            False,
+            f"{total} error-like line(s) in {len(groups)} template(s) match no known pattern: "
+            + "; ".join(
+                f"{source} ({sum(keys.values())} lines, {len(keys)} templates)" for source, keys in counts.items()
+            ),
+            [Comparison(f"{g.source} unknown template {g.key[:120]!r}", g.count, "==", 0, False) for g in groups],
+        )
+    return Verdict(True, f"every error-like line is a known pattern in {_scope(result)}")
+
+
+def judge_rates(result: Classified) -> Verdict:
+    """Acceptable patterns stay at or under their tolerated peak rate (LOG-04)."""
+    comparisons = []
+    for group in sorted(result.of_severity("acceptable"), key=lambda g: (g.source, g.key)):
+        assert group.rule is not None and group.rule.pattern.rate is not None
+        limit, period = parse_rate(group.rule.pattern.rate)
+        unit = group.rule.pattern.rate.split("/", 1)[1].strip()
+        peak = group.peak(period)
+        comparisons.append(Comparison(f"{group.source} {group.key} peak lines per {unit}", peak, "<=", limit,
+                                      peak <= limit))  # fmt: skip
+    failing = [c for c in comparisons if not c.passed]
+    if failing:
+        return Verdict(
+            False,
+            "acceptable patterns above their rate: "
+            + "; ".join(f"{c.subject.rsplit(' peak', 1)[0]} {c.measured} > {c.limit}" for c in failing),
+            comparisons,
+        )
+    if not comparisons:
+        return Verdict(True, f"no acceptable pattern matched in {_scope(result)}")
+    return Verdict(True, f"all {len(comparisons)} acceptable pattern(s) under their rate", comparisons)
+
+
+def _scope(result: Classified) -> str:
+    kinds: dict[str, int] = {}
+    for source in result.facts.sources:
+        kinds[source.kind] = kinds.get(source.kind, 0) + 1
+    read = ", ".join(f"{n} {kind}(s)" for kind, n in kinds.items()) or "no log source"
+    return f"{result.lines} candidate line(s) of {read} over the window"
+
+
+def suggest(group: Group) -> str:
+    """The ``log_patterns:`` entry a person would add to classify an unknown template."""
+    message = _ISO.sub("", group.examples[0], count=1) if group.examples else group.key
+    return suggestion(message, group.source)
+
+
+def has_sources(host: Host) -> bool:
+    """Whether the host declares anything to read (container logs are read unless disabled)."""
+    policy = host.logs
+    return policy.containers or bool(policy.units) or bool(policy.files)

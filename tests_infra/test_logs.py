@@ -1,0 +1,80 @@
+"""Log criteria (counted under Reliability): every line in the window is explained.
+
+Each host's container logs, declared journald units and log files are read in one
+command, filtered on the host and classified against golive's known patterns plus
+hosts.yaml's ``log_patterns:`` (see golive/knowledge/log_patterns.yaml).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from golive.checks import logs
+from golive.evidence import Evidence
+
+
+def _record(evidence: Evidence, groups: list[logs.Group]) -> None:
+    for group in sorted(groups, key=lambda g: (g.source, g.key)):
+        evidence.note(logs.describe(group))
+
+
+@pytest.mark.critical
+@pytest.mark.criterion("LOG-01", category="Reliability")
+def test_no_critical_log_pattern(host_logs: logs.Classified, evidence: Evidence) -> None:
+    """No log line in the window matches a critical known pattern.
+
+    Why: restart loops ("did not start in time, restarting container"), database
+    connections refused, panics and fatal errors mean a service is down or dying,
+    whatever its container status says.
+
+    Fix: follow the remediation shown with each pattern; the line disappears from the
+    window once the cause is fixed (window: in hosts.yaml, default 24h).
+    """
+    _record(evidence, host_logs.of_severity("critical"))
+    evidence.conclude(logs.judge_known(host_logs, "critical"))
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("LOG-02", category="Reliability")
+def test_no_warning_log_pattern(host_logs: logs.Classified, evidence: Evidence) -> None:
+    """No log line in the window matches a warning known pattern.
+
+    Why: recurring warnings (SQLite without WAL, duplicate Grafana plugins, cAdvisor
+    stats failures, health checks failing to ping) degrade a service before it fails.
+
+    Fix: follow the remediation shown with each pattern, or, if the warning is
+    harmless here, declare it acceptable with a rate in hosts.yaml's log_patterns:.
+    """
+    _record(evidence, host_logs.of_severity("warning"))
+    evidence.conclude(logs.judge_known(host_logs, "warning"))
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("LOG-03", category="Reliability")
+def test_no_undocumented_error(host_logs: logs.Classified, evidence: Evidence) -> None:
+    """Every error-like log line in the window is matched by a known pattern.
+
+    Why: an error nobody has classified is an error nobody owns; go-live needs every
+    error documented with its meaning and remediation.
+
+    Fix: for each unknown template shown, add the suggested entry to hosts.yaml's
+    log_patterns: with the right severity, explanation and remediation (one edit each).
+    """
+    for group in sorted(host_logs.unknown.values(), key=lambda g: (g.source, -g.count)):
+        evidence.note(f"{logs.describe(group)}\nsuggested log_patterns: entry:\n{logs.suggest(group)}")
+    evidence.conclude(logs.judge_unknown(host_logs))
+
+
+@pytest.mark.acceptable
+@pytest.mark.criterion("LOG-04", category="Reliability")
+def test_acceptable_log_patterns_under_rate(host_logs: logs.Classified, evidence: Evidence) -> None:
+    """Acceptable log patterns (scanner noise, failed logins) stay under their tolerated rate.
+
+    Why: TLS handshake failures from scanners or a few failed logins are normal on
+    the internet; a flood of them is an attack or a misconfiguration.
+
+    Fix: block or rate-limit the sources (CrowdSec, fail2ban), keep the port off the
+    internet, or raise the pattern's rate: in hosts.yaml if the volume is expected.
+    """
+    _record(evidence, host_logs.of_severity("acceptable"))
+    evidence.conclude(logs.judge_rates(host_logs))
