@@ -98,5 +98,6 @@ def run(remote: RemoteHost, command: str, private: Collection[str] = ()) -> dict
         current.command(
             command, result.exit_status, withheld(result.stdout, private), result.stderr,
             host=remote.name, duration=result.duration, cached=bool(scratch.entries and scratch.entries[-1]["cached"]),
+            batched=result.batched,
         )  # fmt: skip
     return parse(result.stdout)
