@@ -1,0 +1,50 @@
+"""The CI examples in docs/ci parse and do what the README says they do."""
+
+from __future__ import annotations
+
+import shlex
+
+import yaml
+
+from tests.conftest import REPO
+
+
+def commands(steps: list[str]) -> list[list[str]]:
+    return [shlex.split(step) for step in steps if step.strip().startswith("pytest")]
+
+
+def gate_checks(argv: list[str]) -> None:
+    assert argv[:3] == ["pytest", "-m", "critical"] and "--gate" in argv
+    assert "--junitxml=reports/junit.xml" in argv and "--report-dir=reports" in argv
+
+
+def test_github_actions_runs_the_gate_and_keeps_the_evidence():
+    workflow = yaml.safe_load((REPO / "docs/ci/github-actions.yml").read_text())
+    assert {"pull_request", "push"} <= set(workflow[True])  # YAML 1.1 reads the key "on" as True
+    steps = workflow["jobs"]["golive"]["steps"]
+    runs = [step["run"] for step in steps if "run" in step]
+    [gate] = commands(runs)
+    gate_checks(gate)
+    uploads = [step for step in steps if step.get("uses", "").startswith("actions/upload-artifact")]
+    assert uploads and uploads[0]["if"] == "always()" and "reports/readiness.html" in uploads[0]["with"]["path"]
+    junit = [step for step in steps if "junit" in step.get("uses", "")]
+    assert junit and junit[0]["with"]["report_paths"] == "reports/junit.xml"
+
+
+def test_gitlab_ci_runs_the_gate_and_keeps_the_evidence():
+    job = yaml.safe_load((REPO / "docs/ci/gitlab-ci.yml").read_text())["readiness"]
+    [gate] = commands(job["script"])
+    gate_checks(gate)
+    assert job["artifacts"]["when"] == "always"
+    assert "reports/readiness.html" in job["artifacts"]["paths"]
+    assert job["artifacts"]["reports"]["junit"] == "reports/junit.xml"
+    assert any("merge_request_event" in rule["if"] for rule in job["rules"])
+
+
+def test_the_gate_command_is_one_golive_accepts(suite):
+    """The exact command line of the examples runs against the synthetic suite."""
+    workflow = yaml.safe_load((REPO / "docs/ci/gitlab-ci.yml").read_text())["readiness"]
+    [gate] = commands(workflow["script"])
+    result = suite.runpytest_subprocess("-p", "no:cacheprovider", *gate[1:])
+    assert result.ret == 1  # the synthetic suite has a critical failure (SEC-04)
+    assert (suite.path / "reports" / "junit.xml").exists() and (suite.path / "reports" / "readiness.html").exists()
