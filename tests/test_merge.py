@@ -6,21 +6,9 @@ import subprocess
 import sys
 
 from tests.conftest import load_json, parse_report
-from tests.test_plugin import outcomes, run
+from tests.synthetic import GRADED_KEYS, outcomes, run
 
 pytest_plugins = ["tests.test_plugin"]
-
-COMPARED = (
-    "score",
-    "uncapped_score",
-    "grade",
-    "ready",
-    "partial",
-    "complete",
-    "critical_failures",
-    "categories",
-    "fixes",
-)
 
 
 def instances(record):
@@ -51,7 +39,7 @@ def test_shards_merge_into_the_single_run(suite):
     result = merge(suite.path, "shard1/readiness.json", "shard2/readiness.json", "--report-dir=merged")
     assert result.returncode == 1, result.stderr
     merged = load_json(suite.path / "merged" / "readiness.json")
-    for key in COMPARED:
+    for key in GRADED_KEYS:
         assert merged[key] == single[key], key
     assert outcomes(merged) == outcomes(single)
     assert instances(merged) == instances(single)

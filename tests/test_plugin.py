@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from tests.conftest import load_json, parse_report
-from tests.synthetic import CANARY, SUITE, outcomes, run
+from tests.synthetic import CANARY, GRADED_KEYS, SUITE, outcomes, run
 
 
 def test_grade_json_html_and_exit_status(suite):
@@ -99,17 +99,7 @@ def test_same_grade_under_xdist(suite):
     result = run(suite, "-n", "2")
     assert result.ret == 1
     parallel = load_json(suite.path / "reports" / "readiness.json")
-    for key in (
-        "score",
-        "uncapped_score",
-        "grade",
-        "ready",
-        "partial",
-        "complete",
-        "critical_failures",
-        "categories",
-        "fixes",
-    ):
+    for key in GRADED_KEYS:
         assert parallel[key] == single[key], key
     assert outcomes(parallel) == outcomes(single)
     strip = lambda c: sorted((i["target"], i["outcome"], i["message"]) for i in c["instances"])  # noqa: E731
