@@ -38,7 +38,7 @@ SEVERITIES = ("critical", "warning", "acceptable")
 MIN_LITERAL = 3
 ERROR_LIKE = re.compile(
     r"(?i)\b(?:errors?|fatal|panic(?:ked)?|exceptions?|traceback|fail(?:s|ed|ure|ing)?|critical|crit|emerg"
-    r"|segfault|refused|denied)\b"
+    r"|segfault|refused|denied)\b|(?-i:[a-z0-9_](?:Error|Exception)\b)"
 )
 """What LOG-03 calls an error-like line (when no known pattern matches it)."""
 ERROR_WORDS = ("error", "fatal", "panic", "exception", "traceback", "fail", "crit", "emerg", "segfault", "refused",

@@ -1,0 +1,101 @@
+"""LOG-01..04 on real containers of the sandbox printing the user's audit log lines.
+
+Containers (busybox, ``--network none``) on an SSH host print a restart-loop line, an
+Odoo database failure, an unknown error and scanner noise above and below its rate;
+golive reads them through ``docker logs`` over SSH in one command and must fail and
+pass exactly as the lines say. Then the suggested entry for the unknown template,
+pasted into hosts.yaml, classifies it: one edit.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sandbox import log_lines
+from sandbox.fleet import Fleet
+from tests.sandbox.test_scenarios import REPO
+
+NAMES = ("unms", "odoo", "billing", "frigate", "dovecot", "exporter")
+
+
+@pytest.fixture
+def logging_containers(fleet: Fleet):
+    h1 = next(host for host in fleet.hosts if host.name == "h1")
+    commands = {**log_lines.LOG_FAULTS["h1"], **log_lines.LOG_FAULTS["h2"]}
+    for name in NAMES:
+        log_lines.start(h1, name, commands[name])
+    yield h1
+    log_lines.remove(h1, *NAMES)
+
+
+def golive(fleet: Fleet, tmp_path: Path, extra: dict) -> dict:
+    described = fleet.describe()["hosts"]["h1"]
+    inventory = {"hosts": {"h1": {"backend": described["spec"], "ssh_config": described["ssh_config"]}}, **extra}
+    tmp_path.mkdir()
+    path = tmp_path / "hosts.yaml"
+    path.write_text(yaml.safe_dump(inventory))
+    reports = tmp_path / "reports"
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--inventory={path}", f"--report-dir={reports}",
+         "tests_infra/test_logs.py"],
+        cwd=REPO, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode in (0, 1), result.stdout[-3000:] + result.stderr[-3000:]
+    return json.loads((reports / "readiness.json").read_text())
+
+
+def outcome(record: dict, criterion: str) -> dict:
+    found = next(c for c in record["criteria"] if c["id"] == criterion)
+    (instance,) = found["instances"]
+    return instance
+
+
+def notes(instance: dict) -> str:
+    return "\n".join(e["text"] for e in instance["evidence"] if e["kind"] == "note")
+
+
+def test_log_criteria_on_real_container_logs(fleet, logging_containers, tmp_path):
+    record = golive(fleet, tmp_path / "first", {})
+    log01, log02, log03, log04 = (outcome(record, f"LOG-0{n}") for n in range(1, 5))
+    assert log01["outcome"] == "failed"
+    assert "h1/unms container-start-timeout-restart ×1, make-target-failed ×1" in log01["message"]
+    assert "h1/odoo" in log01["message"] and "psycopg2-connection-refused ×1" in log01["message"]
+    assert "worker-exception-exiting ×1" in log01["message"] and "odoo-database-connection-failed" in log01["message"]
+    evidence = notes(log01)
+    assert "UNMS did not start in time, restarting container" in evidence  # the example line itself
+    assert "why: The service's start-up watchdog gave up" in evidence and "fix: " in evidence
+    assert "first 20" in evidence and "last 20" in evidence  # times from docker logs --timestamps
+
+    assert log02["outcome"] == "passed", log02["message"]
+
+    assert log03["outcome"] == "failed"
+    assert "h1/billing (2 lines, 1 templates)" in log03["message"]
+    assert "ERROR: invoice export job <n> aborted: ledger at <ip> answered <n>" in notes(log03)
+    assert "h1/exporter" not in log03["message"] and "h1/frigate" not in log03["message"]
+
+    assert log04["outcome"] == "failed"
+    assert "h1/frigate rtsp-scanner-probe 30 > 20" in log04["message"]
+    assert "dovecot" not in log04["message"]
+    rates = {e["subject"]: e for e in log04["evidence"] if e["kind"] == "comparison"}
+    assert rates["h1/dovecot dovecot-ssl-accept-failed peak lines per h"]["passed"] is True
+    assert rates["h1/dovecot dovecot-ssl-accept-failed peak lines per h"]["measured"] == "5"
+
+    # one remote command for all containers' logs, read once and shared by the four criteria
+    commands = {e["command"] for c in record["criteria"] if c["id"].startswith("LOG-") for i in c["instances"]
+                for e in i["evidence"] if e["kind"] == "command"}  # fmt: skip
+    assert len(commands) == 1 and "docker logs --timestamps --since 86400s" in next(iter(commands))
+    assert record["run"]["round_trips"]["h1"] <= 2  # the log command, and the batched facts if any
+
+    # classify in one edit: the suggested entry (completed), the culprits excluded
+    suggested = yaml.safe_load(notes(log03).split("suggested log_patterns: entry:\n", 1)[1])
+    suggested[0].update(severity="acceptable", rate="10/h", explanation="ledger hiccups", remediation="none")
+    fixed = golive(fleet, tmp_path / "second", {"log_patterns": suggested})
+    assert outcome(fixed, "LOG-03")["outcome"] == "passed"
+    assert outcome(fixed, "LOG-04")["outcome"] == "failed"  # frigate still floods
+    assert outcome(fixed, "LOG-01")["outcome"] == "failed"
