@@ -11,13 +11,13 @@ them at all); a refusal that comes from our own side is an error, never a pass.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import socket
 import ssl
-import tempfile
 import threading
 import warnings
 from dataclasses import dataclass
+
+from cryptography import x509
 
 from golive.checks.http import Target
 from golive.errors import TargetError
@@ -113,7 +113,7 @@ class Certificates:
         context = ssl.create_default_context(cafile=target.endpoint.ca_bundle)
         try:
             with self._handshake(target, context) as tls:
-                return _certificate(where, tls.getpeercert(), tls.version() or "", None)
+                return _certificate(where, tls.getpeercert(binary_form=True) or b"", tls.version() or "", None)
         except ssl.SSLCertVerificationError as exc:
             error = _plain(exc.verify_message or str(exc))
         except OSError as exc:
@@ -128,7 +128,7 @@ class Certificates:
             return Unreadable(where, _plain_connect(exc))
         if not der:
             return Unreadable(where, "the server presented no certificate")
-        return _certificate(where, _decode(der), version, error)
+        return _certificate(where, der, version, error)
 
     def _offer(self, target: Target, version: ssl.TLSVersion) -> tuple[bool | None, str]:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
@@ -203,26 +203,20 @@ def _local_only(target: Target) -> None:
         )
 
 
-def _certificate(where: str, parsed: dict, protocol: str, error: str | None) -> Certificate:
-    def name(field: str) -> str:
-        return ", ".join(f"{k}={v}" for rdn in parsed.get(field, ()) for k, v in rdn) or "(empty)"
-
-    def moment(field: str) -> dt.datetime:
-        return dt.datetime.fromtimestamp(ssl.cert_time_to_seconds(parsed[field]), dt.UTC)
-
-    sans = tuple(f"{kind}:{value}" for kind, value in parsed.get("subjectAltName", ()))
-    return Certificate(where, name("subject"), sans, name("issuer"), moment("notBefore"), moment("notAfter"),
-                       protocol, error)  # fmt: skip
-
-
-def _decode(der: bytes) -> dict:
-    """Parse an unverified certificate with the ssl module's own decoder (it reads files only)."""
-    with tempfile.NamedTemporaryFile("w", suffix=".pem", delete=False) as handle:
-        handle.write(ssl.DER_cert_to_PEM_cert(der))
+def _certificate(where: str, der: bytes, protocol: str, error: str | None) -> Certificate:
+    """Decode the certificate the server presented (verified or not) with ``cryptography``."""
+    cert = x509.load_der_x509_certificate(der)
     try:
-        return ssl._ssl._test_decode_cert(handle.name)  # type: ignore[attr-defined]
-    finally:
-        os.unlink(handle.name)
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        sans = tuple(f"DNS:{n}" for n in names.get_values_for_type(x509.DNSName)) + tuple(
+            f"IP Address:{ip}" for ip in names.get_values_for_type(x509.IPAddress)
+        )
+    except x509.ExtensionNotFound:
+        sans = ()
+    return Certificate(
+        where, cert.subject.rfc4514_string() or "(empty)", sans, cert.issuer.rfc4514_string() or "(empty)",
+        cert.not_valid_before_utc, cert.not_valid_after_utc, protocol, error,
+    )  # fmt: skip
 
 
 def _plain(message: str) -> str:
