@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from sandbox.hosts import SandboxHost
 from sandbox.images import BUSYBOX_IMAGE
 from sandbox.process import wait_for
-from sandbox.workloads import GOOD
 
 UNMS_LINES = (
     "Starting UNMS 2.4.155 (server_with_migrate)",
@@ -41,6 +40,8 @@ SSL_LINE = (
     "imap-login: Disconnected: Connection closed: SSL_accept() failed: error:0A000102:SSL routines::unsupported "
     "protocol (no auth attempts in 0 secs): user=<>, rip=45.148.10.1, lip=172.22.1.250"
 )
+HEALTHY_OPTIONS = ("--restart", "unless-stopped", "--memory", "16m", "--health-cmd", "kill -0 1",
+                   "--health-interval", "1s", "--health-retries", "2", "--health-timeout", "2s")  # fmt: skip
 QUIET_LINES = ('level=info msg="ready" listen=127.0.0.1:9000', "GET /healthz 200 0.4ms")
 
 
@@ -55,7 +56,7 @@ def start(host: SandboxHost, name: str, command: Sequence[str]) -> None:
     """(Re)create container ``name`` printing its lines; wait until the engine has them."""
     docker = host.engine.docker
     docker("rm", "--force", name, check=False)
-    options = (*GOOD, "--health-cmd", "kill -0 1")  # a well-kept container: only its logs are at fault
+    options = HEALTHY_OPTIONS  # a well-kept container: only its logs are at fault
     docker("run", "-d", "--name", name, "--network", "none", *options, BUSYBOX_IMAGE.tag, *command)
     wait_for(lambda: docker("logs", name, check=False).stdout.strip() != b"", 20, f"{host.name}/{name} logged")
 
