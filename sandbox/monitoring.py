@@ -96,6 +96,7 @@ class Monitoring:
         ports: MonitoringPorts | None = None,
         down_target: bool = True,
         extra_targets: Mapping[str, Sequence[str]] | None = None,
+        host_targets: Mapping[str, str] | None = None,
     ) -> None:
         self.dir = Path(run_dir) / "monitoring"
         self.probes = tuple(probes)
@@ -103,9 +104,13 @@ class Monitoring:
         self.ports = ports or MonitoringPorts()
         self.down_target = down_target
         self.extra_targets = {job: tuple(addresses) for job, addresses in (extra_targets or {}).items()}
+        self.host_targets = dict(host_targets or {})
         for probe in self.probes:
             _require_loopback(probe.url)
-        for address in (a for addresses in self.extra_targets.values() for a in addresses):
+        for address in [
+            *(a for addresses in self.extra_targets.values() for a in addresses),
+            *self.host_targets.values(),
+        ]:
             _require_loopback(address)
         p = self.ports
         self.textfile_dir = self.dir / "node-exporter" / "textfile"
@@ -232,9 +237,10 @@ class Monitoring:
         self._write_receivers(null_only)
         self._reload("alertmanager")
 
-    def push_logs(self, labels: Mapping[str, str], lines: Sequence[str]) -> None:
-        """Send ``lines`` to Loki as one stream with ``labels`` (e.g. ``{"host": "h1"}``), stamped now."""
-        now = time.time_ns()
+    def push_logs(self, labels: Mapping[str, str], lines: Sequence[str], at: float | None = None) -> None:
+        """Send ``lines`` to Loki as one stream with ``labels`` (e.g. ``{"host": "h1"}``), stamped
+        ``at`` (seconds since the epoch; default now)."""
+        now = time.time_ns() if at is None else int(at * 10**9)
         values = [[str(now + i), line] for i, line in enumerate(lines)]
         body = json.dumps({"streams": [{"stream": dict(labels), "values": values}]}).encode()
         request = urllib.request.Request(
@@ -253,6 +259,22 @@ class Monitoring:
     def _daemon(self, name: str, *argv: str) -> Daemon:
         return Daemon(name, list(argv), self.dir / name)
 
+    def targets(self) -> dict[tuple[str, str], str]:
+        """(job, instance) → health of Prometheus's active targets, read from its API now."""
+        active = get_json(self.urls()["prometheus"] + "/api/v1/targets?state=active")["data"]["activeTargets"]
+        return {(t["labels"]["job"], t["labels"]["instance"]): t["health"] for t in active}
+
+    def settled(self) -> None:
+        """Wait until Prometheus has scraped every configured target at least once."""
+        wanted = len(self.probes) + len(self.host_targets) + 5 + int(self.down_target)
+        wanted += sum(len(addresses) for addresses in self.extra_targets.values())
+
+        def scraped() -> bool:
+            found = self.targets()
+            return len(found) == wanted and "unknown" not in found.values()
+
+        wait_for(scraped, 30, "monitoring: Prometheus scraping every target")
+
     def _write_configs(self) -> None:
         p = self.ports
         blackbox_modules = {"http_2xx": _http_module(self.ca_bundle, None)}
@@ -270,6 +292,19 @@ class Monitoring:
             job("loki", p.loki),
         ]
         scrape += [{"job_name": job, "static_configs": [{"targets": list(a)}]} for job, a in self.extra_targets.items()]
+        if self.host_targets:
+            # One node exporter per sandbox host, labelled with the host's name: the label
+            # is how golive's MON-03 maps targets to inventory hosts here, since every host
+            # is reached through a loopback port and no address tells them apart.
+            scrape.append(
+                {
+                    "job_name": "host_node",
+                    "static_configs": [
+                        {"targets": [address], "labels": {"host": host}}
+                        for host, address in sorted(self.host_targets.items())
+                    ],
+                }
+            )
         if self.down_target:
             scrape.append(job("offline", p.down_target))
         if self.probes:
