@@ -462,6 +462,8 @@ class HostSettings(Section):
     http: HttpSettings = HttpSettings()
     monitoring: HostMonitoring = HostMonitoring()
     logs: LogPolicy = LogPolicy()
+    custom: dict[str, Any] = {}
+    """Settings of a team's own criteria: golive passes them through unvalidated."""
 
     @field_validator("backend")
     @classmethod
