@@ -79,3 +79,9 @@ LOG_FAULTS: dict[str, dict[str, tuple[str, ...]]] = {
         "exporter": printing(QUIET_LINES),
     },
 }
+
+
+def plant(host: SandboxHost, *names: str) -> None:
+    """Start the named containers of ``LOG_FAULTS`` on ``host``."""
+    for name in names:
+        start(host, name, LOG_FAULTS[host.name][name])

@@ -25,6 +25,7 @@ import yaml
 from sandbox import endpoints, files
 from sandbox.fleet import Fleet
 from sandbox.hosts import SandboxHost
+from sandbox.log_lines import plant as plant_log_lines
 from sandbox.process import Daemon, SandboxError, wait_for
 
 DATA_MOUNT = "/srv/data"
@@ -240,6 +241,21 @@ ENDPOINT_FAULTS = [
           (Expect("AVL-03", "h2/api"), Expect("AVL-01", "h2/api"), Expect("AVL-05", "h2/api"))),
 ]  # fmt: skip
 BROKEN_FAULTS += ENDPOINT_FAULTS
+
+# Issue 6 (log evidence): containers printing the audit's log lines (sandbox/log_lines.py).
+LOG_FAULTS = [
+    Fault("log-restart-loop-and-db-refused", "h1's unms logs 'did not start in time, restarting container' and "
+          "odoo logs psycopg2 OperationalError ... Connection refused",
+          _on("h1", lambda host: plant_log_lines(host, "unms", "odoo")), (Expect("LOG-01", "h1"),)),
+    Fault("log-scanner-flood", "h1's frigate logs 30 RTSP scanner probes at once (tolerated: 20/h)",
+          _on("h1", lambda host: plant_log_lines(host, "frigate")), (Expect("LOG-04", "h1"),)),
+    Fault("log-sqlite-no-wal", "h2's crowdsec warns 'sqlite is not using WAL mode'",
+          _on("h2", lambda host: plant_log_lines(host, "crowdsec")), (Expect("LOG-02", "h2"),)),
+    Fault("log-unknown-error", "h2's billing logs an error no known pattern explains (dovecot's 5 SSL_accept "
+          "failures and exporter's info lines pass)",
+          _on("h2", lambda host: plant_log_lines(host, "billing", "dovecot", "exporter")), (Expect("LOG-03", "h2"),)),
+]  # fmt: skip
+BROKEN_FAULTS += LOG_FAULTS
 
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "healthy": lambda: Scenario("healthy"),
