@@ -128,7 +128,11 @@ class RemoteHost:
         try:
             raw = self.backend.run(command)
         except Exception as exc:  # testinfra raises plain exceptions for connection failures
-            self.unreachable = f"{self.name}: cannot reach host through {self.host.backend}: {exc}"
+            # testinfra's ssh backend raises RuntimeError(CommandResult): its stderr is the reason,
+            # not the repr (which carries the whole batched script and would bury it)
+            failed = exc.args[0] if exc.args else None
+            reason = failed.stderr.strip() if hasattr(failed, "stderr") else exc
+            self.unreachable = f"{self.name}: cannot reach host through {self.host.backend}: {reason}"
             raise Unreachable(self.unreachable) from exc
         finally:
             self.round_trips += 1

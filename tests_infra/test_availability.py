@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from golive.checks import dns, http
+from golive.checks import containers, dns, http, probes, systemd
 from golive.checks.http import HttpProbe, Target
-from golive.checks.remote import Fleet
+from golive.checks.remote import Fleet, RemoteHost
+from golive.errors import TargetError
 from golive.evidence import Evidence
+from golive.fixtures.declared import Declared
+from golive.inventory import Host, Inventory
 
 # --- endpoints (issue 5): AVL-01, AVL-03, AVL-05 -------------------------------------
 
@@ -59,3 +62,63 @@ def test_endpoint_latency_under_budget(endpoint: Target, http_probe: HttpProbe, 
     for exchange in exchanges:
         exchange.record(evidence)
     evidence.conclude(http.judge_latency(endpoint, exchanges))
+
+
+# --- containers and hosts (issue 4): AVL-02, AVL-04, AVL-06 --------------------------
+
+
+@pytest.mark.critical
+@pytest.mark.criterion("AVL-02", category="Availability")
+def test_expected_container_running(
+    expected_container: Declared, fleet: Fleet, inventory: Inventory, evidence: Evidence
+) -> None:
+    """Every expected container (containers.expected, compose_projects) exists and is running.
+
+    Why: a stopped or missing container is an outage of whatever it serves, even when
+    the host itself answers every probe.
+
+    Fix: docker start NAME or docker compose up -d; read docker logs NAME for why it
+    stopped. Remove a retired container from containers.expected.
+    """
+    host = expected_container.host
+    found = containers.facts(expected_container.remote(fleet))
+    if found.engine_problem is not None:
+        raise TargetError(found.engine_problem)
+    evidence.note("containers on the host: " + "; ".join(f"{c.name} {c.describe()}" for c in found.containers))
+    kind, name = expected_container.item
+    evidence.conclude(containers.judge_expected(found, kind, name, host.containers))
+
+
+@pytest.mark.critical
+@pytest.mark.criterion("AVL-04", category="Availability")
+def test_tcp_dependency_reachable_from_host(dependency: Declared, fleet: Fleet, evidence: Evidence) -> None:
+    """Each declared TCP dependency accepts a connection from the host that needs it.
+
+    Why: a service is only as up as its database or broker seen from its own host:
+    routes, firewalls and bind addresses differ per host (seed: Odoo workers got
+    "connection refused" from odoo-db:5432 while the database was up).
+
+    Fix: check the dependency listens on an address this host can reach (ss -tln on its
+    host), the firewall between them, and the name's resolution on this host.
+    """
+    host = dependency.host
+    probes_found = probes.probe_all(dependency.remote(fleet), host.dependencies)
+    evidence.conclude(probes.judge(host.name, probes_found[dependency.item.name]))
+
+
+@pytest.mark.critical
+@pytest.mark.criterion("AVL-06", category="Availability")
+def test_systemd_units_active(fleet_host: Host, remote: RemoteHost, evidence: Evidence) -> None:
+    """Declared systemd units are active, and no unit is in the failed state.
+
+    Why: a failed unit is a service, mount or timer that is down until someone reads
+    systemctl --failed; nothing else retries it.
+
+    Fix: systemctl status UNIT and journalctl -u UNIT, fix and systemctl restart it
+    (systemctl reset-failed for a retired one); systemd.ignore_failed lists tolerated units.
+    Not applicable where systemd is not PID 1.
+    """
+    found = systemd.facts(remote, fleet_host.systemd, fleet_host.scheduled)
+    if not found.booted:
+        pytest.skip(f"not applicable: systemd is not PID 1 on {fleet_host.name} ({found.pid1})")
+    evidence.conclude(systemd.judge_units(found, fleet_host.systemd))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from golive.checks import disk
-from golive.checks.remote import RemoteHost
+from golive.checks import containers, disk, systemd
+from golive.checks.remote import Fleet, RemoteHost
+from golive.errors import TargetError
 from golive.evidence import Evidence
-from golive.inventory import Host
+from golive.fixtures.declared import Declared
+from golive.inventory import Host, Inventory
 
 
 @pytest.mark.critical
@@ -36,3 +38,193 @@ def test_disk_usage_under_warning_limit(fleet_host: Host, remote: RemoteHost, ev
     """
     policy = fleet_host.disk
     evidence.conclude(disk.judge_usage(disk.filesystems(remote), policy, policy.warning_percent))
+
+
+# --- containers (issue 4): REL-01..07, REL-10, REL-11 -------------------------------
+# One instance per host judging every container its engine lists at run time, each
+# named host/container in the evidence (golive.fixtures.containers says why).
+
+
+def _containers(fleet_host: Host, remote: RemoteHost) -> containers.ContainerFacts:
+    """The host's container facts; not applicable without a Docker engine, unless containers are declared."""
+    found = containers.facts(remote)
+    if found.engine_problem is not None:
+        policy = fleet_host.containers
+        if policy.expected or policy.compose_projects:
+            raise TargetError(f"{found.engine_problem} (containers are declared for {fleet_host.name})")
+        pytest.skip(f"not applicable: {found.engine_problem}")
+    return found
+
+
+@pytest.mark.critical
+@pytest.mark.criterion("REL-01", category="Reliability")
+def test_no_unhealthy_container(fleet_host: Host, remote: RemoteHost, inventory: Inventory, evidence: Evidence) -> None:
+    """No running container is unhealthy.
+
+    Why: an unhealthy container still "runs", so nothing restarts it, while its proxy
+    or its peers already fail against it.
+
+    Fix: read the health log's last output (docker inspect --format '{{json .State.Health}}'),
+    fix the service or its healthcheck; containers.exempt with a reason excuses one container.
+    """
+    found = _containers(fleet_host, remote)
+    evidence.conclude(containers.judge_health(found, fleet_host.containers))
+
+
+@pytest.mark.critical
+@pytest.mark.criterion("REL-02", category="Reliability")
+def test_no_restart_loop(fleet_host: Host, remote: RemoteHost, inventory: Inventory, evidence: Evidence) -> None:
+    """No restart loop: no container restarting, restarts under the limit (default 3/day).
+
+    Why: a restart loop looks like an up service between crashes; each restart drops
+    connections and work in flight (seed: UISP restarted 10+ times an hour).
+
+    Fix: read the container's last logs (docker logs --tail 50 NAME) and fix the crash;
+    containers.restarts_per_day sets the limit (scaled to the window).
+    """
+    found = _containers(fleet_host, remote)
+    evidence.conclude(containers.judge_restarts(found, fleet_host.containers, inventory.window))
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("REL-03", category="Reliability")
+def test_container_defines_healthcheck(
+    fleet_host: Host, remote: RemoteHost, inventory: Inventory, evidence: Evidence
+) -> None:
+    """Every running container defines a healthcheck, or is exempted with a reason.
+
+    Why: without a healthcheck a hung service is "running" forever: no restart, no
+    unhealthy state for monitoring or for depends_on: condition: service_healthy.
+
+    Fix: add a HEALTHCHECK (image) or healthcheck: (compose) that exercises the service;
+    for a one-shot job, add a containers.exempt entry for REL-03 with the reason.
+    """
+    found = _containers(fleet_host, remote)
+    evidence.conclude(containers.judge_healthcheck_defined(found, fleet_host.containers))
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("REL-04", category="Reliability")
+def test_healthcheck_command_runs_in_image(
+    fleet_host: Host, remote: RemoteHost, inventory: Inventory, evidence: Evidence
+) -> None:
+    """Every healthcheck's command can actually run in its image (no "not found", exit 126/127).
+
+    Why: a healthcheck calling a tool the image lacks marks a healthy service
+    unhealthy forever (seed: healthcheck used wget, absent in nginx:alpine).
+
+    Fix: use a tool the image has (busybox wget, the service's own binary) or add it
+    to the image; the health log shows the failing output.
+    """
+    found = _containers(fleet_host, remote)
+    evidence.conclude(containers.judge_healthcheck_runnable(found, fleet_host.containers))
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("REL-05", category="Reliability")
+def test_container_has_restart_policy(
+    fleet_host: Host, remote: RemoteHost, inventory: Inventory, evidence: Evidence
+) -> None:
+    """Every container meant to be up has a restart policy (unless-stopped, always or on-failure).
+
+    Why: without one, a crash or a host reboot leaves the service down until someone
+    notices.
+
+    Fix: restart: unless-stopped in compose (docker update --restart unless-stopped NAME
+    for a running one); containers.restart_policies sets the allowed list.
+    """
+    found = _containers(fleet_host, remote)
+    evidence.conclude(containers.judge_restart_policy(found, fleet_host.containers))
+
+
+@pytest.mark.acceptable
+@pytest.mark.criterion("REL-06", category="Reliability")
+def test_container_has_memory_limit(
+    fleet_host: Host, remote: RemoteHost, inventory: Inventory, evidence: Evidence
+) -> None:
+    """Every container meant to be up declares a memory limit.
+
+    Why: one leaking container without a limit pushes the whole host into the
+    kernel's OOM killer, which may pick the database.
+
+    Fix: set mem_limit / deploy.resources.limits.memory (docker update --memory for a
+    running one) from the container's observed peak plus headroom.
+    """
+    found = _containers(fleet_host, remote)
+    evidence.conclude(containers.judge_memory_limit(found, fleet_host.containers))
+
+
+@pytest.mark.critical
+@pytest.mark.criterion("REL-07", category="Reliability")
+def test_no_oom_kill(fleet_host: Host, remote: RemoteHost, inventory: Inventory, evidence: Evidence) -> None:
+    """No OOM kill within the window: no container OOMKilled, no kernel oom-kill line of this host.
+
+    Why: an OOM kill is a crash the service's own logs never show; it comes back
+    under load, usually at the worst time.
+
+    Fix: raise the container's memory limit or fix the leak; the kernel lines name the
+    task and its memory cgroup. A kernel log that cannot be read is said so in the evidence.
+    """
+    found = containers.facts(remote)
+    verdict, notes = containers.judge_oom(found, fleet_host.containers, inventory.window)
+    for note in notes:
+        evidence.note(note)
+    evidence.conclude(verdict)
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("REL-10", category="Reliability")
+def test_build_cache_under_limit(
+    fleet_host: Host, remote: RemoteHost, inventory: Inventory, evidence: Evidence
+) -> None:
+    """Docker's build cache is under the limit (default 1 GB).
+
+    Why: builds on a production host pile up cache until the disk is full (REL-08).
+
+    Fix: docker builder prune (or --filter until=168h in a timer); containers.build_cache_max
+    sets the limit.
+    """
+    found = _containers(fleet_host, remote)
+    evidence.conclude(containers.judge_build_cache(found, fleet_host.containers))
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("REL-11", category="Reliability")
+def test_container_logs_rotate(fleet_host: Host, remote: RemoteHost, inventory: Inventory, evidence: Evidence) -> None:
+    """Every container's logs rotate: json-file with max-size, the local driver, or a driver shipping them off the host.
+
+    Why: docker's default json-file driver keeps every line forever; one chatty
+    container fills the disk.
+
+    Fix: set "log-opts": {"max-size": "10m", "max-file": "3"} in /etc/docker/daemon.json
+    (applies to containers created afterwards: recreate them), or logging: in compose.
+    """
+    found = _containers(fleet_host, remote)
+    evidence.conclude(containers.judge_log_rotation(found, fleet_host.containers))
+
+
+# --- scheduled jobs (issue 4): REL-12 -----------------------------------------------
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("REL-12", category="Reliability")
+def test_scheduled_job_last_run_succeeded(scheduled_job: Declared, fleet: Fleet, evidence: Evidence) -> None:
+    """Each declared scheduled job exists and its last run succeeded (systemd timer, or cron entry with a stamp).
+
+    Why: a timer or cron job that stopped or keeps failing is silent until the thing
+    it maintains (backups, certificates, cleanup) runs out (seed: 23 timers + 4 cron jobs).
+
+    Fix: systemctl status NAME.timer and journalctl -u the service; for cron, check the
+    crontab line and the job's log. Not applicable for a timer where systemd is not PID 1.
+    """
+    host, job = scheduled_job.host, scheduled_job.item
+    found = systemd.facts(scheduled_job.remote(fleet), host.systemd, host.scheduled)
+    if job.timer is not None:
+        if not found.booted:
+            pytest.skip(f"not applicable: systemd is not PID 1 on {host.name} ({found.pid1})")
+        evidence.conclude(systemd.judge_timer(found, job))
+        return
+    verdict, note = systemd.judge_cron(found, job)
+    if note:
+        evidence.note(note)
+    evidence.conclude(verdict)

@@ -1,0 +1,525 @@
+"""Docker containers of a host (AVL-02, REL-01..07, REL-10, REL-11), from one batched read.
+
+One cached command per host reads everything the container criteria judge: the
+ids of all containers (``docker ps -aq``) and ONE ``docker inspect`` of them all,
+``docker system df`` (build cache), the ``die`` events within the window (restart
+times) and the kernel's OOM-kill lines (``dmesg``). It goes through the host's
+testinfra backend like every other fact, so an SSH host costs one round trip for
+all containers, whatever their number.
+
+Why the docker CLI over the backend and not the docker SDK: measured on the sandbox
+(``benchmarks/docker_read.py``, 10 containers, SSH host), the batched CLI read is one
+SSH round trip, while the SDK over ``ssh://`` opens a new ``ssh ... docker system
+dial-stdio`` connection and makes one API call per container (list, then inspect
+each); the SDK also ignores the inventory's ``ssh_config``, ``sudo`` and testinfra
+backends (``docker://``, ``ansible://``), which the CLI path gets for free.
+
+The inspect output holds every container's environment: it is withheld from the
+evidence (recorded as its size, see ``golive.checks.batch``) and the values are
+registered for redaction anyway. Evidence shows the decisive fields only: state,
+health and its last output, restart count and times, policy, limits, log config.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from golive.checks import sections as fact_script
+from golive.checks.remote import RemoteHost, fact_command
+from golive.evidence import Comparison, Verdict
+from golive.inventory import ContainerPolicy
+from golive.redact import redact
+
+INSPECT = "ids=$(docker ps -aq --no-trunc) || exit $?; if [ -n \"$ids\" ]; then docker inspect $ids; else echo '[]'; fi"
+DF = "docker system df --format '{{json .}}'"
+KERNEL = (
+    "cat /proc/uptime; out=$(dmesg 2>&1) || { printf 'unreadable: %s\\n' \"$(printf '%s' \"$out\" | head -n 1)\"; "
+    "exit 3; }; printf '%s\\n' \"$out\" | grep -E 'oom-kill:|Killed process' || true"
+)
+NOT_RUNNABLE = re.compile(r"not found|executable file not found|no such file or directory|permission denied", re.I)
+CONTAINER_ID = re.compile(r"^[0-9a-f]{64}$")
+DAY = 86400.0
+_DOCKER_SIZE = re.compile(r"^([\d.]+)\s*([kKMGTP]?i?B)$")
+_UNITS = {"B": 1, "kB": 10**3, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15,
+          "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}  # fmt: skip
+
+
+# Every ``die`` event dockerd still holds (it keeps the latest 256 in memory); the
+# window is applied when judging, so the command is the same for every inventory.
+EVENTS = (
+    "docker events --since 0 --until \"$(date +%s)\" --filter type=container --filter event=die --format '{{json .}}'"
+)
+SECTIONS = (("now", "date +%s"), ("inspect", INSPECT), ("df", DF), ("events", EVENTS), ("kernel", KERNEL))
+PRIVATE = frozenset({"inspect", "events"})
+COMMAND = fact_script.script(SECTIONS)
+fact_command(lambda host: COMMAND)
+
+
+@dataclass(frozen=True)
+class HealthRun:
+    """One run of a container's healthcheck."""
+
+    exit_code: int
+    output: str
+    end: str
+
+
+@dataclass(frozen=True)
+class Container:
+    """One container as ``docker inspect`` shows it (never its environment)."""
+
+    id: str
+    name: str
+    image: str
+    status: str
+    exit_code: int
+    oom_killed: bool
+    created: str
+    started_at: str
+    finished_at: str
+    restart_count: int
+    healthcheck: tuple[str, ...] | None
+    health: str | None
+    health_log: tuple[HealthRun, ...]
+    restart_policy: str
+    restart_max: int
+    memory_limit: int
+    log_driver: str
+    log_options: dict[str, str]
+    compose_project: str | None
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == "running"
+
+    @property
+    def is_live(self) -> bool:
+        """Meant to be up: running, restarting, paused, or stopped by a failure (exit code not 0)."""
+        return self.status in ("running", "restarting", "paused") or (self.status == "exited" and self.exit_code != 0)
+
+    @property
+    def has_healthcheck(self) -> bool:
+        return bool(self.healthcheck) and self.healthcheck[0] != "NONE"
+
+    @property
+    def is_unhealthy(self) -> bool:
+        return self.health == "unhealthy"
+
+    @property
+    def last_health_output(self) -> str:
+        return self.health_log[-1].output.strip() if self.health_log else ""
+
+    def healthcheck_not_runnable(self) -> HealthRun | None:
+        """The latest health run showing the command itself could not run (exit 126/127, not found)."""
+        for run in reversed(self.health_log):
+            if run.exit_code in (126, 127) or (run.exit_code != 0 and NOT_RUNNABLE.search(run.output)):
+                return run
+        return None
+
+    def has_restart_policy(self, allowed: tuple[str, ...]) -> bool:
+        return self.restart_policy in allowed
+
+    @property
+    def rotates_logs(self) -> bool:
+        """json-file needs max-size; other drivers rotate (local) or ship logs off the container."""
+        if self.log_driver == "json-file":
+            return self.log_options.get("max-size", "") not in ("", "-1", "0")
+        return self.log_driver != "local" or self.log_options.get("max-size") != "-1"
+
+    def restarts_per_day(self, now: float, window: float) -> float:
+        """RestartCount averaged over the container's life (at least one window), per day."""
+        created = timestamp(self.created) or now
+        return self.restart_count * DAY / max(now - created, window, 1.0)
+
+    def is_restart_looping(self, deaths_in_window: int, now: float, window: float, per_day: float) -> bool:
+        return (
+            self.status == "restarting"
+            or deaths_in_window > per_day * window / DAY
+            or self.restarts_per_day(now, window) > per_day
+        )
+
+    def describe(self) -> str:
+        health = f", health {self.health}" if self.health else ""
+        return f"{self.status} (exit {self.exit_code}{health}, restarts {self.restart_count}, image {self.image})"
+
+
+@dataclass(frozen=True)
+class KernelOom:
+    """One kernel ``oom-kill:`` line: when, which task, in which memory cgroup."""
+
+    when: float
+    task: str
+    constraint: str
+    memcg: str
+    line: str
+
+    @property
+    def container_id(self) -> str | None:
+        last = self.memcg.rstrip("/").rsplit("/", 1)[-1]
+        return last if CONTAINER_ID.fullmatch(last) else None
+
+
+@dataclass
+class ContainerFacts:
+    """What one batched read of a host's Docker engine and kernel log found."""
+
+    host: str
+    engine_problem: str | None
+    containers: list[Container] = field(default_factory=list)
+    build_cache_bytes: int | None = None
+    deaths: dict[str, list[float]] = field(default_factory=dict)
+    kernel_readable: bool = False
+    kernel_problem: str = ""
+    kernel_ooms: list[KernelOom] = field(default_factory=list)
+    now: float = 0.0
+
+    def target(self, container: Container) -> str:
+        return f"{self.host}/{container.name}"
+
+    def judged(self, policy: ContainerPolicy) -> list[Container]:
+        """Every container except the ignored ones, by name."""
+        return [c for c in self.containers if not any(fnmatch.fnmatchcase(c.name, g) for g in policy.ignore)]
+
+    def named(self, name: str) -> Container | None:
+        return next((c for c in self.containers if c.name == name), None)
+
+
+def facts(remote: RemoteHost) -> ContainerFacts:
+    """The host's containers, build cache, restart events and kernel OOM lines (one cached command)."""
+    return parse(remote.name, fact_script.run(remote, COMMAND, PRIVATE))
+
+
+def parse(host: str, found: dict[str, fact_script.Output]) -> ContainerFacts:
+    now_out = found.get("now")
+    now = float(now_out.text.strip()) if now_out and now_out.text.strip().isdigit() else 0.0
+    result = ContainerFacts(host, None, now=now)
+    _parse_kernel(result, found.get("kernel"))
+    inspect = found.get("inspect")
+    if inspect is None or inspect.exit_status != 0:
+        text = inspect.text.strip() if inspect else "no output"
+        status = inspect.exit_status if inspect else -1
+        why = "the docker CLI is not installed" if status == 127 else f"docker ps failed (exit {status}): {text[:300]}"
+        result.engine_problem = f"{host}: {why}"
+        return result
+    raw = json.loads(inspect.text[inspect.text.find("[") :] or "[]")
+    result.containers = [_container(item) for item in raw]
+    df = found.get("df")
+    for line in df.lines if df else []:
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if row.get("Type") == "Build Cache":
+            result.build_cache_bytes = docker_size(row.get("Size", "0B"))
+    events = found.get("events")
+    for line in events.lines if events else []:
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue
+        result.deaths.setdefault(event.get("id", ""), []).append(float(event.get("time", 0)))
+    return result
+
+
+def _container(item: dict[str, Any]) -> Container:
+    config = item.get("Config") or {}
+    # Defence in depth: the inspect output is withheld, but its env values must never
+    # reach any report even through a judge's message.
+    redact.add(entry.split("=", 1)[1] for entry in config.get("Env") or [] if "=" in entry)
+    host_config = item.get("HostConfig") or {}
+    state = item.get("State") or {}
+    health = state.get("Health") or {}
+    check = config.get("Healthcheck") or {}
+    policy = host_config.get("RestartPolicy") or {}
+    log = host_config.get("LogConfig") or {}
+    labels = config.get("Labels") or {}
+    return Container(
+        id=item.get("Id", ""),
+        name=item.get("Name", "").lstrip("/"),
+        image=config.get("Image", ""),
+        status=state.get("Status", "unknown"),
+        exit_code=int(state.get("ExitCode") or 0),
+        oom_killed=bool(state.get("OOMKilled")),
+        created=item.get("Created", ""),
+        started_at=state.get("StartedAt", ""),
+        finished_at=state.get("FinishedAt", ""),
+        restart_count=int(item.get("RestartCount") or 0),
+        healthcheck=tuple(check["Test"]) if check.get("Test") else None,
+        health=health.get("Status"),
+        health_log=tuple(
+            HealthRun(int(run.get("ExitCode", -1)), run.get("Output", ""), run.get("End", ""))
+            for run in health.get("Log") or []
+        ),
+        restart_policy=policy.get("Name") or "no",
+        restart_max=int(policy.get("MaximumRetryCount") or 0),
+        memory_limit=int(host_config.get("Memory") or 0),
+        log_driver=log.get("Type", ""),
+        log_options=dict(log.get("Config") or {}),
+        compose_project=labels.get("com.docker.compose.project"),
+    )
+
+
+def _parse_kernel(result: ContainerFacts, kernel: fact_script.Output | None) -> None:
+    if kernel is None:
+        result.kernel_problem = "kernel log not read"
+        return
+    lines = kernel.text.splitlines()
+    if kernel.exit_status != 0:
+        result.kernel_problem = next((ln for ln in lines if ln.startswith("unreadable")), f"exit {kernel.exit_status}")
+        return
+    try:
+        uptime = float(lines[0].split()[0])
+    except (IndexError, ValueError):
+        result.kernel_problem = "no /proc/uptime to date kernel lines"
+        return
+    result.kernel_readable = True
+    boot = result.now - uptime
+    for line in lines[1:]:
+        match = re.match(r"^\[\s*([\d.]+)\]\s*(oom-kill:.*)$", line)
+        if not match:
+            continue
+        fields = dict(part.split("=", 1) for part in match.group(2)[len("oom-kill:") :].split(",") if "=" in part)
+        result.kernel_ooms.append(
+            KernelOom(
+                boot + float(match.group(1)),
+                fields.get("task", "?"),
+                fields.get("constraint", "?"),
+                fields.get("task_memcg") or fields.get("oom_memcg", ""),
+                line,
+            )
+        )
+
+
+def docker_size(text: str) -> int:
+    """Bytes in a size as docker prints it (``3.146MB``, ``0B``; decimal units)."""
+    match = _DOCKER_SIZE.match(text.strip())
+    if not match or match.group(2) not in _UNITS:
+        return 0
+    return int(float(match.group(1)) * _UNITS[match.group(2)])
+
+
+def timestamp(text: str) -> float | None:
+    """Epoch seconds of a docker timestamp (RFC 3339 with nanoseconds), None if unset."""
+    if not text or text.startswith("0001-"):
+        return None
+    base = re.sub(r"(\.\d{1,6})\d*", r"\1", text.replace("Z", "+00:00"))
+    try:
+        return dt.datetime.fromisoformat(base).timestamp()
+    except ValueError:
+        return None
+
+
+def _exempt(found: ContainerFacts, container: Container, exempt: dict[str, str]) -> Comparison | None:
+    reason = exempt.get(container.name)
+    if reason is None:
+        return None
+    return Comparison(found.target(container), "exempt", "because", reason, True)
+
+
+# --- judges ------------------------------------------------------------------------
+
+
+def judge_expected(found: ContainerFacts, kind: str, name: str, policy: ContainerPolicy) -> Verdict:
+    """AVL-02: the expected container (or every container of the compose project) is running."""
+    if kind == "container":
+        container = found.named(name)
+        if container is None:
+            listed = ", ".join(c.name for c in found.containers) or "none"
+            return Verdict(False, f"{found.host}/{name} does not exist (containers on {found.host}: {listed})")
+        ok = container.is_running
+        comparison = Comparison(found.target(container), container.status, "==", "running", ok)
+        return Verdict(ok, f"{found.target(container)} is {container.describe()}", [comparison])
+    members = [c for c in found.judged(policy) if c.compose_project == name]
+    if not members:
+        return Verdict(False, f"compose project {name} has no container on {found.host}")
+    comparisons = [
+        Comparison(found.target(c), c.status, "==", "running", c.is_running)
+        for c in members
+        if not (c.status == "exited" and c.exit_code == 0)  # a finished one-shot service (migrations)
+    ]
+    return Verdict.from_comparisons(comparisons, f"containers of compose project {name}")
+
+
+def judge_health(found: ContainerFacts, policy: ContainerPolicy) -> Verdict:
+    """REL-01: no running container is unhealthy."""
+    exempt = policy.exemptions("REL-01")
+    comparisons = []
+    for c in found.judged(policy):
+        if not c.is_running or not c.has_healthcheck:
+            continue
+        subject = f"{found.target(c)} health (last output: {c.last_health_output[:200] or 'none'!r})"
+        comparisons.append(
+            _exempt(found, c, exempt) or Comparison(subject, c.health, "!=", "unhealthy", not c.is_unhealthy)
+        )
+    return Verdict.from_comparisons(comparisons, f"running containers with a healthcheck on {found.host}")
+
+
+def judge_restarts(found: ContainerFacts, policy: ContainerPolicy, window: float) -> Verdict:
+    """REL-02: no container restarting, and restarts per day under the limit.
+
+    dockerd keeps no restart history, only its latest 256 events in memory (health
+    checks alone can flush them within minutes), so restarts are judged from both:
+    the ``die`` events still held within the window, and RestartCount averaged over
+    the container's life (at least one window).
+    """
+    exempt = policy.exemptions("REL-02")
+    comparisons = []
+    for c in found.judged(policy):
+        deaths = sorted(t for t in found.deaths.get(c.id, []) if t >= found.now - window)
+        times = ", ".join(dt.datetime.fromtimestamp(t, dt.UTC).strftime("%H:%M:%S") for t in deaths[-5:])
+        rate = c.restarts_per_day(found.now, window)
+        subject = (
+            f"{found.target(c)} {c.status}, RestartCount {c.restart_count} since {c.created[:19] or '?'}, "
+            f"{len(deaths)} die event(s) held in the window [{times}]"
+        )
+        looping = c.is_restart_looping(len(deaths), found.now, window, policy.restarts_per_day)
+        measured = "restarting" if c.status == "restarting" else f"{max(rate, len(deaths) * DAY / window):.1f}"
+        comparisons.append(
+            _exempt(found, c, exempt)
+            or Comparison(subject, measured, "<=", f"{policy.restarts_per_day:g}", not looping, " restarts/day")
+        )
+    return Verdict.from_comparisons(comparisons, f"containers' restarts on {found.host}")
+
+
+def judge_healthcheck_defined(found: ContainerFacts, policy: ContainerPolicy) -> Verdict:
+    """REL-03: every running container defines a healthcheck, unless exempt."""
+    exempt = policy.exemptions("REL-03")
+    comparisons = [
+        _exempt(found, c, exempt)
+        or Comparison(
+            f"{found.target(c)} healthcheck",
+            " ".join(c.healthcheck or ("none",))[:200],
+            "is",
+            "defined",
+            c.has_healthcheck,
+        )
+        for c in found.judged(policy)
+        if c.is_running
+    ]
+    return Verdict.from_comparisons(comparisons, f"running containers on {found.host}")
+
+
+def judge_healthcheck_runnable(found: ContainerFacts, policy: ContainerPolicy) -> Verdict:
+    """REL-04: no healthcheck run failed because its command could not run in the image."""
+    exempt = policy.exemptions("REL-04")
+    comparisons = []
+    for c in found.judged(policy):
+        if not c.has_healthcheck or not c.health_log:
+            continue
+        bad = c.healthcheck_not_runnable()
+        shown = f"exit {bad.exit_code}: {bad.output.strip()[:200]}" if bad else f"exit {c.health_log[-1].exit_code}"
+        subject = f"{found.target(c)} healthcheck {' '.join(c.healthcheck or ())[:120]!r}"
+        comparisons.append(_exempt(found, c, exempt) or Comparison(subject, shown, "is", "runnable", bad is None))
+    return Verdict.from_comparisons(comparisons, f"healthchecks on {found.host}")
+
+
+def judge_restart_policy(found: ContainerFacts, policy: ContainerPolicy) -> Verdict:
+    """REL-05: every container meant to be up has an allowed restart policy."""
+    exempt = policy.exemptions("REL-05")
+    allowed = "|".join(policy.restart_policies)
+    comparisons = [
+        _exempt(found, c, exempt)
+        or Comparison(
+            f"{found.target(c)} restart policy",
+            c.restart_policy,
+            "in",
+            allowed,
+            c.has_restart_policy(policy.restart_policies),
+        )
+        for c in found.judged(policy)
+        if c.is_live
+    ]
+    return Verdict.from_comparisons(comparisons, f"containers on {found.host}")
+
+
+def judge_memory_limit(found: ContainerFacts, policy: ContainerPolicy) -> Verdict:
+    """REL-06: every container meant to be up has a memory limit."""
+    exempt = policy.exemptions("REL-06")
+    comparisons = [
+        _exempt(found, c, exempt)
+        or Comparison(
+            f"{found.target(c)} memory limit",
+            f"{c.memory_limit // 2**20} MiB" if c.memory_limit else "none",
+            "is",
+            "set",
+            c.memory_limit > 0,
+        )
+        for c in found.judged(policy)
+        if c.is_live
+    ]
+    return Verdict.from_comparisons(comparisons, f"containers on {found.host}")
+
+
+def judge_oom(found: ContainerFacts, policy: ContainerPolicy, window: float) -> tuple[Verdict, list[str]]:
+    """REL-07: no container OOMKilled within the window, no kernel OOM kill of this host's.
+
+    Kernel lines whose memory cgroup is a container id not on this host are listed
+    but not judged: a removed container, or another host sharing the kernel (the
+    sandbox's hosts do). Returns the verdict and notes for the evidence.
+    """
+    exempt = policy.exemptions("REL-07")
+    since = found.now - window
+    comparisons: list[Comparison] = []
+    notes: list[str] = []
+    judged = found.judged(policy) if found.engine_problem is None else []
+    for c in judged:
+        finished = timestamp(c.finished_at)
+        recent = c.oom_killed and (finished is None or finished >= since)
+        subject = f"{found.target(c)} State.OOMKilled (finished {c.finished_at or '-'})"
+        comparisons.append(_exempt(found, c, exempt) or Comparison(subject, c.oom_killed, "==", False, not recent))
+    if found.engine_problem is not None:
+        notes.append(f"container part not applicable: {found.engine_problem}")
+    if not found.kernel_readable:
+        notes.append(f"kernel log not readable on {found.host}: {found.kernel_problem}")
+        return Verdict.from_comparisons(comparisons, f"OOM checks on {found.host}"), notes
+    by_id = {c.id: c for c in found.containers}
+    ignored = {c.id for c in found.containers} - {c.id for c in judged}
+    recent_kills = [oom for oom in found.kernel_ooms if oom.when >= since]
+    elsewhere = 0
+    for oom in recent_kills:
+        when = dt.datetime.fromtimestamp(oom.when, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        cid = oom.container_id
+        if cid is not None and cid not in by_id:
+            elsewhere += 1
+            if elsewhere <= 3:
+                notes.append(f"kernel OOM kill at {when} in container {cid[:12]}, not on {found.host}: {oom.line}")
+            continue
+        if cid in ignored:
+            continue
+        who = found.target(by_id[cid]) if cid else f"{found.host} (memory cgroup {oom.memcg or '/'})"
+        if cid and by_id[cid].name in exempt:
+            comparisons.append(Comparison(f"kernel: {who}", "exempt", "because", exempt[by_id[cid].name], True))
+            continue
+        comparisons.append(Comparison(f"kernel at {when}: {who} task {oom.task} ({oom.constraint})", "OOM kill", "==",
+                                      "none", False))  # fmt: skip
+    notes.append(
+        f"kernel log read: {len(found.kernel_ooms)} oom-kill line(s), {len(recent_kills)} within the window, "
+        f"{elsewhere} of them in containers this host's engine does not list (removed, or another host "
+        "sharing the kernel): listed, not judged"
+    )
+    return Verdict.from_comparisons(comparisons, f"OOM checks on {found.host}"), notes
+
+
+def judge_build_cache(found: ContainerFacts, policy: ContainerPolicy) -> Verdict:
+    """REL-10: docker's build cache is under the limit."""
+    size = found.build_cache_bytes or 0
+    limit = policy.build_cache_max
+    comparison = Comparison(f"{found.host} docker build cache", f"{size / 1e6:.1f}", "<=", f"{limit / 1e6:.1f}",
+                            size <= limit, " MB")  # fmt: skip
+    return Verdict.from_comparisons([comparison], "build cache limits")
+
+
+def judge_log_rotation(found: ContainerFacts, policy: ContainerPolicy) -> Verdict:
+    """REL-11: every container's log driver rotates (json-file with max-size, local, or shipped elsewhere)."""
+    exempt = policy.exemptions("REL-11")
+    comparisons = []
+    for c in found.judged(policy):
+        options = ",".join(f"{k}={v}" for k, v in sorted(c.log_options.items())) or "no options"
+        subject = f"{found.target(c)} log driver {c.log_driver} ({options})"
+        comparisons.append(_exempt(found, c, exempt) or Comparison(subject, c.rotates_logs, "==", True, c.rotates_logs))
+    return Verdict.from_comparisons(comparisons, f"containers' log configs on {found.host}")

@@ -1,0 +1,90 @@
+"""TCP dependencies probed from the host that needs them (AVL-04), in one batched command.
+
+The connection is opened ON the host, through its backend, because reachability is
+a property of the path from that host (its routes, firewall, name resolution and
+namespaces), not of the runner's. The probe only opens and closes a TCP connection,
+with the first tool the host has: bash's ``/dev/tcp``, ``nc -z``, then ``python3``
+(busybox ``sh`` has no ``/dev/tcp``; minimal images lack nc or python). Each is
+bounded by ``timeout``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from golive.checks import sections as fact_script
+from golive.checks.remote import RemoteHost, fact_command
+from golive.errors import TargetError
+from golive.evidence import Comparison, Verdict
+from golive.inventory import Host, TcpDependency
+
+NO_TOOL = 3
+
+
+def probe_command(address: str, port: int, timeout: float) -> str:
+    a, p, t = fact_script.quote(address), str(port), f"{max(timeout, 1):g}"
+    return (
+        f"if command -v bash >/dev/null 2>&1; then echo method=bash; "
+        f"timeout {t} bash -c 'exec 3<>\"/dev/tcp/$0/$1\"' {a} {p}; "
+        f"elif command -v nc >/dev/null 2>&1; then echo method=nc; timeout {t} nc -z -w {t} {a} {p}; "
+        f"elif command -v python3 >/dev/null 2>&1; then echo method=python3; timeout {t} python3 -c "
+        f"'import socket,sys; socket.create_connection((sys.argv[1], int(sys.argv[2])), {t}).close()' {a} {p}; "
+        f"else echo 'no probe tool (bash, nc, python3) on the host'; exit {NO_TOOL}; fi"
+    )
+
+
+@dataclass(frozen=True)
+class Probe:
+    """The outcome of one connection attempt from the host."""
+
+    dependency: TcpDependency
+    method: str
+    exit_status: int
+    output: str
+
+    @property
+    def connected(self) -> bool:
+        return self.exit_status == 0
+
+    @property
+    def result(self) -> str:
+        if self.connected:
+            return "connected"
+        if self.exit_status == 124:
+            return f"timed out after {self.dependency.timeout:g} s"
+        detail = self.output.strip().splitlines()[-1] if self.output.strip() else f"exit {self.exit_status}"
+        return f"failed ({detail})"
+
+
+def command(dependencies: Sequence[TcpDependency]) -> str:
+    return fact_script.script([(d.name, probe_command(d.address, d.port, d.timeout)) for d in dependencies])
+
+
+@fact_command
+def host_command(host: Host) -> str | None:
+    """The host's probe command (None when it declares no dependency)."""
+    return command(host.dependencies) if host.dependencies else None
+
+
+def probe_all(remote: RemoteHost, dependencies: Sequence[TcpDependency]) -> dict[str, Probe]:
+    """Every declared dependency of the host, probed in one cached command."""
+    found = fact_script.run(remote, command(dependencies))
+    probes = {}
+    for dependency in dependencies:
+        output = found.get(dependency.name)
+        if output is None:
+            raise TargetError(f"{remote.name}: the probe of {dependency.name} printed nothing")
+        lines = output.text.splitlines()
+        method = lines[0].removeprefix("method=") if lines and lines[0].startswith("method=") else "?"
+        if output.exit_status == NO_TOOL:
+            raise TargetError(f"{remote.name}: {output.text.strip()}")
+        probes[dependency.name] = Probe(dependency, method, output.exit_status, "\n".join(lines[1:]))
+    return probes
+
+
+def judge(host: str, probe: Probe) -> Verdict:
+    d = probe.dependency
+    subject = f"{host} -> {d.address}:{d.port} ({d.name}, via {probe.method})"
+    comparison = Comparison(subject, probe.result, "==", "connected", probe.connected)
+    return Verdict(probe.connected, str(comparison), [comparison])
