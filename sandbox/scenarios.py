@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from sandbox import endpoints, files
+from sandbox import endpoints, files, workloads
 from sandbox.fleet import Fleet
 from sandbox.hosts import SandboxHost
 from sandbox.log_lines import plant as plant_log_lines
@@ -63,6 +63,7 @@ class Scenario:
             _data_volume(fleet, host)
             files.plant_baseline(host)
             endpoints.plant_baseline(fleet, host)
+            workloads.plant_baseline(host)
         for fault in self.faults:
             fault.plant(fleet)
 
@@ -88,6 +89,7 @@ class Scenario:
                 "sshd": {"config": str(sandbox_host.dir / "ssh" / "sshd_config")},
                 **files.declarations(),
                 **endpoints.declarations(fleet, name, [fault.id for fault in self.faults]),
+                **workloads.declarations(name),
             }
         return {"hosts": hosts}
 
@@ -241,6 +243,36 @@ ENDPOINT_FAULTS = [
           (Expect("AVL-03", "h2/api"), Expect("AVL-01", "h2/api"), Expect("AVL-05", "h2/api"))),
 ]  # fmt: skip
 BROKEN_FAULTS += ENDPOINT_FAULTS
+
+# Issue 4 (containers and hosts). On h2 the engine restart comes first: containers
+# created after it are the ones without log rotation.
+WORKLOAD_FAULTS = [
+    Fault("logs-unrotated", "h2's dockerd restarted with a daemon.json without log-opts; legacy-app logs grow forever",
+          _on("h2", workloads.logs_unrotated), (Expect("REL-11", "h2"),)),
+    Fault("container-stopped", "h2's expected container report is stopped",
+          _on("h2", workloads.stop_expected), (Expect("AVL-02", "h2/report"),)),
+    Fault("container-unhealthy", "h1's api fails its healthcheck (test -f /tmp/ready)",
+          _on("h1", workloads.unhealthy), (Expect("REL-01", "h1"),)),
+    Fault("restart-loop", "h2's uisp exits 1 and restarts for ever (seed: UISP restarted 10+ times an hour)",
+          _on("h2", workloads.restart_loop), (Expect("REL-02", "h2"),)),
+    Fault("no-healthcheck", "h1's sidecar runs without a healthcheck and no exemption",
+          _on("h1", workloads.no_healthcheck), (Expect("REL-03", "h1"),)),
+    Fault("healthcheck-tool-missing", "h2's nginx healthcheck calls curl, absent from its image: unhealthy for ever",
+          _on("h2", workloads.healthcheck_not_runnable), (Expect("REL-04", "h2"), Expect("REL-01", "h2"))),
+    Fault("no-restart-policy", "h1's adhoc container has restart policy no",
+          _on("h1", workloads.no_restart_policy), (Expect("REL-05", "h1"),)),
+    Fault("no-memory-limit", "h2's cache container has no memory limit",
+          _on("h2", workloads.no_memory_limit), (Expect("REL-06", "h2"),)),
+    Fault("oom-killed", "h1's oom-worker went past its 8 MiB limit and was OOM-killed by the kernel (twice)",
+          _on("h1", workloads.oom_killed), (Expect("REL-07", "h1"),)),
+    Fault("build-cache", "a BuildKit build on h1 left 3 MB of build cache (limit 1 MB)",
+          _on("h1", workloads.build_cache), (Expect("REL-10", "h1"),)),
+    Fault("database-down", "the database h2 depends on (127.0.0.1:5432) stopped: connection refused",
+          _on("h2", workloads.database_down), (Expect("AVL-04", "h2/odoo-db"),)),
+    Fault("backup-job-stale", "h2's nightly-backup cron job last succeeded 3 days ago",
+          _on("h2", workloads.backup_stale), (Expect("REL-12", "h2/nightly-backup"),)),
+]  # fmt: skip
+BROKEN_FAULTS += WORKLOAD_FAULTS
 
 # Issue 6 (log evidence): containers printing the audit's log lines (sandbox/log_lines.py).
 LOG_FAULTS = [
