@@ -23,8 +23,10 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol
 
+from sandbox.host_exporters import HostExporters
 from sandbox.hosts import SandboxHost, SshAccess
 from sandbox.images import BUSYBOX_IMAGE, NO_WGET_IMAGE, ensure_images
+from sandbox.monitoring import Monitoring, MonitoringPorts, Probe
 from sandbox.process import SandboxError, wait_for
 from sandbox.tls import Certificates
 from sandbox.web import Web, WebPorts
@@ -72,7 +74,8 @@ class Fleet:
         each is a ``Service`` built from ``self`` (hosts, run_dir), listed here.
         """
         certificates = Certificates(self.run_dir)
-        return [certificates, Web(self.run_dir, certificates.minted(), self.web_ports())]
+        web = Web(self.run_dir, certificates.minted(), self.web_ports())
+        return [certificates, web, *self._monitoring(web)]
 
     def web_ports(self) -> WebPorts:
         """The default fleet (prefix ``golive``) serves on the documented ports; any other
@@ -87,6 +90,41 @@ class Fleet:
             self.run_dir.mkdir(parents=True, exist_ok=True)
             record.write_text(json.dumps(dataclasses.asdict(ports)) + "\n")
             return ports
+
+    def _monitoring(self, web: Web) -> list[Service]:
+        """A node exporter inside each host, and the monitoring stack scraping them (label
+        ``host``) and probing the web's /ok endpoint; no down target: faults plant one."""
+        if self.prefix == "golive":
+            ports = [*dataclasses.astuple(MonitoringPorts()), *range(19201, 19201 + len(self.hosts))]
+        else:
+            ports = self._ports("monitoring-ports.json", len(dataclasses.fields(MonitoringPorts)) + len(self.hosts))
+        exporters = HostExporters(
+            self.hosts, {host.name: port for host, port in zip(self.hosts, ports[7:], strict=True)}
+        )
+        probes = [Probe(e.url, e.hostname) for e in web.endpoints() if e.url.endswith("/ok") and "https" in e.url]
+        monitoring = Monitoring(
+            self.run_dir,
+            probes,
+            web.certs.ca_bundle,
+            MonitoringPorts(*ports[:7]),
+            down_target=False,
+            host_targets=exporters.targets(),
+        )
+        return [exporters, monitoring]
+
+    def _ports(self, name: str, count: int) -> list[int]:
+        """Free loopback ports picked once for this fleet and kept in its run dir."""
+        record = self.run_dir / name
+        try:
+            ports = json.loads(record.read_text())
+            if len(ports) == count:
+                return [int(port) for port in ports]
+        except (FileNotFoundError, ValueError, TypeError):
+            pass
+        ports = _free_ports(count)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps(ports) + "\n")
+        return ports
 
     def up(self) -> dict[str, Any]:
         """Start whatever is not running; return ``describe()``.

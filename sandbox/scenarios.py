@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from sandbox import endpoints, files, workloads
+from sandbox import endpoints, files, monitored, workloads
 from sandbox.fleet import Fleet
 from sandbox.hosts import SandboxHost
 from sandbox.log_lines import plant as plant_log_lines
@@ -64,6 +64,7 @@ class Scenario:
             files.plant_baseline(host)
             endpoints.plant_baseline(fleet, host)
             workloads.plant_baseline(host)
+        monitored.plant_baseline(fleet, [fault.id for fault in self.faults])
         for fault in self.faults:
             fault.plant(fleet)
 
@@ -91,7 +92,7 @@ class Scenario:
                 **endpoints.declarations(fleet, name, [fault.id for fault in self.faults]),
                 **workloads.declarations(name),
             }
-        return {"hosts": hosts}
+        return {"hosts": hosts, "monitoring": monitored.inventory(fleet)}
 
     def write(self, fleet: Fleet, directory: Path) -> tuple[Path, Path]:
         """Write hosts.yaml and answer-key.json for this scenario into ``directory``."""
@@ -273,6 +274,22 @@ WORKLOAD_FAULTS = [
           _on("h2", workloads.backup_stale), (Expect("REL-12", "h2/nightly-backup"),)),
 ]  # fmt: skip
 BROKEN_FAULTS += WORKLOAD_FAULTS
+
+# Issue 7 (the monitoring stack): each fault changes the running Prometheus, blackbox
+# exporter, Alertmanager or a host's exporter, or what reached Loki (sandbox/monitored.py).
+MONITORING_FAULTS = [
+    Fault("exporter-down-h2", "h2's node exporter stopped: its Prometheus target is down and h2 has no other",
+          monitored.plant_exporter_down, (Expect("MON-01", "prometheus"), Expect("MON-03", "h2"))),
+    Fault("blackbox-probe-403", "the blackbox exporter probes h1's mail endpoint, which answers 403",
+          monitored.plant_probe_403, (Expect("MON-02", "prometheus"),)),
+    Fault("critical-alert-firing", "a critical alert is firing and a recording rule fails every evaluation",
+          monitored.plant_critical_alert, (Expect("MON-04", "prometheus"),)),
+    Fault("null-receiver", "Alertmanager reloaded with a single receiver that sends nowhere (null)",
+          monitored.plant_null_receiver, (Expect("MON-05", "alertmanager"),)),
+    Fault(monitored.LOGS_STOPPED, "h2's log shipper stopped 2 hours ago: Loki has nothing newer from h2",
+          monitored.logs_stopped, (Expect("MON-06", "h2"),)),
+]  # fmt: skip
+BROKEN_FAULTS += MONITORING_FAULTS
 
 # Issue 6 (log evidence): containers printing the audit's log lines (sandbox/log_lines.py).
 LOG_FAULTS = [
