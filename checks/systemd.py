@@ -42,7 +42,7 @@ def sections(policy: SystemdPolicy, jobs: Sequence[ScheduledJob]) -> list[tuple[
             systemd.append(
                 (
                     f"timer:{job.name}",
-                    f"{_show(job.timer, TIMER_PROPS)}; systemctl show --no-pager -p {SERVICE_PROPS} {service}",
+                    f"{_show(job.timer, TIMER_PROPS)}; echo; systemctl show --no-pager -p {SERVICE_PROPS} {service}",
                 )
             )
         else:

@@ -164,7 +164,11 @@ def oom_killed(host: SandboxHost) -> None:
         state = inspect(host, "oom-worker")["State"]
         return state["Status"] == "exited" and state["OOMKilled"]
 
-    wait_for(killed, 30, "oom-worker OOM-killed")
+    try:
+        wait_for(killed, 30, "oom-worker OOM-killed")
+    except SandboxError as error:
+        state = inspect(host, "oom-worker")["State"]
+        raise SandboxError(f"{error}: state {state}") from None
 
 
 def build_cache(host: SandboxHost) -> None:
