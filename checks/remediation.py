@@ -1,13 +1,9 @@
 """What golive knows how to fix (DOC-02): every critical or warning finding it can
 report must come with remediation text or a runbook, and declared runbooks must exist.
 
-Sources of findings register here: the collected criteria today (their ``Fix:``
-paragraph), the log knowledge base's known patterns when it lands (issue 6), each
-as a function returning ``Remediable`` items::
-
-    @remediation_source
-    def known_log_patterns(catalogue):
-        return [Remediable(p.id, p.severity, "log pattern", p.remediation) for p in load_patterns()]
+Sources of findings register here, each a function of the criteria catalogue and the
+inventory returning ``Remediable`` items: the collected criteria (their ``Fix:``
+paragraph) and the log knowledge base's known patterns (shipped and the inventory's).
 """
 
 from __future__ import annotations
@@ -15,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from golive.checks.log_patterns import knowledge_base
 from golive.criteria import Criterion
 from golive.evidence import Comparison, Verdict
+from golive.inventory import Inventory
 
 JUDGED_SEVERITIES = ("critical", "warning")
 
@@ -31,7 +29,7 @@ class Remediable:
     remediation: str
 
 
-RemediationSource = Callable[[Mapping[str, Criterion]], Iterable[Remediable]]
+RemediationSource = Callable[[Mapping[str, Criterion], Inventory], Iterable[Remediable]]
 SOURCES: list[RemediationSource] = []
 
 
@@ -42,13 +40,22 @@ def remediation_source(source: RemediationSource) -> RemediationSource:
 
 
 @remediation_source
-def criteria(catalogue: Mapping[str, Criterion]) -> list[Remediable]:
+def criteria(catalogue: Mapping[str, Criterion], inventory: Inventory) -> list[Remediable]:
     """Every collected criterion, with its docstring's ``Fix:`` paragraph."""
     return [Remediable(c.id, c.severity, "criterion", c.remediation) for c in catalogue.values()]
 
 
-def remediables(catalogue: Mapping[str, Criterion]) -> list[Remediable]:
-    return [item for source in SOURCES for item in source(catalogue)]
+@remediation_source
+def log_patterns(catalogue: Mapping[str, Criterion], inventory: Inventory) -> list[Remediable]:
+    """Every known log pattern (LOG-01..04), with its remediation or runbook."""
+    return [
+        Remediable(p.id, p.severity, "log pattern", " ".join(filter(None, (p.remediation, p.runbook))))
+        for p in knowledge_base(inventory.log_patterns)
+    ]
+
+
+def remediables(catalogue: Mapping[str, Criterion], inventory: Inventory) -> list[Remediable]:
+    return [item for source in SOURCES for item in source(catalogue, inventory)]
 
 
 def unknown_runbooks(items: list[Remediable], runbooks: Mapping[str, str]) -> list[str]:

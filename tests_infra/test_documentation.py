@@ -9,13 +9,17 @@ from golive.checks.remote import Fleet, RemoteHost
 from golive.criteria import Criterion
 from golive.evidence import Evidence
 from golive.fixtures.declared import Declared
-from golive.inventory import Host
+from golive.inventory import Host, Inventory
 
 
 @pytest.mark.warning
 @pytest.mark.criterion("DOC-02", category="Documentation")
 def test_findings_have_remediation_and_runbooks_exist(
-    fleet_host: Host, remote: RemoteHost, criteria_catalogue: dict[str, Criterion], evidence: Evidence
+    fleet_host: Host,
+    remote: RemoteHost,
+    criteria_catalogue: dict[str, Criterion],
+    inventory: Inventory,
+    evidence: Evidence,
 ) -> None:
     """Every critical and warning criterion and known log pattern has a fix or runbook; declared runbooks exist.
 
@@ -25,7 +29,7 @@ def test_findings_have_remediation_and_runbooks_exist(
     Fix: give the criterion a Fix: paragraph (or the pattern a remediation), or map its
     ID to a runbook under runbooks: in hosts.yaml; restore or re-point missing runbooks.
     """
-    items = remediation.remediables(criteria_catalogue)
+    items = remediation.remediables(criteria_catalogue, inventory)
     missing = documents.missing_runbooks(documents.facts(remote), fleet_host) if fleet_host.runbooks else []
     evidence.note(f"{len(items)} findings known: " + ", ".join(sorted({f"{i.kind} {i.id}" for i in items})))
     evidence.conclude(remediation.judge(items, fleet_host.runbooks, missing))
