@@ -19,8 +19,10 @@ visibly), node exporter 19100, blackbox 19115, Loki stand-in 13100, and 19999, t
 down target.
 
 Compose: ``Monitoring(run_dir, probes, ca_bundle)`` with ``probes`` built from
-``Web.endpoints()``; ``up()`` / ``down()`` (call ``down()`` after a failed ``up()``);
-``urls()``; ``push_logs({"host": "h1"}, lines)``; faults on the running stack:
+``Web.endpoints()`` and ``host_targets`` (host name → loopback address, scraped in job
+``host_node`` with label ``host``, see sandbox/host_exporters.py); ``up()`` / ``down()``
+(call ``down()`` after a failed ``up()``); ``urls()``; ``targets()``; ``settled()`` (every
+target scraped once); ``push_logs({"host": "h1"}, lines, at=...)``; faults on the running stack:
 ``set_scrapes(probes=..., down_target=...)``, ``set_rules(firing=..., broken=...)``,
 ``set_receivers(null_only=...)``.
 """
