@@ -1,0 +1,130 @@
+"""Parsers and judges of checks/containers.py, systemd.py and probes.py on captured output.
+
+The outputs below are what the sandbox's docker 20.10, kernel 6.x and systemd 252 printed
+(trimmed); the end-to-end self-tests are in tests/sandbox/test_container_criteria.py.
+"""
+
+from __future__ import annotations
+
+import json
+
+from golive.checks import containers, probes, systemd
+from golive.checks.sections import Output
+from golive.inventory import ContainerPolicy, ScheduledJob, SystemdPolicy, TcpDependency
+from golive.redact import redact
+
+ID_A = "a" * 64
+ID_GONE = "b" * 64
+NOW = 1_800_000_000
+
+
+def inspect_item(cid: str, name: str, **state: object) -> dict:
+    return {
+        "Id": cid,
+        "Name": f"/{name}",
+        "Created": "2027-01-15T08:00:00Z",
+        "RestartCount": state.pop("restarts", 0),
+        "Config": {"Image": "app:1", "Env": ["PATH=/bin", "DB_PASSWORD=hunter2-unit-test"],
+                   "Healthcheck": {"Test": ["CMD-SHELL", "wget -q http://127.0.0.1/"]}},
+        "State": {"Status": "running", "ExitCode": 0, "OOMKilled": False, "StartedAt": "", "FinishedAt": "",
+                  "Health": {"Status": "unhealthy", "Log": [{"ExitCode": 127, "Output": "sh: wget: not found\n"}]},
+                  **state},
+        "HostConfig": {"RestartPolicy": {"Name": "always"}, "Memory": 0, "LogConfig": {"Type": "json-file", "Config": {}}},  # noqa: E501
+    }  # fmt: skip
+
+
+def facts(items: list[dict], kernel: str = "", deaths: str = "") -> containers.ContainerFacts:
+    found = {
+        "now": Output(str(NOW), 0),
+        "inspect": Output(json.dumps(items), 0),
+        "df": Output('{"Type":"Build Cache","Size":"3.146MB"}', 0),
+        "events": Output(deaths, 0),
+        "kernel": Output(f"1000.00 900.00\n{kernel}", 0),
+    }
+    return containers.parse("h1", found)
+
+
+def test_env_values_are_registered_secrets_and_not_kept():
+    found = facts([inspect_item(ID_A, "api")])
+    assert "hunter2-unit-test" not in repr(found.containers[0])
+    assert "hunter2-unit-test" not in redact("leaked: hunter2-unit-test")
+
+
+def test_judges_name_host_container_and_decisive_fields():
+    found = facts([inspect_item(ID_A, "api")])
+    policy = ContainerPolicy()
+    health = containers.judge_health(found, policy)
+    assert not health.passed and "h1/api" in health.summary and "wget: not found" in health.summary
+    assert not containers.judge_healthcheck_runnable(found, policy).passed
+    assert containers.judge_restart_policy(found, policy).passed
+    assert not containers.judge_memory_limit(found, policy).passed
+    assert not containers.judge_log_rotation(found, policy).passed
+    assert not containers.judge_build_cache(found, ContainerPolicy(build_cache_max=10**6)).passed
+    assert containers.judge_build_cache(found, policy).passed
+    exempt = ContainerPolicy(exempt=[{"container": "api", "criteria": ["REL-06"], "reason": "tiny"}])
+    verdict = containers.judge_memory_limit(found, exempt)
+    assert verdict.passed and "tiny" in str(verdict.comparisons[0])
+    assert containers.judge_health(found, ContainerPolicy(ignore=["ap*"])).passed
+
+
+def test_restarts_per_day_and_restarting_state():
+    looping = inspect_item(ID_A, "uisp", restarts=40)
+    found = facts([looping])
+    verdict = containers.judge_restarts(found, ContainerPolicy(), 86400)
+    assert not verdict.passed and "RestartCount 40" in verdict.summary
+    assert containers.judge_restarts(facts([inspect_item(ID_A, "ok", restarts=2)]), ContainerPolicy(), 86400).passed
+    restarting = facts([inspect_item(ID_A, "x", Status="restarting")])
+    assert not containers.judge_restarts(restarting, ContainerPolicy(), 86400).passed
+    events = "\n".join(json.dumps({"id": ID_A, "time": NOW - 60 * i}) for i in range(5))
+    assert not containers.judge_restarts(
+        facts([inspect_item(ID_A, "y")], deaths=events), ContainerPolicy(), 86400
+    ).passed
+
+
+def test_kernel_oom_lines_are_attributed_to_this_hosts_containers():
+    line = "[{t}] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),oom_memcg=/h1/{cid},task_memcg=/h1/{cid},task=tail,pid=7"  # noqa: E501
+    kernel = "\n".join([line.format(t="950.0", cid=ID_A), line.format(t="960.0", cid=ID_GONE),
+                        "[970.0] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),task_memcg=/system.slice/db.service,task=postgres,pid=9"])  # fmt: skip  # noqa: E501
+    found = facts([inspect_item(ID_A, "api")], kernel=kernel)
+    verdict, notes = containers.judge_oom(found, ContainerPolicy(), 86400)
+    assert not verdict.passed
+    assert "h1/api task tail" in verdict.summary and "system.slice/db.service" in verdict.summary
+    assert any("not on h1" in note for note in notes)
+    quiet, _ = containers.judge_oom(facts([inspect_item(ID_A, "api")], kernel=line.format(t="1.0", cid=ID_GONE)),
+                                    ContainerPolicy(), 86400)  # fmt: skip
+    assert quiet.passed
+
+
+def test_unreadable_kernel_log_and_missing_engine_are_said():
+    found = containers.parse("h1", {"now": Output(str(NOW), 0), "inspect": Output("docker: not found", 127),
+                                    "kernel": Output("unreadable: dmesg: read kernel buffer failed", 3)})  # fmt: skip
+    assert "not installed" in found.engine_problem
+    verdict, notes = containers.judge_oom(found, ContainerPolicy(), 86400)
+    assert verdict.passed and any("not readable" in n for n in notes) and any("not applicable" in n for n in notes)
+
+
+def test_docker_sizes():
+    assert containers.docker_size("3.146MB") == 3_146_000
+    assert containers.docker_size("0B") == 0
+    assert containers.docker_size("1.5GB") == 1_500_000_000
+
+
+def test_timer_and_service_properties_read_apart():
+    text = (
+        "Unit=rotate.service\nLastTriggerUSec=Mon 2026-11-23 09:00:00 UTC\nId=rotate.timer\nLoadState=loaded\n"
+        "ActiveState=active\n\nResult=exit-code\nExecMainStatus=3\nId=rotate.service\nLoadState=loaded\n"
+    )
+    found = systemd.SystemdFacts("h1", True, "systemd", NOW, timers={"rotate": tuple(systemd._props(text)[:2])})
+    verdict = systemd.judge_timer(found, ScheduledJob(name="rotate", timer="rotate.timer"))
+    assert not verdict.passed and "result=exit-code status=3" in verdict.summary
+    units = systemd.judge_units(systemd.SystemdFacts("h1", True, "systemd", NOW, failed=["x.service"]), SystemdPolicy())
+    assert not units.passed and "x.service" in units.summary
+
+
+def test_probe_results_read_like_the_failure():
+    dependency = TcpDependency(name="db", address="127.0.0.1", port=5432)
+    refused = probes.Probe(dependency, "bash", 1, "bash: connect: Connection refused")
+    assert "Connection refused" in probes.judge("h2", refused).summary
+    assert not probes.judge("h2", refused).passed
+    assert "timed out" in probes.Probe(dependency, "nc", 124, "").result
+    assert probes.judge("h2", probes.Probe(dependency, "bash", 0, "")).passed
