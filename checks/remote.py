@@ -10,6 +10,7 @@ asked. A host found unreachable fails its remaining checks at once with the same
 
 from __future__ import annotations
 
+import queue
 import shlex
 import threading
 import time
@@ -78,6 +79,9 @@ class RemoteHost:
             options["ssh_config"] = self.host.ssh_config
         if self.host.ssh_identity_file:
             options["ssh_identity_file"] = self.host.ssh_identity_file
+        if self.host.backend.startswith("ssh://"):
+            # never prompt (an auth failure fails at once), and notice a connection gone silent
+            options["ssh_extra_args"] = "-o BatchMode=yes -o ServerAliveInterval=5 -o ServerAliveCountMax=3"
         return testinfra.get_host(self.host.backend, **options)
 
     def run(self, command: str) -> CommandResult:
@@ -125,8 +129,12 @@ class RemoteHost:
         if limit is not None:
             command = f"timeout -k 2 {limit:g} {command}"
         started = time.monotonic()
+        deadline = (limit or self.host.command_timeout) + self.host.connect_timeout + 5
         try:
-            raw = self.backend.run(command)
+            raw = _within(deadline, self.backend.run, command)
+        except TimeoutError:
+            self.unreachable = f"{self.name}: no answer within {deadline:g} s through {self.host.backend}"
+            raise CheckTimeout(self.unreachable) from None
         except Exception as exc:  # testinfra raises plain exceptions for connection failures
             # testinfra's ssh backend raises RuntimeError(CommandResult): its stderr is the reason,
             # not the repr (which carries the whole batched script and would bury it)
@@ -140,6 +148,28 @@ class RemoteHost:
             self.unreachable = f"{self.name}: cannot reach host through {self.host.backend}: {raw.stderr.strip()}"
             raise Unreachable(self.unreachable)
         return raw, time.monotonic() - started
+
+
+def _within(seconds: float, call: Callable[..., Any], *args: Any) -> Any:
+    """``call(*args)``, or TimeoutError after ``seconds``: a backend that hangs (a silent
+    network, a stuck proxy) must not stall the run. The stuck call is left behind in a
+    daemon thread, which cannot keep the process alive."""
+    outcome: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+
+    def target() -> None:
+        try:
+            outcome.put((True, call(*args)))
+        except BaseException as exc:
+            outcome.put((False, exc))
+
+    threading.Thread(target=target, daemon=True, name="golive-remote").start()
+    try:
+        succeeded, value = outcome.get(timeout=seconds)
+    except queue.Empty:
+        raise TimeoutError from None
+    if succeeded:
+        return value
+    raise value
 
 
 class Fleet:
