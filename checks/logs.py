@@ -166,7 +166,11 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
     if now is None:
         raise TargetError(f"{host.name}: the log command printed no clock; it was cut short or failed")
     if docker_error is not None:
-        raise TargetError(f"{host.name}: docker ps failed, container logs unreadable: {' '.join(docker_error)[:300]}")
+        problem = f"docker ps failed, container logs unreadable: {' '.join(docker_error)[:300]}"
+        if host.containers.expected or host.containers.compose_projects:
+            raise TargetError(f"{host.name}: {problem} (containers are declared for {host.name})")
+        # the same rule as the container criteria: no usable engine and none declared → not applicable
+        notes.append(f"containers: not applicable ({problem})")
     facts = LogFacts(host.name, now, window, sources, notes, readable)
     for source in sources:
         if source.kind == "file":  # files are not filtered by the window on the host: lines with a time are here
