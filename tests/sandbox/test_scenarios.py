@@ -13,7 +13,7 @@ import pytest
 
 from sandbox.fleet import Fleet
 from sandbox.process import SandboxError
-from sandbox.scenarios import scenario
+from sandbox.scenarios import in_host, scenario
 from tests.sandbox.conftest import prefix_for, short_run_dir, unavailable
 
 REPO = Path(__file__).resolve().parents[2]
@@ -52,18 +52,38 @@ def scenario_fleet(request, tmp_path):
         fleet.down(purge=True)
         unavailable(str(error))
     try:
-        yield chosen, chosen.write(fleet, tmp_path)
+        yield chosen, chosen.write(fleet, tmp_path), fleet
     finally:
         fleet.down(purge=True)
 
 
+SNAPSHOT = (
+    "find /srv /etc -type f -readable -print0 2>/dev/null | sort -z | xargs -0 sha256sum 2>/dev/null; "
+    "docker ps -aq | xargs -r docker inspect --format "
+    "'{{.Id}} {{.Name}} {{.State.Status}} {{.RestartCount}} {{.State.StartedAt}} {{.State.FinishedAt}}'"
+)
+
+
+def snapshot(fleet: Fleet) -> dict[str, str]:
+    """What golive must leave as it was: files under /srv and /etc, and every container's state."""
+    return {host.name: in_host(host, SNAPSHOT, check=False).stdout for host in fleet.hosts}
+
+
 def test_suite_fails_exactly_the_answer_key(scenario_fleet, tmp_path):
-    chosen, (inventory, key) = scenario_fleet
+    chosen, (inventory, key), fleet = scenario_fleet
     expected = {(e["criterion"], e["target"]) for e in json.loads(key.read_text())["expected_failures"]}
+    before = snapshot(fleet) if chosen.name == "healthy" else None
     record = run_suite(inventory, tmp_path / "reports", "-n", "2")
     assert failures(record) == expected
     if chosen.name == "healthy":
         assert expected == set()
+        assert record["score"] >= 95 and record["ready"], (record["score"], record["categories"])
+        # read-only: no file changed under the hosts' /srv and /etc, no container created,
+        # removed, restarted or stopped by the run (the healthy fleet holds still on its own)
+        after = snapshot(fleet)
+        for host, state in before.items():
+            assert state.count("\n") > 100, f"{host}: the snapshot read almost nothing"
+            assert after[host] == state, f"{host} changed during a golive run"
     else:
         assert len(expected) >= 4
     assert record["complete"] and not record["partial"]
