@@ -14,7 +14,7 @@ import queue
 import shlex
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -25,17 +25,24 @@ from golive import evidence
 from golive.checks import batch
 from golive.errors import CheckTimeout, Unreachable
 from golive.inventory import Host
+from golive.redact import redact
 
 TIMEOUT_EXIT = 124
 SSH_FAILURE_EXIT = 255
 
 FactCommand = Callable[[Host], str | None]
-_FACT_COMMANDS: list[FactCommand] = []
+SecretFinder = Callable[[str], Iterable[str]]
+_FACT_COMMANDS: list[tuple[FactCommand, SecretFinder | None]] = []
 
 
-def fact_command(builder: FactCommand) -> FactCommand:
-    """Register a host's fact command (None: not for this host) for the batched first fetch."""
-    _FACT_COMMANDS.append(builder)
+def fact_command(builder: FactCommand, secrets: SecretFinder | None = None) -> FactCommand:
+    """Register a host's fact command (None: not for this host) for the batched first fetch.
+
+    ``secrets`` finds the secret values in its output (e.g. container environment
+    values); they are registered for redaction as soon as the output arrives, before
+    any criterion can record evidence that might repeat them (a log line echoing one).
+    """
+    _FACT_COMMANDS.append((builder, secrets))
     return builder
 
 
@@ -63,6 +70,7 @@ class RemoteHost:
         self.round_trips = 0
         self._cache: dict[str, CommandResult] = {}
         self._reported: set[str] = set()
+        self._secret_finders: dict[str, SecretFinder] = {}
         self._prefetched = False
         self._lock = threading.Lock()
         self.unreachable: str | None = None
@@ -93,6 +101,7 @@ class RemoteHost:
             cached = self._cache.get(command)
             if cached is None:
                 cached = self._cache[command] = self._execute(command)
+                self._register_secrets(command, cached)
             was_cached = command in self._reported
             self._reported.add(command)
         current = evidence.current()
@@ -107,7 +116,13 @@ class RemoteHost:
 
     def _prefetch(self) -> None:
         """Every registered fact command of this host, in one round trip."""
-        commands = list(dict.fromkeys(c for build in _FACT_COMMANDS if (c := build(self.host)) is not None))
+        finders: dict[str, SecretFinder] = {}
+        for build, finder in _FACT_COMMANDS:
+            command = build(self.host)
+            if command is not None and finder is not None:
+                finders[command] = finder
+        self._secret_finders = finders
+        commands = list(dict.fromkeys(c for build, _ in _FACT_COMMANDS if (c := build(self.host)) is not None))
         if len(commands) < 2:
             return
         text, nonce = batch.script(commands, self.host.command_timeout)
@@ -117,6 +132,12 @@ class RemoteHost:
                 self._cache[command] = CommandResult(
                     command, output.exit_status, output.stdout, output.stderr, duration / len(commands), batched=True
                 )
+                self._register_secrets(command, self._cache[command])
+
+    def _register_secrets(self, command: str, result: CommandResult) -> None:
+        finder = self._secret_finders.get(command)
+        if finder is not None:
+            redact.add(finder(result.stdout))
 
     def _execute(self, command: str) -> CommandResult:
         limit = self.host.command_timeout

@@ -34,3 +34,19 @@ def test_a_batch_cut_short_leaves_the_rest_unknown():
     truncated = done.stdout[: done.stdout.index("begin 1")]
     first, second = parse(truncated, 2, nonce)
     assert first.stdout == "one\n" and second is None
+
+
+def test_secrets_in_a_fact_are_registered_when_it_arrives(tmp_path):
+    from golive.checks.remote import RemoteHost, fact_command
+    from golive.inventory import Host
+    from golive.redact import redact
+
+    canary = "canary-fact-Q7v2"
+    first, second = f"echo TOKEN={canary}", "echo other"
+    fact_command(
+        lambda host: first if host.name == "secretive" else None, secrets=lambda out: [out.split("=", 1)[1].strip()]
+    )
+    fact_command(lambda host: second if host.name == "secretive" else None)
+    remote = RemoteHost(Host(name="secretive", backend="local://"))
+    remote.run(second)  # any first use fetches the batch, and the finder sees the output at once
+    assert redact(f"a log line repeating {canary}") == "a log line repeating [REDACTED]"
