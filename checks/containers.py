@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -56,8 +57,23 @@ _UNITS = {"B": 1, "kB": 10**3, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**
 EVENTS = (
     "docker events --since 0 --until \"$(date +%s)\" --filter type=container --filter event=die --format '{{json .}}'"
 )
-SECTIONS = (("now", "date +%s"), ("inspect", INSPECT), ("df", DF), ("events", EVENTS), ("kernel", KERNEL))
-PRIVATE = frozenset({"inspect", "events"})
+# The images of all containers: their own Env is what a container inherits without
+# anyone setting it (CHG-04 tells those keys from runtime-only ones).
+IMAGES = (
+    "ids=$(docker ps -aq --no-trunc) || exit $?; [ -n \"$ids\" ] || { echo '[]'; exit 0; }; "
+    "docker image inspect $(docker inspect --format '{{.Image}}' $ids | sort -u)"
+)
+SECTIONS = (
+    ("now", "date +%s"), ("inspect", INSPECT), ("df", DF), ("events", EVENTS), ("kernel", KERNEL), ("images", IMAGES),
+)  # fmt: skip
+PRIVATE = frozenset({"inspect", "events", "images"})
+DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+DANGEROUS_CAPABILITIES = frozenset(
+    {"ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_RAWIO", "SYS_PTRACE", "SYS_BOOT", "DAC_READ_SEARCH", "NET_ADMIN",
+     "MAC_ADMIN", "MAC_OVERRIDE", "BPF", "PERFMON"}
+)  # fmt: skip
+"""Added capabilities SEC-10 flags: each one reaches the host's kernel, other processes' memory,
+any file regardless of permissions, or the host's network and security policy."""
 COMMAND = fact_script.script(SECTIONS)
 fact_command(lambda host: COMMAND)
 
@@ -94,6 +110,27 @@ class Container:
     log_driver: str
     log_options: dict[str, str]
     compose_project: str | None
+    compose_service: str | None = None
+    image_id: str = ""
+    privileged: bool = False
+    cap_add: tuple[str, ...] = ()
+    mounts: tuple[tuple[str, str], ...] = ()
+    """(source, destination) of every mount and bind."""
+    env_digests: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    """Environment KEY → sha256 of its value, in memory only: never a value, never evidence."""
+
+    @property
+    def dangerous_capabilities(self) -> list[str]:
+        return sorted({cap.upper().removeprefix("CAP_") for cap in self.cap_add} & DANGEROUS_CAPABILITIES)
+
+    @property
+    def docker_socket_mounts(self) -> list[str]:
+        """``source:destination`` of each mount exposing a docker socket (by either side's path)."""
+        return [
+            f"{source}:{destination}"
+            for source, destination in self.mounts
+            if any(path in DOCKER_SOCKETS or path.endswith("/docker.sock") for path in (source, destination))
+        ]
 
     @property
     def is_running(self) -> bool:
@@ -179,6 +216,8 @@ class ContainerFacts:
     kernel_problem: str = ""
     kernel_ooms: list[KernelOom] = field(default_factory=list)
     now: float = 0.0
+    image_env: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    """Image id → its Env as KEY → sha256 of the value (what a container inherits)."""
 
     def target(self, container: Container) -> str:
         return f"{self.host}/{container.name}"
@@ -210,6 +249,13 @@ def parse(host: str, found: dict[str, fact_script.Output]) -> ContainerFacts:
         return result
     raw = json.loads(inspect.text[inspect.text.find("[") :] or "[]")
     result.containers = [_container(item) for item in raw]
+    images = found.get("images")
+    if images is not None and images.exit_status == 0:
+        try:
+            for image in json.loads(images.text[images.text.find("[") :] or "[]"):
+                result.image_env[image.get("Id", "")] = env_digests((image.get("Config") or {}).get("Env") or [])
+        except ValueError:
+            pass
     df = found.get("df")
     for line in df.lines if df else []:
         try:
@@ -226,6 +272,27 @@ def parse(host: str, found: dict[str, fact_script.Output]) -> ContainerFacts:
             continue
         result.deaths.setdefault(event.get("id", ""), []).append(float(event.get("time", 0)))
     return result
+
+
+def digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def env_digests(entries: list[str]) -> dict[str, str]:
+    """``KEY=value`` entries → KEY → digest of the value (a key without ``=`` has the empty value)."""
+    found = {}
+    for entry in entries:
+        key, _, value = entry.partition("=")
+        found[key] = digest(value)
+    return found
+
+
+def _mounts(item: dict[str, Any], host_config: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    found = [(m.get("Source", ""), m.get("Destination", "")) for m in item.get("Mounts") or []]
+    for bind in host_config.get("Binds") or []:
+        source, _, rest = bind.partition(":")
+        found.append((source, rest.split(":", 1)[0]))
+    return tuple(dict.fromkeys(found))
 
 
 def _container(item: dict[str, Any]) -> Container:
@@ -263,6 +330,12 @@ def _container(item: dict[str, Any]) -> Container:
         log_driver=log.get("Type", ""),
         log_options=dict(log.get("Config") or {}),
         compose_project=labels.get("com.docker.compose.project"),
+        compose_service=labels.get("com.docker.compose.service"),
+        image_id=item.get("Image", ""),
+        privileged=bool(host_config.get("Privileged")),
+        cap_add=tuple(host_config.get("CapAdd") or ()),
+        mounts=_mounts(item, host_config),
+        env_digests=env_digests(config.get("Env") or []),
     )
 
 
@@ -359,6 +432,22 @@ def judge_health(found: ContainerFacts, policy: ContainerPolicy) -> Verdict:
             _exempt(found, c, exempt) or Comparison(subject, c.health, "!=", "unhealthy", not c.is_unhealthy)
         )
     return Verdict.from_comparisons(comparisons, f"running containers with a healthcheck on {found.host}")
+
+
+def restart_looping(found: ContainerFacts, policy: ContainerPolicy, window: float) -> list[Container]:
+    """The judged, non-exempt containers REL-02 finds looping (whose last log lines are its evidence)."""
+    exempt = policy.exemptions("REL-02")
+    return [
+        c
+        for c in found.judged(policy)
+        if c.name not in exempt
+        and c.is_restart_looping(
+            len([t for t in found.deaths.get(c.id, []) if t >= found.now - window]),
+            found.now,
+            window,
+            policy.restarts_per_day,
+        )
+    ]
 
 
 def judge_restarts(found: ContainerFacts, policy: ContainerPolicy, window: float) -> Verdict:
@@ -525,3 +614,28 @@ def judge_log_rotation(found: ContainerFacts, policy: ContainerPolicy) -> Verdic
         subject = f"{found.target(c)} log driver {c.log_driver} ({options})"
         comparisons.append(_exempt(found, c, exempt) or Comparison(subject, c.rotates_logs, "==", True, c.rotates_logs))
     return Verdict.from_comparisons(comparisons, f"containers' log configs on {found.host}")
+
+
+def judge_privileges(found: ContainerFacts, policy: ContainerPolicy) -> Verdict:
+    """SEC-10: no container privileged, with a dangerous added capability, or with a docker socket mounted.
+
+    A docker socket is allowed only to the containers named in ``docker_socket_allow``;
+    ``exempt`` excuses a container from all of it, with its reason.
+    """
+    exempt = policy.exemptions("SEC-10")
+    comparisons = []
+    for c in found.judged(policy):
+        if not c.is_live:
+            continue
+        shown = _exempt(found, c, exempt)
+        if shown is not None:
+            comparisons.append(shown)
+            continue
+        sockets = c.docker_socket_mounts
+        allowed = c.name in policy.docker_socket_allow
+        problems = (["privileged"] if c.privileged else []) + [f"cap_add {cap}" for cap in c.dangerous_capabilities]
+        problems += [f"docker socket {mount}" for mount in sockets if not allowed]
+        notes = [f"docker socket {mount} (allowed)" for mount in sockets if allowed]
+        measured = ", ".join(problems + notes) or "none"
+        comparisons.append(Comparison(f"{found.target(c)} privileges", measured, "is", "none", not problems))
+    return Verdict.from_comparisons(comparisons, f"containers' privileges on {found.host}")

@@ -73,6 +73,10 @@ class LogFacts:
     def label(self, source: Source) -> str:
         return f"{self.host}/{source.name}"
 
+    def container(self, name: str) -> Source | None:
+        """A container's source (None: its logs were not read: excluded, or no engine)."""
+        return next((s for s in self.sources if s.kind == "container" and s.name == name), None)
+
 
 def _nonce(host: Host) -> str:
     # one per host and process: the command (and so its cached result) stays the same all session

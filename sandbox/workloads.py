@@ -37,6 +37,9 @@ BUILD_CACHE_LIMIT = "1MB"
 HEALTH = ("--health-interval", "1s", "--health-retries", "2", "--health-timeout", "2s")
 GOOD = ("--restart", "unless-stopped", "--memory", "32m", *HEALTH)
 DAY = 86400
+# what the restart-looping uisp prints before each exit: REL-02 shows it, and LOG-03
+# counts it as an undocumented error (h2 already fails LOG-03 in the broken scenario)
+CRASH_LINE = "uisp: error: database migration 42 failed, exiting with code 1"
 
 # name -> (docker run options, command); exemptions: name -> (criteria, reason)
 BASELINE: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
@@ -132,7 +135,7 @@ def unhealthy(host: SandboxHost) -> None:
 
 def restart_loop(host: SandboxHost) -> None:
     options = ("--restart", "always", "--memory", "32m", *HEALTH, "--health-cmd", "kill -0 1")
-    run(host, "uisp", options, ("sh", "-c", "sleep 0.2; exit 1"))
+    run(host, "uisp", options, ("sh", "-c", f"echo '{CRASH_LINE}'; sleep 0.2; exit 1"))
     wait_for(lambda: inspect(host, "uisp")["RestartCount"] >= 4, 30, "uisp restarted 4 times")
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fnmatch
+
 import pytest
 
-from golive.checks import containers, disk, systemd
+from golive.checks import containers, disk, logs, systemd
+from golive.checks.log_patterns import knowledge_base
 from golive.checks.remote import Fleet, RemoteHost
 from golive.errors import TargetError
 from golive.evidence import Evidence
@@ -83,7 +86,32 @@ def test_no_restart_loop(fleet_host: Host, remote: RemoteHost, inventory: Invent
     containers.restarts_per_day sets the limit (scaled to the window).
     """
     found = _containers(fleet_host, remote)
-    evidence.conclude(containers.judge_restarts(found, fleet_host.containers, inventory.window))
+    verdict = containers.judge_restarts(found, fleet_host.containers, inventory.window)
+    if not verdict.passed:
+        for looping in containers.restart_looping(found, fleet_host.containers, inventory.window):
+            evidence.note(_last_log_lines(fleet_host, remote, inventory, found.target(looping), looping.name))
+    evidence.conclude(verdict)
+
+
+LAST_LOG_LINES = 10
+
+
+def _last_log_lines(host: Host, remote: RemoteHost, inventory: Inventory, target: str, name: str) -> str:
+    """A looping container's newest log lines, from the host's one log read (LOG-01..04's facts)."""
+    if not host.logs.containers or any(fnmatch.fnmatchcase(name, glob) for glob in host.logs.exclude):
+        return f"{target} last log lines: not read (logs.containers is false or logs.exclude names it)"
+    try:
+        facts = logs.classified(remote, host, inventory.window, knowledge_base(inventory.log_patterns)).facts
+    except TargetError as error:
+        return f"{target} last log lines: unreadable ({error})"
+    source = facts.container(name)
+    if source is None:
+        return f"{target} last log lines: none read ({'; '.join(facts.notes) or 'not listed by docker ps'})"
+    shown = [line.raw for line in source.lines[-LAST_LOG_LINES:]]
+    return (
+        f"{target} last {len(shown)} of its {source.candidates} error-like or known-pattern log line(s) "
+        "within the window (the host-side filter of the LOG criteria' one read):\n" + "\n".join(shown)
+    )
 
 
 @pytest.mark.warning

@@ -72,6 +72,9 @@ def test_restarts_per_day_and_restarting_state():
     found = facts([looping])
     verdict = containers.judge_restarts(found, ContainerPolicy(), 86400)
     assert not verdict.passed and "RestartCount 40" in verdict.summary
+    assert [c.name for c in containers.restart_looping(found, ContainerPolicy(), 86400)] == ["uisp"]
+    excused = ContainerPolicy(exempt=[{"container": "uisp", "criteria": ["REL-02"], "reason": "being replaced"}])
+    assert containers.restart_looping(found, excused, 86400) == []
     assert containers.judge_restarts(facts([inspect_item(ID_A, "ok", restarts=2)]), ContainerPolicy(), 86400).passed
     restarting = facts([inspect_item(ID_A, "x", Status="restarting")])
     assert not containers.judge_restarts(restarting, ContainerPolicy(), 86400).passed

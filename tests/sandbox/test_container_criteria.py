@@ -134,6 +134,9 @@ def test_healthy_then_every_fault(fleet, tmp_path):
     failed("REL-01", "h1", "h1/api")
     failed("REL-01", "h2", "h2/nginx", "curl: not found")
     failed("REL-02", "h2", "h2/uisp")
+    # its last log lines, from the LOG criteria's one read of h2's logs
+    rel02 = [e["text"] for e in broken[("REL-02", "h2")]["evidence"] if e["kind"] == "note"]
+    assert any(t.startswith("h2/uisp last ") and workloads.CRASH_LINE in t for t in rel02), rel02
     failed("REL-03", "h1", "h1/sidecar")
     failed("REL-04", "h2", "h2/nginx", "exit 127")
     failed("REL-05", "h1", "h1/adhoc", "no in unless-stopped")
@@ -150,8 +153,9 @@ def test_healthy_then_every_fault(fleet, tmp_path):
     # env values never reach a report, though docker inspect returned them
     for path in (tmp_path / "broken" / "reports").iterdir():
         assert SECRET not in path.read_text(errors="replace"), path
-    # one round trip per host for every criterion of the run
-    assert record["run"]["round_trips"] == {"h1": 1, "h2": 1}
+    # one round trip per host for every criterion of the run, plus h2's log read for the
+    # looping uisp's last lines (the LOG criteria would share it)
+    assert record["run"]["round_trips"] == {"h1": 1, "h2": 2}
 
 
 SYSTEMD_UNITS = {
