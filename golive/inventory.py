@@ -153,6 +153,8 @@ class Repo(Section):
     compose: tuple[str, ...] = ()
     env_file: str = ".env"
     ignored: tuple[str, ...] = (".env", "*.key", "*.pem")
+    project: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    """CHG-03/04: the compose project (default: the file's ``name:``, .env's COMPOSE_PROJECT_NAME, its directory)."""
 
 
 class Document(Section):
@@ -176,6 +178,7 @@ class Claims(Section):
 
     containers: int | None = Field(None, ge=0)
     services: tuple[str, ...] | None = None
+    hosts: tuple[str, ...] | None = None
 
 
 class Endpoint(Section):
@@ -262,6 +265,8 @@ class ContainerPolicy(Section):
     restarts_per_day: float = Field(3, ge=0)
     restart_policies: tuple[str, ...] = ("unless-stopped", "always", "on-failure")
     build_cache_max: Size = 10**9
+    docker_socket_allow: tuple[str, ...] = ()
+    """SEC-10: containers (by name) allowed to mount the docker socket (a proxy reading labels, say)."""
 
     def exemptions(self, criterion: str) -> dict[str, str]:
         """Container name → reason, for the containers exempt from ``criterion``."""

@@ -32,6 +32,8 @@ ACCEPTANCE_DOC = "docs/acceptance-phase-00.md"
 RUNBOOK = "runbooks/disk-full.md"
 HOUR = 3600
 DAY = 86400
+APP_IMAGE = "golive-sandbox/busybox:1"
+"""What the compose file's ``app`` service runs (from the repo's .env)."""
 GIT = "git -c user.name=sandbox -c user.email=sandbox@golive.invalid -c init.defaultBranch=main"
 
 COMPOSE = """\
@@ -58,6 +60,11 @@ DR_PLAYBOOK_TEXT = """\
     - name: promote the replica
       command: pg_ctl promote
 """
+
+
+def app_environment(host_name: str) -> dict[str, str]:
+    """The environment the compose file declares for ``app`` once .env is interpolated."""
+    return {"APP_MODE": "production", "DB_PASSWORD": f"sandbox-{host_name}-db-secret"}
 
 
 def sh(host: SandboxHost, script: str) -> str:
@@ -117,7 +124,7 @@ def plant_baseline(host: SandboxHost) -> None:
     _write(host, DR_PLAYBOOK, DR_PLAYBOOK_TEXT)
     _write(host, f"{REPO}/.gitignore", ".env\n*.key\n*.pem\n")
     _write(host, f"{REPO}/docker-compose.yml", COMPOSE)
-    _write(host, f"{REPO}/.env", f"APP_IMAGE=golive-sandbox/busybox:1\nDB_PASSWORD=sandbox-{host.name}-db-secret\n")
+    _write(host, f"{REPO}/.env", f"APP_IMAGE={APP_IMAGE}\nDB_PASSWORD={app_environment(host.name)['DB_PASSWORD']}\n")
     _write(host, f"{REPO}/{RUNBOOK}", "# Disk full\n\n1. docker system prune\n2. rotate logs\n")
     _write(host, f"{REPO}/{ACCEPTANCE_DOC}", acceptance_text("C (60/100)"))
     _write(host, f"{REPO}/{FLEET_DOC}", f"---\nclaims:\n  services: [app]\n---\n# {host.name}\n\nDraft.\n")

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from sandbox import endpoints, files, monitored, workloads
+from sandbox import deployed, endpoints, files, monitored, workloads
 from sandbox.fleet import Fleet
 from sandbox.hosts import SandboxHost
 from sandbox.log_lines import plant as plant_log_lines
@@ -64,6 +64,7 @@ class Scenario:
             files.plant_baseline(host)
             endpoints.plant_baseline(fleet, host)
             workloads.plant_baseline(host)
+            deployed.plant_baseline(host)
         monitored.plant_baseline(fleet, [fault.id for fault in self.faults])
         for fault in self.faults:
             fault.plant(fleet)
@@ -92,6 +93,7 @@ class Scenario:
                 **endpoints.declarations(fleet, name, [fault.id for fault in self.faults]),
                 **workloads.declarations(name),
             }
+            hosts[name]["containers"].update(deployed.declarations(name))
         return {"hosts": hosts, "monitoring": monitored.inventory(fleet)}
 
     def write(self, fleet: Fleet, directory: Path) -> tuple[Path, Path]:
@@ -213,6 +215,8 @@ FILE_FAULTS = [
           _on("h2", files.plant_unsigned_acceptance), (Expect("ACC-01", "h2/phase-00"),)),
     Fault("missing-runbook", "the runbook h2 declares for REL-08 was deleted", _on("h2", files.plant_missing_runbook),
           (Expect("DOC-02", "h2"),)),
+    Fault("inflated-claims", "h1's fleet document claims 83 containers (seed: docs claimed 83, reality 62)",
+          _on("h1", deployed.inflated_claims), (Expect("DOC-01", "h1"),)),
     Fault("unpushed-commit", "h1's config repo has a commit that was never pushed",
           _on("h1", files.plant_unpushed_commit), (Expect("CHG-02", "h1/infra"),)),
     Fault("uncommitted-edit", "h2's config repo has a hotfix file edited in place, never committed",
@@ -305,6 +309,17 @@ LOG_FAULTS = [
           _on("h2", lambda host: plant_log_lines(host, "billing", "dovecot", "exporter")), (Expect("LOG-03", "h2"),)),
 ]  # fmt: skip
 BROKEN_FAULTS += LOG_FAULTS
+
+# What the config repo deploys (sandbox/deployed.py): SEC-10, CHG-03, CHG-04.
+DEPLOY_FAULTS = [
+    Fault("docker-socket-mounted", "h1's portainer mounts the engine's docker socket and runs with SYS_ADMIN",
+          _on("h1", deployed.socket_and_sys_admin), (Expect("SEC-10", "h1"),)),
+    Fault("image-drift", f"h2's app still runs {deployed.DRIFTED_IMAGE}; the repo declares {files.APP_IMAGE}",
+          _on("h2", deployed.image_drift), (Expect("CHG-03", "h2/infra"),)),
+    Fault("env-changed-by-hand", "h1's app was recreated by hand with APP_MODE changed and DEBUG_SQL added",
+          _on("h1", deployed.env_changed_by_hand), (Expect("CHG-04", "h1/infra"),)),
+]  # fmt: skip
+BROKEN_FAULTS += DEPLOY_FAULTS
 
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "healthy": lambda: Scenario("healthy"),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from golive.checks import http, listeners, sshd, tls
+from golive.checks import containers, http, listeners, sshd, tls
 from golive.checks.http import HttpProbe, Target
 from golive.checks.remote import RemoteHost
 from golive.checks.tls import Certificates
+from golive.errors import TargetError
 from golive.evidence import Evidence
 from golive.inventory import Host
 
@@ -142,3 +143,32 @@ def test_plain_http_redirects_to_https(https_endpoint: Target, http_probe: HttpP
     [exchange] = http_probe.samples(https_endpoint, 1, anonymous=True, url=url)
     exchange.record(evidence)
     evidence.conclude(http.judge_https_redirect(https_endpoint, exchange))
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("SEC-10", category="Security")
+def test_no_privileged_container_or_docker_socket(fleet_host: Host, remote: RemoteHost, evidence: Evidence) -> None:
+    """No privileged container, no dangerous added capability, no docker socket mounted outside the allow-list.
+
+    Why: a privileged container, one with SYS_ADMIN (or SYS_MODULE, SYS_PTRACE, NET_ADMIN,
+    DAC_READ_SEARCH, ...) or one holding /var/run/docker.sock is root on the host: one
+    exploited web app there owns every container and every secret of the host.
+
+    Keys: containers.docker_socket_allow (names allowed the socket, default none),
+    containers.exempt (criteria [SEC-10] with a reason), containers.ignore. Judged from
+    docker inspect: HostConfig.Privileged, HostConfig.CapAdd, Mounts and HostConfig.Binds
+    of every container meant to be up. (The sandbox plants a socket mount and --cap-add
+    SYS_ADMIN; --privileged itself cannot be started on golive's own test machine, so that
+    flag is verified on captured inspect output only.)
+
+    Fix: drop privileged: true and cap_add entries the service does not need; give a
+    proxy a read-only socket proxy (tecnativa/docker-socket-proxy) instead of the socket,
+    or list it in containers.docker_socket_allow.
+    """
+    found = containers.facts(remote)
+    if found.engine_problem is not None:
+        policy = fleet_host.containers
+        if policy.expected or policy.compose_projects:
+            raise TargetError(f"{found.engine_problem} (containers are declared for {fleet_host.name})")
+        pytest.skip(f"not applicable: {found.engine_problem}")
+    evidence.conclude(containers.judge_privileges(found, fleet_host.containers))
