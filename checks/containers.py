@@ -75,7 +75,31 @@ DANGEROUS_CAPABILITIES = frozenset(
 """Added capabilities SEC-10 flags: each one reaches the host's kernel, other processes' memory,
 any file regardless of permissions, or the host's network and security policy."""
 COMMAND = fact_script.script(SECTIONS)
-fact_command(lambda host: COMMAND)
+_SECRET_KEY = re.compile(r"pass|pwd|secret|token|key|credential|auth|private|dsn|salt|session|cookie", re.I)
+
+
+def secret_env_values(env: list[str]) -> list[str]:
+    """Values of environment entries whose name says secret (DB_PASSWORD, API_TOKEN, ...).
+
+    Only those: registering every value (ENV=production, TZ=UTC) would blank ordinary
+    words out of every report.
+    """
+    return [value for key, _, value in (e.partition("=") for e in env) if value and _SECRET_KEY.search(key)]
+
+
+def _secrets_in(output: str) -> list[str]:
+    """The secret environment values in the fact command's output, as soon as it arrives."""
+    inspect = fact_script.parse(output).get("inspect")
+    if inspect is None or inspect.exit_status != 0:
+        return []
+    try:
+        raw = json.loads(inspect.text[inspect.text.find("[") :] or "[]")
+    except ValueError:
+        return []
+    return [value for item in raw for value in secret_env_values((item.get("Config") or {}).get("Env") or [])]
+
+
+fact_command(lambda host: COMMAND, secrets=_secrets_in)
 
 
 @dataclass(frozen=True)
@@ -299,7 +323,7 @@ def _container(item: dict[str, Any]) -> Container:
     config = item.get("Config") or {}
     # Defence in depth: the inspect output is withheld, but its env values must never
     # reach any report even through a judge's message.
-    redact.add(entry.split("=", 1)[1] for entry in config.get("Env") or [] if "=" in entry)
+    redact.add(secret_env_values(config.get("Env") or []))
     host_config = item.get("HostConfig") or {}
     state = item.get("State") or {}
     health = state.get("Health") or {}

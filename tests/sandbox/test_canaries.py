@@ -1,0 +1,74 @@
+"""Canary secrets planted where targets leak them never reach HTML, JSON, JUnit or the terminal.
+
+On a real sandbox host: a container whose environment holds a token and whose logs
+repeat it (with a password= line and a bearer header), an endpoint whose URL carries
+credentials and whose request sends a token from a named environment variable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sandbox.fleet import Fleet
+from sandbox.images import BUSYBOX_IMAGE
+
+REPO = Path(__file__).resolve().parents[2]
+ENV_CANARY = "envcanary-5Kq9w2Lz"
+LOG_CANARY = "logcanary-p8Xc3Vb1"
+URL_CANARY = "urlcanary-H4nT6mQe"
+TOKEN_CANARY = "tokencanary-Zr7Yd2Wk"
+
+
+def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
+    h1 = fleet.hosts[0]
+    script = (
+        f'echo "ERROR cannot reach upstream with token $API_TOKEN"; '
+        f"echo 'ERROR login failed password={LOG_CANARY}'; "
+        f"echo 'ERROR upstream said Authorization: Bearer {LOG_CANARY}'; sleep 100000"
+    )
+    name = "golive-canary"
+    h1.engine.docker("rm", "-f", name, check=False)
+    h1.engine.docker(
+        "run", "-d", "--name", name, "--network", "none", "-e", f"API_TOKEN={ENV_CANARY}",
+        BUSYBOX_IMAGE.tag, "sh", "-c", script,
+    )  # fmt: skip
+    try:
+        web = fleet.describe()["services"]["web"]
+        port = web["ports"]["https"]
+        described = fleet.describe()["hosts"]["h1"]
+        inventory = tmp_path / "hosts.yaml"
+        inventory.write_text(
+            "credentials:\n  api: {token_env: GOLIVE_CANARY_TOKEN}\n"
+            "hosts:\n"
+            f"  h1:\n    backend: '{described['spec']}'\n    ssh_config: '{described['ssh_config']}'\n"
+            "    endpoints:\n"
+            f"      - {{name: creds, url: 'https://user:{URL_CANARY}@127.0.0.1:{port}/missing',"
+            f" server_name: ok.golive.test, ca_bundle: '{web['ca_bundle']}', credential: api}}\n"
+        )
+        reports = tmp_path / "reports"
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "tests_infra", "-rA",
+             f"--inventory={inventory}", f"--report-dir={reports}", f"--junitxml={reports / 'junit.xml'}"],
+            cwd=REPO, capture_output=True, text=True, timeout=300,
+            env={**os.environ, "GOLIVE_CANARY_TOKEN": TOKEN_CANARY},
+        )  # fmt: skip
+        assert result.returncode == 1, result.stdout[-3000:]
+        record = json.loads((reports / "readiness.json").read_text())
+        ran = {c["id"]: c for c in record["criteria"] if c["instances"]}
+        assert "LOG-03" in ran and "AVL-01" in ran  # the leaking places were really read
+        outputs = {
+            "terminal": result.stdout + result.stderr,
+            "json": (reports / "readiness.json").read_text(),
+            "html": (reports / "readiness.html").read_text(),
+            "junit": (reports / "junit.xml").read_text(),
+        }
+        for where, text in outputs.items():
+            for canary in (ENV_CANARY, LOG_CANARY, URL_CANARY, TOKEN_CANARY):
+                assert canary not in text, f"{canary} leaked into {where}"
+        assert "cannot reach upstream with token [REDACTED]" in outputs["json"]
+    finally:
+        h1.engine.docker("rm", "-f", name, check=False)
