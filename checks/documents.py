@@ -217,7 +217,7 @@ def judge_freshness(found: dict[str, fact_script.Output], document: Document) ->
 def documented_claims(found: dict[str, fact_script.Output], host: Host) -> list[tuple[str, str, Any]]:
     """(source, claim, value): hosts.yaml ``claims:`` and every document's front matter ``claims:``."""
     claims: list[tuple[str, str, Any]] = []
-    for name in ("containers", "services"):
+    for name in ("containers", "services", "hosts"):
         value = getattr(host.claims, name)
         if value is not None:
             claims.append(("hosts.yaml", name, value))
@@ -235,3 +235,46 @@ def missing_runbooks(found: dict[str, fact_script.Output], host: Host) -> list[s
         if _section(found, f"runbook:{index}").exit_status != 0:
             missing.append(f"{identifier} ({path})")
     return missing
+
+
+CLAIMED = ("containers", "services", "hosts")
+"""What DOC-01 can measure: running containers, compose services running, the inventory's hosts."""
+
+
+def judge_claims(claims: list[tuple[str, str, Any]], measured: dict[str, Any]) -> tuple[Verdict, list[str]]:
+    """DOC-01: each claim equals what this run measured (a count exactly, a list as a set).
+
+    ``measured`` maps ``containers`` (int), ``services`` and ``hosts`` (lists) to what was
+    measured. Returns the verdict and notes (claims about things golive does not measure).
+    """
+    comparisons = []
+    notes = []
+    for source, name, value in claims:
+        if name not in CLAIMED:
+            notes.append(f"{source}: claim {name!r} is not something golive measures (known: {', '.join(CLAIMED)})")
+            continue
+        actual = measured[name]
+        subject = f"{source}: claimed {name}"
+        if name == "containers":
+            ok = isinstance(value, int) and not isinstance(value, bool) and value == actual
+            comparisons.append(Comparison(f"{subject} {value!r} vs measured running", actual, "==", value, ok))
+            continue
+        claimed = sorted(map(str, value)) if isinstance(value, (list, tuple)) else None
+        if claimed is None:
+            comparisons.append(Comparison(subject, repr(value), "is", "a list", False))
+            continue
+        missing = sorted(set(claimed) - set(actual))
+        unclaimed = sorted(set(actual) - set(claimed))
+        shown = "; ".join(
+            part
+            for part in (
+                f"claimed, not measured: {', '.join(missing)}" if missing else "",
+                f"measured, not claimed: {', '.join(unclaimed)}" if unclaimed else "",
+            )
+            if part
+        )
+        comparisons.append(
+            Comparison(f"{subject} [{', '.join(claimed)}] vs measured", shown or ", ".join(actual) or "none",
+                       "==", "as claimed" if shown else ", ".join(actual) or "none", not shown)
+        )  # fmt: skip
+    return Verdict.from_comparisons(comparisons, "documented claims"), notes

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from golive.checks import git
+from golive.checks import compose, containers, git
 from golive.checks.remote import Fleet
+from golive.errors import TargetError
 from golive.evidence import Evidence
 from golive.fixtures.declared import Declared
 
@@ -35,3 +36,57 @@ def test_config_repo_has_no_unpushed_commits(repo: Declared, fleet: Fleet, evide
     Fix: git push (or set an upstream with git push -u origin BRANCH).
     """
     evidence.conclude(git.judge_pushed(git.facts(repo.remote(fleet), repo.host.repos, repo.item)))
+
+
+def _deployed(repo: Declared, fleet: Fleet) -> tuple[git.RepoFacts, containers.ContainerFacts]:
+    """The repo's facts and its host's containers; not applicable without compose files."""
+    if not repo.item.compose:
+        pytest.skip(f"not applicable: {repo.id} declares no compose file")
+    remote = repo.remote(fleet)
+    running = containers.facts(remote)
+    if running.engine_problem is not None:
+        raise TargetError(f"{running.engine_problem} ({repo.id} declares compose files)")
+    return git.facts(remote, repo.host.repos, repo.item), running
+
+
+@pytest.mark.critical
+@pytest.mark.criterion("CHG-03", category="Change Control")
+def test_running_images_match_compose(repo: Declared, fleet: Fleet, evidence: Evidence) -> None:
+    """Every service of the repo's compose files runs, from the image (tag included) the file declares.
+
+    Why: a config repo that says one image while the host runs another is a lie the next
+    deploy acts on (seed: the old image was still deployed after the config was updated).
+
+    Keys: repos[].compose (files, relative to path), repos[].env_file (.env, for
+    ${VAR}, ${VAR:-default}, ${VAR-default}, $VAR), repos[].project (default: the file's
+    name:, COMPOSE_PROJECT_NAME, or its directory's name). Containers are matched by the
+    labels compose sets (com.docker.compose.project/.service); an untagged image is :latest.
+
+    Fix: redeploy from the repo (docker compose pull && docker compose up -d), or commit
+    the image the host runs if that is the intended one.
+    """
+    found, running = _deployed(repo, fleet)
+    evidence.conclude(compose.judge_images(found, running))
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("CHG-04", category="Change Control")
+def test_running_environment_matches_compose(repo: Declared, fleet: Fleet, evidence: Evidence) -> None:
+    """Every running service's environment equals what its compose file declares (keys named, values never).
+
+    Why: a variable set by hand on the host (docker run -e, a docker-compose.override.yml
+    outside git; seed: kubectl set env) is lost on the next deploy and reviewed by no one.
+
+    Keys: repos[].compose, repos[].env_file, repos[].project (as CHG-03). Values are
+    compared as SHA-256 digests in memory; the evidence names differing, missing and
+    runtime-only keys. Keys the image itself sets are not runtime-only; keys from an
+    env_file other than the repo's .env are not read (said in the evidence).
+
+    Fix: put the change in the compose file or .env, commit it and redeploy; or
+    recreate the container from the repo (docker compose up -d --force-recreate).
+    """
+    found, running = _deployed(repo, fleet)
+    verdict, notes = compose.judge_environment(found, running)
+    for note in notes:
+        evidence.note(note)
+    evidence.conclude(verdict)

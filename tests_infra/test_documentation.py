@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from golive.checks import documents, remediation
+from golive.checks import containers, documents, remediation
 from golive.checks.remote import Fleet, RemoteHost
 from golive.criteria import Criterion
+from golive.errors import TargetError
 from golive.evidence import Evidence
 from golive.fixtures.declared import Declared
 from golive.inventory import Host, Inventory
@@ -48,3 +49,44 @@ def test_documents_exist_and_are_fresh(document: Declared, fleet: Fleet, evidenc
     """
     found = documents.facts(document.remote(fleet))
     evidence.conclude(documents.judge_freshness(found, document.item))
+
+
+@pytest.mark.critical
+@pytest.mark.criterion("DOC-01", category="Documentation")
+def test_documented_claims_match_measurement(
+    claims: Declared, fleet: Fleet, inventory: Inventory, evidence: Evidence
+) -> None:
+    """Documented claims (container count, service list, host list) equal what this run measured.
+
+    Why: numbers in documentation are trusted without checking; the audits found a
+    document claiming 83 containers on a host that ran 62, and service lists of a
+    fleet that no longer existed.
+
+    Keys: claims (containers, services, hosts) per host in hosts.yaml, and a claims:
+    mapping in the YAML front matter of each documents[] entry. Measured in the same
+    run: containers = containers running on the host (docker inspect, State.Status
+    running, ignore globs not applied); services = the distinct compose service labels
+    (com.docker.compose.service) of running containers, so a container started by hand
+    is counted but is no service; hosts = the inventory's host names. Lists compare as sets.
+
+    Fix: update the document (or claims: in hosts.yaml) to what runs, or bring the
+    fleet back to what is documented; the evidence names each claim with both values.
+    """
+    host = claims.host
+    remote = claims.remote(fleet)
+    found = documents.documented_claims(documents.facts(remote) if host.documents else {}, host)
+    if not found:
+        pytest.skip(f"not applicable: {host.name} and its documents claim nothing")
+    measured: dict[str, object] = {"hosts": sorted(h.name for h in inventory.hosts)}
+    if any(name in ("containers", "services") for _, name, _ in found):
+        running = containers.facts(remote)
+        if running.engine_problem is not None:
+            raise TargetError(f"{running.engine_problem} (documents claim containers or services)")
+        up = [c for c in running.containers if c.is_running]
+        measured["containers"] = len(up)
+        measured["services"] = sorted({c.compose_service for c in up if c.compose_service})
+        evidence.note(f"{host.name}: {len(up)} running of {len(running.containers)} container(s)")
+    verdict, notes = documents.judge_claims(found, measured)
+    for note in notes:
+        evidence.note(note)
+    evidence.conclude(verdict)
