@@ -25,7 +25,8 @@ from golive.units import format_duration
 
 MISSING = 3
 GIT_LOG = "git -c 'safe.directory=*' log -1 --format=%ct"
-_FRONT_MATTER = 'awk \'NR==1 && $0!="---" {exit} NR>1 && ($0=="---" || $0=="...") {exit} NR>1 {print}\' -- %s'
+# input redirection, not ``awk PROGRAM -- FILE``: mawk (Debian's awk) opens ``--`` as a file
+_FRONT_MATTER = 'awk \'NR==1 && $0!="---" {exit} NR>1 && ($0=="---" || $0=="...") {exit} NR>1 {print}\' < %s'
 _SIGN_OFF_LINE = (
     r"^[^A-Za-z0-9]*(signed[ _-]?off[ _-]?by|sign[ _-]?off|approved[ _-]?by|accepted[ _-]?by|assessed[ _-]?by"
     r"|who|date|grade)[^A-Za-z0-9:]*:"
@@ -122,6 +123,8 @@ def _section(found: dict[str, fact_script.Output], key: str) -> fact_script.Outp
 def front_matter(found: dict[str, fact_script.Output], key: str) -> dict[str, Any]:
     """A document's YAML front matter ({} when it has none); TargetError when it is not YAML."""
     output = _section(found, key)
+    if output.exit_status not in (0, MISSING):
+        raise TargetError(f"cannot read the front matter of {key.split(':', 1)[1]}: {output.text.strip()[-200:]}")
     if output.exit_status != 0 or not output.text.strip():
         return {}
     try:
