@@ -12,7 +12,7 @@ import time
 
 import yaml
 
-from sandbox import files
+from sandbox import deployed, files
 from sandbox.debian import ensure_installed
 from sandbox.process import SandboxError
 from tests.conftest import REPO, load_json, run_golive
@@ -57,6 +57,7 @@ def test_file_criteria_pass_healthy_and_fail_on_planted_faults(fleet, tmp_path):
     h1, h2 = fleet.hosts
     for host in (h1, h2):
         files.plant_baseline(host)
+        deployed.run_app(host)  # the compose service CHG-03/04 and the documents' claims (DOC-01) expect
     plant_restic(h1)
     # this run measures only five categories, with h2's failures: h1 claims an honest low grade
     files._write(h1, f"{files.REPO}/{files.ACCEPTANCE_DOC}", files.acceptance_text("Failing (0/100)"))
