@@ -18,6 +18,8 @@ def test_phase_acceptance_document_signed_off(acceptance_document: Declared, fle
     Why: "phase complete" without a name, a date and a grade is a claim nobody owns;
     the audits found phases declared done that nobody had accepted.
 
+    Keys: hosts.<name>.acceptance[]: phase, path, fields (who, date, grade).
+
     Fix: add "Signed off by:", "Date: YYYY-MM-DD" and "Grade: B (72/100)" lines (or the
     same keys in YAML front matter) to the phase's acceptance document.
     """
@@ -32,6 +34,8 @@ def test_claimed_grade_not_above_measured(acceptance_document: Declared, fleet: 
 
     Why: the audits claimed A+++ (95/100) where an honest count gave 68; a go-live
     decision made on the claim ships every failure the claim hid.
+
+    Keys: hosts.<name>.acceptance[] (the Grade: line or front matter of each document).
 
     Fix: replace the claimed grade with the one golive measures (shown next to it), or
     fix the failures until the measured grade reaches the claim.

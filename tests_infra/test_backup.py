@@ -18,6 +18,9 @@ def test_newest_backup_is_fresh(backup_location: Declared, fleet: Fleet, evidenc
     Why: a backup job that silently stopped is found on the day of the restore; a
     nightly job that ran a day late still passes 26 h, one that missed a night does not.
 
+    Keys: hosts.<name>.backups.locations[]: name, path + glob or command + format (restic, borg,
+    lines), max_age (26h).
+
     Fix: look at the backup job's timer or cron entry and its last log; run it by hand
     once; backups.locations[].max_age in hosts.yaml sets the limit per location.
     """
@@ -34,6 +37,8 @@ def test_newest_backup_is_not_shrunk(backup_location: Declared, fleet: Fleet, ev
 
     Why: a backup that suddenly halves usually lost a volume or a database dump,
     and an empty archive restores nothing; both look like success to the job.
+
+    Keys: hosts.<name>.backups.locations[].min_size_ratio (0.5).
 
     Fix: compare the two backups' contents, check the dump step's exit status and
     mounts; backups.locations[].min_size_ratio sets the ratio.
@@ -54,6 +59,8 @@ def test_restore_test_recorded_recently(restore_test: Declared, fleet: Fleet, ev
     Why: a backup that was never restored is a hope, not a backup: wrong paths,
     missing keys and unreadable archives show up only when restoring.
 
+    Keys: hosts.<name>.backups.restore_tests[]: name, path, pattern (restor), max_age (30d).
+
     Fix: restore the latest backup to a scratch place, check the data, and append a
     dated line (e.g. "2026-02-15 restore test ok") to the declared record file.
     """
@@ -68,6 +75,8 @@ def test_dr_playbooks_exist_and_parse(dr_plan: Declared, fleet: Fleet, evidence:
 
     Why: a recovery playbook is run under stress, on the worst day; a syntax error
     or a moved file then costs the hours the playbook was meant to save.
+
+    Keys: hosts.<name>.backups.dr (playbook and script paths).
 
     Fix: restore the file or fix its syntax (yamllint, bash -n); keep backups.dr in
     hosts.yaml pointing at the playbooks actually used.

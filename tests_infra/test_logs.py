@@ -27,6 +27,9 @@ def test_no_critical_log_pattern(host_logs: logs.Classified, evidence: Evidence)
     connections refused, panics and fatal errors mean a service is down or dying,
     whatever its container status says.
 
+    Keys: window (24h); hosts.<name>.logs: containers (true), exclude, units, files, max_lines
+    (5000), max_file_bytes (64MiB), examples (3); log_patterns (extends the shipped knowledge base).
+
     Fix: follow the remediation shown with each pattern; the line disappears from the
     window once the cause is fixed (window: in hosts.yaml, default 24h).
     """
@@ -41,6 +44,8 @@ def test_no_warning_log_pattern(host_logs: logs.Classified, evidence: Evidence) 
 
     Why: recurring warnings (SQLite without WAL, duplicate Grafana plugins, cAdvisor
     stats failures, health checks failing to ping) degrade a service before it fails.
+
+    Keys: as LOG-01.
 
     Fix: follow the remediation shown with each pattern, or, if the warning is
     harmless here, declare it acceptable with a rate in hosts.yaml's log_patterns:.
@@ -57,6 +62,8 @@ def test_no_undocumented_error(host_logs: logs.Classified, evidence: Evidence) -
     Why: an error nobody has classified is an error nobody owns; go-live needs every
     error documented with its meaning and remediation.
 
+    Keys: as LOG-01; each unknown template comes with a suggested log_patterns: entry.
+
     Fix: for each unknown template shown, add the suggested entry to hosts.yaml's
     log_patterns: with the right severity, explanation and remediation (one edit each).
     """
@@ -72,6 +79,8 @@ def test_acceptable_log_patterns_under_rate(host_logs: logs.Classified, evidence
 
     Why: TLS handshake failures from scanners or a few failed logins are normal on
     the internet; a flood of them is an attack or a misconfiguration.
+
+    Keys: as LOG-01; log_patterns[].rate of each acceptable pattern (e.g. 20/h).
 
     Fix: block or rate-limit the sources (CrowdSec, fail2ban), keep the port off the
     internet, or raise the pattern's rate: in hosts.yaml if the volume is expected.

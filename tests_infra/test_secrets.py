@@ -18,6 +18,8 @@ def test_no_secrets_tracked_in_config_repos(repo: Declared, fleet: Fleet, eviden
     Why: whatever a repo tracks is copied to every clone, CI runner and backup, and
     stays in its history after the file is deleted.
 
+    Keys: hosts.<name>.repos[]: name, path.
+
     Fix: git rm --cached the file, add it to .gitignore, rotate the secret (it is
     compromised), and purge it from history (git filter-repo) before the repo is shared.
     The report names path, line and rule only.
@@ -31,6 +33,8 @@ def test_gitignore_covers_secret_files(repo: Declared, fleet: Fleet, evidence: E
     """The .gitignore of each declared repo covers .env, *.key and *.pem (as git check-ignore answers).
 
     Why: without the ignore rule, the next git add -A commits the secret.
+
+    Keys: hosts.<name>.repos[].ignored (.env, *.key, *.pem).
 
     Fix: add .env, *.key and *.pem to the repo's .gitignore (repos[].ignored lists
     the patterns required).
