@@ -11,6 +11,7 @@ bad certificate is one precise failure rather than a failure of every criterion.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import shlex
 import ssl
@@ -175,12 +176,7 @@ class HttpProbe:
         if target.endpoint.server_name:
             headers["Host"] = _host_header(target.endpoint.server_name, urlsplit(target.endpoint.url))
         secret = {} if anonymous or not target.endpoint.credential else self.credentials[target.endpoint.credential]
-        if "token" in secret:
-            headers["Authorization"] = f"Bearer {secret['token']}"
-        elif "password" in secret:
-            auth = httpx.BasicAuth(secret.get("username", ""), secret["password"])
-            headers["Authorization"] = next(auth.auth_flow(httpx.Request("GET", "http://x"))).headers["Authorization"]
-        return headers
+        return {**headers, **authorization(secret)}
 
     def _request(self, target: Target, url: str, anonymous: bool) -> Exchange:
         parts = urlsplit(url)
@@ -223,6 +219,16 @@ class HttpProbe:
         if result.exit_status == 127 and "curl" in result.stderr:
             raise TargetError(f"{target.host.name}: curl is not installed there, so the request cannot be made from it")
         return parse_curl(result.stdout, result.stderr, url, f"{target.host.name} (curl)")
+
+
+def authorization(secret: dict[str, str]) -> dict[str, str]:
+    """The Authorization header for a resolved credential: a token as Bearer, a password as Basic."""
+    if "token" in secret:
+        return {"Authorization": f"Bearer {secret['token']}"}
+    if "password" in secret:
+        pair = f"{secret.get('username', '')}:{secret['password']}".encode()
+        return {"Authorization": f"Basic {base64.b64encode(pair).decode()}"}
+    return {}
 
 
 def curl_command(target: Target, url: str, headers: dict[str, str]) -> str:

@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from golive.checks.http import authorization
 from golive.errors import CheckTimeout, TargetError, Unreachable
 from golive.evidence import Evidence
 from golive.inventory import MonitoringApi
@@ -157,13 +158,7 @@ class MonitoringClient:
             headers["X-Scope-OrgID"] = api.tenant  # type: ignore[attr-defined]
         if api.credential is None:
             return headers
-        secret = self._credentials.get(api.credential, {})
-        if "token" in secret:
-            headers["Authorization"] = f"Bearer {secret['token']}"
-        elif "password" in secret:
-            auth = httpx.BasicAuth(secret.get("username", ""), secret["password"])
-            headers["Authorization"] = next(auth.auth_flow(httpx.Request("GET", "http://x"))).headers["Authorization"]
-        return headers
+        return {**headers, **authorization(self._credentials.get(api.credential, {}))}
 
 
 def api_data(answer: Answer, system: System) -> Any:
