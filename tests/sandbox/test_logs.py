@@ -99,3 +99,44 @@ def test_log_criteria_on_real_container_logs(fleet, logging_containers, tmp_path
     assert outcome(fixed, "LOG-03")["outcome"] == "passed"
     assert outcome(fixed, "LOG-04")["outcome"] == "failed"  # frigate still floods
     assert outcome(fixed, "LOG-01")["outcome"] == "failed"
+
+
+def test_declared_log_files_are_read_and_filtered_by_the_window(fleet: Fleet, tmp_path: Path):
+    """A declared file on a host: recent critical lines fail LOG-01, lines older than the
+    window are ignored, and a missing declared file is an error with its reason."""
+    import datetime as dt
+
+    h2 = next(host for host in fleet.hosts if host.name == "h2")
+    now = dt.datetime.now(dt.UTC)
+    old = (now - dt.timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    recent = (now - dt.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    log = h2.files_dir / "app.log"
+    log.write_text(
+        f"{old} ERROR psycopg2.OperationalError: connection to server failed: Connection refused\n"
+        f"{recent} INFO odoo: registry loaded\n"
+    )
+    described = fleet.describe()["hosts"]["h2"]
+    host = {"backend": described["spec"], "ssh_config": described["ssh_config"]}
+
+    def run(directory: str, files: list[str]) -> dict:
+        inventory = {"hosts": {"h2": {**host, "logs": {"containers": False, "files": files}}}}
+        path = tmp_path / f"{directory}.yaml"
+        path.write_text(yaml.safe_dump(inventory))
+        reports = tmp_path / directory
+        subprocess.run(
+            [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--inventory={path}",
+             f"--report-dir={reports}", "tests_infra/test_logs.py"],
+            cwd=REPO, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        return json.loads((reports / "readiness.json").read_text())
+
+    try:
+        assert outcome(run("old-only", ["/srv/app.log"]), "LOG-01")["outcome"] == "passed"  # 3 days > 24h window
+        with log.open("a") as handle:
+            handle.write(f"{recent} ERROR psycopg2.OperationalError: connection to server failed: Connection refused\n")
+        failed = outcome(run("recent", ["/srv/app.log"]), "LOG-01")
+        assert failed["outcome"] == "failed" and "psycopg2-connection-refused" in failed["message"], failed
+        missing = outcome(run("missing", ["/srv/nowhere.log"]), "LOG-01")
+        assert missing["outcome"] == "error" and "/srv/nowhere.log" in missing["message"], missing
+    finally:
+        log.unlink(missing_ok=True)
