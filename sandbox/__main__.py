@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -74,7 +75,7 @@ def _demo(fleet: Fleet, args: argparse.Namespace) -> int:
         suite = subprocess.run(
             [sys.executable, "-m", "pytest", "tests_infra", "-n", "2", f"--inventory={inventory}",
              f"--report-dir={args.report_dir}"],
-            check=False,
+            check=False, env={**os.environ, **chosen.environment(fleet)},  # DOCKER_HOST for the systemd host sd
         )  # fmt: skip
     finally:
         if not args.keep:

@@ -33,7 +33,8 @@ SSHD = "/usr/sbin/sshd"
 PACKAGES = ("openssh-server", "openssh-client", "netcat-openbsd", "iproute2", "util-linux")
 
 # What a host sees as its own: path in the host -> directory under the host's dir.
-OWN_DIRS = {"/run": "run", "/srv": "srv", "/etc/docker": "etc/docker"}
+# /etc/logrotate.d: REL-11's planted rules stay in the sandbox (sandbox/log_files.py).
+OWN_DIRS = {"/run": "run", "/srv": "srv", "/etc/docker": "etc/docker", "/etc/logrotate.d": "etc/logrotate.d"}
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from sandbox import deployed, endpoints, files, monitored, workloads
+from sandbox import deployed, endpoints, files, log_files, monitored, systemd_host, workloads
 from sandbox.fleet import Fleet
 from sandbox.hosts import SandboxHost
 from sandbox.log_lines import plant as plant_log_lines
@@ -65,9 +65,11 @@ class Scenario:
             endpoints.plant_baseline(fleet, host)
             workloads.plant_baseline(host)
             deployed.plant_baseline(host)
+            log_files.plant_baseline(host)
         monitored.plant_baseline(fleet, [fault.id for fault in self.faults])
         for fault in self.faults:
             fault.plant(fleet)
+        systemd_host.plant_baseline(fleet)  # after the faults: sandbox/systemd_host.py says why
 
     def answer_key(self) -> list[dict[str, str]]:
         """Fault → criterion → target, machine-readable."""
@@ -92,9 +94,18 @@ class Scenario:
                 **files.declarations(),
                 **endpoints.declarations(fleet, name, [fault.id for fault in self.faults]),
                 **workloads.declarations(name),
+                **log_files.declarations(),
             }
             hosts[name]["containers"].update(deployed.declarations(name))
+        # the systemd host sd is a container on h1: one of h1's containers, and a host of its own
+        engine_containers = hosts[systemd_host.ENGINE_HOST]["containers"]
+        engine_containers["exempt"] = [*engine_containers.get("exempt", []), systemd_host.EXEMPT]
+        hosts[systemd_host.NAME] = systemd_host.declarations(fleet)
         return {"hosts": hosts, "monitoring": monitored.inventory(fleet)}
+
+    def environment(self, fleet: Fleet) -> dict[str, str]:
+        """What golive's process environment needs for this inventory (DOCKER_HOST for sd)."""
+        return systemd_host.environment(fleet)
 
     def write(self, fleet: Fleet, directory: Path) -> tuple[Path, Path]:
         """Write hosts.yaml and answer-key.json for this scenario into ``directory``."""
@@ -278,6 +289,20 @@ WORKLOAD_FAULTS = [
           _on("h2", workloads.backup_stale), (Expect("REL-12", "h2/nightly-backup"),)),
 ]  # fmt: skip
 BROKEN_FAULTS += WORKLOAD_FAULTS
+
+# Issue 4's systemd parts, on the systemd host sd (sandbox/systemd_host.py).
+SYSTEMD_FAULTS = [
+    Fault("unit-failed", "sd's flaky.service (ExecStart=/bin/false) is in the failed state",
+          systemd_host.plant_failed_unit, (Expect("AVL-06", "sd"),)),
+    Fault("timer-run-failed", "sd's rotate.timer last ran rotate.service, which exited 3 (and so is failed too)",
+          systemd_host.plant_timer_failing, (Expect("REL-12", "sd/rotate"), Expect("AVL-06", "sd"))),
+]  # fmt: skip
+BROKEN_FAULTS += SYSTEMD_FAULTS
+BROKEN_FAULTS.append(
+    Fault("logrotate-rule-disabled", "an upgrade left h1's logrotate rule for /srv/log/app/*.log as app.dpkg-old, "
+          "which logrotate skips: h1's app.log is rotated by no rule", _on("h1", log_files.plant_rule_left_as_dpkg_old),
+          (Expect("REL-11", "h1"),))
+)  # fmt: skip
 
 # Issue 7 (the monitoring stack): each fault changes the running Prometheus, blackbox
 # exporter, Alertmanager or a host's exporter, or what reached Loki (sandbox/monitored.py).

@@ -6,11 +6,11 @@ import fnmatch
 
 import pytest
 
-from golive.checks import containers, disk, logs, systemd
+from golive.checks import containers, disk, logrotate, logs, systemd
 from golive.checks.log_patterns import knowledge_base
 from golive.checks.remote import Fleet, RemoteHost
 from golive.errors import TargetError
-from golive.evidence import Evidence
+from golive.evidence import Evidence, Verdict
 from golive.fixtures.declared import Declared
 from golive.inventory import Host, Inventory
 
@@ -218,17 +218,33 @@ def test_build_cache_under_limit(
 
 @pytest.mark.warning
 @pytest.mark.criterion("REL-11", category="Reliability")
-def test_container_logs_rotate(fleet_host: Host, remote: RemoteHost, inventory: Inventory, evidence: Evidence) -> None:
-    """Every container's logs rotate: json-file with max-size, the local driver, or a driver shipping them off the host.
+def test_logs_rotate(fleet_host: Host, remote: RemoteHost, evidence: Evidence) -> None:
+    """Logs rotate: container log drivers (json-file max-size, local, shipped) and logrotate rules for logs.files.
 
-    Why: docker's default json-file driver keeps every line forever; one chatty
-    container fills the disk.
+    Why: docker's default json-file driver keeps every line forever, and so does an
+    application's log file nobody rotates; one chatty service fills the disk.
 
     Fix: set "log-opts": {"max-size": "10m", "max-file": "3"} in /etc/docker/daemon.json
-    (applies to containers created afterwards: recreate them), or logging: in compose.
+    (applies to containers created afterwards: recreate them), or logging: in compose;
+    for a file of logs.files, install logrotate and add a rule naming it (or a glob
+    matching it) to /etc/logrotate.d/.
     """
-    found = _containers(fleet_host, remote)
-    evidence.conclude(containers.judge_log_rotation(found, fleet_host.containers))
+    verdicts = []
+    found = containers.facts(remote)
+    policy = fleet_host.containers
+    if found.engine_problem is None:
+        verdicts.append(containers.judge_log_rotation(found, policy))
+    elif policy.expected or policy.compose_projects:
+        raise TargetError(f"{found.engine_problem} (containers are declared for {fleet_host.name})")
+    else:
+        evidence.note(f"containers: not applicable ({found.engine_problem})")
+    if fleet_host.logs.files:
+        verdicts.append(logrotate.judge(logrotate.facts(remote), fleet_host.logs.files))
+    if not verdicts:
+        pytest.skip(f"not applicable: no Docker engine and no logs.files declared ({found.engine_problem})")
+    failing = [v.summary for v in verdicts if not v.passed]
+    comparisons = [c for v in verdicts for c in v.comparisons]
+    evidence.conclude(Verdict(not failing, "; ".join(failing or [v.summary for v in verdicts]), comparisons))
 
 
 # --- scheduled jobs (issue 4): REL-12 -----------------------------------------------

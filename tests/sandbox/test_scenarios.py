@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from sandbox.fleet import Fleet
 from sandbox.process import SandboxError
@@ -19,11 +20,11 @@ from tests.sandbox.conftest import prefix_for, short_run_dir, unavailable
 REPO = Path(__file__).resolve().parents[2]
 
 
-def run_suite(inventory: Path, reports: Path, *args: str) -> dict:
+def run_suite(inventory: Path, reports: Path, *args: str, env: dict[str, str] | None = None) -> dict:
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--inventory={inventory}",
          f"--report-dir={reports}", "tests_infra", *args],
-        cwd=REPO, capture_output=True, text=True, timeout=600,
+        cwd=REPO, capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})},
     )  # fmt: skip
     assert result.returncode in (0, 1), result.stdout[-3000:] + result.stderr[-3000:]
     return json.loads((reports / "readiness.json").read_text())
@@ -73,7 +74,7 @@ def test_suite_fails_exactly_the_answer_key(scenario_fleet, tmp_path):
     chosen, (inventory, key), fleet = scenario_fleet
     expected = {(e["criterion"], e["target"]) for e in json.loads(key.read_text())["expected_failures"]}
     before = snapshot(fleet) if chosen.name == "healthy" else None
-    record = run_suite(inventory, tmp_path / "reports", "-n", "2")
+    record = run_suite(inventory, tmp_path / "reports", "-n", "2", env=chosen.environment(fleet))
     assert failures(record) == expected
     if chosen.name == "healthy":
         assert expected == set()
@@ -89,8 +90,10 @@ def test_suite_fails_exactly_the_answer_key(scenario_fleet, tmp_path):
     assert record["complete"] and not record["partial"]
     # facts are gathered once per host, registered fact commands in one batched round trip,
     # and -n 2 keeps each host's tests on one worker: no command ever ran twice on a host
-    batched: dict[str, set[str]] = {"h1": set(), "h2": set()}
-    alone: dict[str, set[str]] = {"h1": set(), "h2": set()}
+    hosts = yaml.safe_load(inventory.read_text())["hosts"]
+    assert {"h1", "h2", "sd"} <= set(hosts)  # sd: the systemd host (a docker:// backend)
+    batched: dict[str, set[str]] = {host: set() for host in hosts}
+    alone: dict[str, set[str]] = {host: set() for host in hosts}
     for criterion in record["criteria"]:
         for instance in criterion["instances"]:
             for entry in instance["evidence"]:
@@ -98,4 +101,5 @@ def test_suite_fails_exactly_the_answer_key(scenario_fleet, tmp_path):
                     (batched if entry["batched"] else alone)[entry["host"]].add(entry["command"])
     expected = {host: int(bool(batched[host])) + len(alone[host]) for host in batched}
     assert record["run"]["round_trips"] == expected
-    assert len(batched["h1"]) >= 3  # df (REL-08/09), ss (SEC-01), sshd -T (SEC-09), ...
+    for host in hosts:
+        assert len(batched[host]) >= 3, host  # df (REL-08/09), ss (SEC-01), systemd (AVL-06, REL-12), ...

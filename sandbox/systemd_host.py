@@ -1,0 +1,118 @@
+"""The scenarios' systemd host ``sd``: a real systemd as PID 1, for AVL-06 and REL-12's timers.
+
+The namespace hosts h1 and h2 have no init of their own (their systemd criteria say
+not applicable). ``sd`` is a container of ``sandbox.systemd_image`` on h1's engine,
+declared in the inventory as a host of its own with the ``docker://sd`` backend:
+testinfra runs ``docker exec`` on the runner, which reaches h1's engine through
+``DOCKER_HOST`` (``environment()``: the runner's process environment, since
+testinfra's docker backend takes no per-host environment; the SSH hosts ignore it).
+
+Healthy: ``good.service`` (declared) is active, no unit failed, the declared
+``rotate.timer`` fired and ``rotate.service`` exited 0. Broken: ``flaky.service``
+(``ExecStart=/bin/false``) failed, and ``rotate.service`` got a drop-in that exits
+3, its timer re-armed: its last run failed.
+
+On h1 the container is one of its containers like any other (healthcheck, restart
+policy, memory limit), exempted from SEC-10 only, with the reason: systemd as PID 1
+in a container needs CAP_SYS_ADMIN (``--privileged`` is refused here).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandbox import systemd_image
+from sandbox.fleet import Fleet
+from sandbox.hosts import SandboxHost
+from sandbox.process import wait_for
+
+NAME = "sd"
+ENGINE_HOST = "h1"
+CONTAINER = "sd"
+OPTIONS = ("--restart", "unless-stopped", "--memory", "256m", "--health-cmd", "kill -0 1",
+           "--health-interval", "1s", "--health-retries", "2", "--health-timeout", "2s")  # fmt: skip
+UNITS = {
+    "good.service": "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n",
+    "rotate.service": "[Service]\nType=oneshot\nExecStart=/bin/true\n",
+    "rotate.timer": "[Timer]\nOnActiveSec=1\nAccuracySec=1\n",
+    "flaky.service": "[Service]\nType=oneshot\nExecStart=/bin/false\n",
+}
+FAILING_DROP_IN = "[Service]\nExecStart=\nExecStart=/bin/sh -c 'echo rotate: disk full >&2; exit 3'\n"
+EXEMPT = {"container": CONTAINER, "criteria": ["SEC-10"],
+          "reason": "sandbox host sd: systemd as PID 1 in a container needs CAP_SYS_ADMIN"}  # fmt: skip
+
+
+def engine_host(fleet: Fleet) -> SandboxHost:
+    return next(host for host in fleet.hosts if host.name == ENGINE_HOST)
+
+
+def environment(fleet: Fleet) -> dict[str, str]:
+    """What golive's process needs to reach ``sd`` through the docker:// backend."""
+    return {"DOCKER_HOST": engine_host(fleet).engine.docker_host}
+
+
+def sh(fleet: Fleet, command: str) -> str:
+    return systemd_image.exec_in(engine_host(fleet).engine, CONTAINER, command)
+
+
+def _write(path: str, text: str) -> str:
+    """Shell lines writing ``text`` to ``path`` (a quoted here-document: no expansion)."""
+    return f"cat > {path} <<'UNIT'\n{text}UNIT\n"
+
+
+def _service(fleet: Fleet, unit: str) -> dict[str, str]:
+    text = sh(fleet, f"systemctl show --no-pager -p Result,ExecMainExitTimestampMonotonic,ActiveState {unit}")
+    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+
+
+def _ran(fleet: Fleet, unit: str, result: str) -> bool:
+    found = _service(fleet, unit)
+    return found.get("ExecMainExitTimestampMonotonic", "0") != "0" and found.get("Result") == result
+
+
+def plant_baseline(fleet: Fleet) -> None:
+    """Start ``sd`` on h1's engine (once): good.service active, rotate.timer fired and succeeded.
+
+    The scenarios start it after h1's other faults: the OOM-kill fault was seen not to
+    be reported as OOMKilled by h1's engine while sd ran (systemd with the machine's
+    cgroup namespace); the systemd faults start it themselves.
+    """
+    engine = engine_host(fleet).engine
+    if engine.docker("inspect", CONTAINER, check=False).returncode == 0:
+        return
+    systemd_image.run(engine_host(fleet).engine, CONTAINER, options=OPTIONS)
+    files = "".join(_write(f"/etc/systemd/system/{unit}", text) for unit, text in UNITS.items())
+    sh(fleet, f"{files}systemctl daemon-reload && systemctl start good.service rotate.timer")
+    wait_for(lambda: _ran(fleet, "rotate.service", "success"), 15, "sd: rotate.timer's first run")
+
+
+def plant_failed_unit(fleet: Fleet) -> None:
+    """flaky.service runs /bin/false: a unit in the failed state."""
+    plant_baseline(fleet)
+    sh(fleet, "systemctl start flaky.service || true")
+    wait_for(lambda: _service(fleet, "flaky.service").get("ActiveState") == "failed", 10, "sd: flaky.service failed")
+
+
+def plant_timer_failing(fleet: Fleet) -> None:
+    """rotate.service now exits 3; the re-armed timer runs it: the timer's last run failed."""
+    plant_baseline(fleet)
+    drop_in = _write("/etc/systemd/system/rotate.service.d/fail.conf", FAILING_DROP_IN)
+    sh(fleet, f"mkdir -p /etc/systemd/system/rotate.service.d\n{drop_in}"
+       "systemctl daemon-reload && systemctl restart rotate.timer")  # fmt: skip
+    wait_for(lambda: _ran(fleet, "rotate.service", "exit-code"), 15, "sd: rotate.service's failed run")
+
+
+def declarations(fleet: Fleet) -> dict[str, Any]:
+    """The inventory host ``sd``.
+
+    ``monitoring``: sd is a container on h1, so its machine's metrics and logs are
+    h1's node exporter and log shipper (the sandbox runs no exporter inside it).
+    """
+    return {
+        "backend": f"docker://{CONTAINER}",
+        "command_timeout": "20s",
+        "connect_timeout": "10s",
+        "systemd": {"units": ["good.service"]},
+        "scheduled": [{"name": "rotate", "timer": "rotate.timer"}],
+        "monitoring": {"labels": {"host": ENGINE_HOST}, "log_labels": {"host": ENGINE_HOST}},
+    }
