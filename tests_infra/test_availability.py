@@ -23,6 +23,9 @@ def test_endpoint_answers_expected_status(endpoint: Target, http_probe: HttpProb
     Why: a 401/403/404/5xx on a public URL is an outage for its users even when every
     container is running (seed: blackbox probes answered 403 on mail.* and 401 on another).
 
+    Keys: hosts.<name>.endpoints[]: name, url, expect_status (any 2xx), credential, server_name,
+    ca_bundle, internal; hosts.<name>.http: user_agent, timeout (10s).
+
     Fix: fix the service, its proxy route or its access rules; if the status is right
     by design, declare it with endpoints[].expect_status in hosts.yaml.
     """
@@ -39,6 +42,9 @@ def test_endpoint_name_resolves(named_endpoint: Target, fleet: Fleet, evidence: 
     Why: a missing or stale DNS record takes a service offline for everyone whose
     resolver has it, while the server itself looks healthy.
 
+    Keys: hosts.<name>.endpoints[].resolve_to (an address; default: it must resolve at all),
+    internal.
+
     Fix: create or correct the A/AAAA record (or /etc/hosts entry) and wait out its TTL;
     endpoints[].resolve_to declares the address it must resolve to.
     """
@@ -54,6 +60,8 @@ def test_endpoint_latency_under_budget(endpoint: Target, http_probe: HttpProbe, 
 
     Why: a page that takes seconds is abandoned by users and trips upstream timeouts
     long before anything reports it as down.
+
+    Keys: hosts.<name>.endpoints[]: latency_budget (2s), samples (3).
 
     Fix: find the slow part (database, upstream, cold cache) from the timings; set
     endpoints[].latency_budget and samples in hosts.yaml for an endpoint that is slow by design.
@@ -77,6 +85,8 @@ def test_expected_container_running(
     Why: a stopped or missing container is an outage of whatever it serves, even when
     the host itself answers every probe.
 
+    Keys: hosts.<name>.containers: expected (names), compose_projects.
+
     Fix: docker start NAME or docker compose up -d; read docker logs NAME for why it
     stopped. Remove a retired container from containers.expected.
     """
@@ -98,6 +108,8 @@ def test_tcp_dependency_reachable_from_host(dependency: Declared, fleet: Fleet, 
     routes, firewalls and bind addresses differ per host (seed: Odoo workers got
     "connection refused" from odoo-db:5432 while the database was up).
 
+    Keys: hosts.<name>.dependencies[]: name, address, port, timeout (3s).
+
     Fix: check the dependency listens on an address this host can reach (ss -tln on its
     host), the firewall between them, and the name's resolution on this host.
     """
@@ -113,6 +125,8 @@ def test_systemd_units_active(fleet_host: Host, remote: RemoteHost, evidence: Ev
 
     Why: a failed unit is a service, mount or timer that is down until someone reads
     systemctl --failed; nothing else retries it.
+
+    Keys: hosts.<name>.systemd: units, ignore_failed (globs).
 
     Fix: systemctl status UNIT and journalctl -u UNIT, fix and systemctl restart it
     (systemctl reset-failed for a retired one); systemd.ignore_failed lists tolerated units.

@@ -19,6 +19,8 @@ def test_config_repo_working_tree_clean(repo: Declared, fleet: Fleet, evidence: 
     Why: an edit made in place on the server is lost on the next deploy and exists
     in no review; the next person to change the file cannot know it is there.
 
+    Keys: hosts.<name>.repos[]: name, path.
+
     Fix: commit the change (or revert it with git checkout) and push it; add
     generated files to .gitignore.
     """
@@ -32,6 +34,8 @@ def test_config_repo_has_no_unpushed_commits(repo: Declared, fleet: Fleet, evide
 
     Why: a commit only on the server dies with the server's disk, and the next
     deploy from the upstream silently reverts it.
+
+    Keys: hosts.<name>.repos[]: name, path (the branch's upstream).
 
     Fix: git push (or set an upstream with git push -u origin BRANCH).
     """

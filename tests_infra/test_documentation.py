@@ -27,6 +27,9 @@ def test_findings_have_remediation_and_runbooks_exist(
     Why: a failure without a documented fix is paged to whoever is on call at 3 am,
     who then has to rediscover the fix; a runbook link to a deleted file is worse.
 
+    Keys: hosts.<name>.runbooks (ID to runbook path on the host); log_patterns[].remediation,
+    runbook.
+
     Fix: give the criterion a Fix: paragraph (or the pattern a remediation), or map its
     ID to a runbook under runbooks: in hosts.yaml; restore or re-point missing runbooks.
     """
@@ -43,6 +46,8 @@ def test_documents_exist_and_are_fresh(document: Declared, fleet: Fleet, evidenc
 
     Why: documentation nobody touched for months describes a fleet that no longer
     exists; the audits found counts and service lists that were simply out of date.
+
+    Keys: hosts.<name>.documents[]: name, path, max_age (30d).
 
     Fix: review the document against the fleet, update it and commit; documents[].max_age
     sets the limit per document.

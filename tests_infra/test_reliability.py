@@ -23,6 +23,8 @@ def test_disk_usage_under_critical_limit(fleet_host: Host, remote: RemoteHost, e
     Why: a full filesystem stops databases, log writers and image pulls mid-operation;
     at 90% a busy day's logs or one backup is enough to fill it.
 
+    Keys: hosts.<name>.disk: critical_percent (90), mounts, ignore_mounts, ignore_types.
+
     Fix: free space (docker system prune, log rotation, old backups) or grow the volume;
     set disk.critical_percent in hosts.yaml only for a volume that is full by design.
     """
@@ -36,6 +38,8 @@ def test_disk_usage_under_warning_limit(fleet_host: Host, remote: RemoteHost, ev
     """Disk usage is under the warning limit (default 85%) on every filesystem.
 
     Why: the warning limit leaves time to act before REL-08's critical limit is hit.
+
+    Keys: hosts.<name>.disk: warning_percent (85), mounts, ignore_mounts, ignore_types.
 
     Fix: plan the cleanup or the resize now; disk.warning_percent in hosts.yaml sets the limit.
     """
@@ -67,6 +71,8 @@ def test_no_unhealthy_container(fleet_host: Host, remote: RemoteHost, inventory:
     Why: an unhealthy container still "runs", so nothing restarts it, while its proxy
     or its peers already fail against it.
 
+    Keys: hosts.<name>.containers: ignore, exempt (container, criteria, reason).
+
     Fix: read the health log's last output (docker inspect --format '{{json .State.Health}}'),
     fix the service or its healthcheck; containers.exempt with a reason excuses one container.
     """
@@ -81,6 +87,8 @@ def test_no_restart_loop(fleet_host: Host, remote: RemoteHost, inventory: Invent
 
     Why: a restart loop looks like an up service between crashes; each restart drops
     connections and work in flight (seed: UISP restarted 10+ times an hour).
+
+    Keys: hosts.<name>.containers.restarts_per_day (3, scaled to window); window (24h).
 
     Fix: read the container's last logs (docker logs --tail 50 NAME) and fix the crash;
     containers.restarts_per_day sets the limit (scaled to the window).
@@ -124,6 +132,8 @@ def test_container_defines_healthcheck(
     Why: without a healthcheck a hung service is "running" forever: no restart, no
     unhealthy state for monitoring or for depends_on: condition: service_healthy.
 
+    Keys: hosts.<name>.containers: ignore, exempt.
+
     Fix: add a HEALTHCHECK (image) or healthcheck: (compose) that exercises the service;
     for a one-shot job, add a containers.exempt entry for REL-03 with the reason.
     """
@@ -140,6 +150,8 @@ def test_healthcheck_command_runs_in_image(
 
     Why: a healthcheck calling a tool the image lacks marks a healthy service
     unhealthy forever (seed: healthcheck used wget, absent in nginx:alpine).
+
+    Keys: hosts.<name>.containers: ignore, exempt.
 
     Fix: use a tool the image has (busybox wget, the service's own binary) or add it
     to the image; the health log shows the failing output.
@@ -158,6 +170,8 @@ def test_container_has_restart_policy(
     Why: without one, a crash or a host reboot leaves the service down until someone
     notices.
 
+    Keys: hosts.<name>.containers.restart_policies (unless-stopped, always, on-failure).
+
     Fix: restart: unless-stopped in compose (docker update --restart unless-stopped NAME
     for a running one); containers.restart_policies sets the allowed list.
     """
@@ -175,6 +189,8 @@ def test_container_has_memory_limit(
     Why: one leaking container without a limit pushes the whole host into the
     kernel's OOM killer, which may pick the database.
 
+    Keys: hosts.<name>.containers: ignore, exempt.
+
     Fix: set mem_limit / deploy.resources.limits.memory (docker update --memory for a
     running one) from the container's observed peak plus headroom.
     """
@@ -189,6 +205,8 @@ def test_no_oom_kill(fleet_host: Host, remote: RemoteHost, inventory: Inventory,
 
     Why: an OOM kill is a crash the service's own logs never show; it comes back
     under load, usually at the worst time.
+
+    Keys: window (24h); hosts.<name>.containers: ignore, exempt.
 
     Fix: raise the container's memory limit or fix the leak; the kernel lines name the
     task and its memory cgroup. A kernel log that cannot be read is said so in the evidence.
@@ -209,6 +227,8 @@ def test_build_cache_under_limit(
 
     Why: builds on a production host pile up cache until the disk is full (REL-08).
 
+    Keys: hosts.<name>.containers.build_cache_max (1GB).
+
     Fix: docker builder prune (or --filter until=168h in a timer); containers.build_cache_max
     sets the limit.
     """
@@ -223,6 +243,9 @@ def test_logs_rotate(fleet_host: Host, remote: RemoteHost, evidence: Evidence) -
 
     Why: docker's default json-file driver keeps every line forever, and so does an
     application's log file nobody rotates; one chatty service fills the disk.
+
+    Keys: hosts.<name>.containers (log driver max-size); hosts.<name>.logs.files (each covered by a
+    logrotate rule).
 
     Fix: set "log-opts": {"max-size": "10m", "max-file": "3"} in /etc/docker/daemon.json
     (applies to containers created afterwards: recreate them), or logging: in compose;
@@ -257,6 +280,8 @@ def test_scheduled_job_last_run_succeeded(scheduled_job: Declared, fleet: Fleet,
 
     Why: a timer or cron job that stopped or keeps failing is silent until the thing
     it maintains (backups, certificates, cleanup) runs out (seed: 23 timers + 4 cron jobs).
+
+    Keys: hosts.<name>.scheduled[]: name, timer or cron (+ crontabs, stamp), max_age (26h).
 
     Fix: systemctl status NAME.timer and journalctl -u the service; for cron, check the
     crontab line and the job's log. Not applicable for a timer where systemd is not PID 1.

@@ -21,6 +21,9 @@ def test_no_unexpected_listener_on_all_addresses(fleet_host: Host, remote: Remot
     Why: a database, admin UI or exporter bound to every address is one firewall
     mistake away from the internet.
 
+    Keys: hosts.<name>.listeners.allow (80, 443, 25, 465, 587, 110, 995, 143, 993; '53/udp' for one
+    protocol).
+
     Fix: bind the service to 127.0.0.1 or a private address (for containers, publish as
     127.0.0.1:PORT:PORT), or add the port to listeners.allow in hosts.yaml if it is public on purpose.
     """
@@ -33,6 +36,8 @@ def test_sshd_refuses_password_logins(fleet_host: Host, remote: RemoteHost, evid
     """The SSH daemon refuses password authentication and root password login.
 
     Why: password logins over SSH are brute-forced within hours of a host going public.
+
+    Keys: hosts.<name>.sshd.config (the system's sshd_config).
 
     Fix: set PasswordAuthentication no, KbdInteractiveAuthentication no and
     PermitRootLogin prohibit-password in sshd_config, then reload sshd.
@@ -56,6 +61,8 @@ def test_protected_endpoint_refuses_anonymous_access(
     Why: an admin UI or API that answers without credentials is open to anyone who
     finds its URL; scanners find them within days.
 
+    Keys: hosts.<name>.endpoints[]: protected, login_location (login).
+
     Fix: put the endpoint behind authentication (at the app or the proxy); if it is public
     on purpose, drop protected: from hosts.yaml (endpoints[].login_location names the login).
     """
@@ -73,6 +80,8 @@ def test_certificate_verifies_for_its_name(
 
     Why: browsers and API clients refuse an untrusted or mismatched certificate; users
     who are taught to click through are then open to interception.
+
+    Keys: hosts.<name>.endpoints[]: ca_bundle (system trust store), server_name.
 
     Fix: serve a certificate from a trusted CA covering the name (e.g. certbot/ACME) with
     its full chain; for a private CA declare endpoints[].ca_bundle.
@@ -92,6 +101,8 @@ def test_certificate_not_about_to_expire(
     Why: an expired certificate takes the service down for every client at once, on a
     date known months ahead.
 
+    Keys: hosts.<name>.http.tls_expiry_critical_days (7).
+
     Fix: renew now and fix the renewal job (certbot timer, ACME client) that let it get
     this close; http.tls_expiry_critical_days sets the limit.
     """
@@ -108,6 +119,8 @@ def test_certificate_renewed_ahead(https_endpoint: Target, certificates: Certifi
     Why: ACME clients renew 30 days ahead; a certificate under 21 days means renewal is
     failing, with time left to fix it.
 
+    Keys: hosts.<name>.http.tls_expiry_warning_days (21).
+
     Fix: check the renewal job's logs and run it by hand; http.tls_expiry_warning_days sets the limit.
     """
     found = certificates.certificate(https_endpoint)
@@ -123,6 +136,8 @@ def test_no_tls_older_than_1_2(https_endpoint: Target, certificates: Certificate
     Why: TLS 1.0 and 1.1 are deprecated (RFC 8996) for known weaknesses; accepting them
     fails audits and lets a downgrade weaken every connection.
 
+    Keys: hosts.<name>.endpoints[] (every https endpoint).
+
     Fix: allow only TLSv1.2 and TLSv1.3 (nginx: ssl_protocols TLSv1.2 TLSv1.3;).
     """
     evidence.conclude(tls.judge_protocols(https_endpoint, certificates.legacy_protocols(https_endpoint)))
@@ -135,6 +150,8 @@ def test_plain_http_redirects_to_https(https_endpoint: Target, http_probe: HttpP
 
     Why: users and links that start at http:// otherwise stay on an unencrypted
     connection, where credentials and cookies travel in the clear.
+
+    Keys: hosts.<name>.endpoints[].http_url (the same URL over http on port 80).
 
     Fix: answer every plain HTTP request with a 301 to https:// (nginx: return 301
     https://$host$request_uri;); endpoints[].http_url names the plain URL if not port 80.
