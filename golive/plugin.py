@@ -61,6 +61,7 @@ class GoliveState:
     record: dict[str, Any] | None = None
     round_trips: dict[str, int] = field(default_factory=dict)
     catalogue: dict[str, Criterion] = field(default_factory=dict)
+    crashed_workers: list[str] = field(default_factory=list)
     previous_sigterm: Any = None
 
     def add_round_trips(self, counts: dict[str, int]) -> None:
@@ -389,8 +390,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     waivers = state.ledger.apply_waivers(state.inventory.waivers, today)  # a failed claim can be waived too
     graded = grade([r.as_outcome() for r in results], rubric)
     partial_reasons = _partial_reasons(session, state)
-    complete = int(exitstatus) in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) and not (
-        session.shouldstop or session.shouldfail
+    complete = (
+        int(exitstatus) in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+        and not (session.shouldstop or session.shouldfail)
+        and not state.crashed_workers
     )
     state.record = record.build_record(
         results,
@@ -516,6 +519,9 @@ class _XdistHooks:
         self.state = state
 
     def pytest_testnodedown(self, node: Any, error: object) -> None:
+        if error:
+            # its running test got no verdict and its facts are lost: the run is not whole
+            self.state.crashed_workers.append(str(getattr(getattr(node, "gateway", None), "id", node)))
         output = getattr(node, "workeroutput", {})
         self.state.add_round_trips(output.get("golive_round_trips", {}))
         for found in output.get("golive_catalogue", []):

@@ -309,3 +309,17 @@ def test_collect_only_lists_criteria_and_writes_the_reference(suite):
     assert outcomes(record)["MON-07"] == "not_applicable"  # nothing declared: not collected, still reported
     assert not record["partial"]
     assert not any("NOTSET" in i["nodeid"] for c in record["criteria"] for i in c["instances"])
+
+
+def test_a_crashed_xdist_worker_makes_the_run_incomplete(suite):
+    (suite.path / "tests_infra" / "test_zz_crash.py").write_text(
+        "import os, pytest\n\n"
+        "@pytest.mark.warning\n@pytest.mark.criterion('DOC-09', category='Documentation')\n"
+        "def test_crash(fleet_host):\n    '''Crashes its worker.'''\n"
+        "    if fleet_host.name == 'b':\n        os._exit(3)\n"
+    )
+    result = run(suite, "-n", "2")
+    assert result.ret == 1
+    record = load_json(suite.path / "reports" / "readiness.json")
+    assert record["complete"] is False and record["ready"] is False
+    assert any("INCOMPLETE run" in line for line in result.stdout.lines)
