@@ -27,7 +27,8 @@ body{display:flex;flex-direction:column}
 @media print{
   .golive-evidence pre{max-height:none;overflow:visible}
   .extras-row,.extras-row.hidden{display:table-row!important}
-  .logwrapper .log{display:block!important;overflow:visible!important}
+  .logwrapper{max-height:none!important;overflow:visible!important}
+  .logwrapper .log{top:0!important;height:auto!important}
   .logexpander,.controls,.filter,.summary__reload,#show_all_details,#hide_all_details{display:none!important}
   #environment-header,#environment{display:none}
 }

@@ -1,0 +1,47 @@
+"""Printing the HTML report (Chromium's print-to-PDF) shows every evidence block expanded,
+so the report can be filed as a PDF with a phase's acceptance."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+
+from tests.conftest import need
+from tests.synthetic import run
+from tests.test_hostile_content import chromium  # noqa: F401 (a fixture)
+
+
+def pdftotext() -> str:
+    if shutil.which("pdftotext") is None:
+        try:
+            from sandbox.debian import ensure_installed
+
+            ensure_installed(["poppler-utils"])
+        except Exception as exc:  # SandboxError
+            need(False, f"pdftotext (Debian's poppler-utils) unavailable: {exc}")
+    path = shutil.which("pdftotext")
+    need(path is not None, "pdftotext not found")
+    return str(path)
+
+
+def test_printed_report_shows_the_evidence_of_passed_and_failed_rows(suite, chromium):  # noqa: F811
+    to_text = pdftotext()
+    run(suite)
+    report = suite.path / "reports" / "readiness.html"
+    pdf = suite.path / "readiness.pdf"
+    with tempfile.TemporaryDirectory() as profile:
+        printed = subprocess.run(
+            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={profile}", "--virtual-time-budget=5000", f"--print-to-pdf={pdf}",
+             "--no-pdf-header-footer", report.as_uri()],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert printed.returncode == 0 and pdf.exists(), printed.stderr[-2000:]
+    text = subprocess.run([to_text, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "69.0/100 C+" in text
+    # AVL-01 passed on a: its row is collapsed on screen, its evidence must print anyway
+    assert "checked <b>a</b>" in text
+    # a failed row's evidence, with the comparison
+    assert "median: 3.1 s < 2 s" in text
