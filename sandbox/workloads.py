@@ -158,20 +158,30 @@ def no_memory_limit(host: SandboxHost) -> None:
     run(host, "cache", ("--restart", "unless-stopped", *HEALTH, "--health-cmd", "kill -0 1"), ("sleep", "1000000"))
 
 
-def oom_killed(host: SandboxHost) -> None:
-    """A worker over its 8 MiB limit: the kernel's memory cgroup OOM-kills it, for real."""
+def oom_killed(host: SandboxHost, attempts: int = 3) -> None:
+    """A worker over its 8 MiB limit: the kernel's memory cgroup OOM-kills it, for real.
+
+    dockerd 20.10 on cgroup v1 can process the exit before the OOM event and then
+    records exit 137 without OOMKilled (seen under load): such a run is repeated, since
+    the fault promised is a container the engine reports as OOM-killed.
+    """
     options = ("--restart", "on-failure:1", "--memory", "8m", "--memory-swap", "8m")
-    run(host, "oom-worker", options, ("tail", "/dev/zero"))
+    state: dict[str, Any] = {}
+    for _ in range(attempts):
+        run(host, "oom-worker", options, ("tail", "/dev/zero"))
 
-    def killed() -> bool:
-        state = inspect(host, "oom-worker")["State"]
-        return state["Status"] == "exited" and state["OOMKilled"]
+        def stopped() -> bool:
+            nonlocal state
+            state = inspect(host, "oom-worker")["State"]
+            return state["Status"] == "exited" and (state["OOMKilled"] or state.get("RestartCount", 0) >= 1)
 
-    try:
-        wait_for(killed, 30, "oom-worker OOM-killed")
-    except SandboxError as error:
-        state = inspect(host, "oom-worker")["State"]
-        raise SandboxError(f"{error}: state {state}") from None
+        try:
+            wait_for(stopped, 30, "oom-worker stopped")
+        except SandboxError:
+            continue
+        if state["OOMKilled"]:
+            return
+    raise SandboxError(f"{host.name}: oom-worker not reported OOM-killed in {attempts} runs: state {state}")
 
 
 def build_cache(host: SandboxHost) -> None:
