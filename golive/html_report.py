@@ -64,11 +64,14 @@ def summary_html(record: dict[str, Any], report_path: str = "") -> str:
         parts.append(
             f"<p>Partial: {_e('; '.join(record['partial_reasons']))}. A partial run cannot certify readiness.</p>"
         )
-    if record["critical_failures"]:
+    failures = len(record["critical_failures"])
+    if failures and record["uncapped_score"] > record["score"]:
         parts.append(
-            f'<p class="critical">{len(record["critical_failures"])} critical failure(s) cap the score at '
+            f'<p class="critical">{failures} critical failure(s) cap the score at '
             f"{record['rubric']['critical_cap']:g} (uncapped {record['uncapped_score']:.1f}).</p>"
         )
+    elif failures:
+        parts.append(f'<p class="critical">{failures} critical failure(s) block go-live.</p>')
     parts.append(_changes(record))
     parts.append(_categories_table(record))
     parts.append(_critical_failures(record))

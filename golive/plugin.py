@@ -421,7 +421,8 @@ def _add_history(config: pytest.Config, state: GoliveState, current: dict[str, A
     if state.json_path is None:
         return
     directory = state.json_path.parent / "history"
-    past = history.load(directory)
+    # a run is compared with earlier runs of the same inventory file, not of another fleet
+    past = [r for r in history.load(directory) if r["run"].get("inventory") == current["run"]["inventory"]]
     baseline = config.getoption("baseline")
     if baseline:
         try:

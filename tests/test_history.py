@@ -37,3 +37,11 @@ def test_changes_since_the_previous_run_and_the_trend(suite):
     run(suite, "--baseline=accepted.json")
     third = load_json(suite.path / "reports" / "readiness.json")
     assert third["changes"]["since"] == "baseline accepted.json"
+
+
+def test_runs_of_another_inventory_are_not_compared(suite):
+    run(suite)
+    (suite.path / "other.yaml").write_text((suite.path / "hosts.yaml").read_text())
+    run(suite, "--inventory=other.yaml")
+    record = load_json(suite.path / "reports" / "readiness.json")
+    assert "changes" not in record and len(record["history"]) == 1
