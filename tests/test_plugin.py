@@ -243,7 +243,8 @@ def test_a_grade_claim_above_the_measured_grade_fails(suite):
     assert set(record["critical_failures"]) == {"SEC-04", "ACC-02"}
 
 
-def test_sigterm_still_writes_reports_marked_incomplete(suite):
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGINT"])
+def test_sigterm_still_writes_reports_marked_incomplete(suite, name):
     import signal
     import subprocess
     import sys
@@ -260,7 +261,7 @@ def test_sigterm_still_writes_reports_marked_incomplete(suite):
     deadline = time.monotonic() + 60
     while not (suite.path / "started").exists() and time.monotonic() < deadline:
         time.sleep(0.1)
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(getattr(signal, name))
     output, _ = process.communicate(timeout=60)
     assert process.returncode == pytest.ExitCode.INTERRUPTED
     record = load_json(suite.path / "reports" / "readiness.json")
