@@ -113,6 +113,8 @@ def declarations(fleet: Fleet) -> dict[str, Any]:
         "command_timeout": "20s",
         "connect_timeout": "10s",
         "systemd": {"units": ["good.service"]},
+        # LOG-01..04 read these units' journal (no Docker engine inside sd)
+        "logs": {"containers": False, "units": ["good.service", "flaky.service"]},
         "scheduled": [{"name": "rotate", "timer": "rotate.timer"}],
         "monitoring": {"labels": {"host": ENGINE_HOST}, "log_labels": {"host": ENGINE_HOST}},
     }
