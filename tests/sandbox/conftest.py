@@ -12,7 +12,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -42,14 +42,24 @@ def prefix_for(run_dir: Path) -> str:
     return "gt" + hashlib.sha1(run_dir.name.encode()).hexdigest()[:6]
 
 
-@pytest.fixture(scope="session")
-def fleet() -> Iterator[Fleet]:
+class BareFleet(Fleet):
+    """Hosts, sshd and engines only, for criteria that need no web or monitoring services."""
+
+    def services(self) -> list:
+        return []
+
+
+def running_fleet(kind: type[Fleet] = Fleet, plant: Callable[[Fleet], None] | None = None) -> Iterator[Fleet]:
+    """A fleet of its own, up (and planted) for the fixture's scope, always torn down;
+    unavailable (skip, or fail under CI) when it cannot start."""
     if os.geteuid() != 0:
         unavailable("needs root for namespaces and dockerd")
     run_dir = short_run_dir()
-    fleet = Fleet(run_dir, prefix=prefix_for(run_dir))
+    fleet = kind(run_dir, prefix=prefix_for(run_dir))
     try:
         fleet.up()
+        if plant is not None:
+            plant(fleet)
     except (SandboxError, OSError, subprocess.SubprocessError) as error:
         fleet.down(purge=True)
         unavailable(str(error))
@@ -57,6 +67,11 @@ def fleet() -> Iterator[Fleet]:
         yield fleet
     finally:
         fleet.down(purge=True)
+
+
+@pytest.fixture(scope="session")
+def fleet() -> Iterator[Fleet]:
+    yield from running_fleet()
 
 
 @pytest.fixture

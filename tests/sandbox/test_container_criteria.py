@@ -15,8 +15,6 @@ testinfra's ``docker://`` backend (DOCKER_HOST names h1's engine).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,7 +26,7 @@ from sandbox.fleet import Fleet
 from sandbox.hosts import SandboxHost
 from sandbox.process import SandboxError
 from tests.conftest import REPO, load_json, run_golive
-from tests.sandbox.conftest import prefix_for, short_run_dir, unavailable
+from tests.sandbox.conftest import BareFleet, running_fleet, unavailable
 
 SECRET = "s3cr3t-db-pw-4242"
 MINE = ("AVL-02", "AVL-04", "AVL-06", "REL-01", "REL-02", "REL-03", "REL-04", "REL-05", "REL-06", "REL-07",
@@ -38,30 +36,14 @@ NODES = ["tests_infra/test_availability.py", "tests_infra/test_reliability.py", 
          "or oom or build_cache or logs_rotate or scheduled_job"]  # fmt: skip
 
 
-class BareFleet(Fleet):
-    """Hosts, sshd and engines only: these criteria need no web services."""
-
-    def services(self) -> list:
-        return []
+def _plant(fleet: Fleet) -> None:
+    for host in fleet.hosts:
+        workloads.plant_baseline(host)
 
 
 @pytest.fixture(scope="module")
-def fleet() -> Iterator[BareFleet]:
-    if os.geteuid() != 0:
-        unavailable("needs root for namespaces and dockerd")
-    run_dir = short_run_dir()
-    fleet = BareFleet(run_dir, prefix=prefix_for(run_dir))
-    try:
-        fleet.up()
-        for host in fleet.hosts:
-            workloads.plant_baseline(host)
-    except (SandboxError, OSError, subprocess.SubprocessError) as error:
-        fleet.down(purge=True)
-        unavailable(str(error))
-    try:
-        yield fleet
-    finally:
-        fleet.down(purge=True)
+def fleet() -> Iterator[Fleet]:
+    yield from running_fleet(BareFleet, _plant)
 
 
 def host(fleet: Fleet, name: str) -> SandboxHost:

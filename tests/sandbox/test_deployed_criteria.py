@@ -11,47 +11,28 @@ values never reach a report.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Iterator
 
 import pytest
 
 from sandbox import deployed, files
 from sandbox.fleet import Fleet
-from sandbox.process import SandboxError
 from tests.conftest import REPO, load_json, run_golive
-from tests.sandbox.conftest import prefix_for, short_run_dir, unavailable
+from tests.sandbox.conftest import BareFleet, running_fleet
 
 NODES = ["tests_infra/test_security.py", "tests_infra/test_change_control.py", "tests_infra/test_documentation.py",
          "-k", "privileged or running_images or running_environment or documented_claims"]  # fmt: skip
 
 
-class BareFleet(Fleet):
-    """Hosts, sshd and engines only."""
-
-    def services(self) -> list:
-        return []
+def _plant(fleet: Fleet) -> None:
+    for host in fleet.hosts:
+        files.plant_baseline(host)
+        deployed.plant_baseline(host)
 
 
 @pytest.fixture(scope="module")
-def fleet() -> Iterator[BareFleet]:
-    if os.geteuid() != 0:
-        unavailable("needs root for namespaces and dockerd")
-    run_dir = short_run_dir()
-    fleet = BareFleet(run_dir, prefix=prefix_for(run_dir))
-    try:
-        fleet.up()
-        for host in fleet.hosts:
-            files.plant_baseline(host)
-            deployed.plant_baseline(host)
-    except (SandboxError, OSError, subprocess.SubprocessError) as error:
-        fleet.down(purge=True)
-        unavailable(str(error))
-    try:
-        yield fleet
-    finally:
-        fleet.down(purge=True)
+def fleet() -> Iterator[Fleet]:
+    yield from running_fleet(BareFleet, _plant)
 
 
 def run(fleet: Fleet, tmp_path) -> tuple[dict, dict]:
