@@ -30,6 +30,20 @@ def need(condition: bool, reason: str) -> None:
     pytest.skip(f"SELF-TEST NOT RUN: {reason}")
 
 
+def debian_tool(command: str, package: str) -> str:
+    """The path of ``command``, installing Debian's ``package`` first when it is missing."""
+    if shutil.which(command) is None:
+        try:
+            from sandbox.debian import ensure_installed
+
+            ensure_installed([package])
+        except Exception as exc:  # SandboxError: not root, apt failed
+            need(False, f"{command} (Debian's {package}) unavailable: {exc}")
+    path = shutil.which(command)
+    need(path is not None, f"{command} not found after installing {package}")
+    return str(path)
+
+
 def need_root() -> None:
     need(os.geteuid() == 0, "needs root (mounts, network namespaces, sshd -T)")
 

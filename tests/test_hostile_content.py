@@ -10,13 +10,12 @@ every output stays bounded.
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import tempfile
 
 import pytest
 
-from tests.conftest import load_json, need
+from tests.conftest import debian_tool, load_json
 
 HOSTILE = r"""
 import pytest
@@ -45,17 +44,7 @@ def test_hostile(fleet_host, evidence):
 
 @pytest.fixture(scope="module")
 def chromium() -> str:
-    path = shutil.which("chromium")
-    if path is None:
-        try:
-            from sandbox.debian import ensure_installed
-
-            ensure_installed(["chromium"])
-        except Exception as exc:  # SandboxError: not root, apt failed
-            need(False, f"Debian's chromium is not installed and could not be: {exc}")
-        path = shutil.which("chromium")
-    need(path is not None, "chromium not found after installing it")
-    return str(path)
+    return debian_tool("chromium", "chromium")
 
 
 def render(chromium: str, page) -> str:

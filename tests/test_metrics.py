@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
-from tests.conftest import need
+from tests.conftest import debian_tool
 from tests.synthetic import run
 
 
-def promtool() -> str:
-    if shutil.which("promtool") is None:
-        try:
-            from sandbox.debian import ensure_installed
-
-            ensure_installed(["prometheus"])
-        except Exception as exc:  # SandboxError
-            need(False, f"promtool (Debian's prometheus) unavailable: {exc}")
-    path = shutil.which("promtool")
-    need(path is not None, "promtool not found")
-    return str(path)
-
-
 def test_metrics_file_is_valid_prometheus_text(suite):
-    tool = promtool()
+    tool = debian_tool("promtool", "prometheus")
     run(suite, "--metrics-file=textfile/golive.prom")
     text = (suite.path / "textfile" / "golive.prom").read_text()
     checked = subprocess.run([tool, "check", "metrics"], input=text, capture_output=True, text=True, timeout=60)

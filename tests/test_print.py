@@ -3,30 +3,16 @@ so the report can be filed as a PDF with a phase's acceptance."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
 
-from tests.conftest import need
+from tests.conftest import debian_tool
 from tests.synthetic import run
 from tests.test_hostile_content import chromium  # noqa: F401 (a fixture)
 
 
-def pdftotext() -> str:
-    if shutil.which("pdftotext") is None:
-        try:
-            from sandbox.debian import ensure_installed
-
-            ensure_installed(["poppler-utils"])
-        except Exception as exc:  # SandboxError
-            need(False, f"pdftotext (Debian's poppler-utils) unavailable: {exc}")
-    path = shutil.which("pdftotext")
-    need(path is not None, "pdftotext not found")
-    return str(path)
-
-
 def test_printed_report_shows_the_evidence_of_passed_and_failed_rows(suite, chromium):  # noqa: F811
-    to_text = pdftotext()
+    to_text = debian_tool("pdftotext", "poppler-utils")
     run(suite)
     report = suite.path / "reports" / "readiness.html"
     pdf = suite.path / "readiness.pdf"
