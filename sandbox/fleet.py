@@ -86,7 +86,7 @@ class Fleet:
         try:
             return WebPorts(**json.loads(record.read_text()))
         except (FileNotFoundError, ValueError, TypeError):
-            ports = WebPorts(*_free_ports(3))
+            ports = WebPorts(*free_ports(3))
             self.run_dir.mkdir(parents=True, exist_ok=True)
             record.write_text(json.dumps(dataclasses.asdict(ports)) + "\n")
             return ports
@@ -121,7 +121,7 @@ class Fleet:
                 return [int(port) for port in ports]
         except (FileNotFoundError, ValueError, TypeError):
             pass
-        ports = _free_ports(count)
+        ports = free_ports(count)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         record.write_text(json.dumps(ports) + "\n")
         return ports
@@ -269,7 +269,7 @@ def _on_sigterm(handler: Callable[[int, FrameType | None], Any] | signal.Handler
         signal.signal(signal.SIGTERM, previous)
 
 
-def _free_ports(count: int) -> list[int]:
+def free_ports(count: int) -> list[int]:
     """Ports the kernel says are free on 127.0.0.1 now (held open together so they differ)."""
     probes = [socket.socket() for _ in range(count)]
     try:

@@ -10,7 +10,6 @@ tests/checks/test_monitoring_parsers.py parses Grafana's documented response sha
 from __future__ import annotations
 
 import shutil
-import socket
 import tempfile
 import time
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from sandbox.fleet import free_ports
 from sandbox.monitoring import Monitoring, MonitoringPorts, Probe
 from sandbox.process import SandboxError, wait_for
 from sandbox.tls import Certificates
@@ -27,17 +27,6 @@ from sandbox.web import Web, WebPorts
 from tests.conftest import load_json, need, need_root, run_golive, write_inventory
 
 SECRET = "mon-token-5c1e9d"
-
-
-def free_ports(count: int) -> list[int]:
-    probes = [socket.socket() for _ in range(count)]
-    try:
-        for probe in probes:
-            probe.bind(("127.0.0.1", 0))
-        return [probe.getsockname()[1] for probe in probes]
-    finally:
-        for probe in probes:
-            probe.close()
 
 
 @pytest.fixture(scope="module")
