@@ -146,7 +146,8 @@ def pytest_configure(config: pytest.Config) -> None:
         state.json_path = report_dir / "readiness.json"
         if not config.getoption("htmlpath", None):
             state.html_path = report_dir / "readiness.html"
-            # pytest-html writes in place; it writes beside it and the rename at the end is atomic
+            # pytest-html writes its page in place; it writes a hidden partial file instead,
+            # which pytest_unconfigure renames into place (atomic: never half a report)
             config.option.htmlpath = str(_pending(state.html_path))
             config.option.self_contained_html = True
             state.html_is_ours = True
