@@ -19,7 +19,6 @@ in 125 ms); SDK on the unix socket 11 ms.
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -29,25 +28,14 @@ import docker
 import testinfra
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from sandbox.fleet import Fleet
+from timing import median_seconds
+
+from sandbox.fleet import BareFleet
 from sandbox.images import BUSYBOX_IMAGE
 
 READ = "ids=$(docker ps -aq --no-trunc); docker inspect $ids"
-
-
-class BareFleet(Fleet):
-    def services(self) -> list:
-        return []
-
-
-def timed(call, repeat: int = 5) -> float:
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
 
 
 def main() -> None:
@@ -60,7 +48,7 @@ def main() -> None:
             engine.docker("run", "-d", "--network", "none", "--name", f"c{index}", BUSYBOX_IMAGE.tag, "sleep", "1000")
         remote = testinfra.get_host(described["spec"], ssh_config=described["ssh_config"])
         remote.run("true")
-        cli = timed(lambda: remote.run(READ))
+        cli = median_seconds(lambda: remote.run(READ))
         shim = run_dir / "bin"
         shim.mkdir()
         (shim / "ssh").write_text(f'#!/bin/sh\nexec /usr/bin/ssh -F {described["ssh_config"]} "$@"\n')
@@ -69,9 +57,9 @@ def main() -> None:
         started = time.perf_counter()
         client = docker.DockerClient(base_url=f"ssh://root@{described['hostname']}", use_ssh_client=True)
         connect = time.perf_counter() - started
-        sdk_ssh = timed(lambda: client.containers.list(all=True))
+        sdk_ssh = median_seconds(lambda: client.containers.list(all=True))
         local = docker.DockerClient(base_url=engine.docker_host)
-        sdk_unix = timed(lambda: local.containers.list(all=True))
+        sdk_unix = median_seconds(lambda: local.containers.list(all=True))
         print("| 10 containers, one host | median |")
         print("|---|---:|")
         print(f"| docker CLI via testinfra ssh, one batched command | {cli * 1000:.0f} ms |")

@@ -8,29 +8,21 @@ one command, ten separate commands, and the same ten batched into one invocation
 
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import testinfra
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import median_seconds
 
 from sandbox.fleet import Fleet
 
 COMMANDS = ["df -P -T -k", "ss -H -tulpn", "uptime", "hostname", "id", "uname -a", "cat /proc/loadavg",
             "ls /srv", "date", "true"]  # fmt: skip
-
-
-def timed(call, repeat: int = 5) -> float:
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
 
 
 def main() -> None:
@@ -40,11 +32,11 @@ def main() -> None:
         host = fleet.up()["hosts"]["b1"]
         remote = testinfra.get_host(host["spec"], ssh_config=host["ssh_config"])
         remote.run("true")  # open the ControlMaster connection
-        one = timed(lambda: remote.run("true"))
-        separate = timed(lambda: [remote.run(command) for command in COMMANDS])
-        batched = timed(lambda: remote.run("; ".join(f"echo ==; {c}" for c in COMMANDS)))
+        one = median_seconds(lambda: remote.run("true"))
+        separate = median_seconds(lambda: [remote.run(command) for command in COMMANDS])
+        batched = median_seconds(lambda: remote.run("; ".join(f"echo ==; {c}" for c in COMMANDS)))
         local = testinfra.get_host("local://")
-        local_one = timed(lambda: local.run("true"))
+        local_one = median_seconds(lambda: local.run("true"))
         print("| what | median |")
         print("|---|---:|")
         print(f"| one command over SSH (open connection) | {one * 1000:.0f} ms |")

@@ -269,6 +269,13 @@ def _on_sigterm(handler: Callable[[int, FrameType | None], Any] | signal.Handler
         signal.signal(signal.SIGTERM, previous)
 
 
+class BareFleet(Fleet):
+    """Hosts, sshd and engines only: for checks and benchmarks that need no web or monitoring services."""
+
+    def services(self) -> list[Service]:
+        return []
+
+
 def free_ports(count: int) -> list[int]:
     """Ports the kernel says are free on 127.0.0.1 now (held open together so they differ)."""
     probes = [socket.socket() for _ in range(count)]

@@ -19,7 +19,7 @@ import pytest
 import testinfra
 from testinfra.host import Host
 
-from sandbox.fleet import Fleet
+from sandbox.fleet import BareFleet, Fleet
 from sandbox.process import SandboxError
 
 
@@ -42,11 +42,7 @@ def prefix_for(run_dir: Path) -> str:
     return "gt" + hashlib.sha1(run_dir.name.encode()).hexdigest()[:6]
 
 
-class BareFleet(Fleet):
-    """Hosts, sshd and engines only, for criteria that need no web or monitoring services."""
-
-    def services(self) -> list:
-        return []
+__all__ = ["BareFleet", "running_fleet", "unavailable"]
 
 
 def running_fleet(kind: type[Fleet] = Fleet, plant: Callable[[Fleet], None] | None = None) -> Iterator[Fleet]:
