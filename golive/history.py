@@ -8,6 +8,7 @@ a chosen baseline such as the last accepted phase (``--baseline FILE``).
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,9 @@ def load(directory: Path) -> list[dict[str, Any]]:
 
 def save(directory: Path, record: dict[str, Any], keep: int = KEEP) -> Path:
     """Keep ``record``; drop the oldest beyond ``keep``."""
-    stamp = record["run"]["finished"].replace(":", "").replace("-", "")
-    path = directory / f"{stamp}.json"
+    # nanoseconds, not the record's "finished" (whole seconds): two runs in one second
+    # must not overwrite each other, and names must sort in the order the runs ended
+    path = directory / f"{time.time_ns():020d}.json"
     write_json(record, path)
     for old in sorted(directory.glob("*.json"))[:-keep]:
         old.unlink(missing_ok=True)

@@ -276,13 +276,28 @@ class BareFleet(Fleet):
         return []
 
 
+_HANDED_OUT: set[int] = set()
+
+
 def free_ports(count: int) -> list[int]:
-    """Ports the kernel says are free on 127.0.0.1 now (held open together so they differ)."""
-    probes = [socket.socket() for _ in range(count)]
+    """Ports free on 127.0.0.1 now, never one this process handed out before.
+
+    A port is released between being found and being bound by its daemon, and the
+    kernel may offer it again meanwhile: remembering what was handed out keeps two
+    services of one run (or a service and a port meant to stay closed) apart.
+    """
+    found: list[int] = []
+    probes = []
     try:
-        for probe in probes:
+        while len(found) < count:
+            probe = socket.socket()
+            probes.append(probe)
             probe.bind(("127.0.0.1", 0))
-        return [probe.getsockname()[1] for probe in probes]
+            port = probe.getsockname()[1]
+            if port not in _HANDED_OUT:
+                _HANDED_OUT.add(port)
+                found.append(port)
+        return found
     finally:
         for probe in probes:
             probe.close()

@@ -8,7 +8,6 @@ receiver) are planted and cleared on the running stack.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -20,6 +19,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from sandbox.fleet import free_ports
 from sandbox.monitoring import Monitoring, MonitoringPorts, Probe
 from sandbox.process import SandboxError, port_open
 from sandbox.tls import Certificates
@@ -30,24 +30,17 @@ T = TypeVar("T")
 PROBED = ("/ok", "/forbidden", "/unauthorized")
 
 
-def free_port() -> int:
-    # Not the default ports: a developer's sandbox (or the fleet fixture) may hold them.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def stack() -> Iterator[tuple[Web, Monitoring]]:
     run_dir = Path(tempfile.mkdtemp(prefix="golive-mon-", dir="/tmp"))
     pieces: list[Web | Monitoring] = []
     try:
         certs = Certificates(run_dir).up()
-        web = Web(run_dir, certs, WebPorts(free_port(), free_port(), free_port()))
+        web = Web(run_dir, certs, WebPorts(*free_ports(3)))
         pieces.append(web)
         web.up()
         probes = [Probe(e.url, e.hostname) for e in web.endpoints() if e.url.endswith(PROBED) and "https" in e.url]
-        ports = MonitoringPorts(*(free_port() for _ in range(len(MonitoringPorts.__dataclass_fields__))))
+        ports = MonitoringPorts(*free_ports(len(MonitoringPorts.__dataclass_fields__)))
         extra = {"node_h1": [f"127.0.0.1:{ports.node_exporter}"]}
         monitoring = Monitoring(run_dir, probes, certs.ca_bundle, ports, extra_targets=extra)
         pieces.append(monitoring)

@@ -19,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from sandbox.fleet import free_ports
 from sandbox.process import SandboxError
 from sandbox.tls import Certificates
 from sandbox.web import SLOW_SECONDS, Endpoint, Web, WebPorts
@@ -27,19 +28,12 @@ from tests.sandbox.conftest import unavailable
 OLD_TLS_CLIENT = ("openssl", "s_client", "-cipher", "DEFAULT@SECLEVEL=0", "-connect")
 
 
-def free_port() -> int:
-    # Not the default ports: a developer's sandbox (or the fleet fixture) may hold them.
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def web() -> Iterator[Web]:
     run_dir = Path(tempfile.mkdtemp(prefix="golive-web-", dir="/tmp"))
     web = None
     try:
-        web = Web(run_dir, Certificates(run_dir).up(), WebPorts(free_port(), free_port(), free_port()))
+        web = Web(run_dir, Certificates(run_dir).up(), WebPorts(*free_ports(3)))
         web.up()
         yield web
     except SandboxError as error:
@@ -158,7 +152,7 @@ def test_up_is_idempotent(web: Web) -> None:
 
 
 def test_down_stops_nginx_and_frees_its_ports(tmp_path: Path) -> None:
-    web = Web(tmp_path, Certificates(tmp_path).up(), WebPorts(free_port(), free_port(), free_port()))
+    web = Web(tmp_path, Certificates(tmp_path).up(), WebPorts(*free_ports(3)))
     try:
         web.up()
         workers = subprocess.run(["pgrep", "-P", str(web.daemon.pid())], capture_output=True, text=True).stdout.split()
