@@ -84,6 +84,9 @@ class Daemon:
                 time.sleep(0.05)
             if self.pid() is not None:
                 _signal_group(pid, signal.SIGKILL)
+                deadline = time.monotonic() + 5
+                while self.pid() is not None and time.monotonic() < deadline:
+                    time.sleep(0.05)
         self.pidfile.unlink(missing_ok=True)
 
 
