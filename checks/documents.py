@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from golive.checks import sections as fact_script
+from golive.checks.git import GIT
 from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
@@ -24,7 +25,7 @@ from golive.inventory import AcceptanceDocument, Document, Host
 from golive.units import format_duration
 
 MISSING = 3
-GIT_LOG = "git -c 'safe.directory=*' log -1 --format=%ct"
+GIT_LOG = f"{GIT} log -1 --format=%ct"
 # input redirection, not ``awk PROGRAM -- FILE``: mawk (Debian's awk) opens ``--`` as a file
 _FRONT_MATTER = 'awk \'NR==1 && $0!="---" {exit} NR>1 && ($0=="---" || $0=="...") {exit} NR>1 {print}\' < %s'
 _SIGN_OFF_LINE = (

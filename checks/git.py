@@ -1,11 +1,29 @@
 """Config repos on hosts (CHG-01/02, SEC-07/08), from one batched command per host.
 
-Per declared repo: ``git status --porcelain``, the upstream and the ahead count,
-the tracked paths, secret-looking content in the committed tree and whether
-``git check-ignore`` ignores the required patterns. The content scan runs on the
-host and prints only ``rule path:line``: the matched text never leaves the host.
-Compose files and the repo's ``.env`` are read too (for CHG-03/04), as private
-sections whose contents never reach the evidence.
+Per declared repo: the index against HEAD and against the working tree, untracked
+paths, the upstream and the ahead count, the tracked paths, secret-looking content
+in the committed tree and in the lines the last ``history_commits`` commits added,
+and whether ``git check-ignore`` ignores the required patterns. The content scans
+run on the host and print only rule, path and line (or commit): the matched text
+never leaves the host. Compose files and the repo's ``.env`` are read too (for
+CHG-03/04), as private sections whose contents never reach the evidence.
+
+A repo's config, attributes and hooks belong to whoever can write its ``.git``, and
+golive may run as root: every git call goes through ``GIT``, which runs nothing the
+repo configures. ``safe.directory=*`` lets it read repos owned by others; system and
+global config are skipped (``GIT_CONFIG_NOSYSTEM``, ``GIT_CONFIG_GLOBAL=/dev/null``);
+command-line ``-c`` overrides win over the repo's config and anything it includes
+(``include.path``/``includeIf``): ``core.fsmonitor``, ``core.hooksPath``, pagers,
+``diff.external``, ``log.showSignature``/``gpg.program``, ``credential.helper``,
+``core.sshCommand``, ``protocol.allow``. Per-driver settings cannot be overridden by
+name (``filter.<any>.clean/smudge/process``, ``diff.<any>.textconv/command``), so no
+call lets git convert content: the working tree is never compared by git (``git
+status`` would run clean filters on files whose stat changed, or that look racy);
+golive hashes tracked files byte for byte (``hash-object --no-filters``) and compares
+with the index itself, diffs run with ``--no-textconv --no-ext-diff``, and ``git grep``
+reads committed blobs only. ``--no-optional-locks`` keeps git from rewriting the
+index. Files git converts on commit (filter, eol, ident, encoding attributes) are
+compared byte for byte and said so when they differ.
 """
 
 from __future__ import annotations
@@ -20,7 +38,36 @@ from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 from golive.inventory import Host, Repo
 
-GIT = "git -c 'safe.directory=*' -c core.quotepath=off"
+GIT_ENVIRONMENT = (
+    "GIT_CONFIG_NOSYSTEM=1",
+    "GIT_CONFIG_GLOBAL=/dev/null",
+    "GIT_ATTR_NOSYSTEM=1",
+    "GIT_OPTIONAL_LOCKS=0",
+    "GIT_TERMINAL_PROMPT=0",
+    "GIT_PAGER=cat",
+    "HOME=/nonexistent",
+    "XDG_CONFIG_HOME=/nonexistent",
+)
+GIT_OVERRIDES = (
+    "safe.directory=*",
+    "core.quotepath=off",
+    "core.fsmonitor=false",
+    "core.untrackedCache=false",
+    "core.hooksPath=/dev/null",
+    "core.pager=cat",
+    "core.sshCommand=false",
+    "diff.external=",
+    "log.showSignature=false",
+    "gpg.program=false",
+    "credential.helper=",
+    "protocol.allow=never",
+)
+GIT = " ".join(
+    (*GIT_ENVIRONMENT, "git --no-pager --no-optional-locks", *(f"-c {fact_script.quote(o)}" for o in GIT_OVERRIDES))
+)
+"""The one way golive calls git on a host (checks/documents.py too): see the module docstring."""
+DIFF = "--no-color --no-textconv --no-ext-diff --no-renames"
+"""Options of every git command that diffs: no repo-configured program sees content."""
 
 NAME_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("env-file", (".env", ".env.*", "*.env")),
@@ -49,13 +96,16 @@ CONTENT_RULES: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class Finding:
-    """A secret found by a rule at a path (and line, for content rules); never the secret."""
+    """A secret found by a rule at a path (and line, or the commit that added it); never the secret."""
 
     path: str
     line: int | None
     rule: str
+    commit: str | None = None
 
     def __str__(self) -> str:
+        if self.commit:
+            return f"{self.path} ({self.rule}, added in commit {self.commit[:12]})"
         return f"{self.path}:{self.line} ({self.rule})" if self.line else f"{self.path} ({self.rule})"
 
 
@@ -102,21 +152,96 @@ def probes(pattern: str) -> list[str]:
     return [name, f"golive-probe-dir/{name}"]
 
 
+EXIT_MARK = "golive-exit"
+"""Ends a piped git command's output with its exit status (sh has no pipefail)."""
+
+_HEAD_SCAN = (
+    f"/^{EXIT_MARK} [0-9]+$/ {{e = substr($0, {len(EXIT_MARK) + 2}) + 0; seen = 1; next}}\n"
+    '/^[0-9]+[:]/ {n = $0; sub(/[:].*/, "", n); print r " " f ":" n; next}\n'
+    'length($0) {f = $0; sub(/^HEAD[:]/, "", f)}\n'
+    "END {exit (seen ? (e == 1 ? 0 : e) : 2)}"
+)
+"""``git grep --heading -n`` output → ``rule path:line``; the matched text is dropped here, on the host."""
+
+_ADDED_LINES = (
+    f"/^{EXIT_MARK} [0-9]+$/ {{print; next}}\n"
+    "/^commit [0-9a-f]+$/ {c = $2; h = 0; next}\n"
+    "/^diff --git / {h = 1; next}\n"
+    'h && /^[+][+][+] / {p = substr($0, 5); sub(/\\t$/, "", p); sub(/^b[/]/, "", p)\n'
+    '  if (substr(p, 1, 3) == q "b/") p = q substr(p, 4); next}\n'
+    "/^@@/ {h = 0; next}\n"
+    '!h && /^[+]/ {l = substr($0, 2); gsub(/\t/, " ", l); print l "\t" c " " p}'
+)
+"""``git log -p`` → one line per added line: its text, a tab, the commit and the path."""
+
+_HISTORY_REPORT = (
+    f"/^{EXIT_MARK} [0-9]+$/ {{e = substr($0, {len(EXIT_MARK) + 2}) + 0; seen = 1; next}}\n"
+    '{print r " " $NF}\n'
+    "END {exit (seen ? e : 2)}"
+)
+"""Matching added lines → ``rule commit path``: the text before the tab never leaves the host."""
+
+_WORKTREE = (
+    "for e do\n"
+    "  p=${e#*\t}; m=${e%% *}; s=${e#* }; s=${s%% *}\n"
+    '  if [ "$m" = 160000 ]; then echo "g - $s"\n'
+    '  elif [ -L "$p" ]; then printf \'l %s %s\\n\' "$(printf %s "$(readlink -- "$p")" | '
+    '{git} hash-object --stdin 2>/dev/null || echo unreadable)" "$s"\n'
+    '  elif [ -f "$p" ]; then if [ -x "$p" ]; then k=x; else k=f; fi\n'
+    '    printf \'%s %s %s\\n\' "$k" "$({git} hash-object --no-filters -- "$p" 2>/dev/null || echo unreadable)" "$s"\n'
+    '  elif [ -e "$p" ]; then echo "d - $s"\n'
+    '  else echo "- - $s"; fi\n'
+    "done"
+)
+"""Per index entry (``ls-files -s -z``): the file's kind and raw hash, and the index's hash, in index order."""
+
+CONVERTING = ("filter", "text", "eol", "ident", "working-tree-encoding")
+"""Attributes under which git converts a file on commit: such a file is compared byte for byte."""
+
+
+def _scan(regex: str) -> str:
+    """The ERE, anchored so it must start in the text before the first tab."""
+    return f"^[^\t]*({regex})"
+
+
 def _sections(repo: Repo) -> tuple[list[tuple[str, str]], set[str]]:
     cd = f"cd {fact_script.quote(repo.path)} || exit 3\n"
+    top = f'{cd}top=$({GIT} rev-parse --show-toplevel) && cd "$top" || exit 3\n'
     key = repo.name
+    head = f"{GIT} rev-parse -q --verify HEAD >/dev/null || exit 0\ns=0\n"
     greps = "\n".join(
-        f"{GIT} grep -n -I -E -e {fact_script.quote(regex)} HEAD -- | cut -d: -f2,3 | sed 's/^/{rule} /'"
+        f'{{ {GIT} grep --heading -n -I -E -e {fact_script.quote(regex)} HEAD --; echo "{EXIT_MARK} $?"; }}'
+        f" | awk -v r={rule} {fact_script.quote(_HEAD_SCAN)} || s=$?"
         for rule, regex in CONTENT_RULES
     )
+    log = f"{GIT} log -p -U0 {DIFF} --format='commit %H' --max-count={repo.history_commits} HEAD --"
+    history = "\n".join(
+        f'{{ {log}; echo "{EXIT_MARK} $?"; }} | awk {fact_script.quote(_ADDED_LINES)}'
+        f" | grep -E -e '^{EXIT_MARK} ' -e {fact_script.quote(_scan(regex))}"
+        f" | awk -F '\t' -v r={rule} {fact_script.quote(_HISTORY_REPORT)} || s=$?"
+        for rule, regex in CONTENT_RULES
+    )
+    worktree = _WORKTREE.replace("{git}", GIT)
+    base = (
+        f"base=$({GIT} rev-parse -q --verify 'HEAD^{{tree}}') || base=$({GIT} hash-object -t tree /dev/null)"
+        " || exit 3\n"
+    )
     found = [
-        (f"{key}:status", f"{cd}{GIT} status --porcelain=v1"),
+        (f"{key}:staged", f'{top}{base}{GIT} diff-index --cached --name-status {DIFF} "$base" --'),
+        (f"{key}:index", f"{top}{GIT} ls-files -s"),
+        (f"{key}:worktree", f"{top}{GIT} ls-files -s -z | xargs -0 -r sh -c {fact_script.quote(worktree)} sh"),
+        (f"{key}:untracked", f"{top}{GIT} ls-files -o --exclude-standard --directory --no-empty-directory"),
+        (
+            f"{key}:attributes",
+            f"{top}{GIT} ls-files | {GIT} check-attr --stdin {' '.join(CONVERTING)} | awk '!/: (unspecified|unset)$/'",
+        ),
         (
             f"{key}:upstream",
             f"{cd}{GIT} rev-parse --abbrev-ref --symbolic-full-name '@{{u}}' && {GIT} rev-list --count '@{{u}}..HEAD'",
         ),
         (f"{key}:files", f"{cd}{GIT} ls-files"),
-        (f"{key}:content", f"{cd}{GIT} rev-parse -q --verify HEAD >/dev/null || exit 0\n{greps}\nexit 0"),
+        (f"{key}:content", f"{cd}{head}{greps}\nexit $s"),
+        (f"{key}:history", f"{cd}{head}{history}\nexit $s" if repo.history_commits else "exit 0"),
         (
             f"{key}:ignore",
             f"{cd}printf '%s\\n' {' '.join(fact_script.quote(p) for pattern in repo.ignored for p in probes(pattern))}"
@@ -161,13 +286,64 @@ def facts(remote: RemoteHost, repos: tuple[Repo, ...], repo: Repo) -> RepoFacts:
     return RepoFacts(repo, fact_script.run(remote, fact_script.script(wanted), private))
 
 
+_KINDS = {"100644": "f", "100755": "x", "120000": "l", "160000": "g"}
+
+
+def _converted(found: RepoFacts) -> dict[str, list[str]]:
+    """Tracked path → the converting attributes git applies to it (``check-attr`` output)."""
+    attributes: dict[str, list[str]] = {}
+    for line in found.section("attributes").lines:
+        parts = line.rsplit(": ", 2)
+        if len(parts) == 3 and parts[1] in CONVERTING:
+            attributes.setdefault(parts[0], []).append(f"{parts[1]}={parts[2]}")
+    return attributes
+
+
+def changes(found: RepoFacts) -> list[str]:
+    """``git status --porcelain``-style lines, computed without letting git read the working tree."""
+    index = found.checked("index").lines
+    seen = found.checked("worktree").lines
+    states: dict[str, list[str]] = {}
+    for line in found.checked("staged").lines:
+        status, _, path = line.partition("\t")
+        states.setdefault(path, [" ", " "])[0] = status[:1]
+    if len(index) != len(seen):
+        raise TargetError(f"{found.repo.path}: the index changed while golive read it ({len(index)} != {len(seen)})")
+    converted = _converted(found)
+    notes: dict[str, str] = {}
+    for entry, worktree in zip(index, seen, strict=True):
+        meta, _, path = entry.partition("\t")
+        mode, digest, stage = [*meta.split(), "", "", ""][:3]
+        kind, raw, indexed = [*worktree.split(), "", "", ""][:3]
+        if indexed != digest:
+            raise TargetError(f"{found.repo.path}: the index changed while golive read it ({path})")
+        if stage != "0":
+            states[path] = ["U", "U"]
+            continue
+        expected = _KINDS.get(mode)
+        if kind == "g" or (kind == expected and raw == digest):
+            continue
+        if kind == "-":
+            change = "D"
+        elif {kind, expected} <= {"f", "x"}:
+            change = "M"
+        else:
+            change = "T"
+        if change == "M" and path in converted:
+            notes[path] = f" (compared byte for byte: git converts it, {', '.join(converted[path])})"
+        states.setdefault(path, [" ", " "])[1] = change
+    for path in found.checked("untracked").lines:
+        states[path] = ["?", "?"]
+    return [f"{''.join(states[path])} {path}{notes.get(path, '')}" for path in sorted(states)]
+
+
 def judge_clean(found: RepoFacts) -> Verdict:
-    """CHG-01: ``git status --porcelain`` prints nothing."""
-    changes = found.checked("status").lines
-    comparison = Comparison(f"uncommitted changes in {found.repo.path}", len(changes), "==", 0, not changes)
-    if changes:
-        shown = ", ".join(line.strip() for line in changes[:10]) + (" ..." if len(changes) > 10 else "")
-        return Verdict(False, f"{len(changes)} uncommitted change(s) in {found.repo.path}: {shown}", [comparison])
+    """CHG-01: the index equals HEAD, the working tree equals the index, nothing is untracked."""
+    listed = changes(found)
+    comparison = Comparison(f"uncommitted changes in {found.repo.path}", len(listed), "==", 0, not listed)
+    if listed:
+        shown = ", ".join(listed[:10]) + (" ..." if len(listed) > 10 else "")
+        return Verdict(False, f"{len(listed)} uncommitted change(s) in {found.repo.path}: {shown}", [comparison])
     return Verdict(True, f"{found.repo.path}: working tree clean", [comparison])
 
 
@@ -197,6 +373,16 @@ def secrets_by_name(tracked: list[str]) -> list[Finding]:
     return found
 
 
+def secrets_in_history(output: fact_script.Output) -> list[Finding]:
+    """``rule commit path`` lines of the host-side scan of added lines."""
+    found = set()
+    for line in output.lines:
+        rule, commit, path = [*line.split(" ", 2), "", "", ""][:3]
+        if rule in dict(CONTENT_RULES) and len(commit) >= 40 and path:
+            found.add(Finding(path, None, rule, commit))
+    return sorted(found, key=lambda f: (f.path, f.rule, f.commit or ""))
+
+
 def secrets_by_content(output: fact_script.Output) -> list[Finding]:
     """``rule path:line`` lines of the host-side scan."""
     found = []
@@ -209,8 +395,10 @@ def secrets_by_content(output: fact_script.Output) -> list[Finding]:
 
 
 def judge_secrets(found: RepoFacts) -> Verdict:
-    """SEC-07: no tracked file is a secret by name or holds one by content."""
+    """SEC-07: no tracked file is a secret by name or holds one by content, now or in recent history."""
     findings = secrets_by_name(found.tracked) + secrets_by_content(found.checked("content"))
+    current = {(f.path, f.rule) for f in findings}
+    findings += [f for f in secrets_in_history(found.checked("history")) if (f.path, f.rule) not in current]
     comparison = Comparison(f"secrets tracked in {found.repo.path}", len(findings), "==", 0, not findings)
     if findings:
         shown = ", ".join(map(str, findings[:15])) + (" ..." if len(findings) > 15 else "")

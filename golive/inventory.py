@@ -153,6 +153,8 @@ class Repo(Section):
     compose: tuple[str, ...] = ()
     env_file: str = ".env"
     ignored: tuple[str, ...] = (".env", "*.key", "*.pem")
+    history_commits: int = Field(200, ge=0)
+    """SEC-07: how many commits back from HEAD the added lines are scanned for secrets (0: HEAD only)."""
     project: str | None = Field(None, pattern=r"^[a-z0-9][a-z0-9_-]*$")
     """CHG-03/04: the compose project (default: the file's ``name:``, .env's COMPOSE_PROJECT_NAME, its directory)."""
 
