@@ -158,10 +158,14 @@ EXIT_MARK = "golive-exit"
 _HEAD_SCAN = (
     f"/^{EXIT_MARK} [0-9]+$/ {{e = substr($0, {len(EXIT_MARK) + 2}) + 0; seen = 1; next}}\n"
     '/^[0-9]+[:]/ {n = $0; sub(/[:].*/, "", n); print r " " f ":" n; next}\n'
-    'length($0) {f = $0; sub(/^HEAD[:]/, "", f)}\n'
-    "END {exit (seen ? (e == 1 ? 0 : e) : 2)}"
+    '/^HEAD[:]/ {f = $0; sub(/^HEAD[:]/, "", f); next}\n'
+    'length($0) {print "git: " $0; bad = 1}\n'
+    "END {exit (!seen || bad ? 2 : e == 1 ? 0 : e)}"
 )
-"""``git grep --heading -n`` output → ``rule path:line``; the matched text is dropped here, on the host."""
+"""``git grep --heading -n`` output and errors → ``rule path:line``; the matched text is dropped on the host.
+
+git grep exits 1 both when nothing matches and when it cannot read a blob (it says so
+on stderr): any line that is neither a file heading nor a match fails the scan."""
 
 _ADDED_LINES = (
     f"/^{EXIT_MARK} [0-9]+$/ {{print; next}}\n"
@@ -210,7 +214,7 @@ def _sections(repo: Repo) -> tuple[list[tuple[str, str]], set[str]]:
     key = repo.name
     head = f"{GIT} rev-parse -q --verify HEAD >/dev/null || exit 0\ns=0\n"
     greps = "\n".join(
-        f'{{ {GIT} grep --heading -n -I -E -e {fact_script.quote(regex)} HEAD --; echo "{EXIT_MARK} $?"; }}'
+        f'{{ {GIT} grep --heading -n -I -E -e {fact_script.quote(regex)} HEAD -- 2>&1; echo "{EXIT_MARK} $?"; }}'
         f" | awk -v r={rule} {fact_script.quote(_HEAD_SCAN)} || s=$?"
         for rule, regex in CONTENT_RULES
     )
@@ -389,7 +393,7 @@ def secrets_by_content(output: fact_script.Output) -> list[Finding]:
     for line in output.lines:
         rule, _, where = line.partition(" ")
         path, _, number = where.rpartition(":")
-        if rule and path and number.isdigit():
+        if rule in dict(CONTENT_RULES) and path and number.isdigit():
             found.append(Finding(path, int(number), rule))
     return found
 

@@ -14,12 +14,15 @@ from golive.fixtures.declared import Declared
 @pytest.mark.warning
 @pytest.mark.criterion("CHG-01", category="Change Control")
 def test_config_repo_working_tree_clean(repo: Declared, fleet: Fleet, evidence: Evidence) -> None:
-    """Declared config repos on hosts have a clean working tree (git status --porcelain prints nothing).
+    """Declared config repos on hosts have a clean working tree: nothing staged, modified or untracked.
 
     Why: an edit made in place on the server is lost on the next deploy and exists
     in no review; the next person to change the file cannot know it is there.
 
-    Keys: hosts.<name>.repos[]: name, path.
+    Keys: hosts.<name>.repos[]: name, path. Tracked files are hashed byte for byte and
+    compared with the index: no filter, fsmonitor or hook the repo configures runs, and
+    the index is not rewritten; a file git converts on commit (filter, eol attributes)
+    that differs is marked so.
 
     Fix: commit the change (or revert it with git checkout) and push it; add
     generated files to .gitignore.

@@ -13,16 +13,18 @@ from golive.fixtures.declared import Declared
 @pytest.mark.critical
 @pytest.mark.criterion("SEC-07", category="Security")
 def test_no_secrets_tracked_in_config_repos(repo: Declared, fleet: Fleet, evidence: Evidence) -> None:
-    """No secrets are tracked in declared git repos: .env, *.key, *.pem, id_rsa, private keys, tokens.
+    """No secrets in declared git repos (.env, *.key, *.pem, id_rsa, private keys, tokens), now or added recently.
 
     Why: whatever a repo tracks is copied to every clone, CI runner and backup, and
     stays in its history after the file is deleted.
 
-    Keys: hosts.<name>.repos[]: name, path.
+    Keys: hosts.<name>.repos[]: name, path, history_commits (how many commits back
+    from HEAD the added lines are scanned; default 200, 0: HEAD only). The scan runs
+    on the host, without textconv or external diff drivers.
 
     Fix: git rm --cached the file, add it to .gitignore, rotate the secret (it is
     compromised), and purge it from history (git filter-repo) before the repo is shared.
-    The report names path, line and rule only.
+    The report names path, line (or the commit that added it) and rule only.
     """
     evidence.conclude(git.judge_secrets(git.facts(repo.remote(fleet), repo.host.repos, repo.item)))
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
+
+import pytest
 
 from golive.checks import backups, documents, git, sections
-from golive.inventory import BackupLocation
+from golive.errors import TargetError
+from golive.inventory import BackupLocation, Repo
 
 # `restic snapshots --json` of restic 0.14 (Debian bookworm), captured on the sandbox
 RESTIC = (
@@ -77,6 +81,58 @@ def test_content_rules_match_real_secrets_with_git_grep(tmp_path):
         "key.txt:1 (private-key-block)",
     ]  # fmt: skip
     assert "s3cr3tvalue99" not in output and "ghp_" not in output
+
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t",
+    "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null", "PATH": "/usr/bin:/bin",
+}  # fmt: skip
+
+
+def commit_all(repo: Path, message: str) -> str:
+    subprocess.run(f"cd {repo} && git add -A && git commit -qm '{message}'", shell=True, check=True, env=GIT_ENV)
+    return subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+
+
+def repo_facts(repo: Repo) -> tuple[git.RepoFacts, str]:
+    """The repo's sections, run by a real shell, as the host would."""
+    stdout = subprocess.run(
+        ["sh", "-c", sections.script(git._sections(repo)[0])], capture_output=True, text=True
+    ).stdout
+    return git.RepoFacts(repo, sections.parse(stdout)), stdout
+
+
+def test_secrets_in_paths_with_colons_and_in_history_are_found_and_never_shown(tmp_path):
+    repo = tmp_path / "r"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True, env=GIT_ENV)
+    (repo / "conf").mkdir()
+    (repo / "conf" / "db:primary.ini").write_text("key AKIA" + "C" * 16 + "\n")
+    (repo / "deploy.sh").write_text("export API_TOKEN=t0ps3cr3tvalue\n")
+    added = commit_all(repo, "import")
+    (repo / "deploy.sh").write_text("export API_TOKEN=${API_TOKEN}\n")
+    commit_all(repo, "token from the environment")
+    found, stdout = repo_facts(Repo(name="r", path=str(repo)))
+    verdict = git.judge_secrets(found)
+    assert not verdict.passed
+    assert "conf/db:primary.ini:1 (aws-access-key-id)" in verdict.summary
+    assert f"deploy.sh (hardcoded-password, added in commit {added[:12]})" in verdict.summary
+    assert "conf/db:primary.ini (aws" not in verdict.summary  # the file still holds it: reported once, at HEAD
+    assert "t0ps3cr3tvalue" not in stdout and "AKIA" not in stdout
+    head_only, _ = repo_facts(Repo(name="r", path=str(repo), history_commits=1))
+    assert "deploy.sh" not in git.judge_secrets(head_only).summary
+
+
+def test_a_failing_secret_scan_is_an_error_not_a_pass(tmp_path):
+    repo = tmp_path / "r"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True, env=GIT_ENV)
+    (repo / "app.conf").write_text("mode = production\n")
+    commit_all(repo, "import")
+    blob = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD:app.conf"], capture_output=True, text=True)
+    digest = blob.stdout.strip()
+    (repo / ".git" / "objects" / digest[:2] / digest[2:]).unlink()  # the committed file can no longer be read
+    found, _ = repo_facts(Repo(name="r", path=str(repo), history_commits=0))
+    with pytest.raises(TargetError, match="git content failed"):
+        git.judge_secrets(found)
 
 
 def test_grades_and_sign_off_labels():
