@@ -34,6 +34,10 @@ HOUR = 3600
 DAY = 86400
 APP_IMAGE = "golive-sandbox/busybox:1"
 """What the compose file's ``app`` service runs (from the repo's .env)."""
+HOSTILE = "/srv/hostile"
+"""A program that leaves a marker named after its first argument, and the markers (see plant_hostile_git_config)."""
+DEPLOY_UID = 4242
+"""The owner plant_hostile_git_config hands the repo to: a deploy user, not the one golive connects as."""
 GIT = "git -c user.name=sandbox -c user.email=sandbox@golive.invalid -c init.defaultBranch=main"
 
 COMPOSE = """\
@@ -116,7 +120,7 @@ def acceptance_text(grade: str | None, signed_by: str | None = "Sandbox Operator
 def plant_baseline(host: SandboxHost) -> None:
     """A healthy host: fresh backups, a recent restore test, parsing DR files, a clean pushed repo."""
     now = time.time()
-    sh(host, f"rm -rf /srv/infra /srv/git /srv/backups /srv/dr\nmkdir -p /srv/git {NIGHTLY} /srv/dr")
+    sh(host, f"rm -rf /srv/infra /srv/git /srv/backups /srv/dr {HOSTILE}\nmkdir -p /srv/git {NIGHTLY} /srv/dr")
     _write(host, f"{NIGHTLY}/db-{_day(-1)}.tar.gz", os.urandom(4096), now - 25 * HOUR)
     _write(host, f"{NIGHTLY}/db-{_day(0)}.tar.gz", os.urandom(4200), now - 1 * HOUR)
     _write(host, RESTORE_LOG, f"{_day(-40)} restore test of nightly ok\n{_day(-3)} restore test of nightly ok\n")
@@ -221,3 +225,40 @@ def plant_missing_runbook(host: SandboxHost) -> None:
     """The runbook hosts.yaml points REL-08 at was deleted."""
     sh(host, f"cd {REPO}\ngit rm -q {RUNBOOK}")
     commit(host, "runbooks: cleanup")
+
+
+def plant_hostile_git_config(host: SandboxHost) -> None:
+    """The repo handed to a deploy user whose config, attributes and hooks run a marker program
+    (fsmonitor, filter and diff drivers, external diff, hooks, gpg, some through include.path);
+    a tracked file touched (same bytes, new mtime) so that ``git status`` would re-read it
+    through the filter. Plant it last: no git may run in the repo afterwards but golive's."""
+    evil = f"{HOSTILE}/evil"
+    _write(host, evil, f'#!/bin/sh\n: > {HOSTILE}/markers/"$1"\n')
+    run = {name: f'"{evil} {name}"' for name in ("fsmonitor", "clean", "smudge", "process", "textconv", "external")}
+    _write(host, f"{HOSTILE}/included.conf", f'[filter "incl"]\n\tclean = {run["clean"]}\n')
+    _write(host, f"{REPO}/.git/info/attributes", "* filter=evil diff=evil\n*.md filter=incl\n")
+    config = _path(host, f"{REPO}/.git/config")
+    config.write_text(
+        config.read_text() + f"[core]\n\tfsmonitor = {run['fsmonitor']}\n\thooksPath = {HOSTILE}/hooks\n"
+        f'[filter "evil"]\n\tclean = {run["clean"]}\n\tsmudge = {run["smudge"]}\n\tprocess = {run["process"]}\n'
+        f'[diff "evil"]\n\ttextconv = {run["textconv"]}\n[diff]\n\texternal = {run["external"]}\n'
+        f"[gpg]\n\tprogram = {evil}\n[log]\n\tshowSignature = true\n[include]\n\tpath = {HOSTILE}/included.conf\n"
+    )
+    for hook in ("post-index-change", "pre-commit", "post-checkout", "reference-transaction"):
+        for directory in (f"{HOSTILE}/hooks", f"{REPO}/.git/hooks"):
+            _write(host, f"{directory}/{hook}", f"#!/bin/sh\nexec {evil} hook.{hook}\n")
+    touched = _path(host, f"{REPO}/{FLEET_DOC}")
+    stamp = touched.stat().st_mtime + 5
+    os.utime(touched, (stamp, stamp))
+    sh(host, f"chmod -R a+rX {HOSTILE}\nchmod 755 {evil} {HOSTILE}/hooks/* {REPO}/.git/hooks/*\n"
+             f"mkdir -m 1777 {HOSTILE}/markers\nchown -R {DEPLOY_UID}:{DEPLOY_UID} {REPO}")  # fmt: skip
+
+
+def hostile_markers(host: SandboxHost) -> list[str]:
+    """What the repo's programs left: empty when none of them ran."""
+    return sorted(path.name for path in _path(host, f"{HOSTILE}/markers").iterdir())
+
+
+def index_identity(host: SandboxHost) -> str:
+    """The repo index's inode, mtime and owner, as the host sees them."""
+    return sh(host, f"stat -c '%i %Y %u' {REPO}/.git/index").strip()

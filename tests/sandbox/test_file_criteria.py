@@ -74,8 +74,13 @@ def test_file_criteria_pass_healthy_and_fail_on_planted_faults(fleet, tmp_path):
     hosts["h2"]["backups"]["locations"].append({"name": "weekly", "path": "/srv/backups/weekly", "glob": "*.tar"})
     inventory = tmp_path / "hosts.yaml"
     inventory.write_text(yaml.safe_dump({"hosts": hosts}))
+    for host in (h1, h2):
+        files.plant_hostile_git_config(host)  # the repo's own programs must not run, nor its index change
+    indexes = [files.index_identity(host) for host in (h1, h2)]
     result = run_golive(REPO, *SUITE, f"--inventory={inventory}", f"--report-dir={tmp_path / 'reports'}")
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
+    assert files.hostile_markers(h1) == files.hostile_markers(h2) == []
+    assert [files.index_identity(host) for host in (h1, h2)] == indexes
     record = load_json(tmp_path / "reports" / "readiness.json")
     outcomes = {(c["id"], i["target"]): i for c in record["criteria"] for i in c["instances"]}
     failed = {key for key, instance in outcomes.items() if instance["outcome"] in ("failed", "error")}
