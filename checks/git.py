@@ -187,17 +187,20 @@ _HISTORY_REPORT = (
 
 _WORKTREE = (
     "for e do\n"
-    "  p=${e#*\t}; m=${e%% *}; s=${e#* }; s=${s%% *}\n"
-    '  if [ "$m" = 160000 ]; then echo "g - $s"\n'
-    '  elif [ -L "$p" ]; then printf \'l %s %s\\n\' "$(printf %s "$(readlink -- "$p")" | '
-    '{git} hash-object --stdin 2>/dev/null || echo unreadable)" "$s"\n'
-    '  elif [ -f "$p" ]; then if [ -x "$p" ]; then k=x; else k=f; fi\n'
-    '    printf \'%s %s %s\\n\' "$k" "$({git} hash-object --no-filters -- "$p" 2>/dev/null || echo unreadable)" "$s"\n'
-    '  elif [ -e "$p" ]; then echo "d - $s"\n'
-    '  else echo "- - $s"; fi\n'
+    "  p=${e#*\t}; t=${e%% *}; r=${e#* }; m=${r%% *}; r=${r#* }; s=${r%% *}\n"
+    '  case "$t$m" in S*|[a-z]*|?160000) echo "="; continue;; esac\n'
+    '  if [ -L "$p" ]; then k=l; h=$(printf %s "$(readlink -- "$p")" | {git} hash-object --stdin 2>/dev/null)'
+    " || h=unreadable\n"
+    '  elif [ -f "$p" ]; then k=f; [ -x "$p" ] && k=x\n'
+    '    h=$({git} hash-object --no-filters -- "$p" 2>/dev/null) || h=unreadable\n'
+    '  elif [ -e "$p" ]; then k=d; h=-\n'
+    "  else k=-; h=-; fi\n"
+    '  case "$m$k $h" in "100644f $s"|"100755x $s"|"120000l $s") echo "=";; *) echo "$k $h $s";; esac\n'
     "done"
 )
-"""Per index entry (``ls-files -s -z``): the file's kind and raw hash, and the index's hash, in index order."""
+"""Per index entry (``ls-files -s -v -z``), in index order: ``=`` when the file is what the index says
+(or git would not look: skip-worktree, assume-unchanged, submodule), else its kind, raw hash and the
+index's hash."""
 
 CONVERTING = ("filter", "text", "eol", "ident", "working-tree-encoding")
 """Attributes under which git converts a file on commit: such a file is compared byte for byte."""
@@ -232,8 +235,9 @@ def _sections(repo: Repo) -> tuple[list[tuple[str, str]], set[str]]:
     )
     found = [
         (f"{key}:staged", f'{top}{base}{GIT} diff-index --cached --name-status {DIFF} "$base" --'),
-        (f"{key}:index", f"{top}{GIT} ls-files -s"),
-        (f"{key}:worktree", f"{top}{GIT} ls-files -s -z | xargs -0 -r sh -c {fact_script.quote(worktree)} sh"),
+        (f"{key}:index", f"{top}{GIT} ls-files -s -v"),
+        (f"{key}:worktree", f"{top}{GIT} ls-files -s -v -z | xargs -0 -r sh -c {fact_script.quote(worktree)} sh"),
+        (f"{key}:filemode", f"{top}{GIT} config --bool core.filemode; exit 0"),
         (f"{key}:untracked", f"{top}{GIT} ls-files -o --exclude-standard --directory --no-empty-directory"),
         (
             f"{key}:attributes",
@@ -313,19 +317,22 @@ def changes(found: RepoFacts) -> list[str]:
         states.setdefault(path, [" ", " "])[0] = status[:1]
     if len(index) != len(seen):
         raise TargetError(f"{found.repo.path}: the index changed while golive read it ({len(index)} != {len(seen)})")
+    filemode = found.section("filemode").text.strip() != "false"
     converted = _converted(found)
     notes: dict[str, str] = {}
     for entry, worktree in zip(index, seen, strict=True):
         meta, _, path = entry.partition("\t")
-        mode, digest, stage = [*meta.split(), "", "", ""][:3]
+        _, mode, digest, stage = [*meta.split(), "", "", "", ""][:4]
+        if stage not in ("", "0"):
+            states[path] = ["U", "U"]
+            continue
+        if worktree == "=":
+            continue
         kind, raw, indexed = [*worktree.split(), "", "", ""][:3]
         if indexed != digest:
             raise TargetError(f"{found.repo.path}: the index changed while golive read it ({path})")
-        if stage != "0":
-            states[path] = ["U", "U"]
-            continue
         expected = _KINDS.get(mode)
-        if kind == "g" or (kind == expected and raw == digest):
+        if {kind, expected} <= {"f", "x"} and raw == digest and not filemode:
             continue
         if kind == "-":
             change = "D"
@@ -333,12 +340,17 @@ def changes(found: RepoFacts) -> list[str]:
             change = "M"
         else:
             change = "T"
-        if change == "M" and path in converted:
+        if change == "M" and raw != digest and path in converted:
             notes[path] = f" (compared byte for byte: git converts it, {', '.join(converted[path])})"
         states.setdefault(path, [" ", " "])[1] = change
     for path in found.checked("untracked").lines:
         states[path] = ["?", "?"]
-    return [f"{''.join(states[path])} {path}{notes.get(path, '')}" for path in sorted(states)]
+    return [f"{''.join(states[path])} {_shown(path)}{notes.get(path, '')}" for path in sorted(states)]
+
+
+def _shown(path: str) -> str:
+    """A path as ``git status --porcelain`` prints it: quoted when it holds a space."""
+    return f'"{path}"' if " " in path and not path.startswith('"') else path
 
 
 def judge_clean(found: RepoFacts) -> Verdict:

@@ -122,6 +122,44 @@ def test_secrets_in_paths_with_colons_and_in_history_are_found_and_never_shown(t
     assert "deploy.sh" not in git.judge_secrets(head_only).summary
 
 
+def test_working_tree_changes_agree_with_git_status(tmp_path):
+    """CHG-01 hashes files itself; on a repo without filters it must say what git status says."""
+    repo = tmp_path / "r"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True, env=GIT_ENV)
+    names = ["same.txt", "edited.txt", "gone.txt", "mode.sh", "link", "to-link.txt", "hidden.txt", "staged.txt",
+             "sub dir/a:b c.txt", "ünïcode.txt", 'quote"d.txt']  # fmt: skip
+    for name in names:
+        (repo / name).parent.mkdir(exist_ok=True)
+        (repo / name).write_text(f"{name}\n")
+    (repo / "link").unlink()
+    (repo / "link").symlink_to("same.txt")
+    commit_all(repo, "import")
+    (repo / "edited.txt").write_text("edited, same size?\n")
+    (repo / "gone.txt").unlink()
+    (repo / "mode.sh").chmod(0o755)
+    (repo / "to-link.txt").unlink()
+    (repo / "to-link.txt").symlink_to("same.txt")
+    (repo / "hidden.txt").write_text("changed under skip-worktree\n")
+    (repo / "staged.txt").write_text("staged\n")
+    (repo / "sub dir" / "a:b c.txt").write_text("changed\n")
+    (repo / "ünïcode.txt").write_text("changed\n")
+    (repo / 'quote"d.txt').write_text("changed\n")
+    (repo / "new dir").mkdir()
+    (repo / "new dir" / "x").write_text("x\n")
+    (repo / "same.txt").touch()
+    subprocess.run(f"cd {repo} && git update-index --skip-worktree hidden.txt && git add staged.txt && "
+                   "echo again >> staged.txt", shell=True, check=True, env=GIT_ENV)  # fmt: skip
+    found, _ = repo_facts(Repo(name="r", path=str(repo)))
+    status = subprocess.run(
+        ["git", "-c", "core.quotepath=off", "status", "--porcelain"], cwd=repo, capture_output=True, text=True
+    ).stdout.splitlines()
+    assert sorted(git.changes(found)) == sorted(status)
+    assert " T to-link.txt" in status and "MM staged.txt" in status  # the cases are really there
+    subprocess.run(["git", "-C", str(repo), "config", "core.filemode", "false"], check=True)
+    found, _ = repo_facts(Repo(name="r", path=str(repo)))
+    assert " M mode.sh" not in git.changes(found)
+
+
 def test_a_failing_secret_scan_is_an_error_not_a_pass(tmp_path):
     repo = tmp_path / "r"
     subprocess.run(["git", "init", "-q", str(repo)], check=True, env=GIT_ENV)
