@@ -16,8 +16,9 @@ command-line ``-c`` overrides win over the repo's config and anything it include
 (``include.path``/``includeIf``): ``core.fsmonitor``, ``core.hooksPath``, pagers,
 ``diff.external``, ``log.showSignature``/``gpg.program``, ``credential.helper``,
 ``core.sshCommand``, ``protocol.allow``. Per-driver settings cannot be overridden by
-name (``filter.<any>.clean/smudge/process``, ``diff.<any>.textconv/command``), so no
-call lets git convert content: the working tree is never compared by git (``git
+name (``filter.<any>.clean/smudge/process``, ``diff.<any>.textconv/command``; listing
+them first would leave the repo's owner a window to add one), so no call lets git
+convert content: the working tree is never compared by git (``git
 status`` would run clean filters on files whose stat changed, or that look racy);
 golive hashes tracked files byte for byte (``hash-object --no-filters``) and compares
 with the index itself, diffs run with ``--no-textconv --no-ext-diff``, and ``git grep``
@@ -415,11 +416,15 @@ def judge_secrets(found: RepoFacts) -> Verdict:
     findings = secrets_by_name(found.tracked) + secrets_by_content(found.checked("content"))
     current = {(f.path, f.rule) for f in findings}
     findings += [f for f in secrets_in_history(found.checked("history")) if (f.path, f.rule) not in current]
-    comparison = Comparison(f"secrets tracked in {found.repo.path}", len(findings), "==", 0, not findings)
+    commits = found.repo.history_commits
+    scanned = f" nor in the lines its last {commits} commit(s) added" if commits else " (history not scanned)"
+    comparison = Comparison(f"secrets in {found.repo.path}", len(findings), "==", 0, not findings)
     if findings:
         shown = ", ".join(map(str, findings[:15])) + (" ..." if len(findings) > 15 else "")
-        return Verdict(False, f"{len(findings)} secret(s) tracked in {found.repo.path}: {shown}", [comparison])
-    return Verdict(True, f"no secret among {len(found.tracked)} tracked file(s) of {found.repo.path}", [comparison])
+        return Verdict(False, f"{len(findings)} secret(s) in {found.repo.path}: {shown}", [comparison])
+    return Verdict(
+        True, f"no secret among {len(found.tracked)} tracked file(s) of {found.repo.path}{scanned}", [comparison]
+    )
 
 
 def judge_ignores(found: RepoFacts) -> Verdict:
