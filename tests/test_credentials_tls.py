@@ -189,17 +189,19 @@ def test_from_the_host_the_credential_is_on_no_command_line_and_arrives(web, log
         [slow] = http.samples(token_endpoint, 1)  # /slow: curl runs for seconds, in the process list
         [with_password] = http.samples(password_endpoint, 1)
     assert slow.status == 200 and with_password.status == 200
-    # the secrets reached nginx ...
+    running = [line for line in running if f"127.0.0.1:{web.ports.https}" in line]  # ours, not another test's
+    # the secrets were on no command line: not in the argv given to subprocess, not in /proc, not in evidence
+    assert argv and any("curl" in a for a in argv)
+    assert any("/slow" in line for line in running)  # curl was seen running
+    for line in argv + running:
+        assert TOKEN not in line and PASSWORD not in line
+    assert all(" -q -K - " in line for line in running)  # the config, with the secret, on standard input
+    commands = [key for key in http.fleet[token_endpoint.host]._cache]
+    assert commands and all(TOKEN not in c and PASSWORD not in c for c in commands)
+    # ... and reached nginx
     assert len(log.carrying(f'authorization="Bearer {TOKEN}"')) == 1
     basic = base64.b64encode(f"user:{PASSWORD}".encode()).decode()
     assert len(log.carrying(f'authorization="Basic {basic}"')) == 1
-    # ... and were on no command line: not in the argv given to subprocess, not in /proc, not in evidence
-    assert argv and any("curl" in a for a in argv)
-    assert running and any("/slow" in line and "-K -" in line for line in running)
-    for line in argv + running:
-        assert TOKEN not in line and PASSWORD not in line
-    commands = [key for key in http.fleet[token_endpoint.host]._cache]
-    assert commands and all(TOKEN not in c and PASSWORD not in c for c in commands)
 
 
 def test_from_the_host_a_certificate_that_does_not_verify_keeps_the_credential(web, log):
