@@ -86,11 +86,11 @@ def test_over_ssh_the_token_is_on_no_command_line_and_reaches_the_server(h1_web,
         [exchange] = probe.samples(target, 1)  # /slow: curl and ssh run for seconds
     assert exchange.status == 200, exchange.describe()
     ours = [line for line in curls if f":{web.ports.https}" in line]
+    for line in argv + curls + sshs:
+        assert TOKEN not in line
     assert ours and all(" -q -K - " in line for line in ours)  # seen on the host, config on stdin
     assert any(host.alias in line and "curl" in line for line in sshs)  # the ssh client, seen on the runner
     assert any(line.startswith("ssh ") and host.alias in line for line in argv)  # testinfra's ssh command
-    for line in argv + curls + sshs:
-        assert TOKEN not in line
     remote = probe.fleet[target.host]
     assert all(TOKEN not in command for command in remote._cache)  # what evidence records
     wait_for(lambda: bool(logged(web, f'authorization="Bearer {TOKEN}"')), 10, "nginx logging the request")
