@@ -81,7 +81,10 @@ def _paramiko(backend: Any, command: str, stdin: bytes) -> Any:
     encoded = backend.encode(command)
     transport = backend.client.get_transport()
     if transport is None or not transport.is_active():
-        raise RuntimeError(f"{backend.hostname}: the SSH connection is closed")
+        del backend.client  # a dropped connection: connect again, once, as testinfra's run() does
+        transport = backend.client.get_transport()
+        if transport is None:
+            raise RuntimeError(f"{backend.hostname}: no SSH connection")
     channel = transport.open_session()
     try:
         channel.exec_command(encoded)
