@@ -283,3 +283,26 @@ def test_plain_http_to_another_host_cannot_carry_a_credential(tmp_path, text, ke
 )
 def test_loopback_https_and_uncredentialed_urls_load(tmp_path, text):
     load(tmp_path, text)()
+
+
+# --- monitoring APIs ---------------------------------------------------------------------
+
+
+def test_monitoring_requests_follow_the_same_rule(web, log):
+    from golive.checks.monitoring import MonitoringClient, System
+    from golive.evidence import Evidence
+    from golive.inventory import MonitoringApi
+
+    client = MonitoringClient({"api": {"token": TOKEN}})
+    try:
+        # a certificate that does not verify (the sandbox CA is not in the system store): nothing sent
+        untrusted = System("prometheus", MonitoringApi(url=f"https://127.0.0.1:{web.ports.https}", credential="api"))
+        with pytest.raises(TargetError, match="CERTIFICATE_VERIFY_FAILED"):
+            client.get(untrusted, "/ok", Evidence())
+        assert log.carrying(TOKEN) == []
+        # plain HTTP to another host: refused before anything connects or resolves
+        far = System("alertmanager", MonitoringApi(url="http://alertmanager.example.invalid:9093", credential="api"))
+        with pytest.raises(TargetError, match="plain HTTP to a host other than loopback"):
+            client.get(far, "/api/v2/status", Evidence())
+    finally:
+        client.close()
