@@ -204,6 +204,16 @@ def test_from_the_host_the_credential_is_on_no_command_line_and_arrives(web, log
     assert len(log.carrying(f'authorization="Basic {basic}"')) == 1
 
 
+def test_from_the_host_quotes_and_backslashes_of_a_token_arrive_intact(web, log):
+    token = 'q"uo\\te-' + TOKEN
+    http = HttpProbe(Fleet(), {"api": {"token": token}})
+    endpoint = target(web, "ok", "/ok", internal=True, credential="api", ca_bundle=str(web.certs.ca_bundle))
+    [exchange] = http.samples(endpoint, 1)
+    assert exchange.status == 200
+    logged = token.replace("\\", "\\x5C").replace('"', "\\x22")  # as nginx escapes them
+    assert len(log.carrying(f'authorization="Bearer {logged}"')) == 1
+
+
 def test_from_the_host_a_certificate_that_does_not_verify_keeps_the_credential(web, log):
     http = probe()
     for endpoint in (
