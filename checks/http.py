@@ -5,8 +5,17 @@ timeouts, no automatic redirects, the inventory's User-Agent), or — for an end
 declared ``internal`` — from its host, with ``curl`` run there through the host's
 ``RemoteHost`` (one command makes all the samples, over one connection).
 
-The HTTP client does not judge certificates: SEC-03 does, once per host:port, so a
-bad certificate is one precise failure rather than a failure of every criterion.
+A request without a credential does not judge certificates: SEC-03 does, once per
+host:port, so a bad certificate is one precise failure rather than a failure of every
+criterion. A request WITH a credential (the endpoint's ``credential``, or a
+``user:password@`` in its URL) is only made over TLS that verifies, against
+``ca_bundle`` or else the system store (for an ``internal`` endpoint: the host's file
+and the host's store), or over plain HTTP to loopback: a certificate that does not
+verify fails the request before the credential is sent, and an ``http://`` URL to any
+other host is refused. From a host, the credential reaches curl on its standard input
+(a config read with ``-K -``), never on its command line, which the host's process
+list and the ssh client's argv would show; a backend that cannot feed standard input
+(``checks/standard_input.py``) refuses the request.
 """
 
 from __future__ import annotations
@@ -20,7 +29,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpcore
 import httpx
@@ -28,13 +37,14 @@ import httpx
 from golive.checks.remote import Fleet
 from golive.errors import TargetError
 from golive.evidence import Comparison, Evidence, Verdict
-from golive.inventory import Endpoint, Host
+from golive.inventory import Endpoint, Host, has_userinfo, sends_in_clear, without_userinfo
 
 BODY_BYTES = 512
 READ_LIMIT = 64 * 1024
 WITHHELD_HEADERS = ("set-cookie", "cookie", "authorization", "proxy-authorization")
 REDIRECTS = (301, 302, 303, 307, 308)
 CURL_MARK = "#golive-result"  # not "@...": curl reads -w @NAME from a file
+UNVERIFIED = "unverified"
 
 
 @dataclass(frozen=True)
@@ -135,27 +145,41 @@ class HttpProbe:
         self.fleet = fleet
         self.credentials = credentials
         self._backend = _Resolving()
-        self._client: httpx.Client | None = None
+        self._clients: dict[str, httpx.Client] = {}
         self._exchanges: dict[tuple[str, str, bool], list[Exchange]] = {}
         self._lock = threading.RLock()
         self.requests = 0
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
+        for client in self._clients.values():
+            client.close()
 
     @property
     def client(self) -> httpx.Client:
-        if self._client is None:
-            # Certificates are SEC-03's to judge; the HTTP criteria judge what the server answers.
-            context = ssl.create_default_context()
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-            transport = httpx.HTTPTransport(verify=context)
-            # httpx has no public hook for the address a name connects to; its pool does.
-            transport._pool = httpcore.ConnectionPool(ssl_context=context, network_backend=self._backend)
-            self._client = httpx.Client(transport=transport, follow_redirects=False, trust_env=False)
-        return self._client
+        """The client of requests without a credential: certificates are SEC-03's to judge,
+        these requests judge what the server answers."""
+        return self._client(UNVERIFIED)
+
+    def verifying_client(self, ca_bundle: str | None) -> httpx.Client:
+        """The client of credentialed requests: the certificate must verify for the name
+        (against ``ca_bundle``, else the system store) before anything is sent."""
+        try:
+            return self._client(ca_bundle or "system")
+        except (OSError, ssl.SSLError) as exc:
+            raise TargetError(f"ca_bundle {ca_bundle} cannot be read here, so nothing is sent: {exc}") from None
+
+    def _client(self, trust: str) -> httpx.Client:
+        with self._lock:
+            if trust not in self._clients:
+                context = ssl.create_default_context(cafile=None if trust in (UNVERIFIED, "system") else trust)
+                if trust == UNVERIFIED:
+                    context.check_hostname = False
+                    context.verify_mode = ssl.CERT_NONE
+                transport = httpx.HTTPTransport(verify=context)
+                # httpx has no public hook for the address a name connects to; its pool does.
+                transport._pool = httpcore.ConnectionPool(ssl_context=context, network_backend=self._backend)
+                self._clients[trust] = httpx.Client(transport=transport, follow_redirects=False, trust_env=False)
+            return self._clients[trust]
 
     def samples(self, target: Target, count: int, *, anonymous: bool = False, url: str | None = None) -> list[Exchange]:
         """``count`` exchanges with the endpoint (the first ones reused across criteria)."""
@@ -163,7 +187,7 @@ class HttpProbe:
         if target.endpoint.internal:
             return self._from_host(target, url, anonymous)[:count]
         with self._lock:
-            key = (target.id, url, anonymous or target.endpoint.credential is None)
+            key = (target.id, url, anonymous or (target.endpoint.credential is None and not has_userinfo(url)))
             made = self._exchanges.setdefault(key, [])
             while len(made) < count:
                 made.append(self._request(target, url, anonymous))
@@ -171,14 +195,24 @@ class HttpProbe:
                     break  # refused or unresolvable: asking again only repeats the reason
             return list(made[:count])
 
-    def _headers(self, target: Target, anonymous: bool) -> dict[str, str]:
+    def _headers(self, target: Target) -> dict[str, str]:
         headers = {"User-Agent": target.host.http.user_agent}
         if target.endpoint.server_name:
             headers["Host"] = _host_header(target.endpoint.server_name, urlsplit(target.endpoint.url))
-        secret = {} if anonymous or not target.endpoint.credential else self.credentials[target.endpoint.credential]
-        return {**headers, **authorization(secret)}
+        return headers
+
+    def _secret_headers(self, target: Target, anonymous: bool) -> dict[str, str]:
+        """The credential's Authorization header, none for an anonymous request."""
+        if anonymous or not target.endpoint.credential:
+            return {}
+        return authorization(self.credentials[target.endpoint.credential])
 
     def _request(self, target: Target, url: str, anonymous: bool) -> Exchange:
+        secret = self._secret_headers(target, anonymous)
+        url = without_userinfo(url) if anonymous else url
+        credentialed = bool(secret) or has_userinfo(url)
+        if credentialed:
+            refuse_in_clear(target, url)
         parts = urlsplit(url)
         request_url = url
         if target.endpoint.server_name:
@@ -187,13 +221,14 @@ class HttpProbe:
             port = parts.port or (443 if parts.scheme == "https" else 80)
             self._backend.addresses[(name, port)] = parts.hostname or ""
             request_url = urlunsplit(parts._replace(netloc=f"{name}:{port}"))
-        headers = self._headers(target, anonymous)
+        headers = {**self._headers(target), **secret}
         timeout = httpx.Timeout(target.host.http.timeout)
         via = "runner (httpx)" + (f", connected to {parts.hostname}" if target.endpoint.server_name else "")
+        client = self.verifying_client(target.endpoint.ca_bundle) if credentialed else self.client
         self.requests += 1
         started = time.monotonic()
         try:
-            with self.client.stream("GET", request_url, headers=headers, timeout=timeout) as response:
+            with client.stream("GET", request_url, headers=headers, timeout=timeout) as response:
                 body = b""
                 for chunk in response.iter_bytes():
                     body += chunk
@@ -210,12 +245,23 @@ class HttpProbe:
                 error=f"no answer within {target.host.http.timeout:g} s (timeout)",
             )  # fmt: skip
         except httpx.HTTPError as exc:
-            return Exchange("GET", request_url, via, elapsed=time.monotonic() - started, error=_plain_error(exc))
+            error = _plain_error(exc)
+            if credentialed and "CERTIFICATE_VERIFY_FAILED" in error:
+                error = f"the certificate does not verify, so the credential was not sent ({error})"
+            return Exchange("GET", request_url, via, elapsed=time.monotonic() - started, error=error)
 
     def _from_host(self, target: Target, url: str, anonymous: bool) -> list[Exchange]:
         remote = self.fleet[target.host]
-        command = curl_command(target, url, self._headers(target, anonymous))
-        result = remote.run(command)
+        secret = self._secret_headers(target, anonymous)
+        url = without_userinfo(url) if anonymous else url
+        if not secret and not has_userinfo(url):
+            result = remote.run(curl_command(target, url, self._headers(target)))
+        else:
+            refuse_in_clear(target, url)
+            user, url = _userinfo(url)
+            command = curl_command(target, url, self._headers(target), verified=True)
+            purpose = f"the credentialed request to {target.id}"
+            result = remote.run_with_input(command, curl_config(secret, user), purpose)
         if result.exit_status == 127 and "curl" in result.stderr:
             raise TargetError(f"{target.host.name}: curl is not installed there, so the request cannot be made from it")
         return parse_curl(result.stdout, result.stderr, url, f"{target.host.name} (curl)")
@@ -231,11 +277,34 @@ def authorization(secret: dict[str, str]) -> dict[str, str]:
     return {}
 
 
-def curl_command(target: Target, url: str, headers: dict[str, str]) -> str:
-    """One curl on the host for all samples (one connection), headers dumped, bodies dropped."""
+def refuse_in_clear(target: Target, url: str) -> None:
+    """A credential never goes over plain HTTP to a host other than loopback."""
+    if sends_in_clear(url):
+        raise TargetError(
+            f"{target.id}: {without_userinfo(url)} is plain HTTP to a host other than loopback; the credential "
+            "would cross the network unencrypted, so the request is not made (use its https:// URL)"
+        )
+
+
+def curl_command(target: Target, url: str, headers: dict[str, str], *, verified: bool = False) -> str:
+    """One curl on the host for all samples (one connection), headers dumped, bodies dropped.
+
+    ``verified`` (a credentialed request): the certificate must verify (``ca_bundle``, a
+    file on the host, else the host's store), no curlrc or proxy of the host's may weaken
+    that, and the credential is read from standard input (``curl_config``), so the
+    command line stays free of secrets. ``headers`` must hold none.
+    """
     endpoint = target.endpoint
     parts = urlsplit(url)
-    options = ["-sS", "-k", "--max-time", f"{target.host.http.timeout:g}"]
+    if verified:
+        # -q first: no ~/.curlrc (it could say `insecure`); the config on stdin holds the secret
+        options = ["-q", "-K", "-", "-sS", "--max-time", f"{target.host.http.timeout:g}"]
+        if endpoint.ca_bundle:
+            options += ["--cacert", endpoint.ca_bundle]
+        if parts.scheme == "http":
+            options += ["--noproxy", "*"]  # loopback only, and no proxy sees it in clear
+    else:
+        options = ["-sS", "-k", "--max-time", f"{target.host.http.timeout:g}"]
     if endpoint.server_name:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         options += ["--resolve", f"{endpoint.server_name}:{port}:{parts.hostname}"]
@@ -249,6 +318,28 @@ def curl_command(target: Target, url: str, headers: dict[str, str]) -> str:
     transfers = [item for _ in range(endpoint.samples) for item in ("-o", "/dev/null", url)]
     curl = " ".join(shlex.quote(part) for part in ["curl", *options, *transfers])
     return f"command -v curl >/dev/null || {{ echo 'curl: not installed' >&2; exit 127; }}; {curl}"
+
+
+def curl_config(secret_headers: dict[str, str], user: str | None) -> bytes:
+    """The curl config (``-K -``) that carries the secret on standard input."""
+    lines = [f"header = {_curl_quoted(f'{name}: {value}')}" for name, value in secret_headers.items()]
+    if user is not None:
+        lines.append(f"user = {_curl_quoted(user)}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _curl_quoted(value: str) -> str:
+    if any(character in value for character in "\r\n\0"):
+        raise TargetError("a credential holds a line break or NUL, which no HTTP header can carry")
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _userinfo(url: str) -> tuple[str | None, str]:
+    """``user:password`` of the URL (decoded) and the URL without it."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return None, url
+    return unquote(parts.netloc.rpartition("@")[0]), without_userinfo(url)
 
 
 def parse_curl(stdout: str, stderr: str, url: str, via: str) -> list[Exchange]:
@@ -366,4 +457,8 @@ def _plain_curl(error: str) -> str:
         return f"{kind} ({error})"
     if error.startswith("(28)"):
         return f"no answer in time (timeout) ({error})"
+    if error.startswith(("(60)", "(51)")):
+        return f"the certificate does not verify, so the credential was not sent ({error})"
+    if error.startswith("(77)"):
+        return f"the ca_bundle cannot be read on the host ({error})"
     return error

@@ -10,12 +10,15 @@ A system that cannot be reached fails every criterion reading it with the reason
 (``Unreachable``, ``CheckTimeout``, or ``TargetError`` for an HTTP error or a body
 that is not the API's JSON); after the first such failure the others fail at once.
 Credentials (``credentials:`` entries named by ``credential``) are sent as a bearer
-token or basic auth and never recorded: request headers are not evidence.
+token or basic auth and never recorded: request headers are not evidence. Every
+request verifies the certificate (``ca_bundle``, else the system store), and a
+credential never goes over plain HTTP to a host other than loopback.
 """
 
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -28,7 +31,7 @@ import httpx
 from golive.checks.http import authorization
 from golive.errors import CheckTimeout, TargetError, Unreachable
 from golive.evidence import Evidence
-from golive.inventory import MonitoringApi
+from golive.inventory import MonitoringApi, has_userinfo, sends_in_clear, without_userinfo
 
 SHARED_NOTE = "(answer shared by the criteria of this run) "
 
@@ -145,7 +148,7 @@ class MonitoringClient:
         with self._lock:
             if verify not in self._clients:
                 self._clients[verify] = httpx.Client(
-                    verify=api.ca_bundle or True,
+                    verify=ssl.create_default_context(cafile=api.ca_bundle),
                     follow_redirects=False,
                     trust_env=False,
                     headers={"User-Agent": "golive/0.1 (production readiness check)", "Accept": "application/json"},
@@ -156,6 +159,13 @@ class MonitoringClient:
         headers = {}
         if getattr(api, "tenant", None):
             headers["X-Scope-OrgID"] = api.tenant  # type: ignore[attr-defined]
+        if api.credential is None and not has_userinfo(api.url):
+            return headers
+        if sends_in_clear(api.url):
+            raise TargetError(
+                f"{without_userinfo(api.url)} is plain HTTP to a host other than loopback; the credential would cross "
+                "the network unencrypted, so the request is not made (use its https:// URL)"
+            )
         if api.credential is None:
             return headers
         return {**headers, **authorization(self._credentials.get(api.credential, {}))}

@@ -10,6 +10,7 @@ asked. A host found unreachable fails its remaining checks at once with the same
 
 from __future__ import annotations
 
+import hashlib
 import queue
 import shlex
 import threading
@@ -22,7 +23,7 @@ from typing import Any
 import testinfra
 
 from golive import evidence
-from golive.checks import batch
+from golive.checks import batch, standard_input
 from golive.errors import CheckTimeout, Unreachable
 from golive.inventory import Host
 from golive.redact import redact
@@ -94,16 +95,28 @@ class RemoteHost:
 
     def run(self, command: str) -> CommandResult:
         """Run a read-only command once per session; later calls reuse the result."""
+        return self._run(command, None)
+
+    def run_with_input(self, command: str, stdin: bytes, purpose: str) -> CommandResult:
+        """``run`` with ``stdin`` as the command's standard input: for a secret, which must
+        be on no command line (the target's process list, the ssh client's argv). The
+        command is recorded as evidence, its input never. A backend that cannot feed
+        standard input (``checks/standard_input.py``) refuses ``purpose`` with TargetError."""
+        standard_input.require(self.host, purpose)
+        return self._run(command, stdin)
+
+    def _run(self, command: str, stdin: bytes | None) -> CommandResult:
+        key = command if stdin is None else f"{command}\0stdin {hashlib.sha256(stdin).hexdigest()}"
         with self._lock:
             if not self._prefetched:
                 self._prefetched = True
                 self._prefetch()
-            cached = self._cache.get(command)
+            cached = self._cache.get(key)
             if cached is None:
-                cached = self._cache[command] = self._execute(command)
+                cached = self._cache[key] = self._execute(command, stdin)
                 self._register_secrets(command, cached)
-            was_cached = command in self._reported
-            self._reported.add(command)
+            was_cached = key in self._reported
+            self._reported.add(key)
         current = evidence.current()
         if current is not None:
             current.command(
@@ -139,12 +152,12 @@ class RemoteHost:
         if finder is not None:
             redact.add(finder(result.stdout))
 
-    def _execute(self, command: str) -> CommandResult:
+    def _execute(self, command: str, stdin: bytes | None = None) -> CommandResult:
         limit = self.host.command_timeout
-        raw, duration = self._round_trip(f"timeout -k 2 {limit:g} sh -c {shlex.quote(command)}", None)
+        raw, duration = self._round_trip(f"timeout -k 2 {limit:g} sh -c {shlex.quote(command)}", None, stdin)
         return CommandResult(command, raw.rc, raw.stdout, raw.stderr, duration)
 
-    def _round_trip(self, command: str, limit: float | None) -> tuple[Any, float]:
+    def _round_trip(self, command: str, limit: float | None, stdin: bytes | None = None) -> tuple[Any, float]:
         if self.unreachable is not None:
             raise Unreachable(self.unreachable)
         if limit is not None:
@@ -152,7 +165,10 @@ class RemoteHost:
         started = time.monotonic()
         deadline = (limit or self.host.command_timeout) + self.host.connect_timeout + 5
         try:
-            raw = _within(deadline, self.backend.run, command)
+            if stdin is None:
+                raw = _within(deadline, self.backend.run, command)
+            else:
+                raw = _within(deadline, standard_input.run, self.backend, command, stdin)
         except TimeoutError:
             self.unreachable = f"{self.name}: no answer within {deadline:g} s through {self.host.backend}"
             raise CheckTimeout(self.unreachable) from None

@@ -15,6 +15,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import (
@@ -190,7 +191,10 @@ class Endpoint(Section):
     address (curl's ``--resolve``); ``resolve_to`` is the address the URL's name must
     resolve to; ``ca_bundle`` verifies the certificate instead of the system store;
     ``internal`` makes requests (and name lookups) from the host, not the runner;
-    ``credential`` names an entry of ``credentials:`` used by AVL-01 and AVL-05.
+    ``credential`` names an entry of ``credentials:`` used by AVL-01 and AVL-05. A
+    credential travels only over TLS that verifies (``ca_bundle``, else the system
+    store; for an ``internal`` endpoint both are the host's), or over plain HTTP to
+    loopback; an ``http://`` URL to any other host cannot carry one.
     """
 
     name: str = Field(pattern=NAME)
@@ -654,6 +658,8 @@ class InventoryFile(Section):
                 raise ValueError(
                     f"monitoring.{name}.credential: {api.credential!r} is not under credentials: (known: {known})"
                 )
+            if (api.credential is not None or has_userinfo(api.url)) and sends_in_clear(api.url):
+                raise ValueError(f"monitoring.{name}.url: " + _IN_CLEAR.format(url=without_userinfo(api.url)))
         return self
 
 
@@ -819,6 +825,41 @@ def _check_endpoints(hosts: tuple[Host, ...], credentials: Mapping[str, Credenti
                 raise InventoryError(
                     file, f"{key}.credential", f"{endpoint.credential!r} is not under credentials: (known: {known})"
                 )
+            if (endpoint.credential is not None or has_userinfo(endpoint.url)) and sends_in_clear(endpoint.url):
+                raise InventoryError(file, f"{key}.url", _IN_CLEAR.format(url=without_userinfo(endpoint.url)))
+
+
+_IN_CLEAR = (
+    "{url} is plain HTTP to a host other than loopback, and a credential sent there would cross the network "
+    "unencrypted; use its https:// URL (with ca_bundle for a private CA) or drop the credential"
+)
+
+
+def has_userinfo(url: str) -> bool:
+    """The URL carries ``user:password@``: a credential of its own."""
+    return "@" in urlsplit(url).netloc
+
+
+def without_userinfo(url: str) -> str:
+    """The URL without its ``user:password@``, fit to show."""
+    parts = urlsplit(url)
+    return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+
+
+def sends_in_clear(url: str) -> bool:
+    """An ``http://`` URL to a host other than loopback: whatever it carries crosses the
+    network unencrypted, so no credential may go there (``localhost`` or a loopback address
+    never leaves the machine that makes the request)."""
+    parts = urlsplit(url)
+    if parts.scheme != "http":
+        return False
+    hostname = (parts.hostname or "").rstrip(".").lower()
+    if hostname == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return True
 
 
 class LogPatternFile(Section):

@@ -112,6 +112,11 @@ class Web:
     def is_listening(self) -> bool:
         return all(port_open("127.0.0.1", port)() for port in asdict(self.ports).values())
 
+    @property
+    def access_log(self) -> Path:
+        """One line per request, with the Authorization header it carried (``authorization="..."``)."""
+        return self.dir / "access.log"
+
     def reload(self) -> None:
         """Re-read nginx.conf (after ``config()`` changes) without dropping connections."""
         pid = self.daemon.pid()
@@ -146,7 +151,7 @@ class Web:
             "ports": asdict(self.ports),
             "ca_bundle": str(self.certs.ca_bundle),
             "config": str(self.conf),
-            "access_log": str(self.dir / "access.log"),
+            "access_log": str(self.access_log),
             "endpoints": [{**asdict(e), "named_url": e.named_url} for e in self.endpoints()],
         }
 
@@ -181,7 +186,9 @@ events {{
     worker_connections 256;
 }}
 http {{
-    access_log {self.dir / "access.log"};
+    # The Authorization header is logged so tests can prove whether a credential arrived.
+    log_format golive '$remote_addr "$request" $status host=$host authorization="$http_authorization"';
+    access_log {self.dir / "access.log"} golive;
     client_body_temp_path {tmp}/client;
     proxy_temp_path {tmp}/proxy;
     fastcgi_temp_path {tmp}/fastcgi;

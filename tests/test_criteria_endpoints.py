@@ -269,6 +269,6 @@ def test_endpoint_inventory_keys(tmp_path):
     with_credential = load(
         "credentials:\n  api: {token_env: API_TOKEN}\n"
         + host
-        + "    - {name: a, url: 'http://x.test/', credential: api}\n"
+        + "    - {name: a, url: 'https://x.test/', credential: api}\n"
     )
     assert with_credential.secrets == ["s3cr3t-token-value"]

@@ -27,7 +27,8 @@ def test_endpoint_answers_expected_status(endpoint: Target, http_probe: HttpProb
     ca_bundle, internal; hosts.<name>.http: user_agent, timeout (10s).
 
     Fix: fix the service, its proxy route or its access rules; if the status is right
-    by design, declare it with endpoints[].expect_status in hosts.yaml.
+    by design, declare it with endpoints[].expect_status in hosts.yaml. A credential is
+    sent only once the certificate verifies: for a private CA declare endpoints[].ca_bundle.
     """
     [exchange] = http_probe.samples(endpoint, 1)
     exchange.record(evidence)
