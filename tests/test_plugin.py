@@ -324,3 +324,56 @@ def test_a_crashed_xdist_worker_makes_the_run_incomplete(suite):
     record = load_json(suite.path / "reports" / "readiness.json")
     assert record["complete"] is False and record["ready"] is False
     assert any("INCOMPLETE run" in line for line in result.stdout.lines)
+
+
+MARKED = (
+    "import pytest\n\n"
+    "@pytest.mark.critical\n@pytest.mark.criterion('DOC-08', category='Documentation')\n"
+    "def test_doc08(fleet_host):\n    '''Runbook exists.'''\n\n"
+    "@pytest.mark.warning\n@pytest.mark.criterion('DOC-09', category='Documentation')\n"
+    "def test_doc09(fleet_host):\n    '''Owners listed.'''\n"
+)
+
+
+def _assert_lists_not_run(suite, result, ids):
+    record = load_json(suite.path / "reports" / "readiness.json")
+    assert record["partial"] is True and record["ready"] is False
+    assert record["not_run"] == ids
+    assert f"criteria of the suite not run: {', '.join(ids)}" in record["partial_reasons"]
+    assert any(f"partial run (not run: {', '.join(ids)})" in line for line in result.stdout.lines)
+    html_text = (suite.path / "reports" / "readiness.html").read_text()
+    assert f'id="golive-not-run">Criteria of the suite not run: {", ".join(ids)}.' in html_text
+    return record
+
+
+@pytest.mark.parametrize(
+    "how", ["--ignore=tests_infra/test_zz_marked.py", "--ignore-glob=*/test_zz_marked.py", "collect_ignore"]
+)
+def test_suite_criteria_left_out_of_the_run_make_it_partial(suite, how):
+    (suite.path / "tests_infra" / "test_zz_marked.py").write_text(MARKED)
+    run(suite)
+    record = load_json(suite.path / "reports" / "readiness.json")
+    assert record["not_run"] == [] and not record["partial"]  # both ran: nothing missing
+    if how == "collect_ignore":
+        (suite.path / "tests_infra" / "conftest.py").write_text('collect_ignore = ["test_zz_marked.py"]\n')
+        result = run(suite)
+    else:
+        result = run(suite, how)
+    record = _assert_lists_not_run(suite, result, ["DOC-08", "DOC-09"])
+    assert record["complete"] is True
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]])
+def test_a_suite_module_that_fails_to_import_makes_the_run_incomplete(suite, workers):
+    (suite.path / "tests_infra" / "test_zz_marked.py").write_text("import no_such_module_here\n" + MARKED)
+    result = run(suite, "--continue-on-collection-errors", *workers)
+    record = _assert_lists_not_run(suite, result, ["DOC-08", "DOC-09"])
+    assert record["complete"] is False
+    assert record["incomplete_reasons"] == ["collection error in tests_infra/test_zz_marked.py"]
+    assert any(
+        "INCOMPLETE run (collection error in tests_infra/test_zz_marked.py)" in line for line in result.stdout.lines
+    )
+    assert (
+        'id="golive-incomplete">Incomplete: collection error in'
+        in (suite.path / "reports" / "readiness.html").read_text()
+    )
