@@ -124,9 +124,6 @@ class Ledger:
     def results(self) -> list[CriterionResult]:
         return list(self._criteria.values())
 
-    def apply_waivers(self, waivers: Iterable[Waiver], today: dt.date) -> list[dict[str, Any]]:
-        return apply_waivers(self.results(), waivers, today)
-
 
 def _rank(outcome: str) -> int:
     return {"passed": 0, "skipped": 1, "failed": 2, "error": 3}.get(outcome, 0)
