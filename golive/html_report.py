@@ -64,6 +64,20 @@ def summary_html(record: dict[str, Any], report_path: str = "") -> str:
         parts.append(
             f"<p>Partial: {_e('; '.join(record['partial_reasons']))}. A partial run cannot certify readiness.</p>"
         )
+    if record["not_run"]:
+        parts.append(
+            f'<p class="critical" id="golive-not-run">Criteria of the suite not run: '
+            f"{_e(', '.join(record['not_run']))}.</p>"
+        )
+    if record["incomplete_reasons"]:
+        parts.append(
+            f'<p class="critical" id="golive-incomplete">Incomplete: {_e("; ".join(record["incomplete_reasons"]))}. '
+            "An incomplete run cannot certify readiness.</p>"
+        )
+    if record["rubric_overridden"]:
+        parts.append(
+            f'<p id="golive-rubric-overridden">Rubric overridden: {_e(", ".join(record["rubric_overridden"]))}.</p>'
+        )
     failures = len(record["critical_failures"])
     if failures and record["uncapped_score"] > record["score"]:
         parts.append(
@@ -108,7 +122,7 @@ def _chart(categories: list[dict[str, Any]]) -> str:
             f'<text x="0" y="{y + 13}" font-size="12">{_e(category["name"])}</text>'
             f'<rect x="{label_width}" y="{y}" width="{width * score / 100:.1f}" '
             f'height="{bar_height - 4}" fill="{color}"/>'
-            f'<text x="{label_width + width * score / 100 + 4:.1f}" y="{y + 13}" font-size="12">{score:.0f}</text>'
+            f'<text x="{label_width + width * score / 100 + 4:.1f}" y="{y + 13}" font-size="12">{int(score)}</text>'
         )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" id="golive-chart" width="{label_width + width + 40}" '

@@ -30,7 +30,7 @@ from pydantic import (
 )
 
 from golive.errors import InventoryError
-from golive.rubric import DEFAULT_RUBRIC, RubricConfig
+from golive.rubric import DEFAULT_RUBRIC, MAX_WAIVER_DAYS, RubricConfig
 from golive.units import parse_duration, parse_size
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
@@ -533,6 +533,13 @@ class Waiver(Section):
             raise ValueError(f"expected a criterion ID like SEC-01, got {value!r}")
         return value
 
+    @field_validator("owner", "reason")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("blank; a waiver names who owns the risk (owner) and why it is accepted (reason)")
+        return value
+
     def days_left(self, today: dt.date) -> int:
         return (self.expires - today).days
 
@@ -560,6 +567,15 @@ class RubricSection(Section):
         for key in value or {}:
             if key not in allowed:
                 raise ValueError(f"unknown severity {key!r} (valid: {', '.join(sorted(allowed))})")
+        return value
+
+    @field_validator("max_waiver_days")
+    @classmethod
+    def _waiver_cap(cls, value: int | None) -> int | None:
+        if value is not None and value > MAX_WAIVER_DAYS:
+            raise ValueError(
+                f"{value} is above the hard limit of {MAX_WAIVER_DAYS} days; choose {MAX_WAIVER_DAYS} or less"
+            )
         return value
 
     def apply(self, base: RubricConfig) -> RubricConfig:

@@ -1,21 +1,24 @@
 """Combine the JSON records of ``--shard K/N`` runs into the record of the whole fleet.
 
 Each shard ran every criterion on its own hosts; the merge takes the union of the
-instances, judges grade claims against the whole fleet's grade (a shard could not)
-and grades once more, so the result equals a single run over the same fleet.
+instances, undoes the shards' waivers and grades them with the same ``finalize`` a
+single run uses (grade claims judged against the whole fleet's grade, which a shard
+could not, then the waivers), so the result equals a single run over the same fleet.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
 
 from golive.criteria import Criterion
 from golive.errors import InventoryError
-from golive.record import build_record
-from golive.results import CriterionResult, Instance, judge_grade_claims
-from golive.rubric import RubricConfig, grade
+from golive.inventory import Waiver
+from golive.record import NOT_RUN, finalize
+from golive.results import CriterionResult, Instance
+from golive.rubric import MAX_WAIVER_DAYS, RubricConfig
 
 _CRITERION_FIELDS = tuple(Criterion.__dataclass_fields__)
 
@@ -32,10 +35,9 @@ def load_records(paths: list[Path]) -> list[dict[str, Any]]:
     return records
 
 
-def merge(records: list[dict[str, Any]], paths: list[str]) -> dict[str, Any]:
+def merge(records: list[dict[str, Any]], paths: list[str], today: dt.date | None = None) -> dict[str, Any]:
     """The record of the whole fleet from the records of all its shards."""
     _check_shards(records, paths)
-    rubric = _rubric(records[0]["rubric"])
     results: dict[str, CriterionResult] = {}
     seen: set[str] = set()
     for shard in records:
@@ -46,19 +48,19 @@ def merge(records: list[dict[str, Any]], paths: list[str]) -> dict[str, Any]:
             for instance in criterion["instances"]:
                 if instance["nodeid"] not in seen:
                     seen.add(instance["nodeid"])
-                    result.instances.append(Instance.from_dict(instance))
-    merged = list(results.values())
-    judge_grade_claims(merged, rubric)
-    reasons = sorted({r for shard in records for r in shard["partial_reasons"] if not r.startswith("--shard")})
-    return build_record(
-        merged,
-        grade([r.as_outcome() for r in merged], rubric),
-        rubric,
-        partial=bool(reasons),
-        partial_reasons=reasons,
-        complete=all(shard["complete"] for shard in records),
-        waivers=_waivers(records),
+                    result.instances.append(Instance.from_dict(instance).unwaived())
+    selection = {r for shard in records for r in shard["partial_reasons"] if not r.startswith(("--shard", NOT_RUN))}
+    # a suite criterion is missing from the whole fleet only when no shard ran it
+    not_run = set.intersection(*(set(shard["not_run"]) for shard in records))
+    return finalize(
+        list(results.values()),
+        _rubric(records[0]["rubric"]),
+        _waivers(records),
+        today or dt.date.today(),
         run=_run(records),
+        selection=sorted(selection),
+        not_run=not_run,
+        incomplete=sorted({reason for shard in records for reason in shard["incomplete_reasons"]}),
     )
 
 
@@ -91,17 +93,19 @@ def _rubric(data: dict[str, Any]) -> RubricConfig:
         grades=data["grades"],
         ready_score=data["ready_score"],
         critical_cap=data["critical_cap"],
+        max_waiver_days=data.get("max_waiver_days", MAX_WAIVER_DAYS),
     )
 
 
-def _waivers(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    merged: dict[tuple[str, str, str, str], dict[str, Any]] = {}
-    for shard in records:
-        for waiver in shard["waivers"]:
-            key = (waiver["criterion"], waiver["target"], waiver["owner"], waiver["expires"])
-            entry = merged.setdefault(key, {**waiver, "covers": []})
-            entry["covers"] = sorted(set(entry["covers"]) | set(waiver["covers"]))
-    return list(merged.values())
+def _waivers(records: list[dict[str, Any]]) -> list[Waiver]:
+    """The inventory's waivers, as every shard recorded them (same inventory, same list)."""
+    return [
+        Waiver(
+            criterion=w["criterion"], target=w["target"], reason=w["reason"], owner=w["owner"],
+            expires=dt.date.fromisoformat(w["expires"]),
+        )
+        for w in records[0]["waivers"]
+    ]  # fmt: skip
 
 
 def _run(records: list[dict[str, Any]]) -> dict[str, Any]:

@@ -24,15 +24,14 @@ from typing import Any
 import pytest
 
 import golive
-from golive import criteria, evidence, fixtures, history, html_report, metrics, record, sharding
+from golive import criteria, evidence, fixtures, history, html_report, metrics, record, sharding, suite
 from golive.checks.remote import Fleet
 from golive.criteria import Criterion, CriterionMarkError
 from golive.errors import InventoryError, TargetError
 from golive.evidence import Evidence
 from golive.inventory import Inventory, load_inventory
 from golive.redact import redact
-from golive.results import Ledger, judge_grade_claims
-from golive.rubric import grade
+from golive.results import Ledger
 
 CRITERION = pytest.StashKey[Criterion]()
 EVIDENCE = pytest.StashKey[Evidence]()
@@ -61,6 +60,8 @@ class GoliveState:
     record: dict[str, Any] | None = None
     round_trips: dict[str, int] = field(default_factory=dict)
     catalogue: dict[str, Criterion] = field(default_factory=dict)
+    nothing_declared: set[str] = field(default_factory=set)
+    collection_errors: list[str] = field(default_factory=list)
     crashed_workers: list[str] = field(default_factory=list)
     previous_sigterm: Any = None
 
@@ -153,7 +154,7 @@ def pytest_configure(config: pytest.Config) -> None:
             state.html_is_ours = True
         else:
             state.html_path = Path(config.getoption("htmlpath"))
-        config.pluginmanager.register(_ReportListener(state.ledger), "golive.ledger")
+        config.pluginmanager.register(_ReportListener(state), "golive.ledger")
         if config.pluginmanager.hasplugin("html"):
             config.pluginmanager.register(_PytestHtmlHooks(state), "golive.html")
         if config.pluginmanager.hasplugin("xdist"):
@@ -212,9 +213,12 @@ def pytest_report_header(config: pytest.Config) -> str:
     return f"golive {golive.__version__}: inventory {source}, {len(inventory.hosts)} host(s)"
 
 
+def _suite_directories(config: pytest.Config) -> list[Path]:
+    return config.getini("golive_suite") or [config.rootpath / "tests_infra"]
+
+
 def _in_suite(item: pytest.Item) -> bool:
-    suite = item.config.getini("golive_suite") or [item.config.rootpath / "tests_infra"]
-    return any(item.path.is_relative_to(directory) for directory in suite)
+    return any(item.path.is_relative_to(directory) for directory in _suite_directories(item.config))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -254,6 +258,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             state.catalogue.setdefault(found.id, found)
     # a criterion whose subject the inventory does not declare is not collected (it is
     # reported as not applicable), rather than pytest's "got empty parameter set" skip
+    for item in items:
+        if _nothing_declared(item) and CRITERION in item.stash:
+            state.nothing_declared.add(item.stash[CRITERION].id)
     items[:] = [item for item in items if not _nothing_declared(item)]
     if state.shard is not None:
         index, total = state.shard
@@ -362,11 +369,16 @@ def _redact_report(report: pytest.TestReport) -> None:
 class _ReportListener:
     """Feeds every test report to the ledger, on the controller or the single process."""
 
-    def __init__(self, ledger: Ledger) -> None:
-        self.ledger = ledger
+    def __init__(self, state: GoliveState) -> None:
+        self.state = state
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        self.ledger.add_report(report)
+        self.state.ledger.add_report(report)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        # a module that failed to import may hold criteria nobody will ever see run
+        if report.failed:
+            self.state.collection_errors.append(report.nodeid or "the session")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -377,34 +389,24 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if is_worker(config):
         config.workeroutput["golive_round_trips"] = state.fleet.round_trips()  # type: ignore[attr-defined]
         config.workeroutput["golive_catalogue"] = [c.to_dict() for c in state.catalogue.values()]  # type: ignore[attr-defined]
+        config.workeroutput["golive_nothing_declared"] = sorted(state.nothing_declared)  # type: ignore[attr-defined]
         return
     state.add_round_trips(state.fleet.round_trips())
     state.ledger.declare(state.catalogue.values())  # criteria with nothing to check: not applicable
     results = state.ledger.results()
     if not any(result.instances for result in results):
         return
-    today = dt.date.today()
-    rubric = state.inventory.rubric
-    state.ledger.apply_waivers(state.inventory.waivers, today)
-    if not config.getoption("golive_shard"):  # a shard sees part of the grade: the merge judges claims
-        judge_grade_claims(results, rubric)
-    waivers = state.ledger.apply_waivers(state.inventory.waivers, today)  # a failed claim can be waived too
-    graded = grade([r.as_outcome() for r in results], rubric)
-    partial_reasons = _partial_reasons(session, state)
-    complete = (
-        int(exitstatus) in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
-        and not (session.shouldstop or session.shouldfail)
-        and not state.crashed_workers
-    )
-    state.record = record.build_record(
+    ran = {r.criterion.id for r in results if r.instances} | state.nothing_declared
+    state.record = record.finalize(
         results,
-        graded,
-        rubric,
-        partial=bool(partial_reasons),
-        partial_reasons=partial_reasons,
-        complete=complete,
-        waivers=waivers,
+        state.inventory.rubric,
+        state.inventory.waivers,
+        dt.date.today(),
         run=_run_metadata(session, state),
+        judge_claims=not config.getoption("golive_shard"),  # a shard sees part of the grade: the merge judges
+        selection=_partial_reasons(session, state),
+        not_run=set(_suite_criteria(config)) - ran,
+        incomplete=_incomplete_reasons(session, state, exitstatus),
     )
     _add_history(config, state, state.record)
     if state.json_path is not None:
@@ -447,12 +449,29 @@ def _partial_reasons(session: pytest.Session, state: GoliveState) -> list[str]:
             reasons.append(f"{spelling} {value if not isinstance(value, bool) else ''}".strip())
     if state.deselected and not reasons:
         reasons.append(f"{state.deselected} test(s) deselected")
-    suite = config.getini("golive_suite") or [config.rootpath / "tests_infra"]
     for arg in config.args:
         path_part = arg.split("::", 1)[0]
         path = (config.invocation_params.dir / path_part).resolve()
-        if "::" in arg or not any(directory.resolve().is_relative_to(path) for directory in suite):
+        if "::" in arg or not any(d.resolve().is_relative_to(path) for d in _suite_directories(config)):
             reasons.append(f"only {arg}")
+    return reasons
+
+
+def _suite_criteria(config: pytest.Config) -> dict[str, Path]:
+    """The criteria the suite's files mark, whatever pytest collected of them."""
+    return suite.declared_criteria(
+        _suite_directories(config), config.getini("python_files"), config.getini("norecursedirs")
+    )
+
+
+def _incomplete_reasons(session: pytest.Session, state: GoliveState, exitstatus: int) -> list[str]:
+    reasons = [f"collection error in {nodeid}" for nodeid in dict.fromkeys(state.collection_errors)]
+    if int(exitstatus) not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        reasons.append(f"ended with {pytest.ExitCode(int(exitstatus)).name.lower()}")
+    stopped = session.shouldstop or session.shouldfail
+    if stopped:
+        reasons.append(f"stopped early ({stopped})" if isinstance(stopped, str) else "stopped early")
+    reasons.extend(f"worker {worker} crashed" for worker in state.crashed_workers)
     return reasons
 
 
@@ -528,6 +547,7 @@ class _XdistHooks:
         self.state.add_round_trips(output.get("golive_round_trips", {}))
         for found in output.get("golive_catalogue", []):
             self.state.catalogue.setdefault(found["id"], Criterion.from_dict(found))
+        self.state.nothing_declared.update(output.get("golive_nothing_declared", []))
 
     def pytest_xdist_make_scheduler(self, config: pytest.Config, log: object) -> Any:
         if config.getvalue("dist") != "load" or not self.state.inventory.hosts:

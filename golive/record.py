@@ -1,21 +1,64 @@
 """The run record: the one data structure every report is rendered from.
 
 It is plain JSON-able data (``reports/readiness.json``), so a merge of shard records
-re-renders exactly what a single run would have shown.
+re-renders exactly what a single run would have shown. ``finalize`` is the one place
+a run is graded, for a single run and for a merge of shards alike.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from golive.results import CriterionResult
-from golive.rubric import Grade, RubricConfig, gains
+from golive.inventory import Waiver
+from golive.results import CriterionResult, apply_waivers, judge_grade_claims
+from golive.rubric import Grade, RubricConfig, gains, grade, shown
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "acceptable": 2}
+NOT_RUN = "criteria of the suite not run:"
+"""How the partial reason naming the suite criteria that did not run begins."""
+
+
+def finalize(
+    results: list[CriterionResult],
+    rubric: RubricConfig,
+    waivers: Sequence[Waiver],
+    today: dt.date,
+    *,
+    run: dict[str, Any],
+    judge_claims: bool = True,
+    selection: Sequence[str] = (),
+    not_run: Iterable[str] = (),
+    incomplete: Sequence[str] = (),
+) -> dict[str, Any]:
+    """Grade a run: waivers, grade claims (judged against the rest of the run), waivers
+    again (a failed claim can be waived too), the rubric, and the record.
+
+    ``selection`` says how the run was narrowed (``-m critical``), ``not_run`` the suite
+    criteria that did not run, ``incomplete`` why the run did not reach its end; any of
+    them keeps the run from READY. A shard passes ``judge_claims=False``: it sees part of
+    the grade, so the merge judges the claims."""
+    apply_waivers(results, waivers, today)
+    if judge_claims:
+        judge_grade_claims(results, rubric)
+    statuses = apply_waivers(results, waivers, today)
+    missing = sorted(set(not_run))
+    reasons = [*selection, *([f"{NOT_RUN} {', '.join(missing)}"] if missing else [])]
+    return build_record(
+        results,
+        grade([r.as_outcome() for r in results], rubric),
+        rubric,
+        partial_reasons=reasons,
+        not_run=missing,
+        incomplete_reasons=list(incomplete),
+        waivers=statuses,
+        run=run,
+    )
 
 
 def build_record(
@@ -23,31 +66,36 @@ def build_record(
     grade: Grade,
     rubric: RubricConfig,
     *,
-    partial: bool,
     partial_reasons: list[str],
-    complete: bool,
+    not_run: list[str],
+    incomplete_reasons: list[str],
     waivers: list[dict[str, Any]],
     run: dict[str, Any],
 ) -> dict[str, Any]:
-    """Assemble the record from criterion results, the grade and run metadata."""
+    """Assemble the record from criterion results, the grade and run metadata; scores
+    are shown truncated to one decimal (``score_unrounded`` keeps the exact value)."""
     titles = {r.criterion.id: r.criterion for r in results}
     fixes = [
         {"id": cid, "title": titles[cid].title, "severity": titles[cid].severity, "points": points,
          "remediation": titles[cid].remediation}
         for cid, points in gains([r.as_outcome() for r in results], rubric)
     ]  # fmt: skip
-    ready = grade.ready and complete and not partial
+    partial, complete = bool(partial_reasons), not incomplete_reasons
     return {
-        "score": grade.score,
-        "uncapped_score": grade.uncapped_score,
+        "score": shown(grade.score),
+        "uncapped_score": shown(grade.uncapped_score),
+        "score_unrounded": grade.score,
         "grade": grade.letter,
-        "ready": ready,
+        "ready": grade.ready and complete and not partial,
         "partial": partial,
         "partial_reasons": partial_reasons,
+        "not_run": not_run,
         "complete": complete,
+        "incomplete_reasons": incomplete_reasons,
+        "rubric_overridden": rubric.overrides(),
         "critical_failures": list(grade.critical_failures),
         "categories": [
-            {"name": c.name, "weight": c.weight, "score": round(c.score, 1), "counted": c.counted, "passed": c.passed}
+            {"name": c.name, "weight": c.weight, "score": shown(c.score), "counted": c.counted, "passed": c.passed}
             for c in grade.categories
         ],
         "criteria": [
@@ -62,6 +110,7 @@ def build_record(
             "grades": dict(rubric.grades),
             "ready_score": rubric.ready_score,
             "critical_cap": rubric.critical_cap,
+            "max_waiver_days": rubric.max_waiver_days,
         },
         "run": run,
     }
@@ -75,9 +124,13 @@ def verdict_line(record: dict[str, Any], report_path: str) -> str:
     if failures:
         parts.append(f"{failures} critical failure{'s' * (failures != 1)}")
     if record["partial"]:
-        parts.append("partial run")
+        missing = record["not_run"]
+        parts.append(f"partial run (not run: {', '.join(missing)})" if missing else "partial run")
     if not record["complete"]:
-        parts.append("INCOMPLETE run")
+        why = record["incomplete_reasons"]
+        parts.append(f"INCOMPLETE run ({'; '.join(why)})" if why else "INCOMPLETE run")
+    if record["rubric_overridden"]:
+        parts.append(f"rubric overridden: {', '.join(record['rubric_overridden'])}")
     parts.append(report_path)
     return " — ".join(parts)
 
@@ -105,7 +158,7 @@ def exit_status(record: dict[str, Any], fail_under: float | None = None, gate: b
     By default any failed criterion fails the run (a grade claim judged at the end
     too); with ``gate`` only critical failures do. ``fail_under`` adds a score floor.
     """
-    below = fail_under is not None and record["score"] < fail_under
+    below = fail_under is not None and record["score_unrounded"] < fail_under
     if gate:
         return 1 if record["critical_failures"] or below else 0
     return 1 if below or any(c["outcome"] == "failed" for c in record["criteria"]) else 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from golive.criteria import Criterion
@@ -46,6 +46,12 @@ class Instance:
             data["nodeid"], data["target"], data["outcome"], data["message"],
             list(data["evidence"]), data["duration"], data.get("waiver"),
         )  # fmt: skip
+
+    def unwaived(self) -> Instance:
+        """This instance with the outcome it had before a waiver covered it."""
+        if self.outcome != WAIVED or not self.waiver:
+            return self
+        return replace(self, outcome=self.waiver.get("outcome", FAILED), waiver=None)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -118,41 +124,6 @@ class Ledger:
     def results(self) -> list[CriterionResult]:
         return list(self._criteria.values())
 
-    def apply_waivers(self, waivers: Iterable[Waiver], today: dt.date) -> list[dict[str, Any]]:
-        """Turn covered failures into "waived"; return every waiver with its status (idempotent)."""
-        statuses = []
-        for waiver in waivers:
-            expired = waiver.is_expired(today)
-            used = []
-            for result in self._criteria.values():
-                for instance in result.instances:
-                    if not waiver.covers(result.criterion.id, instance.target):
-                        continue
-                    if instance.outcome == WAIVED and instance.waiver and instance.waiver["owner"] == waiver.owner:
-                        used.append(instance.nodeid)  # waived by an earlier pass: applying twice is harmless
-                    elif instance.outcome in ("failed", "error"):
-                        used.append(instance.nodeid)
-                        if not expired:
-                            instance.waiver = {
-                                "owner": waiver.owner,
-                                "reason": waiver.reason,
-                                "expires": waiver.expires.isoformat(),
-                            }
-                            instance.outcome = WAIVED
-            statuses.append(
-                {
-                    "criterion": waiver.criterion,
-                    "target": waiver.target,
-                    "owner": waiver.owner,
-                    "reason": waiver.reason,
-                    "expires": waiver.expires.isoformat(),
-                    "days_left": waiver.days_left(today),
-                    "status": "expired" if expired else "active",
-                    "covers": used,
-                }
-            )
-        return statuses
-
 
 def _rank(outcome: str) -> int:
     return {"passed": 0, "skipped": 1, "failed": 2, "error": 3}.get(outcome, 0)
@@ -170,6 +141,46 @@ def _instance_outcome(report: Any, data: dict[str, Any]) -> str | None:
             return "failed"
         return "skipped" if report.skipped else "passed"
     return "error" if report.failed else None
+
+
+def apply_waivers(results: list[CriterionResult], waivers: Iterable[Waiver], today: dt.date) -> list[dict[str, Any]]:
+    """Turn covered failures into "waived"; return every waiver with its status (idempotent).
+
+    A waived instance keeps the outcome it had (``waiver["outcome"]``), so a merge can
+    judge the waivers again from the records alone."""
+    statuses = []
+    for waiver in waivers:
+        expired = waiver.is_expired(today)
+        used = []
+        for result in results:
+            for instance in result.instances:
+                if not waiver.covers(result.criterion.id, instance.target):
+                    continue
+                if instance.outcome == WAIVED and instance.waiver and instance.waiver["owner"] == waiver.owner:
+                    used.append(instance.nodeid)  # waived by an earlier pass: applying twice is harmless
+                elif instance.outcome in ("failed", "error"):
+                    used.append(instance.nodeid)
+                    if not expired:
+                        instance.waiver = {
+                            "owner": waiver.owner,
+                            "reason": waiver.reason,
+                            "expires": waiver.expires.isoformat(),
+                            "outcome": instance.outcome,
+                        }
+                        instance.outcome = WAIVED
+        statuses.append(
+            {
+                "criterion": waiver.criterion,
+                "target": waiver.target,
+                "owner": waiver.owner,
+                "reason": waiver.reason,
+                "expires": waiver.expires.isoformat(),
+                "days_left": waiver.days_left(today),
+                "status": "expired" if expired else "active",
+                "covers": used,
+            }
+        )
+    return statuses
 
 
 def judge_grade_claims(results: list[CriterionResult], rubric: RubricConfig) -> None:

@@ -2,15 +2,32 @@
 
 Pure functions over plain values, so the scoring model is pinned by exact numbers
 in tests and is the same on a single run, under xdist and after a shard merge.
+
+Scores are compared with the thresholds unrounded (79.95 is below 80) and shown
+with one decimal, truncated (79.95 shows 79.9), so a displayed score never crosses
+a threshold the score itself did not reach.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 PASSED, FAILED, WAIVED, NOT_APPLICABLE = "passed", "failed", "waived", "not_applicable"
 SEVERITIES = ("critical", "warning", "acceptable")
+MAX_WAIVER_DAYS = 90
+"""No rubric override lets a waiver run longer than this."""
+
+
+def exact(value: float) -> float:
+    """``value`` without binary floating-point noise (80 stays 80, not 79.99999999999999)."""
+    return round(value, 9)
+
+
+def shown(value: float) -> float:
+    """One decimal, truncated toward zero: never rounded up across a threshold."""
+    return math.trunc(exact(value) * 10) / 10
 
 
 @dataclass(frozen=True)
@@ -22,7 +39,7 @@ class RubricConfig:
     grades: Mapping[str, float]
     ready_score: float = 80.0
     critical_cap: float = 69.0
-    max_waiver_days: int = 90
+    max_waiver_days: int = MAX_WAIVER_DAYS
 
     def merged(self, **overrides: object) -> RubricConfig:
         """A copy with the given non-None fields overridden (mappings merged)."""
@@ -35,11 +52,27 @@ class RubricConfig:
         return replace(self, **changes)  # type: ignore[arg-type]
 
     def letter(self, score: float) -> str:
-        """The highest grade whose lower bound the score reaches."""
+        """The highest grade whose lower bound the (unrounded) score reaches."""
         for name, bound in sorted(self.grades.items(), key=lambda item: -item[1]):
-            if score >= bound:
+            if exact(score) >= bound:
                 return name
         return "Failing"
+
+    def overrides(self, base: RubricConfig | None = None) -> list[str]:
+        """Each setting that differs from the default rubric, as ``key=value (default d)``."""
+        base = base or DEFAULT_RUBRIC
+        changed = []
+        for name in ("ready_score", "critical_cap", "max_waiver_days"):
+            if getattr(self, name) != getattr(base, name):
+                changed.append(f"{name}={getattr(self, name):g} (default {getattr(base, name):g})")
+        for name in ("categories", "severity_weights", "grades"):
+            mine, default = getattr(self, name), getattr(base, name)
+            for key in sorted(set(mine) | set(default)):
+                if mine.get(key) != default.get(key):
+                    was = f"default {default[key]:g}" if key in default else "not in the default"
+                    now = f"{mine[key]:g}" if key in mine else "removed"
+                    changed.append(f"{name}.{key}={now} ({was})")
+        return changed
 
 
 DEFAULT_RUBRIC = RubricConfig(
@@ -77,7 +110,7 @@ class CategoryScore:
 
 @dataclass(frozen=True)
 class Grade:
-    """The rubric's verdict on a run."""
+    """The rubric's verdict on a run; scores are unrounded (``shown()`` displays them)."""
 
     score: float
     uncapped_score: float
@@ -122,7 +155,7 @@ def grade(outcomes: Iterable[CriterionOutcome], config: RubricConfig = DEFAULT_R
     for name, weight in config.categories.items():
         score, counted, passed = category_score((o for o in outcomes if o.category == name), config)
         categories.append(CategoryScore(name, weight, score, counted, passed))
-    uncapped = round(weighted_score({c.name: c.score for c in categories}, config), 1)
+    uncapped = exact(weighted_score({c.name: c.score for c in categories}, config))
     critical_failures = tuple(sorted({o.id for o in outcomes if o.severity == "critical" and o.outcome == FAILED}))
     score = min(uncapped, config.critical_cap) if critical_failures else uncapped
     ready = score >= config.ready_score and not critical_failures
@@ -151,16 +184,16 @@ def judge_grade_claim(
     """Whether a claimed score or letter is no higher than the measured grade."""
     problems = []
     if score is not None and score > measured.score:
-        problems.append(f"claimed score {score:g} > measured {measured.score:.1f}")
+        problems.append(f"claimed score {score:g} > measured {shown(measured.score):.1f}")
     if letter is not None:
         bound = config.grades.get(letter)
         if bound is None:
             problems.append(f"claimed grade {letter!r} is not a grade of the rubric")
         elif bound > measured.score:
             problems.append(
-                f"claimed grade {letter} (from {bound:g}) > measured {measured.letter} ({measured.score:.1f})"
+                f"claimed grade {letter} (from {bound:g}) > measured {measured.letter} ({shown(measured.score):.1f})"
             )
     claimed = " / ".join(str(v) for v in (score, letter) if v is not None)
     if problems:
         return False, "; ".join(problems)
-    return True, f"claimed {claimed} is not above the measured {measured.score:.1f} {measured.letter}"
+    return True, f"claimed {claimed} is not above the measured {shown(measured.score):.1f} {measured.letter}"

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 
 from tests.conftest import load_json, parse_report
-from tests.synthetic import GRADED_KEYS, outcomes, run
+from tests.synthetic import GRADED_KEYS, SUITE, outcomes, run
 
 pytest_plugins = ["tests.test_plugin"]
 
@@ -65,3 +66,25 @@ def test_bad_shard_option_is_a_usage_error(suite):
     result = run(suite, "--shard=3/2")
     assert result.ret == 4
     assert "--shard expects K/N with 1 <= K <= N" in result.stderr.str()
+
+
+def test_a_waived_failed_grade_claim_merges_as_in_the_single_run(suite):
+    (suite.path / "tests_infra" / "test_synthetic.py").write_text(
+        SUITE.replace('score=60, letter="C"', 'score=95, letter="A+++"')
+    )
+    hosts = suite.path / "hosts.yaml"
+    expires = dt.date.today() + dt.timedelta(days=10)
+    waiver = f"{{criterion: ACC-02, target: a, reason: claim under review, owner: qa@example.org, expires: {expires}}}"
+    hosts.write_text(f"{hosts.read_text().rstrip()}\n  - {waiver}\n")
+    run(suite)
+    single = load_json(suite.path / "reports" / "readiness.json")
+    assert outcomes(single)["ACC-02"] == "waived"  # the claim fails, and its waiver covers it
+    for index in (1, 2):
+        run(suite, f"--shard={index}/2", f"--report-dir=shard{index}")
+    merge(suite.path, "shard1/readiness.json", "shard2/readiness.json", "--report-dir=merged")
+    merged = load_json(suite.path / "merged" / "readiness.json")
+    for key in GRADED_KEYS:
+        assert merged[key] == single[key], key
+    assert outcomes(merged) == outcomes(single)
+    assert instances(merged) == instances(single)
+    assert merged["waivers"] == single["waivers"]

@@ -324,3 +324,117 @@ def test_a_crashed_xdist_worker_makes_the_run_incomplete(suite):
     record = load_json(suite.path / "reports" / "readiness.json")
     assert record["complete"] is False and record["ready"] is False
     assert any("INCOMPLETE run" in line for line in result.stdout.lines)
+
+
+MARKED = (
+    "import pytest\n\n"
+    "@pytest.mark.critical\n@pytest.mark.criterion('DOC-08', category='Documentation')\n"
+    "def test_doc08(fleet_host):\n    '''Runbook exists.'''\n\n"
+    "@pytest.mark.warning\n@pytest.mark.criterion('DOC-09', category='Documentation')\n"
+    "def test_doc09(fleet_host):\n    '''Owners listed.'''\n"
+)
+
+
+def _assert_lists_not_run(suite, result, ids):
+    record = load_json(suite.path / "reports" / "readiness.json")
+    assert record["partial"] is True and record["ready"] is False
+    assert record["not_run"] == ids
+    assert f"criteria of the suite not run: {', '.join(ids)}" in record["partial_reasons"]
+    assert any(f"partial run (not run: {', '.join(ids)})" in line for line in result.stdout.lines)
+    html_text = (suite.path / "reports" / "readiness.html").read_text()
+    assert f'id="golive-not-run">Criteria of the suite not run: {", ".join(ids)}.' in html_text
+    return record
+
+
+@pytest.mark.parametrize(
+    "how", ["--ignore=tests_infra/test_zz_marked.py", "--ignore-glob=*/test_zz_marked.py", "collect_ignore"]
+)
+def test_suite_criteria_left_out_of_the_run_make_it_partial(suite, how):
+    (suite.path / "tests_infra" / "test_zz_marked.py").write_text(MARKED)
+    run(suite)
+    record = load_json(suite.path / "reports" / "readiness.json")
+    assert record["not_run"] == [] and not record["partial"]  # both ran: nothing missing
+    if how == "collect_ignore":
+        (suite.path / "tests_infra" / "conftest.py").write_text('collect_ignore = ["test_zz_marked.py"]\n')
+        result = run(suite)
+    else:
+        result = run(suite, how)
+    record = _assert_lists_not_run(suite, result, ["DOC-08", "DOC-09"])
+    assert record["complete"] is True
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]])
+def test_a_suite_module_that_fails_to_import_makes_the_run_incomplete(suite, workers):
+    (suite.path / "tests_infra" / "test_zz_marked.py").write_text("import no_such_module_here\n" + MARKED)
+    result = run(suite, "--continue-on-collection-errors", *workers)
+    record = _assert_lists_not_run(suite, result, ["DOC-08", "DOC-09"])
+    assert record["complete"] is False
+    assert record["incomplete_reasons"] == ["collection error in tests_infra/test_zz_marked.py"]
+    assert any(
+        "INCOMPLETE run (collection error in tests_infra/test_zz_marked.py)" in line for line in result.stdout.lines
+    )
+    assert (
+        'id="golive-incomplete">Incomplete: collection error in'
+        in (suite.path / "reports" / "readiness.html").read_text()
+    )
+
+
+@pytest.mark.parametrize(
+    ("inventory", "fragment"),
+    [
+        ("rubric: {max_waiver_days: 3650}\n", "hosts.yaml: rubric.max_waiver_days: 3650 is above the hard limit of 90"),
+        (
+            "waivers:\n  - {criterion: SEC-04, target: a, reason: '  ', owner: ops, expires: 2000-01-01}\n",
+            "hosts.yaml: waivers[0].reason: blank; a waiver names who owns the risk",
+        ),
+        (
+            "waivers:\n  - {criterion: SEC-04, target: a, reason: why, owner: ' ', expires: 2000-01-01}\n",
+            "hosts.yaml: waivers[0].owner: blank; a waiver names who owns the risk",
+        ),
+    ],
+)
+def test_unbounded_waivers_and_blank_owners_are_refused(suite, inventory, fragment):
+    (suite.path / "hosts.yaml").write_text("hosts:\n  a: {backend: local://}\n" + inventory)
+    result = run(suite)
+    assert result.ret == 4
+    errors = [line for line in result.stderr.lines if line.strip()]
+    assert len(errors) == 1 and fragment in errors[0], result.stderr.str()
+
+
+def test_a_rubric_override_is_shown_everywhere(suite):
+    hosts = suite.path / "hosts.yaml"
+    hosts.write_text(hosts.read_text().rstrip() + "\nrubric: {ready_score: 60, categories: {Acceptance: 0}}\n")
+    result = run(suite)
+    record = load_json(suite.path / "reports" / "readiness.json")
+    overridden = ["ready_score=60 (default 80)", "categories.Acceptance=0 (default 10)"]
+    assert record["rubric_overridden"] == overridden
+    assert any(f"rubric overridden: {', '.join(overridden)}" in line for line in result.stdout.lines)
+    html_text = (suite.path / "reports" / "readiness.html").read_text()
+    assert f'id="golive-rubric-overridden">Rubric overridden: {", ".join(overridden)}.' in html_text
+
+
+def test_a_score_just_under_a_threshold_is_not_rounded_across_it(suite):
+    import datetime as dt
+
+    # SEC-04 waived; only Availability (60) and Reliability (100) weigh: (60*20.05 + 100*19.95) / 40 = 79.95
+    hosts = suite.path / "hosts.yaml"
+    expires = dt.date.today() + dt.timedelta(days=30)
+    others = ("Monitoring", "Security", "Documentation", "Backup/DR", "Change Control", "Acceptance")
+    weights = ", ".join(["Availability: 20.05", "Reliability: 19.95", *(f"'{name}': 0" for name in others)])
+    hosts.write_text(
+        hosts.read_text().rstrip()
+        + f"\n  - {{criterion: SEC-04, target: a, reason: renewal booked, owner: ops, expires: {expires}}}\n"
+        + f"rubric:\n  categories: {{{weights}}}\n"
+    )
+    result = run(suite)
+    record = load_json(suite.path / "reports" / "readiness.json")
+    assert record["critical_failures"] == [] and not record["partial"] and record["complete"]
+    assert (record["score"], record["grade"], record["ready"]) == (79.9, "B+", False)
+    assert record["score_unrounded"] == 79.95
+    assert any("golive: 79.9/100 B+ NOT READY" in line for line in result.stdout.lines)
+    page = parse_report(suite.path / "reports" / "readiness.html")
+    assert (page.verdict["data-score"], page.verdict["data-grade"], page.verdict["data-ready"]) == (
+        "79.9",
+        "B+",
+        "false",
+    )

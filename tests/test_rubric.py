@@ -2,7 +2,7 @@
 
 import pytest
 
-from golive.rubric import DEFAULT_RUBRIC, CriterionOutcome, gains, grade, weighted_score
+from golive.rubric import DEFAULT_RUBRIC, CriterionOutcome, gains, grade, shown, weighted_score
 
 CATEGORIES = list(DEFAULT_RUBRIC.categories)
 
@@ -30,7 +30,7 @@ def test_category_score_weights_severities():
     assert availability.score == pytest.approx(400 / 6)
     assert (availability.counted, availability.passed) == (3, 2)
     # every other category has no evidence and scores 0: 66.67 * 20 / 100
-    assert graded.score == 13.3
+    assert shown(graded.score) == 13.3
     assert graded.letter == "Failing"
     assert not graded.ready
 
@@ -46,7 +46,7 @@ def test_a_critical_failure_caps_at_69_and_blocks_ready():
     results.append(outcome("SEC-04", "Security", "critical", "failed"))
     graded = grade(results)
     # Security: 2+2 of 2+2+3 -> 57.14; total = (100*85 + 57.142857*15)/100 = 93.57 -> capped
-    assert graded.uncapped_score == 93.6
+    assert shown(graded.uncapped_score) == 93.5  # 93.57, truncated
     assert graded.score == 69
     assert graded.letter == "C+"
     assert graded.critical_failures == ("SEC-04",)
@@ -59,12 +59,12 @@ def test_ready_needs_80():
     results.append(outcome("ACC-03", "Acceptance", "warning", "failed"))
     graded = grade(results)
     # Acceptance 1/3 passed -> 33.3; total = 90 + 3.33 = 93.3
-    assert graded.score == 93.3
+    assert shown(graded.score) == 93.3
     assert graded.letter == "A+"
     assert graded.ready
     low = grade([*results, *(outcome(f"Z-{i:02d}", "Availability", "warning", "failed") for i in range(3))])
     # Availability 1/4 -> 25; total = 93.33 - 15 = 78.3
-    assert low.score == 78.3
+    assert shown(low.score) == 78.3
     assert low.letter == "B+"
     assert not low.ready
 
@@ -136,3 +136,26 @@ def test_grade_claims_are_judged_against_the_measured_grade():
     assert judge_grade_claim(80, None, measured, DEFAULT_RUBRIC)[0]
     assert judge_grade_claim(None, "A-", measured, DEFAULT_RUBRIC)[0]
     assert not judge_grade_claim(None, "A++", measured, DEFAULT_RUBRIC)[0]
+
+
+def test_thresholds_compare_the_unrounded_score_and_display_truncates():
+    from golive.rubric import RubricConfig
+
+    # 100 in a category weighing 79.95 of 100, nothing in the rest: 79.95 exactly
+    config = RubricConfig(
+        categories={"Availability": 79.95, "Reliability": 20.05},
+        severity_weights=DEFAULT_RUBRIC.severity_weights,
+        grades=DEFAULT_RUBRIC.grades,
+    )
+    graded = grade([outcome("AVL-01", "Availability", "critical", "passed")], config)
+    assert graded.score == pytest.approx(79.95)
+    assert (graded.letter, graded.ready) == ("B+", False)  # not A- / READY from a rounded 80.0
+    assert shown(graded.score) == 79.9
+    assert shown(80.0) == 80.0 and shown(79.99999999999999) == 80.0  # float noise is not a fraction
+    assert shown(74.19999999999999) == 74.2
+
+
+def test_rubric_overrides_are_named():
+    assert DEFAULT_RUBRIC.overrides() == []
+    custom = DEFAULT_RUBRIC.merged(ready_score=60, categories={"Acceptance": 0})
+    assert custom.overrides() == ["ready_score=60 (default 80)", "categories.Acceptance=0 (default 10)"]
