@@ -145,7 +145,8 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
                 readable = True
             elif word in ("container", "unit", "file"):
                 readable = readable or word == "unit"
-                name, _, image = rest.partition(" ")
+                # a container line is "NAME IMAGE"; a unit or file is all of the rest (a path may hold spaces)
+                name, _, image = rest.partition(" ") if word == "container" else (rest, "", "")
                 current = Source(word, name, image.strip())
                 sources.append(current)
             elif word == "lines" and current is not None:
