@@ -2,8 +2,9 @@
 
 Facts about files (backups, repos, documents) are gathered by one command per host
 and kind, registered with ``remote.fact_command`` so it joins the host's batched
-first round trip: a shell script whose sections each print a marker, their output
-(stderr merged) and their exit status. Sections marked private read file contents (compose
+first round trip: a shell script whose sections each print a marker (framed by the
+run's nonce of ``checks/batch.py``, the key hex-encoded), their output (stderr merged)
+and their exit status. Sections marked private read file contents (compose
 files, ``.env``, playbooks, documents): the evidence keeps the command and every
 other section verbatim, but a private section only as its size. Judges then record
 what they parsed from it (keys, never values). golive.redact still runs over all of
