@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shlex
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +53,7 @@ class BackupFacts:
 
 def _location_command(location: BackupLocation) -> str:
     if location.command is not None:
-        return location.command
+        return shlex.join(location.argv())
     assert location.path is not None
     return (
         f"cd {fact_script.quote(location.path)} || exit 3\n"

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 import shlex
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from golive.checks import batch
 from golive.checks.log_patterns import ERROR_LIKE, Classifier, Rule, parse_rate, suggestion, template
 from golive.checks.remote import RemoteHost
 from golive.errors import TargetError
@@ -31,7 +31,6 @@ from golive.inventory import Host, LogPattern
 MAX_LINE_CHARS = 2000
 _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?\s?")
 _JOURNAL_PREFIX = re.compile(r"^\S+ [^\s:\[]+(?:\[\d+\])?: ")
-_NONCES: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -78,15 +77,15 @@ class LogFacts:
         return next((s for s in self.sources if s.kind == "container" and s.name == name), None)
 
 
-def _nonce(host: Host) -> str:
-    # one per host and process: the command (and so its cached result) stays the same all session
-    return _NONCES.setdefault(host.name, secrets.token_hex(8))
+def _mark() -> str:
+    # the run's nonce (checks/batch.py), the same all session: the command and its cached result stay the same
+    return f"{batch.marker(batch.run_nonce())} logs"
 
 
 def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:
     """The host's one log command (containers, units, files), with the host-side filter."""
     policy = host.logs
-    mark = f"@@golive-logs-{_nonce(host)}"
+    mark = _mark()
     grep = " ".join(f"-e {shlex.quote(text)}" for text in filter_strings)
     awk = (
         f"awk -v max={policy.max_lines} -v m={shlex.quote(mark)} "
@@ -122,15 +121,15 @@ def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:
     for path in policy.files:
         quoted = shlex.quote(path)
         parts.append(
-            f'echo "$m file {path}"; if [ -r {quoted} ]; then tail -c {policy.max_file_bytes} -- {quoted} | keep; '
-            'else echo "$m unreadable"; fi'
+            f"printf '%s file %s\\n' \"$m\" {quoted}; if [ -r {quoted} ]; "
+            f'then tail -c {policy.max_file_bytes} -- {quoted} | keep; else echo "$m unreadable"; fi'
         )
     return "\n".join(parts)
 
 
 def parse(output: str, host: Host, window: float) -> LogFacts:
     """Split the command's output back into sources of timed lines."""
-    mark = f"@@golive-logs-{_nonce(host)} "
+    mark = f"{_mark()} "
     now: float | None = None
     sources: list[Source] = []
     notes: list[str] = []
@@ -146,7 +145,8 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
                 readable = True
             elif word in ("container", "unit", "file"):
                 readable = readable or word == "unit"
-                name, _, image = rest.partition(" ")
+                # a container line is "NAME IMAGE"; a unit or file is all of the rest (a path may hold spaces)
+                name, _, image = rest.partition(" ") if word == "container" else (rest, "", "")
                 current = Source(word, name, image.strip())
                 sources.append(current)
             elif word == "lines" and current is not None:

@@ -38,7 +38,7 @@ def sections(policy: SystemdPolicy, jobs: Sequence[ScheduledJob]) -> list[tuple[
     for job in jobs:
         if job.timer is not None:
             timer = fact_script.quote(job.timer)
-            service = f"$(systemctl show -p Unit --value {timer})"
+            service = f'"$(systemctl show -p Unit --value {timer})"'
             systemd.append(
                 (
                     f"timer:{job.name}",
@@ -46,7 +46,8 @@ def sections(policy: SystemdPolicy, jobs: Sequence[ScheduledJob]) -> list[tuple[
                 )
             )
         else:
-            files = " ".join(job.crontabs)  # globs expand on the host
+            # unquoted so that globs expand on the host: the inventory admits only CRONTAB_PATH characters
+            files = " ".join(job.crontabs)
             found.append((f"cron:{job.name}", f"grep -H -F -- {fact_script.quote(job.cron or '')} {files} 2>/dev/null"))
             if job.stamp:
                 found.append((f"stamp:{job.name}", f"stat -c %Y {fact_script.quote(job.stamp)}"))

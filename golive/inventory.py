@@ -12,6 +12,7 @@ import hashlib
 import ipaddress
 import os
 import re
+import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -100,6 +101,7 @@ class SshdPolicy(Section):
 
 
 NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+CRONTAB_PATH = re.compile(r"[A-Za-z0-9._/@+,:%*?\[\]-]+")
 DAY = 86400.0
 
 
@@ -110,6 +112,8 @@ class BackupLocation(Section):
     ``command`` + ``format``: a read-only command listing snapshots, e.g.
     ``restic -r /srv/restic --password-file F snapshots --json --no-lock`` (``restic``),
     ``borg list --json REPO`` (``borg``), or lines ``<epoch> <bytes> <name>`` (``lines``).
+    The command runs as one program with its arguments (quoted as ``sh`` would split
+    them), without a shell: no pipes, variables or redirections.
     """
 
     name: str = Field(pattern=NAME)
@@ -119,6 +123,24 @@ class BackupLocation(Section):
     format: str | None = Field(None, pattern=r"^(restic|borg|lines)$")
     max_age: Duration = 26 * 3600.0
     min_size_ratio: float = Field(0.5, ge=0, le=1)
+
+    @field_validator("command")
+    @classmethod
+    def _command_line(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                words = shlex.split(value)
+            except ValueError as exc:
+                raise ValueError(
+                    f"expected a command line like 'restic snapshots --json' ({exc}), got {value!r}"
+                ) from None
+            if not words:
+                raise ValueError("expected a command line like 'restic snapshots --json', got an empty one")
+        return value
+
+    def argv(self) -> list[str]:
+        """The snapshot command's program and arguments."""
+        return shlex.split(self.command or "")
 
     @model_validator(mode="after")
     def _one_source(self) -> BackupLocation:
@@ -309,6 +331,18 @@ class ScheduledJob(Section):
     stamp: str | None = None
     max_age: Duration = 26 * 3600.0
 
+    @field_validator("crontabs")
+    @classmethod
+    def _crontab_globs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # globs expand on the host, so these reach its shell unquoted: only path and glob characters
+        for glob in value:
+            if not CRONTAB_PATH.fullmatch(glob):
+                raise ValueError(
+                    f"expected a file path or glob like /etc/cron.d/* (letters, digits, / . _ - @ + , : % * ? [ ]), "
+                    f"got {glob!r}"
+                )
+        return value
+
     @model_validator(mode="after")
     def _one_kind(self) -> ScheduledJob:
         if (self.timer is None) == (self.cron is None):
@@ -440,10 +474,11 @@ class LogPolicy(Section):
 
     @field_validator("units", "files")
     @classmethod
-    def _no_quotes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+    def _one_line(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # quoted for the shell; a line break would only break the framing of the output
         for entry in value:
-            if not entry or "\n" in entry:
-                raise ValueError(f"expected a unit name or a file path, got {entry!r}")
+            if not entry or "\n" in entry or "\r" in entry:
+                raise ValueError(f"expected a unit name or a file path on one line, got {entry!r}")
         return value
 
 
@@ -456,6 +491,8 @@ class HostSettings(Section):
     sudo: bool = False
     command_timeout: Duration = 30.0
     connect_timeout: Duration = 10.0
+    max_fact_output: Size = Field(64 * 2**20, ge=1)
+    """The most output (stdout, and stderr, each) one fact command may send; more is that fact's error."""
     disk: DiskPolicy = DiskPolicy()
     listeners: ListenerPolicy = ListenerPolicy()
     sshd: SshdPolicy = SshdPolicy()
