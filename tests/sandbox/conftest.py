@@ -1,8 +1,8 @@
 """The real sandbox fleet, brought up once per session and always torn down.
 
 When the sandbox cannot start (not root, no namespaces, no dockerd), the tests
-that need it are skipped with the reason, except under CI (``CI=true``), where
-that is a failure: CI must prove the sandbox works.
+that need it are skipped with the reason, except under CI (``tests.conftest.in_ci``),
+where that is a failure: CI must prove the sandbox works.
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from testinfra.host import Host
 
 from sandbox.fleet import BareFleet, Fleet
 from sandbox.process import SandboxError
+from tests.conftest import in_ci
 
 
 def unavailable(reason: str) -> None:
     """Fail under CI, skip loudly elsewhere."""
     message = f"SANDBOX UNAVAILABLE: {reason}"
-    if os.environ.get("CI") == "true":
+    if in_ci():
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
 
