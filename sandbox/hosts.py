@@ -173,13 +173,23 @@ class SandboxHost:
         self._sshd_config.write_text(_sshd_config(self.host_key, authorized_keys))
 
     def _copy_etc(self) -> None:
-        """The host's /etc: once, a copy of the machine's (files, owners, modes, times)."""
+        """The host's /etc: once, a copy of the machine's (files, owners, modes, times).
+
+        The run dir keeps one copy of the machine's /etc; each host's is made of hard
+        links to it, a fraction of the cost of copying again (the sandbox writes no
+        file of it in place; a host's own files replace or add entries).
+        """
         etc = self.dir / "etc"
         for name in EMPTY_IN_ETC:
             (etc / name).mkdir(exist_ok=True)
         if (etc / "passwd").exists():
             return
-        self.adopt_etc(*sorted(entry.name for entry in Path("/etc").iterdir() if entry.name not in EMPTY_IN_ETC))
+        machine = self.run_dir / "machine-etc"
+        if not (machine / "passwd").exists():
+            machine.mkdir(parents=True, exist_ok=True)
+            names = sorted(entry.name for entry in Path("/etc").iterdir() if entry.name not in EMPTY_IN_ETC)
+            _run(["cp", "-a", "-t", str(machine), *(f"/etc/{name}" for name in names)])
+        _run(["cp", "-a", "--link", "-t", str(etc), *(str(entry) for entry in sorted(machine.iterdir()))])
 
     def _ensure_netns(self) -> None:
         if not self.netns_exists():
