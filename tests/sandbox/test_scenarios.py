@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
 from sandbox.fleet import Fleet
+from sandbox.hosts import SandboxHost
 from sandbox.process import SandboxError
 from sandbox.scenarios import in_host, scenario
 from tests.sandbox.conftest import full_filesystem, prefix_for, short_run_dir, unavailable
@@ -64,23 +67,29 @@ def scenario_fleet(request, tmp_path):
 
 
 # Everything golive reads that is a host's own: its /srv (files, its repos and every
-# .git directory, its data disk) and its /etc (a copy of the machine's, made with the
-# host): type, inode, mode, owner, size and mtime of every entry, then the content of
-# every regular file. A rewrite in place keeps the inode and changes the mtime; a
-# rewrite by rename (git's index refresh) changes the inode.
-FILES = (
-    "find /srv /etc -printf '%p %y %i %m %U:%G %s %T@\\n' 2>/dev/null | sort; "
-    "find /srv /etc -type f -print0 2>/dev/null | sort -z | xargs -0 sha256sum 2>/dev/null"
-)
-CONTAINERS = (
-    "docker ps -aq | xargs -r docker inspect --format "
-    "'{{.Id}} {{.Name}} {{.State.Status}} {{.RestartCount}} {{.State.StartedAt}} {{.State.FinishedAt}}'"
-)
+# .git directory, its data disk), its /etc (a copy of the machine's, made with the
+# host) and the sshd configuration SEC-09 reads: type, inode, mode, owner, size and
+# mtime of every entry, then the content of every regular file. A rewrite in place
+# keeps the inode and changes the mtime; a rewrite by rename changes the inode; a
+# lock file taken and dropped changes its directory's mtime.
+def files(host: SandboxHost) -> str:
+    where = f"/srv /etc {shlex.quote(str(host.dir / 'ssh'))}"
+    return (
+        f"find {where} -printf '%p %y %i %m %U:%G %s %T@\\n' 2>/dev/null | sort; "
+        f"find {where} -type f -print0 2>/dev/null | sort -z | xargs -0 sha256sum 2>/dev/null"
+    )
 
 
-def snapshot(fleet: Fleet, command: str) -> dict[str, list[str]]:
-    """``command``'s lines per sandbox host, run inside the host."""
-    return {host.name: in_host(host, command, check=False).stdout.splitlines() for host in fleet.hosts}
+def containers(host: SandboxHost) -> str:
+    return (
+        "docker ps -aq | xargs -r docker inspect --format "
+        "'{{.Id}} {{.Name}} {{.State.Status}} {{.RestartCount}} {{.State.StartedAt}} {{.State.FinishedAt}}'"
+    )
+
+
+def snapshot(fleet: Fleet, command: Callable[[SandboxHost], str]) -> dict[str, list[str]]:
+    """The lines of each sandbox host's ``command``, run inside the host."""
+    return {host.name: in_host(host, command(host), check=False).stdout.splitlines() for host in fleet.hosts}
 
 
 def changes(before: dict[str, list[str]], after: dict[str, list[str]]) -> list[str]:
@@ -98,10 +107,10 @@ def test_suite_fails_exactly_the_answer_key(scenario_fleet, tmp_path):
         used, mount = in_host(host, f"df -P {full.mount} | awk 'NR==2 {{print $5, $6}}'").stdout.split()
         assert mount == str(full.mount) and int(used.rstrip("%")) >= 91, (host.name, used, mount)
     expected = {(e["criterion"], e["target"]) for e in json.loads(key.read_text())["expected_failures"]}
-    files_before = snapshot(fleet, FILES)
-    containers_before = snapshot(fleet, CONTAINERS) if chosen.name == "healthy" else None
+    files_before = snapshot(fleet, files)
+    containers_before = snapshot(fleet, containers) if chosen.name == "healthy" else None
     record = run_suite(inventory, tmp_path / "reports", "-n", "2", env=chosen.environment(fleet))
-    files_after = snapshot(fleet, FILES)
+    files_after = snapshot(fleet, files)
     assert failures(record) == expected
     if chosen.name == "healthy":
         assert expected == set()
@@ -111,7 +120,7 @@ def test_suite_fails_exactly_the_answer_key(scenario_fleet, tmp_path):
             assert outcomes[("REL-08", host)] == outcomes[("REL-09", host)] == "passed", host
         # no container created, removed, restarted or stopped by the run (the healthy
         # fleet holds still on its own; the broken one has a restart loop)
-        assert not changes(containers_before, snapshot(fleet, CONTAINERS))
+        assert not changes(containers_before, snapshot(fleet, containers))
     else:
         assert len(expected) >= 4
     # read-only: no entry under the hosts' /srv and /etc created, removed, replaced,
