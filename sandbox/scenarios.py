@@ -28,6 +28,9 @@ from sandbox.hosts import SandboxHost
 from sandbox.log_lines import plant as plant_log_lines
 from sandbox.process import Daemon, SandboxError, wait_for
 
+# Each host's own disk, and the only filesystem its inventory declares for REL-08/09:
+# a host's mount namespace also holds copies of whatever the machine has mounted
+# (its root, other runs' volumes), whose usage is not the host's to judge.
 DATA_MOUNT = "/srv/data"
 DATA_SIZE_MIB = 16
 
@@ -91,6 +94,8 @@ class Scenario:
                 "command_timeout": "20s",
                 "connect_timeout": "10s",
                 "sshd": {"config": str(sandbox_host.dir / "ssh" / "sshd_config")},
+                # REL-08/09 judge the host's own disk, never what the machine has mounted
+                "disk": {"mounts": [DATA_MOUNT]},
                 **files.declarations(),
                 **endpoints.declarations(fleet, name, [fault.id for fault in self.faults]),
                 **workloads.declarations(name),

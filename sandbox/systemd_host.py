@@ -29,8 +29,12 @@ from sandbox.process import wait_for
 NAME = "sd"
 ENGINE_HOST = "h1"
 CONTAINER = "sd"
+# sd's own disk (a tmpfs): the one filesystem its REL-08/09 judge. Docker's /etc/hosts
+# and /etc/resolv.conf binds come from the engine's data root on the machine's disk.
+DISK = "/srv/data"
 OPTIONS = ("--restart", "unless-stopped", "--memory", "256m", "--health-cmd", "kill -0 1",
-           "--health-interval", "1s", "--health-retries", "2", "--health-timeout", "2s")  # fmt: skip
+           "--health-interval", "1s", "--health-retries", "2", "--health-timeout", "2s",
+           "--tmpfs", f"{DISK}:size=16m")  # fmt: skip
 UNITS = {
     "good.service": "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n",
     "rotate.service": "[Service]\nType=oneshot\nExecStart=/bin/true\n",
@@ -113,6 +117,7 @@ def declarations(fleet: Fleet) -> dict[str, Any]:
         "command_timeout": "20s",
         "connect_timeout": "10s",
         "systemd": {"units": ["good.service"]},
+        "disk": {"mounts": [DISK]},
         # LOG-01..04 read these units' journal (no Docker engine inside sd)
         "logs": {"containers": False, "units": ["good.service", "flaky.service"]},
         "scheduled": [{"name": "rotate", "timer": "rotate.timer"}],
