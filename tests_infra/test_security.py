@@ -8,7 +8,6 @@ from golive.checks import containers, http, listeners, sshd, tls
 from golive.checks.http import HttpProbe, Target
 from golive.checks.remote import RemoteHost
 from golive.checks.tls import Certificates
-from golive.errors import TargetError
 from golive.evidence import Evidence
 from golive.inventory import Host
 
@@ -183,9 +182,7 @@ def test_no_privileged_container_or_docker_socket(fleet_host: Host, remote: Remo
     or list it in containers.docker_socket_allow.
     """
     found = containers.facts(remote)
-    if found.engine_problem is not None:
-        policy = fleet_host.containers
-        if policy.expected or policy.compose_projects:
-            raise TargetError(f"{found.engine_problem} (containers are declared for {fleet_host.name})")
-        pytest.skip(f"not applicable: {found.engine_problem}")
+    absent = found.not_applicable(fleet_host.containers)
+    if absent is not None:
+        pytest.skip(f"not applicable: {absent}")
     evidence.conclude(containers.judge_privileges(found, fleet_host.containers))
