@@ -43,14 +43,16 @@ INSPECT = "ids=$(docker ps -aq --no-trunc) || exit $?; if [ -n \"$ids\" ]; then 
 DF = "docker system df --format '{{json .}}'"
 # The kernel ring buffer, else (dmesg_restrict, the default on Debian and Ubuntu for a
 # user that is not root) the journal's kernel messages of this boot, where systemd runs
-# and the user may read the whole journal: journalctl succeeds with no entry when it
-# may read nothing, so that is asked first.
+# and the user may read the whole journal. journalctl succeeds with no entry when it may
+# read nothing (or, in a container, holds no kernel message): a boot always logs some
+# kernel lines, so an empty answer is unreadable too.
 KERNEL = (
     "cat /proc/uptime; if out=$(dmesg 2>&1); then echo 'source: dmesg'; "
     "elif [ -d /run/systemd/system ] && command -v journalctl >/dev/null 2>&1 && "
     "{ [ \"$(id -u)\" = 0 ] || id -nG | grep -qwE 'adm|systemd-journal'; } && "
     "jout=$(journalctl -k -b -o short-monotonic --no-pager -q 2>&1) && "
-    "! printf '%s' \"$jout\" | grep -q 'No journal files'; then out=$jout; echo 'source: journalctl -k'; "
+    "[ -n \"$jout\" ] && ! printf '%s' \"$jout\" | grep -q 'No journal files'; then "
+    "out=$jout; echo 'source: journalctl -k'; "
     "else printf 'unreadable: %s\\n' \"$(printf '%s' \"$out\" | head -n 1)\"; exit 3; fi; "
     "printf '%s\\n' \"$out\" | grep -E 'oom-kill:|Killed process' || true"
 )

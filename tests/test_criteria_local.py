@@ -170,6 +170,36 @@ def test_sshd_that_cannot_be_read_is_an_error_not_a_pass(tmp_path, sshd_configs)
     assert "sshd -T failed with exit 255" in failed["message"]
 
 
+# A mount namespace whose /run is empty: sshd was installed but never started there.
+NEVER_STARTED = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                 'mount -t tmpfs golive-run /run && exec "$@"', "sh"]  # fmt: skip
+
+
+def test_sshd_never_started_is_judged_from_its_files(tmp_path, sshd_configs):
+    hardened, _ = sshd_configs
+    (tmp_path / "hardened").mkdir()
+    (tmp_path / "including").mkdir()
+    inventory = f"hosts:\n  box:\n    backend: local://\n    sshd: {{config: '{hardened}'}}\n"
+    passed = instance(golive(tmp_path / "hardened", inventory, SEC09, prefix=NEVER_STARTED), "SEC-09")
+    assert passed["outcome"] == "passed", passed["message"]
+    sshd_t = next(e for e in passed["evidence"] if e["kind"] == "command" and "sshd -T" in e["command"])
+    assert "Missing privilege separation directory" in sshd_t["stderr"]  # the namespace is what it claims
+    assert any("read from" in e.get("text", "") for e in passed["evidence"])
+    # an Include read before the main file's own line wins, as in sshd
+    drop_in = tmp_path / "sshd_config.d"
+    drop_in.mkdir()
+    (drop_in / "50-cloud-init.conf").write_text("PasswordAuthentication yes\n")
+    (drop_in / "ignored.txt").write_text("PermitRootLogin yes\n")
+    including = tmp_path / "including.conf"
+    including.write_text(
+        f"Include {drop_in}/*.conf\n" + hardened.read_text() + "Match User root\n  PermitRootLogin yes\n"
+    )
+    inventory = f"hosts:\n  box:\n    backend: local://\n    sshd: {{config: '{including}'}}\n"
+    failed = instance(golive(tmp_path / "including", inventory, SEC09, prefix=NEVER_STARTED), "SEC-09")
+    assert failed["outcome"] == "failed", failed["message"]
+    assert "1 of 3" in failed["message"] and "passwordauthentication: yes == no [FAIL]" in failed["message"]
+
+
 def test_unreachable_host_fails_with_its_reason(tmp_path):
     need(shutil.which("ssh") is not None, "ssh client not installed")
     inventory = "hosts:\n  gone:\n    backend: ssh://nobody@127.0.0.1:1\n    connect_timeout: 3s\n"

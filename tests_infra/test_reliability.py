@@ -284,13 +284,13 @@ def test_scheduled_job_last_run_succeeded(scheduled_job: Declared, fleet: Fleet,
     Keys: hosts.<name>.scheduled[]: name, timer or cron (+ crontabs, stamp), max_age (26h).
 
     Fix: systemctl status NAME.timer and journalctl -u the service; for cron, check the
-    crontab line and the job's log. Not applicable for a timer where systemd is not PID 1.
+    crontab line and the job's log. A declared timer where systemd is not PID 1 is an error.
     """
     host, job = scheduled_job.host, scheduled_job.item
     found = systemd.facts(scheduled_job.remote(fleet), host.systemd, host.scheduled)
     if job.timer is not None:
         if not found.booted:
-            pytest.skip(f"not applicable: systemd is not PID 1 on {host.name} ({found.pid1})")
+            raise TargetError(f"systemd is not PID 1 on {host.name} ({found.pid1}), but {job.timer} is declared")
         evidence.conclude(systemd.judge_timer(found, job))
         return
     verdict, note = systemd.judge_cron(found, job)

@@ -178,3 +178,16 @@ def test_probe_results_read_like_the_failure():
     assert not probes.judge("h2", refused).passed
     assert "timed out" in probes.Probe(dependency, "nc", 124, "").result
     assert probes.judge("h2", probes.Probe(dependency, "bash", 0, "")).passed
+
+
+def test_commented_out_crontab_line_is_absent():
+    job = ScheduledJob(name="backup", cron="/srv/bin/backup")
+    commented = systemd.SystemdFacts(
+        "h1", False, "PID 1 is sh", NOW, cron={"backup": ["/etc/cron.d/b:# 0 3 * * * root /srv/bin/backup"]}
+    )
+    verdict, _ = systemd.judge_cron(commented, job)
+    assert not verdict.passed and "absent" in verdict.summary
+    live = systemd.SystemdFacts(
+        "h1", False, "PID 1 is sh", NOW, cron={"backup": ["/etc/cron.d/b:0 3 * * * root /srv/bin/backup # nightly"]}
+    )
+    assert systemd.judge_cron(live, job)[0].passed
