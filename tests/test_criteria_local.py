@@ -211,3 +211,30 @@ def test_unreachable_host_fails_with_its_reason(tmp_path):
     # every critical criterion of the file errs on the unreachable host (disk and containers alike)
     assert record["critical_failures"] == ["REL-01", "REL-02", "REL-07", "REL-08"]
     assert os.path.exists(tmp_path / "reports" / "readiness.html")
+
+
+DOC01 = "tests_infra/test_documentation.py::test_documented_claims_match_measurement"
+DOC02 = "tests_infra/test_documentation.py::test_findings_have_remediation_and_runbooks_exist"
+
+
+def test_doc02_judges_only_what_the_inventory_declares(tmp_path):
+    for case in ("nothing", "missing", "present"):
+        (tmp_path / case).mkdir()
+    nothing = instance(golive(tmp_path / "nothing", "hosts:\n  box:\n    backend: local://\n", DOC02), "DOC-02")
+    assert nothing["outcome"] == "skipped"
+    assert nothing["message"] == "not applicable: no declared runbooks or critical/warning log patterns to judge"
+    runbook = tmp_path / "disk-full.md"
+    inventory = f"hosts:\n  box:\n    backend: local://\n    runbooks: {{REL-08: '{runbook}'}}\n"
+    missing = instance(golive(tmp_path / "missing", inventory, DOC02), "DOC-02")
+    assert missing["outcome"] == "failed" and f"REL-08 ({runbook})" in missing["message"]
+    runbook.write_text("# Disk full\n\ndocker system prune\n")
+    assert instance(golive(tmp_path / "present", inventory, DOC02), "DOC-02")["outcome"] == "passed"
+
+
+def test_doc01_fails_a_misspelt_claim_instead_of_passing_on_nothing(tmp_path):
+    document = tmp_path / "fleet.md"
+    document.write_text("---\nclaims:\n  containres: 83\n---\n# Fleet\n")
+    inventory = f"hosts:\n  box:\n    backend: local://\n    documents: [{{name: fleet, path: '{document}'}}]\n"
+    found = instance(golive(tmp_path, inventory, DOC01), "DOC-01")
+    assert found["outcome"] == "failed"
+    assert f"{document}: front matter claims.containres: unknown claim 'containres'" in found["message"]
