@@ -228,6 +228,8 @@ def documented_claims(found: dict[str, fact_script.Output], host: Host) -> list[
         declared = front_matter(found, f"front:{document.name}").get("claims")
         if isinstance(declared, dict):
             claims += [(document.path, str(key), value) for key, value in declared.items()]
+        elif declared is not None:
+            claims.append((document.path, "", declared))  # not a mapping: judge_claims fails it
     return claims
 
 
@@ -255,6 +257,12 @@ def judge_claims(claims: list[tuple[str, str, Any]], measured: dict[str, Any]) -
     comparisons = []
     notes: list[str] = []
     for source, name, value in claims:
+        if not name:
+            comparisons.append(
+                Comparison(f"{source}: front matter claims", type(value).__name__, "is", "a mapping of claim: value",
+                           False)
+            )  # fmt: skip
+            continue
         if name not in CLAIMED:
             comparisons.append(
                 Comparison(f"{source}: front matter claims.{name}", f"unknown claim {name!r}", "in",

@@ -113,3 +113,10 @@ def test_a_misspelt_claim_fails_naming_the_key():
     assert "claims.containres: unknown claim 'containres' in known claims (containers, services, hosts)" in (
         verdict.summary
     )
+
+
+def test_claims_that_are_not_a_mapping_fail():
+    verdict, _ = documents.judge_claims([("docs/fleet.md", "", ["containers", 83])], {})
+    assert not verdict.passed and "docs/fleet.md: front matter claims: list is a mapping of claim: value" in (
+        verdict.summary
+    )
