@@ -63,7 +63,11 @@ def fill(mount: Path, kib: int) -> None:
 def test_disk_usage_limits(tmp_path, small_fs, kib, rel08, rel09):
     fill(small_fs, kib)
     record = golive(
-        tmp_path, f"hosts:\n  box:\n    backend: local://\n    disk: {{mounts: ['{small_fs}']}}\n", RELIABILITY
+        tmp_path,
+        f"hosts:\n  box:\n    backend: local://\n    disk: {{mounts: ['{small_fs}']}}\n",
+        RELIABILITY,
+        "-k",
+        "disk_usage",  # the container criteria judge the machine's docker, whatever its state
     )
     assert instance(record, "REL-08")["outcome"] == rel08
     assert instance(record, "REL-09")["outcome"] == rel09
