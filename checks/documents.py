@@ -229,6 +229,8 @@ def documented_claims(found: dict[str, fact_script.Output], host: Host) -> list[
         declared = front_matter(found, f"front:{document.name}").get("claims")
         if isinstance(declared, dict):
             claims += [(document.path, str(key), value) for key, value in declared.items()]
+        elif declared is not None:
+            claims.append((document.path, "", declared))  # not a mapping: judge_claims fails it
     return claims
 
 
@@ -249,13 +251,24 @@ def judge_claims(claims: list[tuple[str, str, Any]], measured: dict[str, Any]) -
     """DOC-01: each claim equals what this run measured (a count exactly, a list as a set).
 
     ``measured`` maps ``containers`` (int), ``services`` and ``hosts`` (lists) to what was
-    measured. Returns the verdict and notes (claims about things golive does not measure).
+    measured. A claim golive does not know (``containres: 83``) is validated like a key
+    of hosts.yaml: it fails, naming the key and the known ones, rather than being
+    dropped (a typo must not leave the document unchecked). Returns the verdict and notes.
     """
     comparisons = []
-    notes = []
+    notes: list[str] = []
     for source, name, value in claims:
+        if not name:
+            comparisons.append(
+                Comparison(f"{source}: front matter claims", type(value).__name__, "is", "a mapping of claim: value",
+                           False)
+            )  # fmt: skip
+            continue
         if name not in CLAIMED:
-            notes.append(f"{source}: claim {name!r} is not something golive measures (known: {', '.join(CLAIMED)})")
+            comparisons.append(
+                Comparison(f"{source}: front matter claims.{name}", f"unknown claim {name!r}", "in",
+                           f"known claims ({', '.join(CLAIMED)})", False)
+            )  # fmt: skip
             continue
         actual = measured[name]
         subject = f"{source}: claimed {name}"

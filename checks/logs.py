@@ -135,6 +135,7 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
     notes: list[str] = []
     current: Source | None = None
     docker_error: list[str] | None = None
+    journald_absent = False
     readable = bool(host.logs.files)
     for line in output.split("\n"):
         if line.startswith(mark):
@@ -158,7 +159,7 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
             elif word == "docker" and rest == "absent":
                 notes.append("containers: not applicable (no docker command on the host)")
             elif word == "journald" and rest == "absent":
-                notes.append(f"units {', '.join(host.logs.units)}: not applicable (systemd does not run on the host)")
+                journald_absent = True
             elif word == "docker-error":
                 docker_error = []
                 current = None
@@ -170,11 +171,12 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
     if now is None:
         raise TargetError(f"{host.name}: the log command printed no clock; it was cut short or failed")
     if docker_error is not None:
-        problem = f"docker ps failed, container logs unreadable: {' '.join(docker_error)[:300]}"
-        if host.containers.expected or host.containers.compose_projects:
-            raise TargetError(f"{host.name}: {problem} (containers are declared for {host.name})")
-        # the same rule as the container criteria: no usable engine and none declared → not applicable
-        notes.append(f"containers: not applicable ({problem})")
+        # the same rule as the container criteria: only a host without the docker CLI has no container logs
+        raise TargetError(f"{host.name}: docker ps failed, container logs unreadable: {' '.join(docker_error)[:300]}")
+    if journald_absent:
+        raise TargetError(
+            f"{host.name}: logs.units {', '.join(host.logs.units)} are declared, but systemd does not run on the host"
+        )
     facts = LogFacts(host.name, now, window, sources, notes, readable)
     for source in sources:
         if source.kind == "file":  # files are not filtered by the window on the host: lines with a time are here
@@ -347,7 +349,8 @@ def judge_known(result: Classified, severity: str) -> Verdict:
     ]
     if groups:
         return Verdict(False, f"{severity} log patterns matched: {summary(_by_source(groups))}", comparisons)
-    return Verdict(True, f"no {severity} pattern in {_scope(result)}")
+    read = Comparison(f"lines matching a {severity} pattern in {_scope(result)}", 0, "==", 0, True)
+    return Verdict(True, f"no {severity} pattern in {_scope(result)}", [read])
 
 
 def judge_unknown(result: Classified) -> Verdict:
@@ -364,7 +367,8 @@ def judge_unknown(result: Classified) -> Verdict:
             ),
             [Comparison(f"{g.source} unknown template {g.key[:120]!r}", g.count, "==", 0, False) for g in groups],
         )
-    return Verdict(True, f"every error-like line is a known pattern in {_scope(result)}")
+    read = Comparison(f"error-like lines matching no known pattern in {_scope(result)}", 0, "==", 0, True)
+    return Verdict(True, f"every error-like line is a known pattern in {_scope(result)}", [read])
 
 
 def judge_rates(result: Classified) -> Verdict:
@@ -386,7 +390,8 @@ def judge_rates(result: Classified) -> Verdict:
             comparisons,
         )
     if not comparisons:
-        return Verdict(True, f"no acceptable pattern matched in {_scope(result)}")
+        read = Comparison(f"lines matching an acceptable pattern in {_scope(result)}", 0, "<=", "its rate", True)
+        return Verdict(True, f"no acceptable pattern matched in {_scope(result)}", [read])
     return Verdict(True, f"all {len(comparisons)} acceptable pattern(s) under their rate", comparisons)
 
 

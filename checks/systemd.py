@@ -152,9 +152,14 @@ def judge_timer(found: SystemdFacts, job: ScheduledJob) -> Verdict:
     return Verdict.from_comparisons(comparisons, f"checks of {found.host}/{job.name}")
 
 
+def is_comment(line: str) -> bool:
+    """Whether a ``grep -H`` line (``file:content``) of a crontab is a comment: cron never runs it."""
+    return line.partition(":")[2].lstrip().startswith("#")
+
+
 def judge_cron(found: SystemdFacts, job: ScheduledJob) -> tuple[Verdict, str | None]:
-    """REL-12 (cron): the entry is in a crontab; with a stamp, the last success is recent."""
-    lines = found.cron.get(job.name, [])
+    """REL-12 (cron): the entry is in a crontab, not commented out; with a stamp, the last success is recent."""
+    lines = [line for line in found.cron.get(job.name, []) if not is_comment(line)]
     comparisons = [
         Comparison(f"crontab line containing {job.cron!r}", lines[0][:300] if lines else "absent", "is", "present",
                    bool(lines)),

@@ -32,9 +32,11 @@ CONTAINER = "sd"
 # sd's own disk (a tmpfs): the one filesystem its REL-08/09 judge. Docker's /etc/hosts
 # and /etc/resolv.conf binds come from the engine's data root on the machine's disk.
 DISK = "/srv/data"
+# SYSLOG: root reads the kernel log (REL-07) as root on a machine does; a container
+# lacks the capability by default, and the journal in a container holds no kernel line.
 OPTIONS = ("--restart", "unless-stopped", "--memory", "256m", "--health-cmd", "kill -0 1",
            "--health-interval", "1s", "--health-retries", "2", "--health-timeout", "2s",
-           "--tmpfs", f"{DISK}:size=16m")  # fmt: skip
+           "--tmpfs", f"{DISK}:size=16m", "--cap-add", "SYSLOG")  # fmt: skip
 UNITS = {
     "good.service": "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n",
     "rotate.service": "[Service]\nType=oneshot\nExecStart=/bin/true\n",

@@ -53,13 +53,11 @@ def test_disk_usage_under_warning_limit(fleet_host: Host, remote: RemoteHost, ev
 
 
 def _containers(fleet_host: Host, remote: RemoteHost) -> containers.ContainerFacts:
-    """The host's container facts; not applicable without a Docker engine, unless containers are declared."""
+    """The host's container facts; not applicable without a docker CLI, unless containers are declared."""
     found = containers.facts(remote)
-    if found.engine_problem is not None:
-        policy = fleet_host.containers
-        if policy.expected or policy.compose_projects:
-            raise TargetError(f"{found.engine_problem} (containers are declared for {fleet_host.name})")
-        pytest.skip(f"not applicable: {found.engine_problem}")
+    absent = found.not_applicable(fleet_host.containers)
+    if absent is not None:
+        pytest.skip(f"not applicable: {absent}")
     return found
 
 
@@ -254,17 +252,19 @@ def test_logs_rotate(fleet_host: Host, remote: RemoteHost, evidence: Evidence) -
     """
     verdicts = []
     found = containers.facts(remote)
-    policy = fleet_host.containers
-    if found.engine_problem is None:
-        verdicts.append(containers.judge_log_rotation(found, policy))
-    elif policy.expected or policy.compose_projects:
-        raise TargetError(f"{found.engine_problem} (containers are declared for {fleet_host.name})")
-    else:
-        evidence.note(f"containers: not applicable ({found.engine_problem})")
+    absent = found.not_applicable(fleet_host.containers)
+    if absent is None:
+        verdicts.append(containers.judge_log_rotation(found, fleet_host.containers))
     if fleet_host.logs.files:
         verdicts.append(logrotate.judge(logrotate.facts(remote), fleet_host.logs.files))
+    for verdict in verdicts:
+        if not verdict.applicable:
+            evidence.note(f"not applicable: {verdict.summary}")
+    verdicts = [verdict for verdict in verdicts if verdict.applicable]
+    if absent is not None:
+        evidence.note(f"containers: not applicable ({absent})")
     if not verdicts:
-        pytest.skip(f"not applicable: no Docker engine and no logs.files declared ({found.engine_problem})")
+        pytest.skip("not applicable: no container to judge and no logs.files declared" + f" ({absent})" * bool(absent))
     failing = [v.summary for v in verdicts if not v.passed]
     comparisons = [c for v in verdicts for c in v.comparisons]
     evidence.conclude(Verdict(not failing, "; ".join(failing or [v.summary for v in verdicts]), comparisons))
@@ -284,13 +284,13 @@ def test_scheduled_job_last_run_succeeded(scheduled_job: Declared, fleet: Fleet,
     Keys: hosts.<name>.scheduled[]: name, timer or cron (+ crontabs, stamp), max_age (26h).
 
     Fix: systemctl status NAME.timer and journalctl -u the service; for cron, check the
-    crontab line and the job's log. Not applicable for a timer where systemd is not PID 1.
+    crontab line and the job's log. A declared timer where systemd is not PID 1 is an error.
     """
     host, job = scheduled_job.host, scheduled_job.item
     found = systemd.facts(scheduled_job.remote(fleet), host.systemd, host.scheduled)
     if job.timer is not None:
         if not found.booted:
-            pytest.skip(f"not applicable: systemd is not PID 1 on {host.name} ({found.pid1})")
+            raise TargetError(f"systemd is not PID 1 on {host.name} ({found.pid1}), but {job.timer} is declared")
         evidence.conclude(systemd.judge_timer(found, job))
         return
     verdict, note = systemd.judge_cron(found, job)
