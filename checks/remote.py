@@ -56,6 +56,10 @@ class CommandResult:
     stderr: str
     duration: float
     batched: bool = False
+    sent: float | None = None
+    """The runner's wall clock when the round trip carrying the command was sent (REL-15)."""
+    received: float | None = None
+    """... and when its answer came back."""
 
     @property
     def succeeded(self) -> bool:
@@ -126,12 +130,15 @@ class RemoteHost:
         if len(commands) < 2:
             return
         text, nonce = batch.script(commands, self.host.command_timeout)
+        sent = time.time()
         raw, duration = self._round_trip(f"sh -c {shlex.quote(text)}", self.host.command_timeout * len(commands) + 5)
+        received = time.time()
         for command, output in zip(commands, batch.parse(raw.stdout, len(commands), nonce), strict=True):
             if output is not None:
                 self._cache[command] = CommandResult(
-                    command, output.exit_status, output.stdout, output.stderr, duration / len(commands), batched=True
-                )
+                    command, output.exit_status, output.stdout, output.stderr, duration / len(commands), batched=True,
+                    sent=sent, received=received,
+                )  # fmt: skip
                 self._register_secrets(command, self._cache[command])
 
     def _register_secrets(self, command: str, result: CommandResult) -> None:
@@ -141,8 +148,9 @@ class RemoteHost:
 
     def _execute(self, command: str) -> CommandResult:
         limit = self.host.command_timeout
+        sent = time.time()
         raw, duration = self._round_trip(f"timeout -k 2 {limit:g} sh -c {shlex.quote(command)}", None)
-        return CommandResult(command, raw.rc, raw.stdout, raw.stderr, duration)
+        return CommandResult(command, raw.rc, raw.stdout, raw.stderr, duration, sent=sent, received=time.time())
 
     def _round_trip(self, command: str, limit: float | None) -> tuple[Any, float]:
         if self.unreachable is not None:

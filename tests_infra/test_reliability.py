@@ -6,7 +6,7 @@ import fnmatch
 
 import pytest
 
-from golive.checks import containers, disk, logrotate, logs, systemd
+from golive.checks import clock, containers, disk, logrotate, logs, systemd
 from golive.checks.log_patterns import knowledge_base
 from golive.checks.remote import Fleet, RemoteHost
 from golive.errors import TargetError
@@ -294,6 +294,43 @@ def test_scheduled_job_last_run_succeeded(scheduled_job: Declared, fleet: Fleet,
         evidence.conclude(systemd.judge_timer(found, job))
         return
     verdict, note = systemd.judge_cron(found, job)
+    if note:
+        evidence.note(note)
+    evidence.conclude(verdict)
+
+
+# --- clocks: REL-15 ---------------------------------------------------------------
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("REL-15", category="Reliability")
+def test_host_clock_synchronized(fleet_host: Host, remote: RemoteHost, evidence: Evidence) -> None:
+    """The host's clock is synchronized and within 2 s of the runner's.
+
+    The host's clock is read (``date +%s.%N``) in its batched first round trip and
+    bracketed by the runner's clock when that round trip was sent and answered: only
+    the offset beyond that uncertainty counts. Synchronization is what the first of
+    ``chronyc tracking`` (Leap status), ``timedatectl show`` (NTPSynchronized) and
+    ``ntpq -p`` (a selected ``*`` peer) that answers says; when none answers (no tool,
+    no daemon, no systemd), only the offset is judged and the evidence says so.
+    Timestamps dated in the future (backups, restore records, commits, cron stamps,
+    the newest Loki line) fail their own criteria, never pass as age 0.
+
+    The tools' output is parsed as verified against captured real output of each
+    (synchronized and not); the sandbox cannot synchronize a clock for real, so
+    there the offset is what is measured live.
+
+    Why: a skewed clock makes every age golive and its operators read wrong (backups
+    look fresh, logs arrive "from the future"), breaks TLS and token validity and
+    scrambles the order of events across hosts in an incident.
+
+    Keys: hosts.<name>.clock: max_offset (2s), sync (true; false for a container,
+    whose clock is its machine's), future_tolerance (5m, for the other criteria).
+
+    Fix: run a time-sync daemon (chrony, systemd-timesyncd or ntpd) with reachable
+    servers and check it (chronyc tracking, timedatectl timesync-status).
+    """
+    verdict, note = clock.judge(clock.facts(remote), fleet_host.clock, fleet_host.name)
     if note:
         evidence.note(note)
     evidence.conclude(verdict)
