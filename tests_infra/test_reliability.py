@@ -281,7 +281,11 @@ def test_scheduled_job_last_run_succeeded(scheduled_job: Declared, fleet: Fleet,
     Why: a timer or cron job that stopped or keeps failing is silent until the thing
     it maintains (backups, certificates, cleanup) runs out (seed: 23 timers + 4 cron jobs).
 
-    Keys: hosts.<name>.scheduled[]: name, timer or cron (+ crontabs, stamp), max_age (26h).
+    A stamp dated further ahead of the host's clock than clock.future_tolerance fails
+    as dated in the future.
+
+    Keys: hosts.<name>.scheduled[]: name, timer or cron (+ crontabs, stamp), max_age (26h);
+    hosts.<name>.clock.future_tolerance (5m).
 
     Fix: systemctl status NAME.timer and journalctl -u the service; for cron, check the
     crontab line and the job's log. Not applicable for a timer where systemd is not PID 1.
@@ -293,7 +297,7 @@ def test_scheduled_job_last_run_succeeded(scheduled_job: Declared, fleet: Fleet,
             pytest.skip(f"not applicable: systemd is not PID 1 on {host.name} ({found.pid1})")
         evidence.conclude(systemd.judge_timer(found, job))
         return
-    verdict, note = systemd.judge_cron(found, job)
+    verdict, note = systemd.judge_cron(found, job, host.clock.future_tolerance)
     if note:
         evidence.note(note)
     evidence.conclude(verdict)
