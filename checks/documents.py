@@ -200,10 +200,10 @@ def judge_freshness(
     A last commit dated further ahead of the host's clock than ``future_tolerance`` fails
     as dated in the future (a wrong clock where it was committed, or a forged date).
     """
-    clock = _section(found, "now").text.strip()
-    if not clock.isdigit():
-        raise TargetError(f"cannot read the host's clock (date +%s): {clock[-200:]}")
-    now = float(clock)
+    printed = _section(found, "now").text.strip()
+    if not printed.isdigit():
+        raise TargetError(f"cannot read the host's clock (date +%s): {printed[-200:]}")
+    now = float(printed)
     output = _section(found, f"doc:{document.name}")
     if output.exit_status == MISSING:
         return Verdict(False, f"declared document {document.path} does not exist")
