@@ -22,12 +22,13 @@ from typing import Any
 
 import yaml
 
-from sandbox import deployed, endpoints, files, log_files, monitored, systemd_host, workloads
+from sandbox import clock, deployed, endpoints, files, log_files, monitored, systemd_host, workloads
 from sandbox.fleet import Fleet
 from sandbox.hosts import SandboxHost
 from sandbox.log_lines import plant as plant_log_lines
 from sandbox.process import Daemon, SandboxError, wait_for
 
+CLOCK_SKEW = 600
 DATA_MOUNT = "/srv/data"
 DATA_SIZE_MIB = 16
 
@@ -202,6 +203,11 @@ def _on(name: str, plant: Callable[[SandboxHost], None]) -> Callable[[Fleet], No
     return lambda fleet: plant(host_named(fleet, name))
 
 
+def _on_fleet(name: str, plant: Callable[[Fleet, SandboxHost], None]) -> Callable[[Fleet], None]:
+    """A fault planted on one host by a function that also needs the fleet (its SSH access)."""
+    return lambda fleet: plant(fleet, host_named(fleet, name))
+
+
 # Issue 8 (backups, change control, documentation, acceptance). Order matters within a
 # host: history rewrites first, commits next, the unpushed commit and the untracked
 # file last (a later commit with git add -A would push or commit them).
@@ -346,6 +352,16 @@ DEPLOY_FAULTS = [
           _on("h1", deployed.env_changed_by_hand), (Expect("CHG-04", "h1/infra"),)),
 ]  # fmt: skip
 BROKEN_FAULTS += DEPLOY_FAULTS
+
+# REL-15: h1's clock runs 10 minutes ahead in every SSH session (sandbox/clock.py). Ahead,
+# not behind: nothing the sandbox wrote looks dated in the future; 10 minutes is far
+# beyond any round trip's uncertainty and far inside every age limit (hours, days),
+# so no other criterion on h1 notices it. Planted last: faults planted over SSH
+# after it would carry skewed dates.
+BROKEN_FAULTS.append(
+    Fault("clock-skew", f"h1's clock is {CLOCK_SKEW // 60} minutes ahead of the runner's (no time sync)",
+          _on_fleet("h1", lambda fleet, host: clock.skew(fleet, host, CLOCK_SKEW)), (Expect("REL-15", "h1"),))
+)  # fmt: skip
 
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "healthy": lambda: Scenario("healthy"),
