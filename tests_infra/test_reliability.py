@@ -320,9 +320,10 @@ def test_host_clock_synchronized(fleet_host: Host, remote: RemoteHost, evidence:
     Timestamps dated in the future (backups, restore records, commits, cron stamps,
     the newest Loki line) fail their own criteria, never pass as age 0.
 
-    The tools' output is parsed as verified against captured real output of each
-    (synchronized and not); the sandbox cannot synchronize a clock for real, so
-    there the offset is what is measured live.
+    Synchronization cannot be produced for real where golive is developed: chronyc's
+    output is parsed as verified against its captured real output (synchronized and
+    not), ntpq's and timedatectl's against their documented formats; the offset is
+    verified live, on a sandbox host whose SSH sessions see a skewed clock.
 
     Why: a skewed clock makes every age golive and its operators read wrong (backups
     look fresh, logs arrive "from the future"), breaks TLS and token validity and
