@@ -92,24 +92,27 @@ def test_future_dated_backup_restore_record_stamp_and_commit_fail(tmp_path: Path
 
 
 def test_within_tolerance_and_date_only_today_are_not_in_the_future(tmp_path: Path) -> None:
-    """A date-only record dated the host's local date passes (it may be after the UTC date);
-    a backup and a stamp a minute ahead are within the default 5 minutes."""
+    """A date-only record dated the host's local date passes (it may be after the UTC date), and
+    so does a record of the host's local time without a zone; a backup and a stamp a minute
+    ahead are within the default 5 minutes."""
     now = dt.datetime.now(dt.UTC)
     touch(tmp_path / "backups" / "now.tar", now + dt.timedelta(minutes=1))
     record = tmp_path / "restore.log"
     record.write_text(f"{now.astimezone(EAST):%Y-%m-%d} restore test ok\n")
+    timed = tmp_path / "restore-timed.log"  # the host's local time, 14 h ahead of UTC's wall clock
+    timed.write_text(f"{now.astimezone(EAST):%Y-%m-%d %H:%M} restore test ok\n")
     crontab = tmp_path / "crontab"
     crontab.write_text("15 3 * * * root /usr/local/bin/nightly-backup\n")
     touch(tmp_path / "stamp", now + dt.timedelta(minutes=1))
     host = {
         "backups": {
             "locations": [{"name": "nightly", "path": str(tmp_path / "backups"), "glob": "*.tar"}],
-            "restore_tests": [{"name": "drill", "path": str(record)}],
+            "restore_tests": [{"name": "drill", "path": str(record)}, {"name": "timed", "path": str(timed)}],
         },
         "scheduled": [
             {"name": "nightly", "cron": "nightly-backup", "crontabs": [str(crontab)], "stamp": str(tmp_path / "stamp")}
         ],
     }
     outcomes = golive(tmp_path, host, *SUITE, "-k", "fresh or restore or scheduled")
-    for key in [("BAK-01", "me/nightly"), ("BAK-03", "me/drill"), ("REL-12", "me/nightly")]:
+    for key in [("BAK-01", "me/nightly"), ("BAK-03", "me/drill"), ("BAK-03", "me/timed"), ("REL-12", "me/nightly")]:
         assert outcomes[key]["outcome"] == "passed", (key, outcomes[key]["message"])

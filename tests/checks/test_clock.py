@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from golive.checks import clock, loki
+from golive.checks import backups, clock, loki
 from golive.inventory import ClockPolicy
 
 OUTPUTS = Path(__file__).parent / "clock_outputs"
@@ -108,3 +108,10 @@ def test_loki_newest_line_dated_in_the_future_fails() -> None:
     within = loki.Newest('{host="h1"}', now - 900 * loki.NS, now + 60 * loki.NS, "a minute ahead")
     passed = loki.judge_freshness("h1", within, 900.0, now)
     assert passed.passed and passed.comparisons[0].measured == 0
+
+
+def test_times_without_a_zone_are_the_hosts_local_time() -> None:
+    """borg prints local times without a zone: at UTC+1, 10:00 is 09:00 UTC (not 10:00, an hour "ahead")."""
+    listing = '{"archives": [{"name": "a", "start": "2026-03-01T10:00:00.000000"}]}'
+    (archive,) = backups.parse_listing(listing, "borg", utc_offset=3600)
+    assert archive.time == dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC).timestamp()
