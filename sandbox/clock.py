@@ -23,6 +23,7 @@ from sandbox.process import SandboxError, wait_for
 PACKAGES = ("faketime",)
 LIBRARY_GLOB = "/usr/lib/*/faketime/libfaketime.so.1"
 _MARK = "# golive sandbox: skewed clock"
+_SETENV = "SetEnv LD_PRELOAD="
 
 
 def library() -> str:
@@ -41,9 +42,9 @@ def skew(fleet: Fleet, host: SandboxHost, seconds: int) -> None:
     session rides a connection opened before; returns once ``date`` over SSH shows it.
     """
     config = host.dir / "ssh" / "sshd_config"
-    kept = [line for line in config.read_text().splitlines() if _MARK not in line]
-    env = f"LD_PRELOAD={library()} FAKETIME={seconds:+d} FAKETIME_DONT_FAKE_MONOTONIC=1"
-    config.write_text("\n".join(kept) + f"\nSetEnv {env} {_MARK}\n")
+    kept = [line for line in config.read_text().splitlines() if line != _MARK and not line.startswith(_SETENV)]
+    env = f"{library()} FAKETIME={seconds:+d} FAKETIME_DONT_FAKE_MONOTONIC=1"
+    config.write_text("\n".join(kept) + f"\n{_MARK}\n{_SETENV}{env}\n")
     pid = host.sshd.pid()
     if pid is None:
         raise SandboxError(f"host {host.name} is not up")
