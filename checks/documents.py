@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from golive.checks import clock
 from golive.checks import sections as fact_script
 from golive.checks.git import GIT
 from golive.checks.remote import RemoteHost, fact_command
@@ -192,12 +193,18 @@ def judge_sign_off(found: dict[str, fact_script.Output], accepted: AcceptanceDoc
     return Verdict.from_comparisons(comparisons, f"sign-off fields of phase {accepted.phase}")
 
 
-def judge_freshness(found: dict[str, fact_script.Output], document: Document) -> Verdict:
-    """DOC-03: the document exists, is committed, and its last commit is within its max age (host clock)."""
-    clock = _section(found, "now").text.strip()
-    if not clock.isdigit():
-        raise TargetError(f"cannot read the host's clock (date +%s): {clock[-200:]}")
-    now = float(clock)
+def judge_freshness(
+    found: dict[str, fact_script.Output], document: Document, future_tolerance: float = clock.FUTURE_TOLERANCE
+) -> Verdict:
+    """DOC-03: the document exists, is committed, and its last commit is within its max age (host clock).
+
+    A last commit dated further ahead of the host's clock than ``future_tolerance`` fails
+    as dated in the future (a wrong clock where it was committed, or a forged date).
+    """
+    printed = _section(found, "now").text.strip()
+    if not printed.isdigit():
+        raise TargetError(f"cannot read the host's clock (date +%s): {printed[-200:]}")
+    now = float(printed)
     output = _section(found, f"doc:{document.name}")
     if output.exit_status == MISSING:
         return Verdict(False, f"declared document {document.path} does not exist")
@@ -208,8 +215,12 @@ def judge_freshness(found: dict[str, fact_script.Output], document: Document) ->
     changed = int(stamp)
     age = max(0.0, now - changed)
     when = dt.datetime.fromtimestamp(changed, dt.UTC).strftime("%Y-%m-%d")
+    subject = f"age of the last commit to {document.path} ({when})"
+    future = clock.dated_in_future(subject, changed, now, future_tolerance)
+    if future is not None:
+        return Verdict.from_comparisons([future], "document ages")
     comparison = Comparison(
-        f"age of the last commit to {document.path} ({when})",
+        subject,
         format_duration(age),
         "<=",
         format_duration(document.max_age),

@@ -61,6 +61,10 @@ class CommandResult:
     duration: float
     batched: bool = False
     overflow: bool = False
+    sent: float | None = None
+    """The runner's wall clock when the round trip carrying the command was sent (REL-15)."""
+    received: float | None = None
+    """... and when its answer came back."""
 
     @property
     def succeeded(self) -> bool:
@@ -154,12 +158,14 @@ class RemoteHost:
             return
         cap = self.host.max_fact_output
         text, nonce = batch.script(commands, self.host.command_timeout, cap=cap)
+        sent = time.time()
         raw, duration = self._round_trip(f"sh -c {shlex.quote(text)}", self.host.command_timeout * len(commands) + 5)
+        received = time.time()
         for command, output in zip(commands, batch.parse(raw.stdout_bytes, len(commands), nonce, cap), strict=True):
             if output is not None:
                 self._cache[command] = CommandResult(
                     command, output.exit_status, output.stdout, output.stderr, duration / len(commands),
-                    batched=True, overflow=output.overflow,
+                    batched=True, overflow=output.overflow, sent=sent, received=received,
                 )  # fmt: skip
                 self._register_secrets(command, self._cache[command])
 
@@ -172,7 +178,9 @@ class RemoteHost:
         # one command framed as a batch of one: the same timeout, output cap and decoding
         cap = self.host.max_fact_output
         text, nonce = batch.script([command], self.host.command_timeout, cap=cap)
+        sent = time.time()
         raw, duration = self._round_trip(f"sh -c {shlex.quote(text)}", None, stdin)
+        received = time.time()
         (output,) = batch.parse(raw.stdout_bytes, 1, nonce, cap)
         if output is None:
             stderr = batch.decode(raw.stderr_bytes).strip()[-300:]
@@ -180,7 +188,8 @@ class RemoteHost:
                 f"{self.name}: the command's output was cut short (exit {raw.rc}: {stderr}): {command[:200]}"
             )
         return CommandResult(
-            command, output.exit_status, output.stdout, output.stderr, duration, overflow=output.overflow
+            command, output.exit_status, output.stdout, output.stderr, duration, overflow=output.overflow,
+            sent=sent, received=received,
         )
 
     def _round_trip(self, command: str, limit: float | None, stdin: bytes | None = None) -> tuple[Any, float]:

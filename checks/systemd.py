@@ -12,8 +12,10 @@ import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from golive.checks import clock
 from golive.checks import sections as fact_script
 from golive.checks.remote import RemoteHost, fact_command
+from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 from golive.inventory import Host, ScheduledJob, SystemdPolicy
 
@@ -157,8 +159,11 @@ def is_comment(line: str) -> bool:
     return line.partition(":")[2].lstrip().startswith("#")
 
 
-def judge_cron(found: SystemdFacts, job: ScheduledJob) -> tuple[Verdict, str | None]:
-    """REL-12 (cron): the entry is in a crontab, not commented out; with a stamp, the last success is recent."""
+def judge_cron(
+    found: SystemdFacts, job: ScheduledJob, future_tolerance: float = clock.FUTURE_TOLERANCE
+) -> tuple[Verdict, str | None]:
+    """REL-12 (cron): the entry is in a crontab, not commented out; with a stamp, the last success is recent
+    and not in the future."""
     lines = [line for line in found.cron.get(job.name, []) if not is_comment(line)]
     comparisons = [
         Comparison(f"crontab line containing {job.cron!r}", lines[0][:300] if lines else "absent", "is", "present",
@@ -167,10 +172,17 @@ def judge_cron(found: SystemdFacts, job: ScheduledJob) -> tuple[Verdict, str | N
     note = None
     if job.stamp:
         stamp = found.stamps.get(job.name)
-        age = None if stamp is None else (found.now - stamp) / 3600
-        measured = "missing" if age is None else f"{age:.1f}"
-        comparisons.append(Comparison(f"last success stamp {job.stamp} age", measured, "<=", f"{job.max_age / 3600:g}",
-                                      age is not None and age <= job.max_age / 3600, " h"))  # fmt: skip
+        if stamp is not None and not found.now:
+            raise TargetError(f"{found.host}: cannot read the host's clock (date +%s) to age {job.stamp}")
+        subject = f"last success stamp {job.stamp} age"
+        future = None if stamp is None else clock.dated_in_future(subject, stamp, found.now, future_tolerance)
+        if future is not None:
+            comparisons.append(future)
+        else:
+            age = None if stamp is None else max(0.0, found.now - stamp) / 3600
+            measured = "missing" if age is None else f"{age:.1f}"
+            comparisons.append(Comparison(subject, measured, "<=", f"{job.max_age / 3600:g}",
+                                          age is not None and age <= job.max_age / 3600, " h"))  # fmt: skip
     else:
         note = (
             "cron records no exit status; declare scheduled[].stamp "

@@ -350,6 +350,22 @@ class ScheduledJob(Section):
         return self
 
 
+class ClockPolicy(Section):
+    """REL-15 and every age golive measures: the host's clock and timestamps in the future.
+
+    ``max_offset``: how far the host's clock may be from the runner's, beyond the
+    measurement's uncertainty; ``future_tolerance``: how far ahead of the host's clock
+    (the runner's, for Loki) a timestamp may be before it fails as dated in the future
+    (backups, restore records, commits, cron stamps, the newest Loki line); ``sync``:
+    judge the time-sync tool's state (false for a container, whose clock is its
+    machine's and is judged on the machine).
+    """
+
+    max_offset: Duration = 2.0
+    future_tolerance: Duration = 300.0
+    sync: bool = True
+
+
 class HostMonitoring(Section):
     """MON-03/06: how the monitoring stack names this host.
 
@@ -506,6 +522,7 @@ class HostSettings(Section):
     dependencies: tuple[TcpDependency, ...] = ()
     systemd: SystemdPolicy = SystemdPolicy()
     scheduled: tuple[ScheduledJob, ...] = ()
+    clock: ClockPolicy = ClockPolicy()
     endpoints: tuple[Endpoint, ...] = ()
     http: HttpSettings = HttpSettings()
     monitoring: HostMonitoring = HostMonitoring()

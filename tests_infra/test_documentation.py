@@ -51,13 +51,16 @@ def test_documents_exist_and_are_fresh(document: Declared, fleet: Fleet, evidenc
     Why: documentation nobody touched for months describes a fleet that no longer
     exists; the audits found counts and service lists that were simply out of date.
 
-    Keys: hosts.<name>.documents[]: name, path, max_age (30d).
+    A last commit dated further ahead of the host's clock than clock.future_tolerance
+    fails as dated in the future.
+
+    Keys: hosts.<name>.documents[]: name, path, max_age (30d); hosts.<name>.clock.future_tolerance (5m).
 
     Fix: review the document against the fleet, update it and commit; documents[].max_age
     sets the limit per document.
     """
     found = documents.facts(document.remote(fleet))
-    evidence.conclude(documents.judge_freshness(found, document.item))
+    evidence.conclude(documents.judge_freshness(found, document.item, document.host.clock.future_tolerance))
 
 
 @pytest.mark.critical

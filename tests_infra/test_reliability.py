@@ -6,7 +6,7 @@ import fnmatch
 
 import pytest
 
-from golive.checks import containers, disk, logrotate, logs, systemd
+from golive.checks import clock, containers, disk, logrotate, logs, systemd
 from golive.checks.log_patterns import knowledge_base
 from golive.checks.remote import Fleet, RemoteHost
 from golive.errors import TargetError
@@ -281,7 +281,11 @@ def test_scheduled_job_last_run_succeeded(scheduled_job: Declared, fleet: Fleet,
     Why: a timer or cron job that stopped or keeps failing is silent until the thing
     it maintains (backups, certificates, cleanup) runs out (seed: 23 timers + 4 cron jobs).
 
-    Keys: hosts.<name>.scheduled[]: name, timer or cron (+ crontabs, stamp), max_age (26h).
+    A stamp dated further ahead of the host's clock than clock.future_tolerance fails
+    as dated in the future.
+
+    Keys: hosts.<name>.scheduled[]: name, timer or cron (+ crontabs, stamp), max_age (26h);
+    hosts.<name>.clock.future_tolerance (5m).
 
     Fix: systemctl status NAME.timer and journalctl -u the service; for cron, check the
     crontab line and the job's log. A declared timer where systemd is not PID 1 is an error.
@@ -293,7 +297,45 @@ def test_scheduled_job_last_run_succeeded(scheduled_job: Declared, fleet: Fleet,
             raise TargetError(f"systemd is not PID 1 on {host.name} ({found.pid1}), but {job.timer} is declared")
         evidence.conclude(systemd.judge_timer(found, job))
         return
-    verdict, note = systemd.judge_cron(found, job)
+    verdict, note = systemd.judge_cron(found, job, host.clock.future_tolerance)
+    if note:
+        evidence.note(note)
+    evidence.conclude(verdict)
+
+
+# --- clocks: REL-15 ---------------------------------------------------------------
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("REL-15", category="Reliability")
+def test_host_clock_synchronized(fleet_host: Host, remote: RemoteHost, evidence: Evidence) -> None:
+    """The host's clock is synchronized and within 2 s of the runner's.
+
+    The host's clock is read (``date +%s.%N``) in its batched first round trip and
+    bracketed by the runner's clock when that round trip was sent and answered: only
+    the offset beyond that uncertainty counts. Synchronization is what the first of
+    ``chronyc tracking`` (Leap status), ``timedatectl show`` (NTPSynchronized) and
+    ``ntpq -p`` (a selected ``*`` peer) that answers says; when none answers (no tool,
+    no daemon, no systemd), only the offset is judged and the evidence says so.
+    Timestamps dated in the future (backups, restore records, commits, cron stamps,
+    the newest Loki line) fail their own criteria, never pass as age 0.
+
+    Synchronization cannot be produced for real where golive is developed: chronyc's
+    output is parsed as verified against its captured real output (synchronized and
+    not), ntpq's and timedatectl's against their documented formats; the offset is
+    verified live, on a sandbox host whose SSH sessions see a skewed clock.
+
+    Why: a skewed clock makes every age golive and its operators read wrong (backups
+    look fresh, logs arrive "from the future"), breaks TLS and token validity and
+    scrambles the order of events across hosts in an incident.
+
+    Keys: hosts.<name>.clock: max_offset (2s), sync (true; false for a container,
+    whose clock is its machine's), future_tolerance (5m, for the other criteria).
+
+    Fix: run a time-sync daemon (chrony, systemd-timesyncd or ntpd) with reachable
+    servers and check it (chronyc tracking, timedatectl timesync-status).
+    """
+    verdict, note = clock.judge(clock.facts(remote), fleet_host.clock, fleet_host.name)
     if note:
         evidence.note(note)
     evidence.conclude(verdict)
