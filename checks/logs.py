@@ -7,9 +7,15 @@ The command lists the containers (name and image) and, for each, runs ``docker l
 short-iso`` for each declared unit where systemd runs, and the last ``max_file_bytes``
 of each declared file. Every source goes through the same host-side filter, ``grep
 -F -i`` on the knowledge base's literals and the error words, and keeps at most
-``max_lines`` candidate lines (the newest, each cut to 2000 characters), printing how
-many there were: megabytes, not gigabytes, cross the wire. Sources are separated by
-marker lines carrying a nonce no log line can know.
+``max_lines`` candidate lines (the newest), printing how many there were: megabytes,
+not gigabytes, cross the wire. Sources are separated by marker lines carrying a nonce
+no log line can know.
+
+A longer line is cut on the host at twice the display length, dropping the token the
+cut goes through (it may be part of a secret no rule would recognize any more); here
+each line is redacted before anything else reads it, so its message, pattern group,
+template and suggested entry are all made from redacted text, and it is cut to the
+display length only after that.
 """
 
 from __future__ import annotations
@@ -25,10 +31,11 @@ from dataclasses import dataclass, field
 from golive.checks.log_patterns import ERROR_LIKE, Classifier, Rule, parse_rate, suggestion, template
 from golive.checks.remote import RemoteHost
 from golive.errors import TargetError
-from golive.evidence import Comparison, Verdict
+from golive.evidence import MAX_LINE_CHARS, Comparison, Verdict
 from golive.inventory import Host, LogPattern
+from golive.redact import redact, shorten
 
-MAX_LINE_CHARS = 2000
+HOST_LINE_CHARS = 2 * MAX_LINE_CHARS
 _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?\s?")
 _JOURNAL_PREFIX = re.compile(r"^\S+ [^\s:\[]+(?:\[\d+\])?: ")
 _NONCES: dict[str, str] = {}
@@ -90,7 +97,8 @@ def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:
     grep = " ".join(f"-e {shlex.quote(text)}" for text in filter_strings)
     awk = (
         f"awk -v max={policy.max_lines} -v m={shlex.quote(mark)} "
-        f"'{{ b[NR % max] = substr($0, 1, {MAX_LINE_CHARS}) }} "
+        f"'{{ l = $0; if (length(l) > {HOST_LINE_CHARS}) {{ l = substr(l, 1, {HOST_LINE_CHARS}); "
+        'sub(/[^ \\t]+$/, "", l) } b[NR % max] = l } '
         'END { s = NR > max ? NR - max + 1 : 1; for (i = s; i <= NR; i++) print b[i % max]; print m " lines " NR }\''
     )
     seconds = int(window)
@@ -170,7 +178,7 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
     if now is None:
         raise TargetError(f"{host.name}: the log command printed no clock; it was cut short or failed")
     if docker_error is not None:
-        problem = f"docker ps failed, container logs unreadable: {' '.join(docker_error)[:300]}"
+        problem = f"docker ps failed, container logs unreadable: {shorten(' '.join(docker_error), 300)}"
         if host.containers.expected or host.containers.compose_projects:
             raise TargetError(f"{host.name}: {problem} (containers are declared for {host.name})")
         # the same rule as the container criteria: no usable engine and none declared → not applicable
@@ -183,19 +191,21 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
 
 
 def _log_line(kind: str, raw: str) -> LogLine:
+    """The line, redacted: nothing derived from it (groups, templates, suggestions) sees a secret."""
+    shown = redact(raw)
     match = _ISO.match(raw)
     if match is None:
-        return LogLine(None, raw, raw)
+        return LogLine(None, shown, shown)
     stamp, _fraction, zone = match.groups()
     zone = "+00:00" if zone in (None, "Z") else zone
     try:
         moment = dt.datetime.fromisoformat(f"{stamp.replace(' ', 'T')}{zone}")
     except ValueError:
-        return LogLine(None, raw, raw)
+        return LogLine(None, shown, shown)
     message = raw[match.end() :]
     if kind == "unit":
         message = _JOURNAL_PREFIX.sub("", message, count=1)
-    return LogLine(moment.timestamp(), message, raw)
+    return LogLine(moment.timestamp(), redact(message), shown)
 
 
 def read(remote: RemoteHost, host: Host, window: float, classifier: Classifier) -> LogFacts:

@@ -4,6 +4,11 @@ Two kinds of secret are removed: values golive knows are secret (the environment
 variables the inventory names, values checks learn, such as container env values),
 and text that looks like a secret wherever it comes from (Authorization headers,
 password=/token= pairs, credentials in URLs, private key blocks, common token formats).
+
+Text is redacted before it is cut, never after: a cut can leave the part of a secret
+that no rule recognizes any more (the prefix of a known value, a token too short for
+its format). Every cut of target text goes through ``shorten`` (messages) or
+``golive.evidence.clean`` (recorded evidence), which both redact first.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bsk-[A-Za-z0-9_-]{20,}\b"), MASK),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b"), MASK),
 )
+# the end of a key block whose beginning was cut off before the text reached us
+_KEY_END = re.compile(r"\A(?:(?!-----BEGIN ).)*?-----END ([A-Z0-9 ]*)PRIVATE KEY-----", re.S)
 
 
 class Redactor:
@@ -65,8 +72,43 @@ class Redactor:
                 text = text.replace(secret, MASK)
         for pattern, replacement in _PATTERNS:
             text = pattern.sub(replacement, text)
+        if "PRIVATE KEY-----" in text:
+            text = _KEY_END.sub(f"{MASK}-----END \\1PRIVATE KEY-----", text, count=1)
         return text
 
 
 redact = Redactor()
 """The process-wide redactor every output path goes through."""
+
+# Text this much longer than what is kept is cut before redaction (with the token on the
+# cut dropped), so a huge output costs no more than its kept part; the margin keeps the
+# result full even when redaction shortens the text.
+_MARGIN = 64 * 1024
+
+
+def bounded(text: str, size: int, *, end: bool = False) -> str:
+    """At most ``size`` characters of ``text`` (its start, or its end when ``end``), for
+    redaction: a token the cut goes through is dropped whole, since a part of a secret
+    may no longer look like one."""
+    if len(text) <= size:
+        return text
+    if end:
+        kept, beyond = text[-size:], text[-size - 1]
+        return kept if beyond.isspace() else kept[_token_length(kept) :]
+    kept, beyond = text[:size], text[size]
+    return kept if beyond.isspace() else kept[: len(kept) - _token_length(kept[::-1])]
+
+
+def _token_length(text: str) -> int:
+    """How many characters ``text`` starts with before its first whitespace."""
+    return 0 if not text or text[0].isspace() else len(text.split(maxsplit=1)[0])
+
+
+def shorten(value: object, limit: int, *, end: bool = False) -> str:
+    """``value`` as text, redacted, then cut to its first (``end``: last) ``limit`` characters.
+
+    For messages that quote target output (``output[-300:]`` would cut before redaction).
+    """
+    text = bounded(value if isinstance(value, str) else str(value), limit + _MARGIN, end=end)
+    text = redact(text)
+    return text[-limit:] if end else text[:limit]
