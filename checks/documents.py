@@ -21,6 +21,7 @@ from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 from golive.inventory import AcceptanceDocument, Document, Host
+from golive.redact import shorten
 from golive.units import format_duration
 
 MISSING = 3
@@ -124,7 +125,9 @@ def front_matter(found: dict[str, fact_script.Output], key: str) -> dict[str, An
     """A document's YAML front matter ({} when it has none); TargetError when it is not YAML."""
     output = _section(found, key)
     if output.exit_status not in (0, MISSING):
-        raise TargetError(f"cannot read the front matter of {key.split(':', 1)[1]}: {output.text.strip()[-200:]}")
+        raise TargetError(
+            f"cannot read the front matter of {key.split(':', 1)[1]}: {shorten(output.text.strip(), 200, end=True)}"
+        )
     if output.exit_status != 0 or not output.text.strip():
         return {}
     try:
@@ -195,14 +198,14 @@ def judge_freshness(found: dict[str, fact_script.Output], document: Document) ->
     """DOC-03: the document exists, is committed, and its last commit is within its max age (host clock)."""
     clock = _section(found, "now").text.strip()
     if not clock.isdigit():
-        raise TargetError(f"cannot read the host's clock (date +%s): {clock[-200:]}")
+        raise TargetError(f"cannot read the host's clock (date +%s): {shorten(clock, 200, end=True)}")
     now = float(clock)
     output = _section(found, f"doc:{document.name}")
     if output.exit_status == MISSING:
         return Verdict(False, f"declared document {document.path} does not exist")
     stamp = output.text.strip()
     if output.exit_status != 0 or not stamp.isdigit():
-        reason = stamp[-200:] or "no commit touches it"
+        reason = shorten(stamp, 200, end=True) or "no commit touches it"
         return Verdict(False, f"{document.path} has no git history to date it: {reason}")
     changed = int(stamp)
     age = max(0.0, now - changed)

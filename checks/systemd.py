@@ -16,6 +16,7 @@ from golive.checks import sections as fact_script
 from golive.checks.remote import RemoteHost, fact_command
 from golive.evidence import Comparison, Verdict
 from golive.inventory import Host, ScheduledJob, SystemdPolicy
+from golive.redact import shorten
 
 BOOTED = (
     "if [ -d /run/systemd/system ]; then echo systemd; "
@@ -155,8 +156,8 @@ def judge_cron(found: SystemdFacts, job: ScheduledJob) -> tuple[Verdict, str | N
     """REL-12 (cron): the entry is in a crontab; with a stamp, the last success is recent."""
     lines = found.cron.get(job.name, [])
     comparisons = [
-        Comparison(f"crontab line containing {job.cron!r}", lines[0][:300] if lines else "absent", "is", "present",
-                   bool(lines)),
+        Comparison(f"crontab line containing {job.cron!r}", shorten(lines[0], 300) if lines else "absent", "is",
+                   "present", bool(lines)),
     ]  # fmt: skip
     note = None
     if job.stamp:
