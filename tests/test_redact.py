@@ -1,7 +1,7 @@
 import pytest
 
-from golive.evidence import clean
-from golive.redact import MASK, Redactor
+from golive.evidence import MAX_LINE_CHARS, clean
+from golive.redact import MASK, Redactor, shorten
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,41 @@ def test_clean_strips_control_codes_and_bounds_size():
     assert "\x1b" not in text and "\x00" not in text
     assert "red" in text and "\ufffd" in text
     assert "chars cut" in text and len(text) < 9000
+
+
+TOKEN = "ghp_" + "a1B2c3D4e5" * 4  # a token format recognized only whole (20+ characters)
+
+
+def test_clean_redacts_before_it_cuts_a_line():
+    line = "x" * (MAX_LINE_CHARS - 10) + " " + TOKEN + " after"
+    out = clean(line)
+    assert "ghp_" not in out and "a1B2c3" not in out
+    assert "chars cut" in out
+
+
+@pytest.mark.parametrize("end", [False, True])
+def test_shorten_never_leaves_part_of_a_secret(end):
+    text = "w" * 190 + " " + TOKEN + " " + "v" * 190
+    out = shorten(text, 200, end=end)
+    assert len(out) == 200
+    assert "a1B2" not in out and "c3D4" not in out
+
+
+def test_a_cut_through_a_huge_text_drops_the_token_it_goes_through():
+    text = "start " + "k" * 100 + " " + TOKEN * 30000  # far longer than any kept part
+    out = shorten(text, 50)
+    assert out == "start " + "k" * 44
+    assert shorten(TOKEN * 30000 + " the end", 20, end=True) == " the end"
+
+
+def test_the_end_of_a_key_block_without_its_beginning_is_masked():
+    block = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nQ2hlY2tzdW0\n-----END RSA PRIVATE KEY-----\nnext line"
+    cut = block[block.index("MIIE") + 6 :]
+    out = Redactor()(cut)
+    assert "Q2hlY2tzdW0" not in out and out.endswith("-----END RSA PRIVATE KEY-----\nnext line")
+
+
+def test_redaction_is_stable_when_applied_twice():
+    text = "Authorization: Bearer abc.def password=hunter22 https://u:pw12@h/x\n" + TOKEN
+    once = Redactor()(text)
+    assert Redactor()(once) == once
