@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from golive import strict_yaml
 from golive.checks import sections as fact_script
 from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
@@ -130,10 +131,17 @@ def front_matter(found: dict[str, fact_script.Output], key: str) -> dict[str, An
         )
     if output.exit_status != 0 or not output.text.strip():
         return {}
+    name = key.split(":", 1)[1]
     try:
-        data = yaml.safe_load(output.text)
+        data = strict_yaml.load(output.text)
+    except strict_yaml.DuplicateKey as exc:
+        # the front matter begins on the file's second line, after its opening ---
+        raise TargetError(
+            f"front matter of {name} gives {exc.key} twice, at lines {exc.first + 1} and {exc.second + 1} "
+            "of the file: YAML would silently keep the last; keep one"
+        ) from None
     except yaml.YAMLError as exc:
-        raise TargetError(f"front matter of {key.split(':', 1)[1]} is not YAML: {exc}") from None
+        raise TargetError(f"front matter of {name} is not YAML: {exc}") from None
     return data if isinstance(data, dict) else {}
 
 
