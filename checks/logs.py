@@ -202,10 +202,13 @@ def _log_line(kind: str, raw: str) -> LogLine:
         moment = dt.datetime.fromisoformat(f"{stamp.replace(' ', 'T')}{zone}")
     except ValueError:
         return LogLine(None, shown, shown)
-    message = raw[match.end() :]
+    # the time is read from the raw line (a secret value could look like part of it),
+    # the message taken from the redacted one
+    shown_match = _ISO.match(shown)
+    message = shown[shown_match.end() :] if shown_match else redact(raw[match.end() :])
     if kind == "unit":
         message = _JOURNAL_PREFIX.sub("", message, count=1)
-    return LogLine(moment.timestamp(), redact(message), shown)
+    return LogLine(moment.timestamp(), message, shown)
 
 
 def read(remote: RemoteHost, host: Host, window: float, classifier: Classifier) -> LogFacts:
