@@ -36,10 +36,12 @@ def clean(value: object, limit: int = MAX_FIELD_CHARS) -> str:
         value = value.decode("utf-8", errors="replace")
     text = _CONTROL.sub("", str(value))
     if len(text) > MAX_REDACTED_CHARS:
+        # each part on its own: a key block cut in two is then masked within its part
         head = bounded(text, MAX_REDACTED_CHARS * 3 // 4)
         tail = bounded(text, MAX_REDACTED_CHARS // 4, end=True)
-        text = f"{head}\n… [{len(text) - len(head) - len(tail)} chars cut] …\n{tail}"
-    text = redact(text)
+        text = f"{redact(head)}\n… [{len(text) - len(head) - len(tail)} chars cut] …\n{redact(tail)}"
+    else:
+        text = redact(text)
     text = "\n".join(
         line if len(line) <= MAX_LINE_CHARS else f"{line[:MAX_LINE_CHARS]}… [{len(line) - MAX_LINE_CHARS} chars cut]"
         for line in text.split("\n")

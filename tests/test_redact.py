@@ -1,6 +1,6 @@
 import pytest
 
-from golive.evidence import MAX_LINE_CHARS, clean
+from golive.evidence import MAX_LINE_CHARS, MAX_REDACTED_CHARS, clean
 from golive.redact import MASK, Redactor, shorten
 
 
@@ -101,3 +101,12 @@ def test_redaction_is_stable_when_applied_twice():
 def test_skipping_rules_by_their_strings_changes_nothing(text):
     # non-ASCII text runs every rule: the outputs must agree
     assert Redactor()(text + "\né") == Redactor()(text) + "\né"
+
+
+def test_a_huge_text_is_cut_before_redaction_without_leaving_part_of_a_secret():
+    head = MAX_REDACTED_CHARS * 3 // 4
+    text = "w " * ((head - 10) // 2) + TOKEN + " " + "v " * MAX_REDACTED_CHARS
+    assert text.index(TOKEN) < head < text.index(TOKEN) + len(TOKEN)
+    out = clean(text, limit=4 * MAX_REDACTED_CHARS)
+    assert "ghp_" not in out and "a1B2" not in out
+    assert "chars cut" in out and out.startswith("w w")
