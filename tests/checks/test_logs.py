@@ -59,7 +59,9 @@ def test_a_secret_straddling_a_line_cut_leaves_no_part(tmp_path: Path):
     redact.add([KNOWN])
     pad = "x" * 7
     at_display_cut = f"ERROR {pad} " + "y" * (MAX_LINE_CHARS - 10 - len(pad) - 8) + f" {KNOWN} more words"
-    at_host_cut = f"ERROR {pad} " + "z" * (logs.HOST_LINE_CHARS - 10 - len(pad) - 8) + f" {KNOWN} more words"
+    # a long token redaction shortens comes first: what the host kept of the line then shows in full
+    jwt = f"eyJ{'a' * 1200}.eyJ{'b' * 1200}.{'c' * 90}"
+    at_host_cut = f"ERROR {jwt} " + "z" * (logs.HOST_LINE_CHARS - 10 - len(jwt) - 8) + f" {KNOWN} more words"
     assert at_display_cut.index(KNOWN) < MAX_LINE_CHARS < at_display_cut.index(KNOWN) + len(KNOWN)
     assert at_host_cut.index(KNOWN) < logs.HOST_LINE_CHARS < at_host_cut.index(KNOWN) + len(KNOWN)
     result = _classified(tmp_path, [at_display_cut, at_host_cut])

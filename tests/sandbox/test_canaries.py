@@ -28,15 +28,17 @@ URL_CANARY = "urlcanary-H4nT6mQe"
 TOKEN_CANARY = "tokencanary-Zr7Yd2Wk"
 API_KEY_CANARY = "apikeycanary-Tq3Lm8Rs"
 LONG_CANARY = "longcanary-Mx7Qp2Vn" + "Hs4Kd9Wb" * 3
+JWT = f"eyJ{'a' * 1200}.eyJ{'b' * 1200}.{'c' * 90}"
 CANARIES = (ENV_CANARY, LOG_CANARY, URL_CANARY, TOKEN_CANARY, API_KEY_CANARY, LONG_CANARY)
 DISPLAY_CUT, HOST_CUT = MAX_LINE_CHARS, HOST_LINE_CHARS
 
 
-def _straddling(cut: int, word: str) -> str:
+def _straddling(cut: int, word: str, filler: str = "") -> str:
     """An error line whose long environment token a cut at ``cut`` goes through: the token
     begins 45 characters before it in the message, and docker's timestamp (20 to 31
-    characters) comes first in the line."""
-    prefix = f"ERROR {word} "
+    characters) comes first in the line. ``filler`` goes first (a token that redaction
+    shortens brings the cut's place into what is shown)."""
+    prefix = f"ERROR {word} {filler}"
     return f"echo '{prefix}{'q' * (cut - 45 - len(prefix) - 1)}' \"$SESSION_TOKEN\" then more words; "
 
 
@@ -53,7 +55,7 @@ def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
         f"echo 'ERROR login failed password={LOG_CANARY}'; "
         f"echo 'ERROR upstream said Authorization: Bearer {LOG_CANARY}'; "
         f"echo 'ERROR request failed api_key={API_KEY_CANARY} status=500'; "
-        f"{_straddling(DISPLAY_CUT, 'shown')}{_straddling(HOST_CUT, 'read')}sleep 100000"
+        f"{_straddling(DISPLAY_CUT, 'shown')}{_straddling(HOST_CUT, 'read', JWT + ' ')}sleep 100000"
     )
     name = "golive-canary"
     h1.engine.docker("rm", "-f", name, check=False)
@@ -98,6 +100,6 @@ def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
                     assert fragment not in text.lower(), f"{fragment!r} of {canary} leaked into {where}"
         assert "cannot reach upstream with token [REDACTED]" in outputs["json"]
         assert "api_key=[REDACTED] status=" in outputs["json"]  # the line was read, and shown redacted
-        assert "ERROR shown qqq" in outputs["json"] and "ERROR read qqq" in outputs["json"]
+        assert "ERROR shown qqq" in outputs["json"] and "ERROR read [REDACTED] qqq" in outputs["json"]
     finally:
         h1.engine.docker("rm", "-f", name, check=False)
