@@ -43,7 +43,8 @@ _NONCES: dict[str, str] = {}
 
 @dataclass(frozen=True)
 class LogLine:
-    """One candidate line: its time (epoch seconds, None when unknown), message and raw text."""
+    """One candidate line: its time (epoch seconds, None when unknown), message and whole text,
+    both redacted (patterns are matched against the redacted message)."""
 
     time: float | None
     message: str
