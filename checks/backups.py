@@ -26,6 +26,7 @@ from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 from golive.inventory import BackupLocation, BackupPolicy, Host, RestoreTest
+from golive.redact import shorten
 from golive.units import format_duration
 
 _ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?\b")
@@ -172,7 +173,9 @@ def backups(found: BackupFacts, location: BackupLocation) -> list[Backup]:
     output = found.section(f"location:{location.name}")
     where = location.path or location.command
     if output.exit_status != 0:
-        raise TargetError(f"cannot list backups in {where} (exit {output.exit_status}): {output.text.strip()[-300:]}")
+        raise TargetError(
+            f"cannot list backups in {where} (exit {output.exit_status}): {shorten(output.text.strip(), 300, end=True)}"
+        )
     try:
         return parse_listing(output.text, location.format or "stat", found.utc_offset)
     except (ValueError, KeyError, TypeError) as exc:
@@ -236,7 +239,9 @@ def judge_restore_test(
     """
     output = found.section(f"restore:{record.name}")
     if output.exit_status not in (0, 1) or "No such file" in output.text:
-        return Verdict(False, f"restore-test record {record.path} cannot be read: {output.text.strip()[-200:]}")
+        return Verdict(
+            False, f"restore-test record {record.path} cannot be read: {shorten(output.text.strip(), 200, end=True)}"
+        )
     dates = [(parse_timestamp(_iso(m), found.utc_offset), m) for line in output.lines for m in _ISO_DATE.finditer(line)]
     if not dates:
         return Verdict(False, f"no dated line matching {record.pattern!r} in {record.path}: no restore test recorded")
@@ -264,7 +269,9 @@ def judge_dr(found: BackupFacts, policy: BackupPolicy) -> Verdict:
         output = found.section(f"dr:{index}")
         if output.exit_status != 0:
             problem = "missing" if output.exit_status == 3 or "No such file" in output.text else output.text.strip()
-            comparisons.append(Comparison(path, problem[-300:] or f"exit {output.exit_status}", "==", "parses", False))
+            comparisons.append(
+                Comparison(path, shorten(problem, 300, end=True) or f"exit {output.exit_status}", "==", "parses", False)
+            )
             continue
         if path.endswith((".yml", ".yaml")):
             try:

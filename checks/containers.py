@@ -37,7 +37,7 @@ from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 from golive.inventory import ContainerPolicy
-from golive.redact import redact
+from golive.redact import redact, shorten
 
 INSPECT = "ids=$(docker ps -aq --no-trunc) || exit $?; if [ -n \"$ids\" ]; then docker inspect $ids; else echo '[]'; fi"
 DF = "docker system df --format '{{json .}}'"
@@ -300,7 +300,11 @@ def parse(host: str, found: dict[str, fact_script.Output]) -> ContainerFacts:
     if inspect is None or inspect.exit_status != 0:
         text = inspect.text.strip() if inspect else "no output"
         status = inspect.exit_status if inspect else -1
-        why = "the docker CLI is not installed" if status == 127 else f"docker ps failed (exit {status}): {text[:300]}"
+        why = (
+            "the docker CLI is not installed"
+            if status == 127
+            else f"docker ps failed (exit {status}): {shorten(text, 300)}"
+        )
         result.engine_problem = f"{host}: {why}"
         result.engine_absent = status == 127
         return result
@@ -486,7 +490,7 @@ def judge_health(found: ContainerFacts, policy: ContainerPolicy) -> Verdict:
     for c in found.judged(policy):
         if not c.is_running or not c.has_healthcheck:
             continue
-        subject = f"{found.target(c)} health (last output: {c.last_health_output[:200] or 'none'!r})"
+        subject = f"{found.target(c)} health (last output: {shorten(c.last_health_output, 200) or 'none'!r})"
         comparisons.append(
             _exempt(found, c, exempt) or Comparison(subject, c.health, "!=", "unhealthy", not c.is_unhealthy)
         )
@@ -543,7 +547,7 @@ def judge_healthcheck_defined(found: ContainerFacts, policy: ContainerPolicy) ->
         _exempt(found, c, exempt)
         or Comparison(
             f"{found.target(c)} healthcheck",
-            " ".join(c.healthcheck or ("none",))[:200],
+            shorten(" ".join(c.healthcheck or ("none",)), 200),
             "is",
             "defined",
             c.has_healthcheck,
@@ -562,8 +566,10 @@ def judge_healthcheck_runnable(found: ContainerFacts, policy: ContainerPolicy) -
         if not c.has_healthcheck or not c.health_log:
             continue
         bad = c.healthcheck_not_runnable()
-        shown = f"exit {bad.exit_code}: {bad.output.strip()[:200]}" if bad else f"exit {c.health_log[-1].exit_code}"
-        subject = f"{found.target(c)} healthcheck {' '.join(c.healthcheck or ())[:120]!r}"
+        shown = (
+            f"exit {bad.exit_code}: {shorten(bad.output.strip(), 200)}" if bad else f"exit {c.health_log[-1].exit_code}"
+        )
+        subject = f"{found.target(c)} healthcheck {shorten(' '.join(c.healthcheck or ()), 120)!r}"
         comparisons.append(_exempt(found, c, exempt) or Comparison(subject, shown, "is", "runnable", bad is None))
     return Verdict.from_comparisons(comparisons, f"healthchecks on {found.host}")
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from golive import strict_yaml
 from golive.checks import clock
 from golive.checks import sections as fact_script
 from golive.checks.git import GIT
@@ -23,6 +24,7 @@ from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 from golive.inventory import AcceptanceDocument, Document, Host
+from golive.redact import shorten
 from golive.units import format_duration
 
 MISSING = 3
@@ -126,13 +128,22 @@ def front_matter(found: dict[str, fact_script.Output], key: str) -> dict[str, An
     """A document's YAML front matter ({} when it has none); TargetError when it is not YAML."""
     output = _section(found, key)
     if output.exit_status not in (0, MISSING):
-        raise TargetError(f"cannot read the front matter of {key.split(':', 1)[1]}: {output.text.strip()[-200:]}")
+        raise TargetError(
+            f"cannot read the front matter of {key.split(':', 1)[1]}: {shorten(output.text.strip(), 200, end=True)}"
+        )
     if output.exit_status != 0 or not output.text.strip():
         return {}
+    name = key.split(":", 1)[1]
     try:
-        data = yaml.safe_load(output.text)
+        data = strict_yaml.load(output.text)
+    except strict_yaml.DuplicateKey as exc:
+        # the front matter begins on the file's second line, after its opening ---
+        raise TargetError(
+            f"front matter of {name} gives {exc.key} twice, at lines {exc.first + 1} and {exc.second + 1} "
+            "of the file: YAML would silently keep the last; keep one"
+        ) from None
     except yaml.YAMLError as exc:
-        raise TargetError(f"front matter of {key.split(':', 1)[1]} is not YAML: {exc}") from None
+        raise TargetError(f"front matter of {name} is not YAML: {exc}") from None
     return data if isinstance(data, dict) else {}
 
 
@@ -203,14 +214,14 @@ def judge_freshness(
     """
     printed = _section(found, "now").text.strip()
     if not printed.isdigit():
-        raise TargetError(f"cannot read the host's clock (date +%s): {printed[-200:]}")
+        raise TargetError(f"cannot read the host's clock (date +%s): {shorten(printed, 200, end=True)}")
     now = float(printed)
     output = _section(found, f"doc:{document.name}")
     if output.exit_status == MISSING:
         return Verdict(False, f"declared document {document.path} does not exist")
     stamp = output.text.strip()
     if output.exit_status != 0 or not stamp.isdigit():
-        reason = stamp[-200:] or "no commit touches it"
+        reason = shorten(stamp, 200, end=True) or "no commit touches it"
         return Verdict(False, f"{document.path} has no git history to date it: {reason}")
     changed = int(stamp)
     age = max(0.0, now - changed)

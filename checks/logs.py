@@ -7,9 +7,15 @@ The command lists the containers (name and image) and, for each, runs ``docker l
 short-iso`` for each declared unit where systemd runs, and the last ``max_file_bytes``
 of each declared file. Every source goes through the same host-side filter, ``grep
 -F -i`` on the knowledge base's literals and the error words, and keeps at most
-``max_lines`` candidate lines (the newest, each cut to 2000 characters), printing how
-many there were: megabytes, not gigabytes, cross the wire. Sources are separated by
-marker lines carrying a nonce no log line can know.
+``max_lines`` candidate lines (the newest), printing how many there were: megabytes,
+not gigabytes, cross the wire. Sources are separated by marker lines carrying a nonce
+no log line can know.
+
+A longer line is cut on the host at twice the display length, dropping the token the
+cut goes through (it may be part of a secret no rule would recognize any more); here
+each line is redacted before anything else reads it, so its message, pattern group,
+template and suggested entry are all made from redacted text, and it is cut to the
+display length only after that.
 """
 
 from __future__ import annotations
@@ -25,17 +31,19 @@ from golive.checks import batch
 from golive.checks.log_patterns import ERROR_LIKE, Classifier, Rule, parse_rate, suggestion, template
 from golive.checks.remote import RemoteHost
 from golive.errors import TargetError
-from golive.evidence import Comparison, Verdict
+from golive.evidence import MAX_LINE_CHARS, Comparison, Verdict
 from golive.inventory import Host, LogPattern
+from golive.redact import redact, shorten
 
-MAX_LINE_CHARS = 2000
+HOST_LINE_CHARS = 2 * MAX_LINE_CHARS
 _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?\s?")
 _JOURNAL_PREFIX = re.compile(r"^\S+ [^\s:\[]+(?:\[\d+\])?: ")
 
 
 @dataclass(frozen=True)
 class LogLine:
-    """One candidate line: its time (epoch seconds, None when unknown), message and raw text."""
+    """One candidate line: its time (epoch seconds, None when unknown), message and whole text,
+    both redacted (patterns are matched against the redacted message)."""
 
     time: float | None
     message: str
@@ -89,7 +97,8 @@ def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:
     grep = " ".join(f"-e {shlex.quote(text)}" for text in filter_strings)
     awk = (
         f"awk -v max={policy.max_lines} -v m={shlex.quote(mark)} "
-        f"'{{ b[NR % max] = substr($0, 1, {MAX_LINE_CHARS}) }} "
+        f"'{{ l = $0; if (length(l) > {HOST_LINE_CHARS}) {{ l = substr(l, 1, {HOST_LINE_CHARS}); "
+        'sub(/[^ \\t]+$/, "", l) } b[NR % max] = l } '
         'END { s = NR > max ? NR - max + 1 : 1; for (i = s; i <= NR; i++) print b[i % max]; print m " lines " NR }\''
     )
     seconds = int(window)
@@ -172,7 +181,9 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
         raise TargetError(f"{host.name}: the log command printed no clock; it was cut short or failed")
     if docker_error is not None:
         # the same rule as the container criteria: only a host without the docker CLI has no container logs
-        raise TargetError(f"{host.name}: docker ps failed, container logs unreadable: {' '.join(docker_error)[:300]}")
+        raise TargetError(
+            f"{host.name}: docker ps failed, container logs unreadable: {shorten(' '.join(docker_error), 300)}"
+        )
     if journald_absent:
         raise TargetError(
             f"{host.name}: logs.units {', '.join(host.logs.units)} are declared, but systemd does not run on the host"
@@ -185,19 +196,24 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
 
 
 def _log_line(kind: str, raw: str) -> LogLine:
+    """The line, redacted: nothing derived from it (groups, templates, suggestions) sees a secret."""
+    shown = redact(raw)
     match = _ISO.match(raw)
     if match is None:
-        return LogLine(None, raw, raw)
+        return LogLine(None, shown, shown)
     stamp, _fraction, zone = match.groups()
     zone = "+00:00" if zone in (None, "Z") else zone
     try:
         moment = dt.datetime.fromisoformat(f"{stamp.replace(' ', 'T')}{zone}")
     except ValueError:
-        return LogLine(None, raw, raw)
-    message = raw[match.end() :]
+        return LogLine(None, shown, shown)
+    # the time is read from the raw line (a secret value could look like part of it),
+    # the message taken from the redacted one
+    shown_match = _ISO.match(shown)
+    message = shown[shown_match.end() :] if shown_match else redact(raw[match.end() :])
     if kind == "unit":
         message = _JOURNAL_PREFIX.sub("", message, count=1)
-    return LogLine(moment.timestamp(), message, raw)
+    return LogLine(moment.timestamp(), message, shown)
 
 
 def read(remote: RemoteHost, host: Host, window: float, classifier: Classifier) -> LogFacts:

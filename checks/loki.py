@@ -23,6 +23,7 @@ from golive.checks import clock
 from golive.checks.monitoring import MonitoringClient, System, api_data
 from golive.errors import TargetError
 from golive.evidence import Comparison, Evidence, Verdict
+from golive.redact import shorten
 
 NS = 10**9
 
@@ -60,7 +61,7 @@ def newest(
 def parse_newest(data: Any, query: str, since_ns: int) -> Newest:
     """The ``data`` of a ``query_range`` log query (``resultType: streams``) → its newest entry."""
     if not isinstance(data, dict) or data.get("resultType") != "streams":
-        raise TargetError(f"loki: {query} did not answer streams: {str(data)[:200]}")
+        raise TargetError(f"loki: {query} did not answer streams: {shorten(data, 200)}")
     entries = [(int(ts), line) for stream in data.get("result", []) for ts, line, *_ in stream.get("values", [])]
     if not entries:
         return Newest(query, since_ns, None)
@@ -84,12 +85,12 @@ def judge_freshness(
             subject, found.timestamp_ns / NS, now_ns / NS, future_tolerance, clock="the runner's clock"
         )
         if future is not None:
-            return Verdict(False, f"{host}: newest line of {found.selector} {future.measured}: {found.line[:200]!r}",
-                           [future])  # fmt: skip
+            line = shorten(found.line, 200)
+            return Verdict(False, f"{host}: newest line of {found.selector} {future.measured}: {line!r}", [future])
     if age is not None:
         age = max(0.0, age)
         comparison = Comparison(subject, round(age), "<=", round(freshness), True, " s")
-        return Verdict(True, f"{host}: newest line {round(age)} s old: {found.line[:200]!r}", [comparison])
+        return Verdict(True, f"{host}: newest line {round(age)} s old: {shorten(found.line, 200)!r}", [comparison])
     shown = f"{round(freshness)} s"
     if older is not None and older.timestamp_ns is not None:
         measured: object = round(older.age(now_ns) or 0)
@@ -120,9 +121,12 @@ def _excerpt(body: Any) -> str:
     try:
         result = body["data"]["result"]
     except (KeyError, TypeError):
-        return str(body)[:1000]
+        return shorten(body, 1000)
     lines = [
-        "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(s.get("stream", {}).items())) + "} " + f"{ts} {line[:300]!r}"
+        "{"
+        + ", ".join(f'{k}="{v}"' for k, v in sorted(s.get("stream", {}).items()))
+        + "} "
+        + f"{ts} {shorten(line, 300)!r}"
         for s in result
         for ts, line, *_ in s.get("values", [])
     ]

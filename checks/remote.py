@@ -188,8 +188,14 @@ class RemoteHost:
                 f"{self.name}: the command's output was cut short (exit {raw.rc}: {stderr}): {command[:200]}"
             )
         return CommandResult(
-            command, output.exit_status, output.stdout, output.stderr, duration, overflow=output.overflow,
-            sent=sent, received=received,
+            command,
+            output.exit_status,
+            output.stdout,
+            output.stderr,
+            duration,
+            overflow=output.overflow,
+            sent=sent,
+            received=received,
         )
 
     def _round_trip(self, command: str, limit: float | None, stdin: bytes | None = None) -> tuple[Any, float]:

@@ -18,6 +18,7 @@ from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 from golive.inventory import Host, ScheduledJob, SystemdPolicy
+from golive.redact import shorten
 
 BOOTED = (
     "if [ -d /run/systemd/system ]; then echo systemd; "
@@ -166,8 +167,8 @@ def judge_cron(
     and not in the future."""
     lines = [line for line in found.cron.get(job.name, []) if not is_comment(line)]
     comparisons = [
-        Comparison(f"crontab line containing {job.cron!r}", lines[0][:300] if lines else "absent", "is", "present",
-                   bool(lines)),
+        Comparison(f"crontab line containing {job.cron!r}", shorten(lines[0], 300) if lines else "absent", "is",
+                   "present", bool(lines)),
     ]  # fmt: skip
     note = None
     if job.stamp:

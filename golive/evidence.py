@@ -17,23 +17,35 @@ from typing import Any
 
 import pytest
 
-from golive.redact import redact
+from golive.redact import bounded, redact
 
 MAX_FIELD_CHARS = 8000
 MAX_LINE_CHARS = 2000
+MAX_REDACTED_CHARS = 2**20
+"""Longer text keeps only its start and end (the token on each cut dropped) before redaction."""
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def clean(value: object, limit: int = MAX_FIELD_CHARS) -> str:
-    """A string safe for any report: decoded, stripped of control codes, redacted, bounded."""
+    """A string safe for any report: decoded, stripped of control codes, redacted, bounded.
+
+    Redaction comes before any cut (lines to ``MAX_LINE_CHARS``, the whole to ``limit``),
+    so no cut can leave the unrecognizable part of a secret.
+    """
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
     text = _CONTROL.sub("", str(value))
+    if len(text) > MAX_REDACTED_CHARS:
+        # each part on its own: a key block cut in two is then masked within its part
+        head = bounded(text, MAX_REDACTED_CHARS * 3 // 4)
+        tail = bounded(text, MAX_REDACTED_CHARS // 4, end=True)
+        text = f"{redact(head)}\n… [{len(text) - len(head) - len(tail)} chars cut] …\n{redact(tail)}"
+    else:
+        text = redact(text)
     text = "\n".join(
         line if len(line) <= MAX_LINE_CHARS else f"{line[:MAX_LINE_CHARS]}… [{len(line) - MAX_LINE_CHARS} chars cut]"
         for line in text.split("\n")
     )
-    text = redact(text)
     if len(text) > limit:
         head, tail = text[: limit * 3 // 4], text[-limit // 4 :]
         text = f"{head}\n… [{len(text) - len(head) - len(tail)} chars cut] …\n{tail}"

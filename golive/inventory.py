@@ -30,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from golive import strict_yaml
 from golive.errors import InventoryError
 from golive.rubric import DEFAULT_RUBRIC, MAX_WAIVER_DAYS, RubricConfig
 from golive.units import parse_duration, parse_size
@@ -778,7 +779,7 @@ def load_inventory(
     environ: Mapping[str, str] = os.environ,
 ) -> Inventory:
     """Read and validate ``path``; raise InventoryError with one precise line."""
-    raw, digest = _read_yaml(path)
+    raw, digest, lines = _read_yaml_lines(path)
     document = _validate(InventoryFile, raw, str(path))
     rubric = document.rubric.apply(DEFAULT_RUBRIC)
     if rubric_file is not None:
@@ -786,6 +787,7 @@ def load_inventory(
         rubric = _validate(RubricSection, rubric_raw, str(rubric_file)).apply(rubric)
     hosts = tuple(_host(name, settings, document.defaults, path) for name, settings in document.hosts.items())
     credentials = _resolve_credentials(document.credentials, environ, str(path))
+    _check_names(hosts, lines, str(path))
     _check_endpoints(hosts, document.credentials, str(path))
     today = today or dt.date.today()
     for index, waiver in enumerate(document.waivers):
@@ -804,12 +806,24 @@ def load_inventory(
 
 
 def _read_yaml(path: Path) -> tuple[dict[str, Any], str]:
+    raw, digest, _ = _read_yaml_lines(path)
+    return raw, digest
+
+
+def _read_yaml_lines(path: Path) -> tuple[dict[str, Any], str, strict_yaml.Lines]:
+    """The file's top-level mapping, its digest and the line of each key; a key given twice is an error."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InventoryError(str(path), "", f"cannot read it ({exc.strerror}); pass an existing file") from None
     try:
-        raw = yaml.safe_load(data)
+        raw, lines = strict_yaml.load_with_lines(data)
+    except strict_yaml.DuplicateKey as exc:
+        raise InventoryError(
+            str(path),
+            exc.key,
+            f"given twice, at {path}:{exc.first} and {path}:{exc.second}; keep one (YAML would silently use the last)",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
@@ -819,7 +833,7 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], str]:
         raw = {}
     if not isinstance(raw, dict):
         raise InventoryError(str(path), "", "expected a mapping at the top level (hosts:, waivers:, ...)")
-    return raw, hashlib.sha256(data).hexdigest()
+    return raw, hashlib.sha256(data).hexdigest(), lines
 
 
 def _validate(model: type[ModelT], raw: Any, file: str, prefix: str = "") -> ModelT:
@@ -877,6 +891,39 @@ def _resolve_credentials(
             fields[field.removesuffix("_env")] = environ[env_name]
         resolved[name] = fields
     return resolved
+
+
+# A host's lists whose entries are told apart by a key: two entries with the same value
+# would share facts and test ids, and one would silently stand for both.
+_NAMED_LISTS = (
+    ("repos", "name"), ("documents", "name"), ("acceptance", "phase"), ("dependencies", "name"),
+    ("scheduled", "name"), ("endpoints", "name"), ("backups.locations", "name"), ("backups.restore_tests", "name"),
+)  # fmt: skip
+
+
+def _check_names(hosts: tuple[Host, ...], lines: strict_yaml.Lines, file: str) -> None:
+    """Within a host, each entry of a named list has its own name (hosts themselves are keys)."""
+    for host in hosts:
+        for field, key in _NAMED_LISTS:
+            entries: Any = host
+            for part in field.split("."):
+                entries = getattr(entries, part)
+            first: dict[str, int] = {}
+            for index, entry in enumerate(entries):
+                value = getattr(entry, key)
+                if value not in first:
+                    first[value] = index
+                    continue
+                where = f"hosts.{host.name}.{field}[{index}].{key}"
+                earlier, later = (_line(lines, host.name, field, i, key) for i in (first[value], index))
+                at = f", at {file}:{earlier} and {file}:{later}" if earlier and later else ""
+                raise InventoryError(file, where, f"{value!r} is used twice{at}; give each {key} its own value")
+
+
+def _line(lines: strict_yaml.Lines, host: str, field: str, index: int, key: str) -> int | None:
+    """The line of a list entry's key, in the host's own settings or in ``defaults:``."""
+    found = lines.get(f"hosts.{host}.{field}[{index}].{key}")
+    return found if found is not None else lines.get(f"defaults.{field}[{index}].{key}")
 
 
 def _check_endpoints(hosts: tuple[Host, ...], credentials: Mapping[str, Credential], file: str) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from golive.checks import compose, containers, documents
 from golive.checks.git import RepoFacts
 from golive.checks.sections import Output
+from golive.errors import TargetError
 from golive.inventory import ContainerPolicy, Repo
 
 SECRET = "pw-unit-test-9876"
@@ -120,3 +123,13 @@ def test_claims_that_are_not_a_mapping_fail():
     assert not verdict.passed and "docs/fleet.md: front matter claims: list is a mapping of claim: value" in (
         verdict.summary
     )
+
+
+def test_a_compose_file_giving_a_key_twice_is_an_error_naming_its_lines():
+    repo = Repo(name="infra", path="/srv/infra", compose=("docker-compose.yml",))
+    text = COMPOSE + "  app:\n    image: shop/other:1\n"  # a second app: service, which compose refuses
+    found = RepoFacts(repo, {"infra:compose:0": Output(text, 0), "infra:env": Output("", 0)})
+    with pytest.raises(
+        TargetError, match=r"docker-compose\.yml of /srv/infra gives services\.app twice, at lines 2 and 11"
+    ):
+        compose.services(found)
