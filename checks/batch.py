@@ -52,18 +52,22 @@ def decode(data: bytes) -> str:
 
 
 def script(
-    commands: Sequence[str], timeout: float, nonce: str | None = None, cap: int = DEFAULT_CAP
+    commands: Sequence[str], timeout: float, nonce: str | None = None, cap: int = DEFAULT_CAP, stdin: bool = False
 ) -> tuple[str, str]:
     """(shell script, nonce) running ``commands`` one after another, each bounded by ``timeout``
-    and by ``cap`` bytes of stdout and of stderr (the host sends at most one byte more)."""
+    and by ``cap`` bytes of stdout and of stderr (the host sends at most one byte more).
+
+    The commands read no standard input (``/dev/null``) unless ``stdin``: the script itself
+    may arrive on it (``sh -s``), and no command may eat the rest."""
     nonce = nonce or secrets.token_hex(8)
     mark = marker(nonce)
     lines = ["exec 3>&1"]
+    redirect = "" if stdin else " </dev/null"
     for index, command in enumerate(commands):
         lines.append(f"printf '%s\\n' '{mark} begin {index}'")
         # fd 3: the wire; fd 4: the status, fd 5: the stderr capture, each closed for the command itself
         lines.append(
-            f"err=$( {{ rc=$( {{ {{ timeout -k 2 {timeout:g} sh -c {shlex.quote(command)} 3>&- 4>&- 5>&-; "
+            f"err=$( {{ rc=$( {{ {{ timeout -k 2 {timeout:g} sh -c {shlex.quote(command)}{redirect} 3>&- 4>&- 5>&-; "
             f'echo "$?" >&4; }} 2>&5 | head -c {cap + 1} >&3; }} 4>&1 ); '
             f"printf '\\n{mark} rc %s\\n' \"$rc\" >&3; }} 5>&1 | head -c {cap + 1} )"
         )

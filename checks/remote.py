@@ -33,6 +33,8 @@ from golive.units import format_size
 
 TIMEOUT_EXIT = 124
 SSH_FAILURE_EXIT = 255
+ARGUMENT_MAX = 100_000
+"""Scripts longer than this go on standard input: one argument may hold at most 128 KiB."""
 
 FactCommand = Callable[[Host], str | None]
 SecretFinder = Callable[[str], Iterable[str]]
@@ -159,7 +161,7 @@ class RemoteHost:
         cap = self.host.max_fact_output
         text, nonce = batch.script(commands, self.host.command_timeout, cap=cap)
         sent = time.time()
-        raw, duration = self._round_trip(f"sh -c {shlex.quote(text)}", self.host.command_timeout * len(commands) + 5)
+        raw, duration = self._run_script(text, self.host.command_timeout * len(commands) + 5)
         received = time.time()
         for command, output in zip(commands, batch.parse(raw.stdout_bytes, len(commands), nonce, cap), strict=True):
             if output is not None:
@@ -177,9 +179,9 @@ class RemoteHost:
     def _execute(self, command: str, stdin: bytes | None = None) -> CommandResult:
         # one command framed as a batch of one: the same timeout, output cap and decoding
         cap = self.host.max_fact_output
-        text, nonce = batch.script([command], self.host.command_timeout, cap=cap)
+        text, nonce = batch.script([command], self.host.command_timeout, cap=cap, stdin=stdin is not None)
         sent = time.time()
-        raw, duration = self._round_trip(f"sh -c {shlex.quote(text)}", None, stdin)
+        raw, duration = self._run_script(text, None, stdin)
         received = time.time()
         (output,) = batch.parse(raw.stdout_bytes, 1, nonce, cap)
         if output is None:
@@ -197,6 +199,13 @@ class RemoteHost:
             sent=sent,
             received=received,
         )
+
+    def _run_script(self, text: str, limit: float | None, stdin: bytes | None = None) -> tuple[Any, float]:
+        """A fact script as ``sh -c SCRIPT``; a script too long for one argument (Linux takes at
+        most 128 KiB in one) travels on standard input (``sh -s``) where the backend can feed it."""
+        if stdin is None and len(text) > ARGUMENT_MAX and standard_input.supports(self.host):
+            return self._round_trip("sh -s", limit, text.encode())
+        return self._round_trip(f"sh -c {shlex.quote(text)}", limit, stdin)
 
     def _round_trip(self, command: str, limit: float | None, stdin: bytes | None = None) -> tuple[Any, float]:
         if self.unreachable is not None:

@@ -152,10 +152,9 @@ class Hostile:
                         outcome = "refused"
                         break
                     continue
-                if "name" in entry and name != "name":
-                    entry["name"] = f"n{len(entries)}"
-                if "id" in entry and name != "id":
-                    entry["id"] = f"n{len(entries)}"
+                for unique in ("name", "id", "phase"):  # each entry of a named list its own name
+                    if unique in entry and name != unique:
+                        entry[unique] = f"n{len(entries)}"
                 entries.append(entry)
                 outcome = "accepted"
                 break

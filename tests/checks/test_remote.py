@@ -41,3 +41,17 @@ def test_output_over_max_fact_output_is_an_error_of_that_command_only():
     with pytest.raises(TargetError, match=r"capped: output over 1 KiB \(max_fact_output\): yes"):
         remote.run("yes")
     assert remote.run("echo fine").stdout == "fine\n"
+
+
+def test_a_batch_longer_than_one_argument_travels_on_standard_input():
+    """Linux takes at most 128 KiB in one argument: a host declaring many repos and files
+    builds a longer script, which must still run in its one round trip."""
+    long_word = "x" * 70_000
+    fact_command(lambda host: f"echo {long_word} | wc -c" if host.name == "long" else None)
+    fact_command(lambda host: f"echo {long_word}y | wc -c" if host.name == "long" else None)
+    fact_command(lambda host: "cat" if host.name == "long" else None)  # must not eat the script
+    remote = RemoteHost(Host(name="long", backend="local://"))
+    assert remote.run(f"echo {long_word} | wc -c").stdout.strip() == "70001"
+    assert remote.run(f"echo {long_word}y | wc -c").stdout.strip() == "70002"
+    assert remote.run("cat").stdout == ""
+    assert remote.round_trips == 1
