@@ -382,10 +382,7 @@ def host_command(cluster: KubeCluster) -> str:
     cache goes to a fresh directory removed afterwards, so nothing under $HOME changes."""
     words = " ".join(shlex.quote(word) for word in shlex.split(cluster.kubectl))
     args = " ".join(shlex.quote(a) for a in arguments(cluster))
-    return (
-        'd=$(mktemp -d) || exit 125; '
-        f'{words} --cache-dir "$d/cache" {args}; s=$?; rm -rf "$d"; exit $s'
-    )
+    return f'd=$(mktemp -d) || exit 125; {words} --cache-dir "$d/cache" {args}; s=$?; rm -rf "$d"; exit $s'
 
 
 def _batched(host: Host) -> str | None:
@@ -456,7 +453,9 @@ class ClusterReader:
             except FileNotFoundError:
                 raise TargetError(f"cluster {name}: {argv[0]} not found on the runner; install kubectl") from None
             except subprocess.TimeoutExpired:
-                raise CheckTimeout(f"cluster {name}: kubectl gave no answer within {cluster.timeout + 10:g} s") from None
+                raise CheckTimeout(
+                    f"cluster {name}: kubectl gave no answer within {cluster.timeout + 10:g} s"
+                ) from None
         redact.add(env_values(result.stdout))
         facts = parse(result.stdout, time.time()) if result.returncode == 0 else None
         record.command(
