@@ -28,7 +28,10 @@ def judge_nodes(facts: ClusterFacts, cluster: KubeCluster) -> Verdict:
     """K8S-01: every node Ready, none under pressure; every declared node present."""
     comparisons = []
     for node in facts.nodes:
-        shown = ", ".join(str(c) for c in node.conditions) or "no conditions reported"
+        ready = node.condition("Ready")
+        shown = ", ".join(
+            [str(ready) if ready else "Ready not reported"] + [str(node.condition(p)) for p in node.pressures]
+        )
         healthy = node.is_ready and not node.pressures
         comparisons.append(Comparison(f"node {node.name}", shown, "==", "Ready=True, no pressure", healthy))
     present = {node.name for node in facts.nodes}
