@@ -81,16 +81,28 @@ def run(tmp_path: Path, inventory_file: Path, env: dict[str, str] | None = None)
 
 
 EXPECTED_FAILURES = {
-    "K8S-01": ("gpu1: Ready=Unknown (NodeStatusUnknown)", "DiskPressure=True", "node worker2: missing from the cluster"),
+    "K8S-01": (
+        "gpu1: Ready=Unknown (NodeStatusUnknown)",
+        "DiskPressure=True",
+        "node worker2: missing from the cluster",
+    ),
     "K8S-02": (
-        "apps/worker-5f-crash", "CrashLoopBackOff", "apps/web-6b-pull", "ImagePullBackOff", "apps/batch-pending",
-        "Pending for 1.0h", "apps/old-terminating", "past its grace period", "apps/evicted-1", "Failed (Evicted",
+        "apps/worker-5f-crash",
+        "CrashLoopBackOff",
+        "apps/web-6b-pull",
+        "ImagePullBackOff",
+        "apps/batch-pending",
+        "Pending for 1.0h",
+        "apps/old-terminating",
+        "past its grace period",
+        "apps/evicted-1",
+        "Failed (Evicted",
     ),
     "K8S-03": ("Deployment apps/api container api: registry.example/api:1.4.2 == registry.example/api:1.5.0",),
     "K8S-04": ("deployment kube-system/coredns ready replicas: 0 == 2", "kube-dns endpoints: 0 ready"),
     "K8S-05": ("service policy/bootstrapper: no ready endpoints",),
     "K8S-06": ("Deployment apps/api ready replicas: 1 == 3", "PVC db/data-postgres-0 of db/postgres: Pending"),
-}  # fmt: skip
+}
 
 
 def check(found: dict[tuple[str, str], Any], scenario: str) -> None:
