@@ -8,6 +8,7 @@ read here and registered for redaction before anything can print it.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import hashlib
 import ipaddress
 import os
@@ -30,7 +31,7 @@ from pydantic import (
     model_validator,
 )
 
-from golive import strict_yaml
+from golive import kubeconfig, strict_yaml
 from golive.errors import InventoryError
 from golive.rubric import DEFAULT_RUBRIC, MAX_WAIVER_DAYS, RubricConfig
 from golive.units import parse_duration, parse_size
@@ -709,6 +710,87 @@ class MonitoringSettings(Section):
         return {name: api for name, api in systems.items() if api is not None}
 
 
+KUBE_GLOB = r"^[A-Za-z0-9*?\[\]._-]+/[A-Za-z0-9*?\[\]._-]+$"
+
+
+class KubeManifests(Section):
+    """K8S-03: manifests in a config repo declared on a host (``repo: <host>/<repo name>``),
+    multi-document YAML files relative to the repo's path (kustomize output not required)."""
+
+    repo: str = Field(pattern=r"^[^/\s]+/[A-Za-z0-9][A-Za-z0-9._-]*$")
+    paths: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("paths")
+    @classmethod
+    def _paths(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for path in value:
+            if not path or "\n" in path or path.startswith("/"):
+                raise ValueError(f"expected a path relative to the repo, got {path!r}")
+        return value
+
+
+class KubeCluster(Section):
+    """K8S-01..06: one Kubernetes (or k3s) cluster, read with ``kubectl get ... -o json``.
+
+    Reached either ``via`` an inventory host, where ``kubectl`` runs with that host's own
+    kubeconfig (``kubectl: k3s kubectl`` on a k3s server), or from the runner with a
+    ``kubeconfig`` file and its ``context`` (default: its current-context). A kubeconfig
+    whose user runs an exec credential plugin is refused unless ``allow_exec_plugins``;
+    one that skips TLS verification while carrying a credential is refused.
+    """
+
+    via: str | None = None
+    kubeconfig: str | None = None
+    context: str | None = Field(None, pattern=r"^[^\s]+$")
+    kubectl: str = Field("kubectl", min_length=1)
+    allow_exec_plugins: bool = False
+    timeout: Duration = 30.0
+    namespaces: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    pending_max: Duration = 600.0
+    restarts_per_day: float = Field(3, ge=0)
+    nodes: tuple[str, ...] = ()
+    workloads: tuple[str, ...] = ()
+    webhooks: tuple[str, ...] = ()
+    manifests: KubeManifests | None = None
+
+    @field_validator("ignore", "workloads")
+    @classmethod
+    def _namespaced(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            if not re.fullmatch(KUBE_GLOB, entry):
+                raise ValueError(f"expected namespace/name (globs allowed in ignore), got {entry!r}")
+        return value
+
+    @field_validator("kubectl")
+    @classmethod
+    def _kubectl(cls, value: str) -> str:
+        if "\n" in value or not value.strip():
+            raise ValueError(f"expected a command like kubectl or 'k3s kubectl', got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_way_in(self) -> KubeCluster:
+        if (self.via is None) == (self.kubeconfig is None):
+            raise ValueError("set either via (an inventory host running kubectl) or kubeconfig (a file on the runner)")
+        if self.via is not None and self.allow_exec_plugins:
+            raise ValueError("allow_exec_plugins is for a kubeconfig on the runner; via uses the host's own")
+        return self
+
+    def kubeconfig_file(self, inventory_file: Path | None) -> Path | None:
+        """The kubeconfig's path; a relative one is relative to the inventory file."""
+        if self.kubeconfig is None:
+            return None
+        file = Path(self.kubeconfig).expanduser()
+        return file if file.is_absolute() or inventory_file is None else inventory_file.parent / file
+
+    def selects(self, namespace: str, name: str) -> bool:
+        """Whether ``namespace/name`` is judged: in the declared namespaces, not ignored."""
+        if self.namespaces is not None and namespace not in self.namespaces:
+            return False
+        return not any(fnmatch.fnmatchcase(f"{namespace}/{name}", glob) for glob in self.ignore)
+
+
 class InventoryFile(Section):
     """The top-level shape of hosts.yaml."""
 
@@ -720,6 +802,7 @@ class InventoryFile(Section):
     window: Duration = 86400.0
     monitoring: MonitoringSettings = MonitoringSettings()
     log_patterns: tuple[LogPattern, ...] = ()
+    kubernetes: dict[Annotated[str, Field(pattern=NAME)], KubeCluster] = {}
 
     @model_validator(mode="after")
     def _monitoring_credentials(self) -> InventoryFile:
@@ -748,7 +831,11 @@ class Inventory:
         window: float,
         monitoring: MonitoringSettings | None = None,
         log_patterns: tuple[LogPattern, ...] = (),
+        kubernetes: dict[str, KubeCluster] | None = None,
+        kube_secrets: tuple[str, ...] = (),
     ) -> None:
+        self.kubernetes = kubernetes or {}
+        self.kube_secrets = kube_secrets
         self.log_patterns = log_patterns
         self.monitoring = monitoring or MonitoringSettings()
         self.path = path
@@ -766,7 +853,7 @@ class Inventory:
     @property
     def secrets(self) -> list[str]:
         """Every secret value the inventory made golive read, for redaction."""
-        return [value for fields in self.credentials.values() for value in fields.values()]
+        return [value for fields in self.credentials.values() for value in fields.values()] + list(self.kube_secrets)
 
     def host(self, name: str) -> Host:
         return next(host for host in self.hosts if host.name == name)
@@ -799,9 +886,10 @@ def load_inventory(
                 "choose an earlier date (rubric.max_waiver_days sets the limit)",
             )
     _check_pattern_ids(document.log_patterns, str(path))
+    kube_secrets = _check_clusters(document.kubernetes, hosts, path)
     return Inventory(
         path, digest, hosts, credentials, document.waivers, rubric, document.window, document.monitoring,
-        document.log_patterns,
+        document.log_patterns, document.kubernetes, kube_secrets,
     )  # fmt: skip
 
 
@@ -944,6 +1032,34 @@ def _check_endpoints(hosts: tuple[Host, ...], credentials: Mapping[str, Credenti
                 )
             if (endpoint.credential is not None or has_userinfo(endpoint.url)) and sends_in_clear(endpoint.url):
                 raise InventoryError(file, f"{key}.url", _IN_CLEAR.format(url=without_userinfo(endpoint.url)))
+
+
+def _check_clusters(clusters: Mapping[str, KubeCluster], hosts: tuple[Host, ...], path: Path) -> tuple[str, ...]:
+    """``via`` and ``manifests.repo`` name declared hosts and repos; a runner's kubeconfig
+    may be used (``golive.kubeconfig``). Returns the kubeconfigs' secrets, for redaction."""
+    by_name = {host.name: host for host in hosts}
+    secrets: list[str] = []
+    for name, cluster in clusters.items():
+        key = f"kubernetes.{name}"
+        if cluster.via is not None and cluster.via not in by_name:
+            known = ", ".join(by_name) or "none declared"
+            raise InventoryError(str(path), f"{key}.via", f"{cluster.via!r} is not under hosts: (known: {known})")
+        if cluster.manifests is not None:
+            host_name, _, repo_name = cluster.manifests.repo.partition("/")
+            host = by_name.get(host_name)
+            if host is None or all(repo.name != repo_name for repo in host.repos):
+                raise InventoryError(
+                    str(path), f"{key}.manifests.repo",
+                    f"{cluster.manifests.repo!r} names no repo of hosts.{host_name}.repos; write <host>/<repo name>",
+                )  # fmt: skip
+        file = cluster.kubeconfig_file(path)
+        if file is not None:
+            try:
+                loaded = kubeconfig.load(file, cluster.context, cluster.allow_exec_plugins)
+            except kubeconfig.KubeconfigRefused as refused:
+                raise InventoryError(str(path), f"{key}.kubeconfig", str(refused)) from None
+            secrets += loaded.secrets
+    return tuple(secrets)
 
 
 _IN_CLEAR = (
