@@ -95,7 +95,8 @@ def judge_pods(facts: ClusterFacts, cluster: KubeCluster, window: float) -> Verd
     if failing:
         return Verdict(False, f"{failing} of {len(judged)} pods' checks failed: " + "; ".join(map(str, comparisons)),
                        comparisons)  # fmt: skip
-    return Verdict(True, f"all {len(judged)} pods running or completed, restarts within {limit:g}", comparisons)
+    healthy = Comparison(f"pods stuck or over {limit:g} restarts, of {len(judged)} judged", 0, "==", 0, True)
+    return Verdict(True, f"all {len(judged)} pods running or completed, restarts within {limit:g}", [healthy])
 
 
 def manifest_images(texts: dict[str, str]) -> dict[tuple[str, str, str], dict[str, str]]:

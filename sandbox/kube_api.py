@@ -605,6 +605,11 @@ def debian_kubectl(cache: Path) -> Path:
     download = cache / "deb"
     download.mkdir(exist_ok=True)
     result = subprocess.run(["apt-get", "download", "kubernetes-client"], cwd=download, capture_output=True, text=True)
+    if result.returncode != 0:  # a fresh machine has no package lists yet
+        subprocess.run(["apt-get", "update", "-q"], capture_output=True, check=False)
+        result = subprocess.run(
+            ["apt-get", "download", "kubernetes-client"], cwd=download, capture_output=True, text=True
+        )
     debs = list(download.glob("kubernetes-client_*.deb"))
     if result.returncode != 0 or not debs:
         raise SandboxError(f"apt-get download kubernetes-client failed: {result.stderr[-300:]}")
