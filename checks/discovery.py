@@ -36,6 +36,11 @@ SECTIONS = (
     ("unit_files", SYSTEMD + "systemctl list-unit-files --type=service,timer --no-legend --no-pager"),
     ("local_units", SYSTEMD + "ls -1 /etc/systemd/system"),
     (
+        "timers",
+        SYSTEMD + "for timer in $(systemctl list-units --type=timer --state=active --no-legend --plain --no-pager "
+        "| cut -d' ' -f1); do systemctl show --no-pager -p Id,LastTriggerUSec,TimersCalendar \"$timer\"; echo; done",
+    ),
+    (
         "trees",
         f'for root in {_ROOTS}; do [ -d "$root" ] && find "$root" -mindepth 2 -maxdepth 3 '
         f"\\( -name .git -o {' -o '.join(f'-name {n}' for n in COMPOSE_FILES)} \\) -print 2>/dev/null; done; true",
@@ -46,6 +51,11 @@ SECTIONS = (
         "-type d \\( -name backup -o -name backups \\) -print 2>/dev/null; done); do "
         '[ -d "$dir" ] && find "$dir" -maxdepth 3 -type f -printf \'%h\\t%f\\t%s\\n\' 2>/dev/null | head -n 5000; '
         "done; true",
+    ),
+    (
+        "sshd",
+        "for pid in $(ss -H -tlnp 2>/dev/null | grep -o '\"sshd\",pid=[0-9]*' | grep -o '[0-9]*$' | sort -u); do "
+        "tr '\\0' ' ' < /proc/$pid/cmdline; echo; done; true",
     ),
     (
         "web",
@@ -63,6 +73,10 @@ class Unit:
     name: str
     state: str
     reason: str
+    triggered: bool = True
+    """A timer: whether it has run at least once (a never-run timer is no evidence yet)."""
+    max_age: str = "26h"
+    """A timer: how old its last run may be, from its calendar (daily, weekly, monthly)."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +127,8 @@ class Discovery:
     trees: list[Tree] = field(default_factory=list)
     backups: list[BackupDirectory] = field(default_factory=list)
     sites: list[Site] = field(default_factory=list)
+    sshd_config: str | None = None
+    """The config file the listening sshd was started with (``-f``), when not the default."""
 
 
 def discover(remote: RemoteHost) -> Discovery:
@@ -127,17 +143,39 @@ def parse(host: str, found: dict[str, fact_script.Output]) -> Discovery:
         result.systemd = True
         files = _unit_file_states(found.get("unit_files"))
         local = set(found["local_units"].lines) if "local_units" in found else set()
+        timers = _timer_properties(found.get("timers"))
         for unit, state in _active_units(units.lines):
             why = _why_own(unit, files.get(unit, ""), local)
-            if why:
-                (result.timers if unit.endswith(".timer") else result.services).append(Unit(unit, state, why))
+            if not why:
+                continue
+            if unit.endswith(".timer"):
+                shown = timers.get(unit, {})
+                triggered = shown.get("LastTriggerUSec", "n/a") not in ("", "n/a", "0")
+                result.timers.append(Unit(unit, state, why, triggered, _max_age(shown.get("TimersCalendar", ""))))
+            else:
+                result.services.append(Unit(unit, state, why))
     if "trees" in found:
         result.trees = trees(found["trees"].lines)
     if "backups" in found:
         result.backups = backup_directories(found["backups"].lines)
     if "web" in found:
         result.sites = sites(found["web"].text)
+    if "sshd" in found:
+        result.sshd_config = sshd_config(found["sshd"].lines)
     return result
+
+
+def sshd_config(command_lines: list[str]) -> str | None:
+    """The ``-f FILE`` of the listening sshd's command line (one config for all of them)."""
+    configs = set()
+    for line in command_lines:
+        words = line.split()
+        for index, word in enumerate(words):
+            if word == "-f" and index + 1 < len(words):
+                configs.add(words[index + 1])
+            elif word.startswith("-f") and len(word) > 2:
+                configs.add(word[2:])
+    return configs.pop() if len(configs) == 1 else None
 
 
 def _unit_file_states(output: fact_script.Output | None) -> dict[str, str]:
@@ -147,6 +185,27 @@ def _unit_file_states(output: fact_script.Output | None) -> dict[str, str]:
         if len(fields) >= 2:
             states[fields[0]] = fields[1]
     return states
+
+
+def _timer_properties(output: fact_script.Output | None) -> dict[str, dict[str, str]]:
+    """``systemctl show`` blocks (``Key=value`` lines, a blank line apart) by unit Id."""
+    found: dict[str, dict[str, str]] = {}
+    for block in (output.text if output is not None and output.exit_status == 0 else "").split("\n\n"):
+        properties = dict(line.split("=", 1) for line in block.splitlines() if "=" in line)
+        if properties.get("Id"):
+            found[properties["Id"]] = properties
+    return found
+
+
+def _max_age(calendar: str) -> str:
+    """A margin over the timer's period: monthly 32d, weekly 8d, else (daily or shorter) 26h."""
+    # TimersCalendar: "{ OnCalendar=*-*-* 00:00:00 ; next_elapse=Tue 2026-12-01 ... }", one per calendar
+    specs = [spec.strip().lower() for spec in re.findall(r"OnCalendar=([^;}]+)", calendar)]
+    if any(spec == "monthly" or re.fullmatch(r"\*-\*-\d{1,2}( .*)?", spec) for spec in specs):
+        return "32d"
+    if any(spec == "weekly" or re.match(r"(mon|tue|wed|thu|fri|sat|sun)\w*( |$)", spec) for spec in specs):
+        return "8d"
+    return "26h"
 
 
 def _active_units(lines: list[str]) -> list[tuple[str, str]]:

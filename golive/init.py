@@ -75,6 +75,7 @@ class Found:
 
     spec: HostSpec
     problems: list[str] = field(default_factory=list)
+    sshd: Entry | None = None
     expected: list[Entry] = field(default_factory=list)
     compose_projects: list[Entry] = field(default_factory=list)
     units: list[Entry] = field(default_factory=list)
@@ -122,14 +123,20 @@ def discover(spec: HostSpec, host: Host, fleet: Fleet) -> Found:
         return found
     _containers(found, remote)
     _listeners(found, remote)
+    if facts.sshd_config:
+        found.sshd = Entry(scalar(facts.sshd_config), "the listening sshd's -f (its command line)")
     for unit in facts.services:
         found.units.append(Entry(scalar(unit.name), f"active ({unit.state}), {unit.reason} (systemctl)"))
     names: set[str] = set()
     for unit in facts.timers:
         name = _unique(unit.name.removesuffix(".timer"), names)
-        found.scheduled.append(
-            Entry(flow({"name": name, "timer": unit.name}), f"active timer, {unit.reason} (systemctl); max_age 26h")
-        )
+        job = flow({"name": name, "timer": unit.name, "max_age": unit.max_age})
+        if unit.triggered:
+            found.scheduled.append(Entry(job, f"active timer, {unit.reason} (systemctl)"))
+        else:
+            found.scheduled.append(
+                Entry(job, f"active timer, {unit.reason}, never ran yet (systemctl): uncomment once it has", True)
+            )
     names = set()
     for tree in facts.trees:
         entry: dict[str, str | int | bool | Sequence[str]] = {"name": _unique(tree.name, names), "path": tree.path}
@@ -221,8 +228,10 @@ def render(found: Sequence[Found], ssh_config: str | None, today: dt.date) -> st
         lines.append(f"  {scalar(host.spec.name)}:")
         lines.extend(f"    # not read: {_one_line(problem)}" for problem in host.problems)
         lines.append(f"    backend: {scalar(host.spec.backend)}")
-        if ssh_config:
+        if ssh_config and host.spec.backend.startswith(("ssh://", "paramiko://")):
             lines.append(f"    ssh_config: {scalar(ssh_config)}")
+        if host.sshd is not None:
+            lines.append(f"    sshd: {{config: {host.sshd.text}}}  # {_one_line(host.sshd.comment)}")
         if host.expected or host.compose_projects:
             lines.append("    containers:")
             _list(lines, "      expected", host.expected, 8)

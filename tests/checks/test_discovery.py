@@ -45,6 +45,45 @@ def test_active_services_and_timers_of_the_host_not_systemds_own():
     assert [u.name for u in found.timers] == ["logrotate.timer", "rotate.timer"]
 
 
+TIMERS = """\
+Id=logrotate.timer
+LastTriggerUSec=Tue 2026-12-01 00:00:01 UTC
+TimersCalendar={ OnCalendar=*-*-* 00:00:00 ; next_elapse=Wed 2026-12-02 00:00:00 UTC }
+
+Id=rotate.timer
+LastTriggerUSec=Tue 2026-12-01 22:10:04 UTC
+TimersCalendar=
+
+Id=e2scrub_all.timer
+LastTriggerUSec=n/a
+TimersCalendar={ OnCalendar=Sun *-*-* 03:10:00 ; next_elapse=Sun 2026-12-06 03:10:00 UTC }
+
+Id=report.timer
+LastTriggerUSec=Sun 2026-11-01 04:00:00 UTC
+TimersCalendar={ OnCalendar=*-*-01 04:00:00 ; next_elapse=Tue 2026-12-01 04:00:00 UTC }
+"""
+
+
+def test_timers_carry_whether_they_ran_and_a_margin_over_their_calendar():
+    lines = [f"{name} loaded active waiting {name}" for name in ("logrotate.timer", "rotate.timer", "e2scrub_all.timer",
+             "report.timer")]  # fmt: skip
+    found = discovery.parse(
+        "sd",
+        {
+            "units": Output("\n".join(lines), 0),
+            "unit_files": Output("logrotate.timer enabled enabled\ne2scrub_all.timer enabled enabled\n", 0),
+            "local_units": Output("rotate.timer\nreport.timer\n", 0),
+            "timers": Output(TIMERS, 0),
+        },
+    )
+    assert [(t.name, t.triggered, t.max_age) for t in found.timers] == [
+        ("logrotate.timer", True, "26h"),
+        ("rotate.timer", True, "26h"),
+        ("e2scrub_all.timer", False, "8d"),
+        ("report.timer", True, "32d"),
+    ]
+
+
 def test_no_systemd_is_nothing_to_list():
     found = discovery.parse("h1", {"units": Output("", 99), "unit_files": Output("", 99)})
     assert not found.systemd and not found.services and not found.timers
@@ -121,3 +160,10 @@ def test_tls_virtual_hosts_from_nginx_caddy_and_traefik():
         ("grafana.example.org", "127.0.0.1", 443),
         ("shop.example.org", "127.0.0.1", 443),
     ]
+
+
+def test_the_listening_sshds_config_file():
+    assert discovery.sshd_config(["sshd: /usr/sbin/sshd -D -f /run/h1/ssh/sshd_config [listener] "]) == (
+        "/run/h1/ssh/sshd_config"
+    )
+    assert discovery.sshd_config(["sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups "]) is None
