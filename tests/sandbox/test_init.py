@@ -66,8 +66,6 @@ def init(fleet: Fleet, chosen: Scenario, directory: Path) -> Initialized:
         env={**os.environ, **chosen.environment(fleet)},
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    import shutil
-
     record = json.loads((directory / "reports" / "readiness.json").read_text())
     return Initialized(chosen, fleet, inventory, result, record)
 
