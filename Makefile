@@ -2,12 +2,16 @@
 #   make golive   run the readiness suite against hosts.yaml (reports/readiness.html)
 #   make test     run golive's own tests (what .ci/run calls)
 #   make demo     the suite against the sandbox's broken fleet (as root)
+#   make wheelhouse  golive's wheel and its dependencies' in .wheelhouse/ (install with
+#                 pip install --no-index --find-links .wheelhouse golive; make test does it)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
+WHEELHOUSE ?= .wheelhouse
+PACKAGED := pyproject.toml $(wildcard golive/*.py golive/knowledge/*.yaml checks/*.py fixtures/*.py tests_infra/*.py)
 
-.PHONY: golive test demo lint clean
+.PHONY: golive test demo lint clean wheelhouse
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +22,15 @@ $(VENV)/.installed: pyproject.toml
 golive: $(VENV)/.installed
 	$(BIN)/python -m pytest $(ARGS)
 
-test: $(VENV)/.installed
+# the wheel is rebuilt whenever a packaged file changes; dependencies' wheels are reused
+$(WHEELHOUSE)/.built: $(VENV)/.installed $(PACKAGED)
+	rm -f $(WHEELHOUSE)/golive-*.whl
+	$(BIN)/python -m pip wheel -q --find-links $(WHEELHOUSE) -w $(WHEELHOUSE) '.'
+	touch $@
+
+wheelhouse: $(WHEELHOUSE)/.built
+
+test: $(VENV)/.installed $(WHEELHOUSE)/.built
 	$(BIN)/python -m pytest tests -p pytester -p no:html $(ARGS)
 
 # bring the broken sandbox fleet up, run the suite against it, tear it down (KEEP=1 keeps it)
@@ -30,4 +42,4 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check golive checks fixtures tests_infra tests sandbox
 
 clean:
-	rm -rf $(VENV) reports/*.html reports/*.json
+	rm -rf $(VENV) $(WHEELHOUSE) reports/*.html reports/*.json

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 import golive
-from golive import criteria, evidence, fixtures, history, html_report, metrics, record, sharding, suite
+from golive import criteria, evidence, fixtures, history, html_report, metrics, record, sharding, shipped, suite
 from golive.checks.remote import Fleet
 from golive.criteria import Criterion, CriterionMarkError
 from golive.errors import InventoryError, TargetError
@@ -64,6 +64,8 @@ class GoliveState:
     collection_errors: list[str] = field(default_factory=list)
     crashed_workers: list[str] = field(default_factory=list)
     previous_sigterm: Any = None
+    shipped: shipped.Inclusion = field(default_factory=lambda: shipped.Inclusion(False, False))
+    shipped_directory: Path | None = None
 
     def add_round_trips(self, counts: dict[str, int]) -> None:
         """Remote commands per host, summed over this process and xdist's workers."""
@@ -122,6 +124,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "golive_suite", "directories holding criteria (each test there must be a criterion)", type="paths", default=[]
     )
     parser.addini("golive_inventory", "default inventory file, relative to the rootdir", default="hosts.yaml")
+    group.addoption(
+        "--golive-criteria",
+        dest="golive_criteria",
+        action="store_true",
+        default=None,
+        help="also run golive's own criteria (installed with golive), whatever paths the run names",
+    )
+    group.addoption(
+        "--no-golive-criteria",
+        dest="golive_criteria",
+        action="store_false",
+        help="run only your own criteria (golive_suite); where golive's are part of the suite the run is partial",
+    )
+    parser.addini(
+        "golive_criteria",
+        "when golive's own criteria run: auto (when no test paths are named and no testpaths set), "
+        "always (whenever no test paths are named), never",
+        default="auto",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -142,6 +163,7 @@ def pytest_configure(config: pytest.Config) -> None:
     redact.add(inventory.secrets)
     state = GoliveState(inventory, shard=shard)
     config.stash[_STATE] = state
+    _include_shipped_criteria(config, state)
     if not is_worker(config):
         report_dir = Path(config.getoption("report_dir"))
         state.json_path = report_dir / "readiness.json"
@@ -187,6 +209,31 @@ def _refuse_hijacked_rootdir(config: pytest.Config) -> None:
             )
 
 
+def _include_shipped_criteria(config: pytest.Config, state: GoliveState) -> None:
+    """Add golive's installed criteria to the run's paths when it should grade with them
+    (see golive.shipped); a path already in the run or in the user's suite is not added twice."""
+    value = str(config.getini("golive_criteria")).strip().lower()
+    try:
+        mode = shipped.Mode(value)
+    except ValueError:
+        raise pytest.UsageError(
+            f"golive_criteria = {value!r} in {config.inipath}: use one of auto, always, never"
+        ) from None
+    state.shipped = shipped.decide(
+        mode,
+        config.getoption("golive_criteria"),
+        named_paths=config.args_source is pytest.Config.ArgsSource.ARGS,
+        testpaths_set=bool(config.getini("testpaths")),
+        inventory=state.inventory.path is not None,
+    )
+    state.shipped_directory = shipped.criteria_directory()
+    if state.shipped_directory is None or not state.shipped.collected:
+        return  # (xdist's workers decide alike, from the same command line)
+    present = [(config.invocation_params.dir / arg.split("::", 1)[0]).resolve() for arg in config.args]
+    if not any(state.shipped_directory.is_relative_to(path) for path in present):
+        config.args.append(str(state.shipped_directory))
+
+
 def _load_inventory(config: pytest.Config) -> Inventory:
     explicit = config.getoption("inventory")
     rubric_file = config.getoption("rubric")
@@ -214,7 +261,14 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def _suite_directories(config: pytest.Config) -> list[Path]:
-    return config.getini("golive_suite") or [config.rootpath / "tests_infra"]
+    """The user's criteria directories, and golive's own where they are part of the suite."""
+    own: list[Path] = config.getini("golive_suite") or [config.rootpath / "tests_infra"]
+    state = config.stash.get(_STATE, None)
+    if state is None or state.shipped_directory is None or not state.shipped.in_suite:
+        return own
+    if any(state.shipped_directory == Path(d).resolve() for d in own):
+        return own
+    return [*own, state.shipped_directory]
 
 
 def _in_suite(item: pytest.Item) -> bool:
@@ -394,8 +448,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     state.add_round_trips(state.fleet.round_trips())
     state.ledger.declare(state.catalogue.values())  # criteria with nothing to check: not applicable
     results = state.ledger.results()
-    if not any(result.instances for result in results):
-        return
+    nothing = not any(result.instances for result in results)
+    if nothing and (config.option.collectonly or not _meant_to_grade(config, state)):
+        return  # e.g. golive's own self-tests: not a readiness run
     ran = {r.criterion.id for r in results if r.instances} | state.nothing_declared
     state.record = record.finalize(
         results,
@@ -406,7 +461,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         judge_claims=not config.getoption("golive_shard"),  # a shard sees part of the grade: the merge judges
         selection=_partial_reasons(session, state),
         not_run=set(_suite_criteria(config)) - ran,
-        incomplete=_incomplete_reasons(session, state, exitstatus),
+        incomplete=[
+            *_incomplete_reasons(session, state, exitstatus),
+            *(_why_nothing(session, state) if nothing else []),
+        ],
     )
     _add_history(config, state, state.record)
     if state.json_path is not None:
@@ -438,6 +496,30 @@ def _add_history(config: pytest.Config, state: GoliveState, current: dict[str, A
     current["history"] = history.trend(past, current)
     if current["complete"] and not current["partial"]:
         history.save(directory, current)
+
+
+def _meant_to_grade(config: pytest.Config, state: GoliveState) -> bool:
+    """A run with golive's criteria, a criterion collected, an inventory and no test path
+    named, or a path overlapping a suite directory is a readiness run even when no
+    criterion ran: it still writes its record."""
+    if state.shipped.collected or state.catalogue or state.nothing_declared:
+        return True
+    if state.inventory.path is not None and config.args_source is not pytest.Config.ArgsSource.ARGS:
+        return True
+    here = config.invocation_params.dir
+    paths = [(here / arg.split("::", 1)[0]).resolve() for arg in config.args]
+    suites = [Path(d).resolve() for d in _suite_directories(config) if Path(d).exists()]
+    return any(p.is_relative_to(d) or d.is_relative_to(p) for p in paths for d in suites)
+
+
+def _why_nothing(session: pytest.Session, state: GoliveState) -> list[str]:
+    """Why a readiness run graded nothing, said in its record."""
+    if state.catalogue or state.nothing_declared:
+        return ["no criterion ran (all deselected or not applicable)"]
+    where = ", ".join(session.config.args)
+    if state.shipped_directory is None:
+        return [f"no criterion found in {where} (golive's own criteria are not installed)"]
+    return [f"no criterion found in {where}"]
 
 
 def _partial_reasons(session: pytest.Session, state: GoliveState) -> list[str]:
