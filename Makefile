@@ -1,13 +1,15 @@
 # golive: two commands on a fresh clone.
 #   make golive   run the readiness suite against hosts.yaml (reports/readiness.html)
-#   make test     run golive's own tests (what .ci/run calls)
+#   make test     run golive's own tests (what .ci/run calls, after make check)
+#   make test-fast  the tests that need neither root nor the sandbox (under a minute)
+#   make check    lint + typecheck (ruff, mypy --strict)
 #   make demo     the suite against the sandbox's broken fleet (as root)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
 
-.PHONY: golive test demo lint clean
+.PHONY: golive test test-fast demo check lint typecheck doctest clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,6 +26,18 @@ test: $(VENV)/.installed
 # bring the broken sandbox fleet up, run the suite against it, tear it down (KEEP=1 keeps it)
 demo: $(VENV)/.installed
 	$(BIN)/python -m sandbox demo $(if $(KEEP),--keep)
+
+check: lint typecheck
+
+# mypy --strict (pyproject's [tool.mypy]) on the package as installed: checks/ and fixtures/ are
+# golive.checks and golive.fixtures, a mapping mypy cannot follow, so it reads a tree of symlinks
+# in the installed layout (errors name golive/checks/x.py for checks/x.py)
+typecheck: $(VENV)/.installed
+	rm -rf .typecheck && mkdir .typecheck
+	cp -rs $(CURDIR)/golive .typecheck/golive
+	ln -s $(CURDIR)/checks .typecheck/golive/checks
+	ln -s $(CURDIR)/fixtures .typecheck/golive/fixtures
+	cd .typecheck && $(abspath $(BIN))/mypy --config-file $(CURDIR)/pyproject.toml -p golive
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check golive checks fixtures tests_infra tests sandbox
