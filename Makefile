@@ -23,6 +23,10 @@ golive: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest tests -p pytester -p no:html $(ARGS)
 
+# the tests that need neither root nor the sandbox (markers root, sandbox): no namespaces, no daemons
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest tests -p pytester -p no:html -m "not root and not sandbox" $(ARGS)
+
 # bring the broken sandbox fleet up, run the suite against it, tear it down (KEEP=1 keeps it)
 demo: $(VENV)/.installed
 	$(BIN)/python -m sandbox demo $(if $(KEEP),--keep)
