@@ -1,6 +1,8 @@
 # golive: two commands on a fresh clone.
 #   make golive   run the readiness suite against hosts.yaml (reports/readiness.html)
-#   make test     run golive's own tests (what .ci/run calls)
+#   make test     run golive's own tests (what .ci/run calls, after make check)
+#   make test-fast  the tests that need neither root nor the sandbox (under a minute)
+#   make check    lint + typecheck (ruff, mypy --strict)
 #   make demo     the suite against the sandbox's broken fleet (as root)
 #   make wheelhouse  golive's wheel and its dependencies' in .wheelhouse/ (install with
 #                 pip install --no-index --find-links .wheelhouse golive; make test does it)
@@ -11,7 +13,7 @@ ARGS ?=
 WHEELHOUSE ?= .wheelhouse
 PACKAGED := pyproject.toml $(wildcard golive/*.py golive/knowledge/*.yaml checks/*.py fixtures/*.py tests_infra/*.py)
 
-.PHONY: golive test demo lint clean wheelhouse
+.PHONY: golive test test-fast demo check lint typecheck doctest clean wheelhouse
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,9 +35,27 @@ wheelhouse: $(WHEELHOUSE)/.built
 test: $(VENV)/.installed $(WHEELHOUSE)/.built
 	$(BIN)/python -m pytest tests -p pytester -p no:html $(ARGS)
 
+# the tests that need neither root nor the sandbox (markers root, sandbox): no namespaces, no daemons;
+# spread over JOBS xdist workers (about 105 s of CPU in all)
+JOBS ?= 2
+test-fast: $(VENV)/.installed
+	$(BIN)/python -m pytest tests -p pytester -p no:html -m "not root and not sandbox" -n $(JOBS) $(ARGS)
+
 # bring the broken sandbox fleet up, run the suite against it, tear it down (KEEP=1 keeps it)
 demo: $(VENV)/.installed
 	$(BIN)/python -m sandbox demo $(if $(KEEP),--keep)
+
+check: lint typecheck
+
+# mypy --strict (pyproject's [tool.mypy]) on the package as installed: checks/ and fixtures/ are
+# golive.checks and golive.fixtures, a mapping mypy cannot follow, so it reads a tree of symlinks
+# in the installed layout (errors name golive/checks/x.py for checks/x.py)
+typecheck: $(VENV)/.installed
+	rm -rf .typecheck && mkdir .typecheck
+	cp -rs $(CURDIR)/golive .typecheck/golive
+	ln -s $(CURDIR)/checks .typecheck/golive/checks
+	ln -s $(CURDIR)/fixtures .typecheck/golive/fixtures
+	cd .typecheck && $(abspath $(BIN))/mypy --config-file $(CURDIR)/pyproject.toml -p golive
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check golive checks fixtures tests_infra tests sandbox

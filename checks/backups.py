@@ -213,8 +213,8 @@ def judge_size(listed: list[Backup], location: BackupLocation) -> Verdict | None
     if newest.size is None:
         return None
     comparisons = [Comparison(f"size of the newest backup {newest.name}", newest.size, ">", 0, newest.size > 0, " B")]
-    if len(listed) > 1 and listed[-2].size is not None:
-        previous = listed[-2]
+    previous = listed[-2] if len(listed) > 1 else None
+    if previous is not None and previous.size is not None:
         floor = round(previous.size * location.min_size_ratio)
         comparisons.append(
             Comparison(

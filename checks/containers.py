@@ -181,7 +181,7 @@ class Container:
 
     @property
     def has_healthcheck(self) -> bool:
-        return bool(self.healthcheck) and self.healthcheck[0] != "NONE"
+        return self.healthcheck is not None and len(self.healthcheck) > 0 and self.healthcheck[0] != "NONE"
 
     @property
     def is_unhealthy(self) -> bool:

@@ -27,6 +27,7 @@ import ssl
 import statistics
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -268,7 +269,7 @@ class HttpProbe:
         return parse_curl(result.stdout, result.stderr, url, f"{target.host.name} (curl)")
 
 
-def authorization(secret: dict[str, str]) -> dict[str, str]:
+def authorization(secret: Mapping[str, str]) -> dict[str, str]:
     """The Authorization header for a resolved credential: a token as Bearer, a password as Basic."""
     if "token" in secret:
         return {"Authorization": f"Bearer {secret['token']}"}

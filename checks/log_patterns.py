@@ -102,8 +102,9 @@ def _exact_item(op: Any, av: Any) -> Strings | None:
         return _literals(av[-1])[0]
     if op is sre.BRANCH:
         branches = [_literals(branch)[0] for branch in av[1]]
-        if all(branch is not None for branch in branches):
-            return frozenset().union(*branches)  # type: ignore[arg-type]
+        known = [branch for branch in branches if branch is not None]
+        if len(known) == len(branches):
+            return frozenset[str]().union(*known)
     return None
 
 
@@ -115,8 +116,9 @@ def _contains_item(op: Any, av: Any) -> Strings | None:
         return _literals(av)[1]
     if op is sre.BRANCH:
         branches = [_literals(branch)[1] for branch in av[1]]
-        if all(branch is not None for branch in branches):
-            return frozenset().union(*branches)  # type: ignore[arg-type]
+        known = [branch for branch in branches if branch is not None]
+        if len(known) == len(branches):
+            return frozenset[str]().union(*known)
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
         return _literals(av[2])[1]
     return None

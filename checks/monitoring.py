@@ -31,7 +31,7 @@ import httpx
 from golive.checks.http import authorization
 from golive.errors import CheckTimeout, TargetError, Unreachable
 from golive.evidence import Evidence
-from golive.inventory import MonitoringApi, has_userinfo, sends_in_clear, without_userinfo
+from golive.inventory import LokiApi, MonitoringApi, has_userinfo, sends_in_clear, without_userinfo
 from golive.redact import shorten
 
 SHARED_NOTE = "(answer shared by the criteria of this run) "
@@ -158,8 +158,8 @@ class MonitoringClient:
 
     def _auth(self, api: MonitoringApi) -> dict[str, str]:
         headers = {}
-        if getattr(api, "tenant", None):
-            headers["X-Scope-OrgID"] = api.tenant  # type: ignore[attr-defined]
+        if isinstance(api, LokiApi) and api.tenant:
+            headers["X-Scope-OrgID"] = api.tenant
         if api.credential is None and not has_userinfo(api.url):
             return headers
         if sends_in_clear(api.url):

@@ -225,8 +225,8 @@ class RemoteHost:
         except Exception as exc:  # testinfra raises plain exceptions for connection failures
             # testinfra's ssh backend raises RuntimeError(CommandResult): its stderr is the reason,
             # not the repr (which carries the whole batched script and would bury it)
-            failed = exc.args[0] if exc.args else None
-            reason = batch.decode(failed.stderr_bytes).strip() if hasattr(failed, "stderr_bytes") else exc
+            stderr = getattr(exc.args[0], "stderr_bytes", None) if exc.args else None
+            reason = batch.decode(stderr).strip() if isinstance(stderr, bytes) else exc
             self.unreachable = f"{self.name}: cannot reach host through {self.host.backend}: {reason}"
             raise Unreachable(self.unreachable) from exc
         finally:

@@ -143,7 +143,11 @@ class Certificates:
             raise TargetError(f"this runner's OpenSSL cannot offer {version.name}, so it cannot tell: {exc}") from None
         try:
             with self._handshake(target, context) as tls:
-                return True, f"accepted: handshake completed with {tls.version()} {tls.cipher()[0]}"
+                cipher = tls.cipher()
+                return (
+                    True,
+                    f"accepted: handshake completed with {tls.version()} {cipher[0] if cipher else 'no cipher'}",
+                )
         except ssl.SSLError as exc:
             text = str(exc)
             if "NO_PROTOCOLS_AVAILABLE" in text.upper() or "no protocols available" in text:

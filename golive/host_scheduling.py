@@ -15,11 +15,11 @@ from xdist.scheduler import LoadScopeScheduling
 from golive.sharding import host_of
 
 
-class HostScheduling(LoadScopeScheduling):
+class HostScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships no type information
     """xdist's load-scope scheduling with the host as the scope."""
 
     def __init__(self, config: pytest.Config, log: object, hosts: Sequence[str]) -> None:
-        super().__init__(config, log)  # type: ignore[arg-type]
+        super().__init__(config, log)
         self.hosts = tuple(hosts)
 
     def _split_scope(self, nodeid: str) -> str:

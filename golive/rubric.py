@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 PASSED, FAILED, WAIVED, NOT_APPLICABLE = "passed", "failed", "waived", "not_applicable"
 SEVERITIES = ("critical", "warning", "acceptable")
@@ -43,13 +44,17 @@ class RubricConfig:
 
     def merged(self, **overrides: object) -> RubricConfig:
         """A copy with the given non-None fields overridden (mappings merged)."""
-        changes: dict[str, object] = {}
+        changes: dict[str, Any] = {}
         for name, value in overrides.items():
             if value is None:
                 continue
             current = getattr(self, name)
-            changes[name] = {**current, **value} if isinstance(current, Mapping) else value
-        return replace(self, **changes)  # type: ignore[arg-type]
+            if isinstance(current, Mapping):
+                if not isinstance(value, Mapping):
+                    raise TypeError(f"rubric {name} takes a mapping, not {value!r}")
+                value = {**current, **value}
+            changes[name] = value
+        return replace(self, **changes)
 
     def letter(self, score: float) -> str:
         """The highest grade whose lower bound the (unrounded) score reaches."""

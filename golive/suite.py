@@ -59,7 +59,7 @@ def criterion_ids(source: str) -> list[str]:
 def _test_files(directory: Path, patterns: tuple[str, ...], skipped: tuple[str, ...]) -> list[Path]:
     if directory.is_file():
         return [directory]
-    files = []
+    files: list[Path] = []
     for root, subdirectories, names in os.walk(directory):
         subdirectories[:] = sorted(
             d for d in subdirectories if d != "__pycache__" and not any(fnmatch.fnmatch(d, g) for g in skipped)

@@ -147,6 +147,8 @@ def _bytes(value: Any) -> bytes:
 # --- from the runner ------------------------------------------------------------------
 
 
+@pytest.mark.sandbox
+@pytest.mark.root
 @pytest.mark.parametrize("name", ["selfsigned", "expired", "wronghost", "ok-without-ca-bundle"])
 def test_a_credential_is_not_sent_when_the_certificate_does_not_verify(web, log, name):
     ca = {} if name in ("selfsigned", "ok-without-ca-bundle") else {"ca_bundle": str(web.certs.ca_bundle)}
@@ -165,6 +167,8 @@ def test_a_credential_is_not_sent_when_the_certificate_does_not_verify(web, log,
         http.close()
 
 
+@pytest.mark.sandbox
+@pytest.mark.root
 def test_with_its_ca_bundle_a_credentialed_request_verifies_and_arrives(web, log):
     endpoint = target(web, "ok", "/ok", credential="api", ca_bundle=str(web.certs.ca_bundle))
     http = probe()
@@ -179,6 +183,8 @@ def test_with_its_ca_bundle_a_credentialed_request_verifies_and_arrives(web, log
 # --- from the host (curl through the host's backend) ----------------------------------
 
 
+@pytest.mark.sandbox
+@pytest.mark.root
 def test_from_the_host_the_credential_is_on_no_command_line_and_arrives(web, log, monkeypatch):
     ca = str(web.certs.ca_bundle)
     token_endpoint = target(web, "ok", "/slow", internal=True, credential="api", ca_bundle=ca)
@@ -204,6 +210,8 @@ def test_from_the_host_the_credential_is_on_no_command_line_and_arrives(web, log
     assert len(log.carrying(f'authorization="Basic {basic}"')) == 1
 
 
+@pytest.mark.sandbox
+@pytest.mark.root
 def test_from_the_host_quotes_and_backslashes_of_a_token_arrive_intact(web, log):
     token = 'q"uo\\te-' + TOKEN
     http = HttpProbe(Fleet(), {"api": {"token": token}})
@@ -214,6 +222,8 @@ def test_from_the_host_quotes_and_backslashes_of_a_token_arrive_intact(web, log)
     assert len(log.carrying(f'authorization="Bearer {logged}"')) == 1
 
 
+@pytest.mark.sandbox
+@pytest.mark.root
 def test_from_the_host_a_certificate_that_does_not_verify_keeps_the_credential(web, log):
     http = probe()
     for endpoint in (
@@ -229,6 +239,8 @@ def test_from_the_host_a_certificate_that_does_not_verify_keeps_the_credential(w
     assert anonymous.status == 200
 
 
+@pytest.mark.sandbox
+@pytest.mark.root
 def test_plain_http_carries_a_credential_to_loopback_only(web, log):
     http = probe()
     loopback = target(web, "plain", url=f"http://127.0.0.1:{web.ports.http}/", internal=True, credential="api")
@@ -247,6 +259,8 @@ def test_plain_http_carries_a_credential_to_loopback_only(web, log):
     assert http.requests == 0
 
 
+@pytest.mark.sandbox
+@pytest.mark.root
 def test_a_backend_without_standard_input_refuses_a_credentialed_request_from_the_host(web):
     http = probe()
     endpoint = target(web, "ok", "/ok", backend="podman://box", internal=True, credential="api")
@@ -298,6 +312,8 @@ def test_loopback_https_and_uncredentialed_urls_load(tmp_path, text):
 # --- monitoring APIs ---------------------------------------------------------------------
 
 
+@pytest.mark.sandbox
+@pytest.mark.root
 def test_monitoring_requests_follow_the_same_rule(web, log):
     from golive.checks.monitoring import MonitoringClient, System
     from golive.evidence import Evidence

@@ -77,6 +77,8 @@ def golive(tmp_path: Path, inventory: dict, *args: str, prefix: list[str] | None
     return load_json(reports / "readiness.json")
 
 
+@pytest.mark.sandbox
+@pytest.mark.root
 def test_every_planted_endpoint_fault_fails_its_criterion_and_nothing_else(tmp_path, web):
     https, legacy, plain_port = web.ports.https, web.ports.legacy_tls, web.ports.http
     closed = free_port()  # nothing listens there
@@ -156,6 +158,8 @@ def test_every_planted_endpoint_fault_fails_its_criterion_and_nothing_else(tmp_p
     assert [e["status"] for e in from_host if e["kind"] == "http"] == [200, 200, 200]
 
 
+@pytest.mark.sandbox
+@pytest.mark.root
 def test_certificates_read_once_per_host_port_and_requests_share_one_connection(web):
     """In-process against the same nginx: how many handshakes and connections the checks make."""
     from golive.checks.http import HttpProbe, Target
@@ -209,6 +213,8 @@ def private_hosts(tmp_path: Path):
     return prefix
 
 
+@pytest.mark.sandbox
+@pytest.mark.root
 def test_names_resolve_to_their_declared_address(tmp_path, web, private_hosts):
     https = web.ports.https
     ca = str(web.certs.ca_bundle)

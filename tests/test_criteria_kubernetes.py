@@ -125,6 +125,8 @@ def verdict(instance: dict[str, Any]) -> str:
     return next(e["summary"] for e in instance["evidence"] if e["kind"] == "verdict")
 
 
+@pytest.mark.sandbox
+@pytest.mark.root
 def test_kubeconfig_on_the_runner(standin: KubeApiStandin, kubectl: str, tmp_path: Path) -> None:
     config = standin.kubeconfig(tmp_path / "kubeconfig")
     found = run(tmp_path, inventory(tmp_path, kubectl, f'kubeconfig: "{config}"'))
@@ -134,6 +136,8 @@ def test_kubeconfig_on_the_runner(standin: KubeApiStandin, kubectl: str, tmp_pat
     assert all(r.startswith("GET ") for r in standin.requests)
 
 
+@pytest.mark.sandbox
+@pytest.mark.root
 def test_via_a_host_with_its_own_kubeconfig(standin: KubeApiStandin, kubectl: str, tmp_path: Path) -> None:
     """``via`` a local:// host: kubectl runs there with that host's kubeconfig (its KUBECONFIG)."""
     config = standin.kubeconfig(tmp_path / "host-kubeconfig")
@@ -142,6 +146,8 @@ def test_via_a_host_with_its_own_kubeconfig(standin: KubeApiStandin, kubectl: st
     assert sum(1 for r in standin.requests if r.startswith("GET /api/v1/nodes")) == 1
 
 
+@pytest.mark.sandbox
+@pytest.mark.root
 def test_a_wrong_token_is_an_error_not_a_pass(kubectl: str, tmp_path: Path) -> None:
     server = KubeApiStandin(tmp_path, "healthy", TOKEN).up()
     try:

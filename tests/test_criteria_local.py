@@ -60,6 +60,7 @@ def fill(mount: Path, kib: int) -> None:
     [(0, "passed", "passed"), (900, "passed", "failed"), (980, "failed", "failed")],
     ids=["empty", "over-warning", "over-critical"],
 )
+@pytest.mark.root
 def test_disk_usage_limits(tmp_path, small_fs, kib, rel08, rel09):
     fill(small_fs, kib)
     record = golive(
@@ -119,6 +120,7 @@ def sec01(tmp_path: Path, netns: str, allow: str) -> dict:
     return instance(golive(tmp_path, inventory, SEC01, prefix=["ip", "netns", "exec", netns]), "SEC-01")
 
 
+@pytest.mark.root
 def test_listener_on_all_addresses_fails_sec01(tmp_path, netns, listeners_in):
     listeners_in("127.0.0.1", 8082)
     assert sec01(tmp_path, netns, "[443]")["outcome"] == "passed"
@@ -156,6 +158,7 @@ def sec09(tmp_path: Path, config: Path) -> dict:
     return instance(golive(tmp_path, inventory, SEC09), "SEC-09")
 
 
+@pytest.mark.root
 def test_sshd_password_login_fails_sec09(tmp_path, sshd_configs):
     hardened, weak = sshd_configs
     assert sec09(tmp_path, hardened)["outcome"] == "passed"
@@ -166,6 +169,7 @@ def test_sshd_password_login_fails_sec09(tmp_path, sshd_configs):
     assert failed["evidence"][0]["command"].endswith(f"sshd -T -f {weak}")
 
 
+@pytest.mark.root
 def test_sshd_that_cannot_be_read_is_an_error_not_a_pass(tmp_path, sshd_configs):
     broken = tmp_path / "broken.conf"
     broken.write_text("ThisIsNotAnOption yes\n")
@@ -179,6 +183,7 @@ NEVER_STARTED = ["unshare", "--mount", "--propagation", "private", "--", "sh", "
                  'mount -t tmpfs golive-run /run && exec "$@"', "sh"]  # fmt: skip
 
 
+@pytest.mark.root
 def test_sshd_never_started_is_judged_from_its_files(tmp_path, sshd_configs):
     hardened, _ = sshd_configs
     (tmp_path / "hardened").mkdir()

@@ -99,6 +99,8 @@ def outcomes(record: dict[str, Any]) -> dict[tuple[str, str], tuple[str, str]]:
     return {(c["id"], i["target"]): (i["outcome"], i["message"]) for c in record["criteria"] for i in c["instances"]}
 
 
+@pytest.mark.sandbox
+@pytest.mark.root
 def test_healthy_stack_passes_and_unprobed_hosts_are_blind(stack, tmp_path: Path) -> None:
     monitoring, _ = stack
     monitoring.push_logs({"host": "h1", "job": "syslog"}, ["h1 sshd: Server listening"])
@@ -114,6 +116,8 @@ def test_healthy_stack_passes_and_unprobed_hosts_are_blind(stack, tmp_path: Path
     assert not any(key[0] == "MON-07" for key in found)  # no Grafana declared: not collected
 
 
+@pytest.mark.sandbox
+@pytest.mark.root
 def test_planted_faults_fail_each_criterion_with_its_reason(stack, tmp_path: Path) -> None:
     monitoring, probes = stack
     monitoring.push_logs({"host": "h1"}, ["h1 fresh line"])

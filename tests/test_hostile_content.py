@@ -60,6 +60,7 @@ def render(chromium: str, page) -> str:
     return done.stdout
 
 
+@pytest.mark.root
 def test_hostile_content_is_inert_and_bounded(pytester: pytest.Pytester, chromium):
     pytester.makefile(".yaml", hosts="hosts:\n  a: {backend: 'local://'}\n")
     pytester.makepyprojecttoml('[tool.pytest.ini_options]\ntestpaths = ["tests_infra"]\n')

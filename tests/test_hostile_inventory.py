@@ -169,6 +169,7 @@ class Hostile:
         return settings
 
 
+@pytest.mark.root
 def test_no_inventory_string_reaches_a_shell_as_syntax(tmp_path: Path, netns: str) -> None:
     marks = tmp_path / "marks"
     marks.mkdir()

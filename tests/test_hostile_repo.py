@@ -190,6 +190,7 @@ def golive(repo: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     return run_golive(REPO, *SUITE, f"--inventory={inventory}", f"--report-dir={tmp_path / 'reports'}")
 
 
+@pytest.mark.root
 def test_reading_a_repo_leaves_its_index_as_it_was(base, deploy_user, tmp_path):
     """git status would refresh the touched file's stat data and write the index anew, as root."""
     repo = plant(base, deploy_user, hostile=False)
@@ -203,6 +204,7 @@ def test_reading_a_repo_leaves_its_index_as_it_was(base, deploy_user, tmp_path):
     assert " M changed.txt" in chg01["message"] and "touched.conf" not in chg01["message"], chg01["message"]
 
 
+@pytest.mark.root
 def test_a_hostile_repo_of_another_user_runs_nothing_and_changes_nothing(base, deploy_user, tmp_path):
     repo = plant(base, deploy_user)
     assert (repo / ".git" / "config").stat().st_uid != os.geteuid()

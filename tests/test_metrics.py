@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from tests.conftest import debian_tool
 from tests.synthetic import run
 
 
+@pytest.mark.root
 def test_metrics_file_is_valid_prometheus_text(suite):
     tool = debian_tool("promtool", "prometheus")
     run(suite, "--metrics-file=textfile/golive.prom")

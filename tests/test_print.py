@@ -6,11 +6,14 @@ from __future__ import annotations
 import subprocess
 import tempfile
 
+import pytest
+
 from tests.conftest import debian_tool
 from tests.synthetic import run
 from tests.test_hostile_content import chromium  # noqa: F401 (a fixture)
 
 
+@pytest.mark.root
 def test_printed_report_shows_the_evidence_of_passed_and_failed_rows(suite, chromium):  # noqa: F811
     to_text = debian_tool("pdftotext", "poppler-utils")
     run(suite)

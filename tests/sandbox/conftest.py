@@ -24,6 +24,17 @@ from sandbox.fleet import BareFleet, Fleet
 from sandbox.process import SandboxError
 from tests.conftest import in_ci
 
+HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test here stands up sandbox hosts as root: marked ``sandbox`` and ``root``
+    (``make test-fast`` leaves them out)."""
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.sandbox)
+            item.add_marker(pytest.mark.root)
+
 
 def unavailable(reason: str) -> None:
     """Fail under CI, skip loudly elsewhere."""
