@@ -98,7 +98,7 @@ def scalar(value: str | int | bool) -> str:
 def flow(mapping: dict[str, str | int | bool | Sequence[str]]) -> str:
     items = []
     for key, value in mapping.items():
-        shown = "[" + ", ".join(scalar(v) for v in value) + "]" if isinstance(value, list | tuple) else scalar(value)
+        shown = scalar(value) if isinstance(value, str | int | bool) else "[" + ", ".join(map(scalar, value)) + "]"
         items.append(f"{key}: {shown}")
     return "{" + ", ".join(items) + "}"
 
@@ -165,7 +165,7 @@ def discover(spec: HostSpec, host: Host, fleet: Fleet) -> Found:
             )
     names = set()
     for site in facts.sites:
-        endpoint = {
+        endpoint: dict[str, str | int | bool | Sequence[str]] = {
             "name": _unique(site.server_name.split(".", 1)[0], names),
             "url": f"https://{site.address}:{site.port}/",
             "server_name": site.server_name,
@@ -336,9 +336,9 @@ def main(host_texts: Sequence[str], output: Path, force: bool, ssh_config: str |
     except InventoryError as exc:
         print(f"ERROR: {exc}", file=sys.stderr)
         return 4
-    for host in found:
-        for problem in host.problems:
-            print(f"golive init: {host.spec.name}: not read: {problem}", file=sys.stderr)
+    for each in found:
+        for problem in each.problems:
+            print(f"golive init: {each.spec.name}: not read: {problem}", file=sys.stderr)
     print(f"golive init: wrote {output}")
     if not run:
         return 0

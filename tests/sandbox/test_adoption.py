@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from sandbox.fleet import Fleet
-from tests.conftest import IN_CI, REPO, parse_report
+from tests.conftest import REPO, in_ci, parse_report
 
 WHEELHOUSE = REPO / ".wheelhouse"
 # installed as golive/<package>/... from these source directories (pyproject.toml)
@@ -35,7 +35,7 @@ def golive_wheel() -> Path:
     wheels = sorted(WHEELHOUSE.glob("golive-*.whl"))
     if not wheels:
         message = f"no golive wheel in {WHEELHOUSE}: run `make wheelhouse` (make test does)"
-        pytest.fail(message) if IN_CI else pytest.skip(message)
+        pytest.fail(message) if in_ci() else pytest.skip(message)
     with zipfile.ZipFile(wheels[-1]) as wheel:
         for name in wheel.namelist():
             if not name.endswith(".py") or ".dist-info/" in name:
