@@ -19,9 +19,10 @@ in a container needs CAP_SYS_ADMIN (``--privileged`` is refused here).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sandbox import systemd_image
+from sandbox import notes_service, systemd_image
 from sandbox.fleet import Fleet
 from sandbox.hosts import SandboxHost
 from sandbox.process import wait_for
@@ -84,6 +85,17 @@ def plant_baseline(fleet: Fleet) -> None:
     files = "".join(_write(f"/etc/systemd/system/{unit}", text) for unit, text in UNITS.items())
     sh(fleet, f"{files}systemctl daemon-reload && systemctl start good.service rotate.timer")
     wait_for(lambda: _ran(fleet, "rotate.service", "success"), 15, "sd: rotate.timer's first run")
+    notes_service.deploy(lambda command: sh(fleet, command))
+
+
+def service_fault(plant: Callable[[Callable[[str], str]], None]) -> Callable[[Fleet], None]:
+    """A fault of notes.service (``sandbox.notes_service``): sd up with notes deployed, then ``plant``."""
+
+    def planted(fleet: Fleet) -> None:
+        plant_baseline(fleet)
+        plant(lambda command: sh(fleet, command))
+
+    return planted
 
 
 def plant_failed_unit(fleet: Fleet) -> None:
@@ -112,7 +124,8 @@ def declarations(fleet: Fleet) -> dict[str, Any]:
         "backend": f"docker://{CONTAINER}",
         "command_timeout": "20s",
         "connect_timeout": "10s",
-        "systemd": {"units": ["good.service"]},
+        "systemd": {"units": ["good.service", notes_service.UNIT]},
+        "services": notes_service.declarations(),
         # LOG-01..04 read these units' journal (no Docker engine inside sd)
         "logs": {"containers": False, "units": ["good.service", "flaky.service"]},
         "scheduled": [{"name": "rotate", "timer": "rotate.timer"}],
