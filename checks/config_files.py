@@ -2,10 +2,13 @@
 
 A file's contents reach the runner in a private section of the host's fact command
 (``checks/sections.py``: withheld from evidence) and are parsed here into key paths;
-judges record key NAMES only. Values are secrets until shown otherwise: every value of
-an env file, and every value of a config file whose key looks secret, is registered
-for redaction the moment the output arrives (``secret_values``), before any criterion
-can record evidence that might repeat one (a log line, an error message).
+judges record key NAMES only, so no value reaches a report through them. Values that
+could reach one another way (a log line, an error message repeating one) are
+registered for redaction the moment the output arrives (``secret_values``), before
+any criterion records evidence: as for a container's environment, the values of keys
+whose name looks secret (password, token, key, dsn, ...), at any depth and in every
+format. Registering every value (NOTES_MODE=production, port: 8080) would blank
+ordinary words out of every report.
 """
 
 from __future__ import annotations
@@ -110,11 +113,14 @@ def _scalars(value: object) -> Iterator[str]:
         yield str(value)
 
 
+def _looks_secret(path: str) -> bool:
+    return bool(secret_env_values([f"{path.rsplit('.', 1)[-1]}=x"]))
+
+
 def parse(text: str, fmt: str) -> Parsed:
     """The key paths ``text`` defines in format ``fmt``; ConfigError if it does not parse.
 
-    Secrets: every value of an env file (the file exists to hold them); in other formats
-    every value under a key whose name looks secret (password, token, key, dsn, ...).
+    Secrets: every value under a key whose name looks secret (password, token, key, dsn, ...).
     """
     document = _load(text, fmt)
     if document is None:
@@ -122,14 +128,7 @@ def parse(text: str, fmt: str) -> Parsed:
     if not isinstance(document, dict):
         raise ConfigError(f"the top level is a {type(document).__name__}, not a mapping of keys")
     entries = list(_walk(document))
-    if fmt == "env":
-        secrets = tuple(str(value) for _, value in entries)
-    else:
-        secrets = tuple(
-            secret
-            for path, value in entries
-            for secret in (_scalars(value) if secret_env_values([f"{path.rsplit('.', 1)[-1]}=x"]) else ())
-        )
+    secrets = tuple(secret for path, value in entries if _looks_secret(path) for secret in _scalars(value))
     return Parsed(frozenset(path for path, _ in entries), secrets)
 
 
@@ -138,11 +137,11 @@ def secret_values(text: str, fmt: str) -> list[str]:
     try:
         return list(parse(text, fmt).secrets)
     except ConfigError:
-        # a file that does not parse may still hold secrets: each env-like or key: value
-        # line's value, in case an error message elsewhere repeats one
+        # a file that does not parse may still hold secrets: the value of each
+        # `key = value` or `key: value` line whose key looks secret
         found = []
         for line in text.splitlines():
             parts = re.split(r"\s*[=:]\s*", line.strip(), maxsplit=1)
-            if len(parts) == 2 and parts[1].strip("'\" "):
+            if len(parts) == 2 and _looks_secret(parts[0]) and parts[1].strip("'\" "):
                 found.append(parts[1].strip("'\" "))
         return found
