@@ -101,7 +101,7 @@ DevicePolicy=closed
 
 def unit_text(hardened: bool = True, restart: str = "on-failure") -> str:
     """The unit: as deployed (notes, hardened, restarting), or as a hurried fix left it."""
-    service = "User=notes\nGroup=notes\n" + HARDENING if hardened else ""
+    service = f"# hardening\nUser=notes\nGroup=notes\n{HARDENING}# end of hardening\n" if hardened else ""
     return (
         "[Unit]\nDescription=notes web API\nAfter=network.target\n\n"
         f"[Service]\n{service}EnvironmentFile={ENV_FILE}\nEnvironmentFile=-/etc/notes/local.env\n"
@@ -161,9 +161,15 @@ def config_broken(sh: Shell) -> None:
     sh(f"printf '[requests\\nper_minute = 120\\n' > {LIMITS}")
 
 
-def unit_as_root_without_restart(sh: Shell) -> None:
-    """SEC-12 and REL-13: the unit rewritten as root with no sandboxing, and Restart=no."""
-    sh(_write(f"/etc/systemd/system/{UNIT}", unit_text(hardened=False, restart="no")))
+def unit_as_root_unconfined(sh: Shell) -> None:
+    """SEC-12: User= and every hardening setting removed from the unit ("it works as root")."""
+    sh(f"sed -i '/^# hardening$/,/^# end of hardening$/d' /etc/systemd/system/{UNIT}")
+    restart(sh)
+
+
+def restart_no(sh: Shell) -> None:
+    """REL-13: Restart=no: after its next crash the service stays down."""
+    sh(f"sed -i 's/^Restart=on-failure$/Restart=no/' /etc/systemd/system/{UNIT}")
     restart(sh)
 
 

@@ -1,4 +1,4 @@
-"""The scenarios' systemd host ``sd``: a real systemd as PID 1, for AVL-06 and REL-12's timers.
+"""The scenarios' systemd host ``sd``: a real systemd as PID 1, for AVL-06, REL-12's timers and services.
 
 The namespace hosts h1 and h2 have no init of their own (their systemd criteria say
 not applicable). ``sd`` is a container of ``sandbox.systemd_image`` on h1's engine,
@@ -11,6 +11,10 @@ Healthy: ``good.service`` (declared) is active, no unit failed, the declared
 ``rotate.timer`` fired and ``rotate.service`` exited 0. Broken: ``flaky.service``
 (``ExecStart=/bin/false``) failed, and ``rotate.service`` got a drop-in that exits
 3, its timer re-armed: its last run failed.
+
+``notes.service`` (``sandbox.notes_service``), a Python web service deployed by hand,
+is declared under ``services`` (REL-13/14, SEC-12/13, CHG-05/06); its faults are
+planted by ``service_fault``. sd is a minimal Debian: no curl, no iproute2.
 
 On h1 the container is one of its containers like any other (healthcheck, restart
 policy, memory limit), exempted from SEC-10 only, with the reason: systemd as PID 1

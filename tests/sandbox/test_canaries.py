@@ -2,7 +2,9 @@
 
 On a real sandbox host: a container whose environment holds a token and whose logs
 repeat it (with a password= line and a bearer header), an endpoint whose URL carries
-credentials and whose request sends a token from a named environment variable.
+credentials and whose request sends a token from a named environment variable, and a
+service's EnvironmentFile whose password the container's log repeats too (only its
+registration when the file is read can hide it there).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ ENV_CANARY = "envcanary-5Kq9w2Lz"
 LOG_CANARY = "logcanary-p8Xc3Vb1"
 URL_CANARY = "urlcanary-H4nT6mQe"
 TOKEN_CANARY = "tokencanary-Zr7Yd2Wk"
+FILE_CANARY = "filecanary-Wd5Hx2Pq"
+ENV_FILE = "/srv/canary/notes.env"
 
 
 def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
@@ -28,7 +32,8 @@ def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
     script = (
         f'echo "ERROR cannot reach upstream with token $API_TOKEN"; '
         f"echo 'ERROR login failed password={LOG_CANARY}'; "
-        f"echo 'ERROR upstream said Authorization: Bearer {LOG_CANARY}'; sleep 100000"
+        f"echo 'ERROR upstream said Authorization: Bearer {LOG_CANARY}'; "
+        f"echo 'ERROR database rejected {FILE_CANARY}'; sleep 100000"
     )
     name = "golive-canary"
     h1.engine.docker("rm", "-f", name, check=False)
@@ -36,6 +41,9 @@ def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
         "run", "-d", "--name", name, "--network", "none", "-e", f"API_TOKEN={ENV_CANARY}",
         BUSYBOX_IMAGE.tag, "sh", "-c", script,
     )  # fmt: skip
+    subprocess.run([*h1.enter(), "sh", "-c", f"mkdir -p /srv/canary && umask 077 && "
+                    f"printf 'NOTES_MODE=production\\nNOTES_DB_PASSWORD={FILE_CANARY}\\n' > {ENV_FILE}"],
+                   check=True)  # fmt: skip
     try:
         web = fleet.describe()["services"]["web"]
         port = web["ports"]["https"]
@@ -48,6 +56,8 @@ def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
             "    endpoints:\n"
             f"      - {{name: creds, url: 'https://user:{URL_CANARY}@127.0.0.1:{port}/missing',"
             f" server_name: ok.golive.test, ca_bundle: '{web['ca_bundle']}', credential: api}}\n"
+            "    services:\n"
+            f"      - {{unit: notes.service, env_files: [{{path: {ENV_FILE}, required_keys: [NOTES_DB_PASSWORD]}}]}}\n"
         )
         reports = tmp_path / "reports"
         result = subprocess.run(
@@ -59,7 +69,9 @@ def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
         assert result.returncode == 1, result.stdout[-3000:]
         record = json.loads((reports / "readiness.json").read_text())
         ran = {c["id"]: c for c in record["criteria"] if c["instances"]}
-        assert "LOG-03" in ran and "AVL-01" in ran  # the leaking places were really read
+        assert "LOG-03" in ran and "AVL-01" in ran and "REL-14" in ran  # the leaking places were really read
+        rel14 = next(i for i in ran["REL-14"]["instances"] if i["target"] == "h1/notes")
+        assert rel14["outcome"] == "passed", rel14["message"]  # the env file was read
         outputs = {
             "terminal": result.stdout + result.stderr,
             "json": (reports / "readiness.json").read_text(),
@@ -67,8 +79,9 @@ def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
             "junit": (reports / "junit.xml").read_text(),
         }
         for where, text in outputs.items():
-            for canary in (ENV_CANARY, LOG_CANARY, URL_CANARY, TOKEN_CANARY):
+            for canary in (ENV_CANARY, LOG_CANARY, URL_CANARY, TOKEN_CANARY, FILE_CANARY):
                 assert canary not in text, f"{canary} leaked into {where}"
         assert "cannot reach upstream with token [REDACTED]" in outputs["json"]
+        assert "database rejected [REDACTED]" in outputs["json"]
     finally:
         h1.engine.docker("rm", "-f", name, check=False)
