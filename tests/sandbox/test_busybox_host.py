@@ -1,7 +1,7 @@
 """A busybox-only host: SEC-01 from /proc/net, an internal endpoint through wget.
 
-A container of Debian's static busybox without its ``netstat`` applet (no ss, no curl,
-no python3) runs in h1's engine, reached through testinfra's ``docker://`` backend.
+A container of Debian's static busybox (no ss, no curl, no python3; its netstat refuses
+``-p``) runs in h1's engine, reached through testinfra's ``docker://`` backend.
 busybox's httpd serves ``/health`` on 127.0.0.1:8080 and a second one listens on all
 addresses: SEC-01 reads /proc/net/tcp{,6} and names the exposed port only, and the
 internal endpoint is asked with busybox's wget.
@@ -17,12 +17,11 @@ import pytest
 import yaml
 
 from sandbox.fleet import BareFleet
-from sandbox.images import Image, ensure_image
+from sandbox.images import BUSYBOX_IMAGE, ensure_image
 from sandbox.process import SandboxError
 from tests.conftest import REPO, run_golive
 from tests.sandbox.conftest import prefix_for, short_run_dir, unavailable
 
-MINIMAL = Image("golive-sandbox/busybox-nonetstat:1", frozenset({"netstat"}))
 NAME = "bb-minimal"
 EXPOSED = 9999
 SCRIPT = (
@@ -38,8 +37,8 @@ def engine_env() -> Iterator[dict[str, str]]:
     try:
         fleet.up()
         engine = fleet.hosts[0].engine
-        ensure_image(engine, MINIMAL)
-        engine.docker("run", "-d", "--name", NAME, "--network", "none", MINIMAL.tag, "sh", "-c", SCRIPT)
+        ensure_image(engine, BUSYBOX_IMAGE)
+        engine.docker("run", "-d", "--name", NAME, "--network", "none", BUSYBOX_IMAGE.tag, "sh", "-c", SCRIPT)
     except (SandboxError, OSError) as error:
         fleet.down(purge=True)
         unavailable(str(error))
