@@ -387,7 +387,7 @@ class Virtualenv(Section):
             try:
                 Requirement(entry)
             except InvalidRequirement as exc:
-                raise ValueError(f"not a PEP 508 requirement: {entry!r} ({exc})") from None
+                raise ValueError(f"not a PEP 508 requirement: {entry!r} ({str(exc).splitlines()[0]})") from None
         return value
 
 
@@ -588,6 +588,15 @@ class HostSettings(Section):
     logs: LogPolicy = LogPolicy()
     custom: dict[str, Any] = {}
     """Settings of a team's own criteria: golive passes them through unvalidated."""
+
+    @field_validator("services")
+    @classmethod
+    def _one_entry_per_unit(cls, value: tuple[Service, ...]) -> tuple[Service, ...]:
+        names = [service.name for service in value]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"unit {twice[0]!r} is declared twice; declare each service once")
+        return value
 
     @field_validator("backend")
     @classmethod
