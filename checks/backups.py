@@ -3,7 +3,10 @@
 A backup location lists backups as files (``path`` + ``glob``: mtime and size) or
 as snapshots a read-only command prints (``restic snapshots --json``, ``borg list
 --json``, or ``<epoch> <bytes> <name>`` lines). Ages are measured against the
-host's own clock, printed by the same command.
+host's own clock, printed by the same command; a time without a zone (borg's, a
+record's ``YYYY-MM-DD HH:MM``) is the host's local time. A backup or restore test
+dated further ahead than ``clock.future_tolerance`` fails as dated in the future,
+a date-only record when its date is after the host's local date.
 """
 
 from __future__ import annotations
@@ -11,16 +14,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shlex
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
 
+from golive.checks import clock
 from golive.checks import sections as fact_script
 from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 from golive.inventory import BackupLocation, BackupPolicy, Host, RestoreTest
+from golive.redact import shorten
 from golive.units import format_duration
 
 _ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2})?)(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?)?\b")
@@ -42,6 +48,10 @@ class BackupFacts:
 
     now: float
     sections: dict[str, fact_script.Output]
+    today: dt.date | None = None
+    """The host's local date (a date-only record is in the future only after it)."""
+    utc_offset: float = 0.0
+    """The host's local time zone, in seconds east of UTC (for times printed without a zone)."""
 
     def section(self, key: str) -> fact_script.Output:
         found = self.sections.get(key)
@@ -52,7 +62,7 @@ class BackupFacts:
 
 def _location_command(location: BackupLocation) -> str:
     if location.command is not None:
-        return location.command
+        return shlex.join(location.argv())
     assert location.path is not None
     return (
         f"cd {fact_script.quote(location.path)} || exit 3\n"
@@ -70,7 +80,7 @@ def _dr_command(path: str) -> str:
 
 def sections(policy: BackupPolicy) -> tuple[list[tuple[str, str]], set[str]]:
     """The command's sections for everything the policy declares, and which are private."""
-    found = [("now", "date +%s")]
+    found = [("now", "date +%s"), ("local", "date '+%Y-%m-%d %z'")]
     private = set()
     for location in policy.locations:
         found.append((f"location:{location.name}", _location_command(location)))
@@ -105,15 +115,25 @@ def facts(remote: RemoteHost, policy: BackupPolicy) -> BackupFacts:
     now = found.get("now")
     if now is None or not now.text.strip().isdigit():
         raise TargetError(f"{remote.name}: cannot read the host's clock (date +%s)")
-    return BackupFacts(float(now.text.strip()), found)
+    today, utc_offset = _local(found.get("local"))
+    return BackupFacts(float(now.text.strip()), found, today, utc_offset)
 
 
-def parse_timestamp(text: str) -> float:
-    """An ISO 8601 time (restic's nanoseconds, borg's naive local time read as UTC) as epoch seconds."""
+def _local(output: fact_script.Output | None) -> tuple[dt.date | None, float]:
+    """``date '+%Y-%m-%d %z'`` → (the host's local date, its offset east of UTC in seconds)."""
+    match = re.fullmatch(r"(\d{4}-\d{2}-\d{2}) ([+-])(\d{2})(\d{2})", output.text.strip()) if output else None
+    if match is None:
+        return None, 0.0
+    day, sign, hours, minutes = match.groups()
+    return dt.date.fromisoformat(day), (-1 if sign == "-" else 1) * (int(hours) * 3600 + int(minutes) * 60)
+
+
+def parse_timestamp(text: str, utc_offset: float = 0.0) -> float:
+    """An ISO 8601 time (restic's nanoseconds; borg's naive local time, at ``utc_offset``) as epoch seconds."""
     text = _FRACTION.sub(r"\1", text.strip()).replace("Z", "+00:00")
     moment = dt.datetime.fromisoformat(text)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
+        moment = moment.replace(tzinfo=dt.timezone(dt.timedelta(seconds=utc_offset)))
     return moment.timestamp()
 
 
@@ -124,8 +144,10 @@ def _json(text: str) -> Any:
     return json.JSONDecoder().raw_decode(text[start:])[0]
 
 
-def parse_listing(output: str, kind: str) -> list[Backup]:
-    """Backups from a listing: ``stat`` lines, ``lines``, ``restic`` or ``borg`` JSON; oldest first."""
+def parse_listing(output: str, kind: str, utc_offset: float = 0.0) -> list[Backup]:
+    """Backups from a listing: ``stat`` lines, ``lines``, ``restic`` or ``borg`` JSON; oldest first.
+
+    ``utc_offset``: the host's zone, for borg's times (local, without a zone)."""
     found: list[Backup] = []
     if kind in ("stat", "lines"):
         for line in output.splitlines():
@@ -139,7 +161,8 @@ def parse_listing(output: str, kind: str) -> list[Backup]:
             found.append(Backup(snap.get("short_id") or snap["id"][:8], parse_timestamp(snap["time"]), size))
     elif kind == "borg":
         for archive in (_json(output) or {}).get("archives", []):
-            found.append(Backup(archive["name"], parse_timestamp(archive.get("start") or archive["time"])))
+            start = archive.get("start") or archive["time"]
+            found.append(Backup(archive["name"], parse_timestamp(start, utc_offset)))
     else:
         raise ValueError(f"unknown listing format {kind!r}")
     return sorted(found, key=lambda b: b.time)
@@ -150,22 +173,29 @@ def backups(found: BackupFacts, location: BackupLocation) -> list[Backup]:
     output = found.section(f"location:{location.name}")
     where = location.path or location.command
     if output.exit_status != 0:
-        raise TargetError(f"cannot list backups in {where} (exit {output.exit_status}): {output.text.strip()[-300:]}")
+        raise TargetError(
+            f"cannot list backups in {where} (exit {output.exit_status}): {shorten(output.text.strip(), 300, end=True)}"
+        )
     try:
-        return parse_listing(output.text, location.format or "stat")
+        return parse_listing(output.text, location.format or "stat", found.utc_offset)
     except (ValueError, KeyError, TypeError) as exc:
         raise TargetError(f"cannot parse the {location.format} listing of {where}: {exc}") from None
 
 
-def judge_freshness(listed: list[Backup], now: float, location: BackupLocation) -> Verdict:
-    """BAK-01: the newest backup is younger than the location's max age."""
+def judge_freshness(
+    listed: list[Backup], now: float, location: BackupLocation, future_tolerance: float = clock.FUTURE_TOLERANCE
+) -> Verdict:
+    """BAK-01: the newest backup is younger than the location's max age, and not dated in the future."""
     where = location.path or location.command
     if not listed:
         pattern = f" matching {location.glob}" if location.path else ""
         return Verdict(False, f"no backup{pattern} in {where}")
     newest = listed[-1]
-    age = max(0.0, now - newest.time)
+    age = max(0.0, now - newest.time)  # ahead of the clock within the tolerance: taken just now
     subject = f"age of the newest of {len(listed)} backup(s), {newest.name} ({_date(newest.time)})"
+    future = clock.dated_in_future(subject, newest.time, now, future_tolerance)
+    if future is not None:
+        return Verdict.from_comparisons([future], "backup ages")
     comparison = Comparison(
         subject, format_duration(age), "<=", format_duration(location.max_age), age <= location.max_age
     )
@@ -200,18 +230,33 @@ def judge_size(listed: list[Backup], location: BackupLocation) -> Verdict | None
     return Verdict.from_comparisons(comparisons, "size checks")
 
 
-def judge_restore_test(found: BackupFacts, record: RestoreTest) -> Verdict:
-    """BAK-03: the newest dated line matching the pattern is within the record's max age."""
+def judge_restore_test(
+    found: BackupFacts, record: RestoreTest, future_tolerance: float = clock.FUTURE_TOLERANCE
+) -> Verdict:
+    """BAK-03: the newest dated line matching the pattern is within the record's max age, and not in the future.
+
+    A line dated without a time is in the future only when its date is after the host's local date.
+    """
     output = found.section(f"restore:{record.name}")
     if output.exit_status not in (0, 1) or "No such file" in output.text:
-        return Verdict(False, f"restore-test record {record.path} cannot be read: {output.text.strip()[-200:]}")
-    dates = [parse_timestamp(_iso(m)) for line in output.lines for m in _ISO_DATE.finditer(line)]
+        return Verdict(
+            False, f"restore-test record {record.path} cannot be read: {shorten(output.text.strip(), 200, end=True)}"
+        )
+    dates = [(parse_timestamp(_iso(m), found.utc_offset), m) for line in output.lines for m in _ISO_DATE.finditer(line)]
     if not dates:
         return Verdict(False, f"no dated line matching {record.pattern!r} in {record.path}: no restore test recorded")
-    newest = max(dates)
+    newest, match = max(dates, key=lambda dated: dated[0])
+    subject = f"age of the last restore test in {record.path} ({_date(newest)})"
+    if match.group(2) is None:  # a date without a time: the host's local date decides
+        today = found.today or dt.datetime.fromtimestamp(found.now + found.utc_offset, dt.UTC).date()
+        future = clock.day_in_future(subject, dt.date.fromisoformat(match.group(1)), today)
+    else:
+        future = clock.dated_in_future(subject, newest, found.now, future_tolerance)
+    if future is not None:
+        return Verdict.from_comparisons([future], "restore-test ages")
     age = max(0.0, found.now - newest)
     comparison = Comparison(
-        f"age of the last restore test in {record.path} ({_date(newest)})",
+        subject,
         format_duration(age), "<=", format_duration(record.max_age), age <= record.max_age,
     )  # fmt: skip
     return Verdict.from_comparisons([comparison], "restore-test ages")
@@ -224,7 +269,9 @@ def judge_dr(found: BackupFacts, policy: BackupPolicy) -> Verdict:
         output = found.section(f"dr:{index}")
         if output.exit_status != 0:
             problem = "missing" if output.exit_status == 3 or "No such file" in output.text else output.text.strip()
-            comparisons.append(Comparison(path, problem[-300:] or f"exit {output.exit_status}", "==", "parses", False))
+            comparisons.append(
+                Comparison(path, shorten(problem, 300, end=True) or f"exit {output.exit_status}", "==", "parses", False)
+            )
             continue
         if path.endswith((".yml", ".yaml")):
             try:

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from golive import strict_yaml
 from golive.checks.containers import Container, ContainerFacts, digest
 from golive.checks.git import RepoFacts
 from golive.errors import TargetError
@@ -113,7 +114,12 @@ def services(found: RepoFacts) -> list[Service]:
         if text is None:
             raise TargetError(f"declared compose file {posixpath.join(repo.path, path)} does not exist")
         try:
-            data = yaml.safe_load(text) or {}
+            data = strict_yaml.load(text) or {}
+        except strict_yaml.DuplicateKey as exc:
+            raise TargetError(
+                f"compose file {path} of {repo.path} gives {exc.key} twice, at lines {exc.first} and {exc.second}: "
+                "docker compose refuses it"
+            ) from None
         except yaml.YAMLError as exc:
             raise TargetError(f"compose file {path} of {repo.path} is not YAML: {str(exc).splitlines()[0]}") from None
         if not isinstance(data, dict):

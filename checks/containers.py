@@ -34,19 +34,33 @@ from typing import Any
 
 from golive.checks import sections as fact_script
 from golive.checks.remote import RemoteHost, fact_command
+from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 from golive.inventory import ContainerPolicy
-from golive.redact import redact
+from golive.redact import redact, shorten
 
 INSPECT = "ids=$(docker ps -aq --no-trunc) || exit $?; if [ -n \"$ids\" ]; then docker inspect $ids; else echo '[]'; fi"
 DF = "docker system df --format '{{json .}}'"
+# The kernel ring buffer, else (dmesg_restrict, the default on Debian and Ubuntu for a
+# user that is not root) the journal's kernel messages of this boot, where systemd runs
+# and the user may read the whole journal. journalctl succeeds with no entry when it may
+# read nothing (or, in a container, holds no kernel message): a boot always logs some
+# kernel lines, so an empty answer is unreadable too.
 KERNEL = (
-    "cat /proc/uptime; out=$(dmesg 2>&1) || { printf 'unreadable: %s\\n' \"$(printf '%s' \"$out\" | head -n 1)\"; "
-    "exit 3; }; printf '%s\\n' \"$out\" | grep -E 'oom-kill:|Killed process' || true"
+    "cat /proc/uptime; if out=$(dmesg 2>&1); then echo 'source: dmesg'; "
+    "elif [ -d /run/systemd/system ] && command -v journalctl >/dev/null 2>&1 && "
+    "{ [ \"$(id -u)\" = 0 ] || id -nG | grep -qwE 'adm|systemd-journal'; } && "
+    "jout=$(journalctl -k -b -o short-monotonic --no-pager -q 2>&1) && "
+    "[ -n \"$jout\" ] && ! printf '%s' \"$jout\" | grep -q 'No journal files'; then "
+    "out=$jout; echo 'source: journalctl -k'; "
+    "else printf 'unreadable: %s\\n' \"$(printf '%s' \"$out\" | head -n 1)\"; exit 3; fi; "
+    "printf '%s\\n' \"$out\" | grep -E 'oom-kill:|Killed process' || true"
 )
 NOT_RUNNABLE = re.compile(r"not found|executable file not found|no such file or directory|permission denied", re.I)
 CONTAINER_ID = re.compile(r"^[0-9a-f]{64}$")
 DAY = 86400.0
+# dmesg: "[ 12.3] oom-kill:..."; journalctl -o short-monotonic: "[ 12.3] host kernel: oom-kill:..."
+_KERNEL_OOM = re.compile(r"^\[\s*([\d.]+)\]\s*(?:\S+ kernel: )?(oom-kill:.*)$")
 _DOCKER_SIZE = re.compile(r"^([\d.]+)\s*([kKMGTP]?i?B)$")
 _UNITS = {"B": 1, "kB": 10**3, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "PB": 10**15,
           "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}  # fmt: skip
@@ -234,10 +248,13 @@ class ContainerFacts:
     host: str
     engine_problem: str | None
     containers: list[Container] = field(default_factory=list)
+    engine_absent: bool = False
+    """No docker CLI on the host (``engine_problem`` says so): nothing to judge unless declared."""
     build_cache_bytes: int | None = None
     deaths: dict[str, list[float]] = field(default_factory=dict)
     kernel_readable: bool = False
     kernel_problem: str = ""
+    kernel_source: str = ""
     kernel_ooms: list[KernelOom] = field(default_factory=list)
     now: float = 0.0
     image_env: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
@@ -252,6 +269,21 @@ class ContainerFacts:
 
     def named(self, name: str) -> Container | None:
         return next((c for c in self.containers if c.name == name), None)
+
+    def not_applicable(self, policy: ContainerPolicy) -> str | None:
+        """Why the host's containers are not applicable (no docker CLI, none declared), else None.
+
+        Raises TargetError when the engine could not be read although there is something
+        to judge: the docker CLI is there (daemon down, socket not readable: a container
+        may be down with it) or containers are declared.
+        """
+        if self.engine_problem is None:
+            return None
+        if policy.expected or policy.compose_projects:
+            raise TargetError(f"{self.engine_problem} (containers are declared for {self.host})")
+        if not self.engine_absent:
+            raise TargetError(self.engine_problem)
+        return self.engine_problem
 
 
 def facts(remote: RemoteHost) -> ContainerFacts:
@@ -268,8 +300,13 @@ def parse(host: str, found: dict[str, fact_script.Output]) -> ContainerFacts:
     if inspect is None or inspect.exit_status != 0:
         text = inspect.text.strip() if inspect else "no output"
         status = inspect.exit_status if inspect else -1
-        why = "the docker CLI is not installed" if status == 127 else f"docker ps failed (exit {status}): {text[:300]}"
+        why = (
+            "the docker CLI is not installed"
+            if status == 127
+            else f"docker ps failed (exit {status}): {shorten(text, 300)}"
+        )
         result.engine_problem = f"{host}: {why}"
+        result.engine_absent = status == 127
         return result
     raw = json.loads(inspect.text[inspect.text.find("[") :] or "[]")
     result.containers = [_container(item) for item in raw]
@@ -371,6 +408,8 @@ def _parse_kernel(result: ContainerFacts, kernel: fact_script.Output | None) -> 
     if kernel.exit_status != 0:
         result.kernel_problem = next((ln for ln in lines if ln.startswith("unreadable")), f"exit {kernel.exit_status}")
         return
+    if len(lines) > 1 and lines[1].startswith("source: "):
+        result.kernel_source = lines.pop(1).removeprefix("source: ")
     try:
         uptime = float(lines[0].split()[0])
     except (IndexError, ValueError):
@@ -379,7 +418,7 @@ def _parse_kernel(result: ContainerFacts, kernel: fact_script.Output | None) -> 
     result.kernel_readable = True
     boot = result.now - uptime
     for line in lines[1:]:
-        match = re.match(r"^\[\s*([\d.]+)\]\s*(oom-kill:.*)$", line)
+        match = _KERNEL_OOM.match(line)
         if not match:
             continue
         fields = dict(part.split("=", 1) for part in match.group(2)[len("oom-kill:") :].split(",") if "=" in part)
@@ -451,7 +490,7 @@ def judge_health(found: ContainerFacts, policy: ContainerPolicy) -> Verdict:
     for c in found.judged(policy):
         if not c.is_running or not c.has_healthcheck:
             continue
-        subject = f"{found.target(c)} health (last output: {c.last_health_output[:200] or 'none'!r})"
+        subject = f"{found.target(c)} health (last output: {shorten(c.last_health_output, 200) or 'none'!r})"
         comparisons.append(
             _exempt(found, c, exempt) or Comparison(subject, c.health, "!=", "unhealthy", not c.is_unhealthy)
         )
@@ -508,7 +547,7 @@ def judge_healthcheck_defined(found: ContainerFacts, policy: ContainerPolicy) ->
         _exempt(found, c, exempt)
         or Comparison(
             f"{found.target(c)} healthcheck",
-            " ".join(c.healthcheck or ("none",))[:200],
+            shorten(" ".join(c.healthcheck or ("none",)), 200),
             "is",
             "defined",
             c.has_healthcheck,
@@ -527,8 +566,10 @@ def judge_healthcheck_runnable(found: ContainerFacts, policy: ContainerPolicy) -
         if not c.has_healthcheck or not c.health_log:
             continue
         bad = c.healthcheck_not_runnable()
-        shown = f"exit {bad.exit_code}: {bad.output.strip()[:200]}" if bad else f"exit {c.health_log[-1].exit_code}"
-        subject = f"{found.target(c)} healthcheck {' '.join(c.healthcheck or ())[:120]!r}"
+        shown = (
+            f"exit {bad.exit_code}: {shorten(bad.output.strip(), 200)}" if bad else f"exit {c.health_log[-1].exit_code}"
+        )
+        subject = f"{found.target(c)} healthcheck {shorten(' '.join(c.healthcheck or ()), 120)!r}"
         comparisons.append(_exempt(found, c, exempt) or Comparison(subject, shown, "is", "runnable", bad is None))
     return Verdict.from_comparisons(comparisons, f"healthchecks on {found.host}")
 
@@ -575,27 +616,33 @@ def judge_oom(found: ContainerFacts, policy: ContainerPolicy, window: float) -> 
 
     Kernel lines whose memory cgroup is a container id not on this host are listed
     but not judged: a removed container, or another host sharing the kernel (the
-    sandbox's hosts do). Returns the verdict and notes for the evidence.
+    sandbox's hosts do). A kernel log that cannot be read (neither dmesg nor the
+    journal) is an error: the kernel part cannot be judged. Returns the verdict and
+    notes for the evidence.
     """
     exempt = policy.exemptions("REL-07")
     since = found.now - window
     comparisons: list[Comparison] = []
     notes: list[str] = []
-    judged = found.judged(policy) if found.engine_problem is None else []
+    absent = found.not_applicable(policy)
+    judged = found.judged(policy) if absent is None else []
     for c in judged:
         finished = timestamp(c.finished_at)
         recent = c.oom_killed and (finished is None or finished >= since)
         subject = f"{found.target(c)} State.OOMKilled (finished {c.finished_at or '-'})"
         comparisons.append(_exempt(found, c, exempt) or Comparison(subject, c.oom_killed, "==", False, not recent))
-    if found.engine_problem is not None:
-        notes.append(f"container part not applicable: {found.engine_problem}")
+    if absent is not None:
+        notes.append(f"container part not applicable: {absent}")
     if not found.kernel_readable:
-        notes.append(f"kernel log not readable on {found.host}: {found.kernel_problem}")
-        return Verdict.from_comparisons(comparisons, f"OOM checks on {found.host}"), notes
+        raise TargetError(
+            f"kernel log not readable on {found.host} ({found.kernel_problem}): kernel OOM kills cannot be judged; "
+            "run golive as root or as a member of adm or systemd-journal on a systemd host"
+        )
     by_id = {c.id: c for c in found.containers}
     ignored = {c.id for c in found.containers} - {c.id for c in judged}
     recent_kills = [oom for oom in found.kernel_ooms if oom.when >= since]
     elsewhere = 0
+    mine = 0
     for oom in recent_kills:
         when = dt.datetime.fromtimestamp(oom.when, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         cid = oom.container_id
@@ -606,23 +653,31 @@ def judge_oom(found: ContainerFacts, policy: ContainerPolicy, window: float) -> 
             continue
         if cid in ignored:
             continue
+        mine += 1
         who = found.target(by_id[cid]) if cid else f"{found.host} (memory cgroup {oom.memcg or '/'})"
         if cid and by_id[cid].name in exempt:
             comparisons.append(Comparison(f"kernel: {who}", "exempt", "because", exempt[by_id[cid].name], True))
             continue
         comparisons.append(Comparison(f"kernel at {when}: {who} task {oom.task} ({oom.constraint})", "OOM kill", "==",
                                       "none", False))  # fmt: skip
+    if not mine:
+        comparisons.append(
+            Comparison(f"{found.host} kernel OOM kills within the window ({found.kernel_source or 'kernel log'})", 0,
+                       "==", 0, True)
+        )  # fmt: skip
     notes.append(
-        f"kernel log read: {len(found.kernel_ooms)} oom-kill line(s), {len(recent_kills)} within the window, "
-        f"{elsewhere} of them in containers this host's engine does not list (removed, or another host "
-        "sharing the kernel): listed, not judged"
+        f"kernel log read ({found.kernel_source or 'kernel log'}): {len(found.kernel_ooms)} oom-kill line(s), "
+        f"{len(recent_kills)} within the window, {elsewhere} of them in containers this host's engine does not list "
+        "(removed, or another host sharing the kernel): listed, not judged"
     )
     return Verdict.from_comparisons(comparisons, f"OOM checks on {found.host}"), notes
 
 
 def judge_build_cache(found: ContainerFacts, policy: ContainerPolicy) -> Verdict:
     """REL-10: docker's build cache is under the limit."""
-    size = found.build_cache_bytes or 0
+    if found.build_cache_bytes is None:
+        raise TargetError(f"{found.host}: docker system df listed no build cache")
+    size = found.build_cache_bytes
     limit = policy.build_cache_max
     comparison = Comparison(f"{found.host} docker build cache", f"{size / 1e6:.1f}", "<=", f"{limit / 1e6:.1f}",
                             size <= limit, " MB")  # fmt: skip

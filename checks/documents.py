@@ -16,12 +16,15 @@ from typing import Any
 
 import yaml
 
+from golive import strict_yaml
+from golive.checks import clock
 from golive.checks import sections as fact_script
 from golive.checks.git import GIT
 from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 from golive.inventory import AcceptanceDocument, Document, Host
+from golive.redact import shorten
 from golive.units import format_duration
 
 MISSING = 3
@@ -125,13 +128,22 @@ def front_matter(found: dict[str, fact_script.Output], key: str) -> dict[str, An
     """A document's YAML front matter ({} when it has none); TargetError when it is not YAML."""
     output = _section(found, key)
     if output.exit_status not in (0, MISSING):
-        raise TargetError(f"cannot read the front matter of {key.split(':', 1)[1]}: {output.text.strip()[-200:]}")
+        raise TargetError(
+            f"cannot read the front matter of {key.split(':', 1)[1]}: {shorten(output.text.strip(), 200, end=True)}"
+        )
     if output.exit_status != 0 or not output.text.strip():
         return {}
+    name = key.split(":", 1)[1]
     try:
-        data = yaml.safe_load(output.text)
+        data = strict_yaml.load(output.text)
+    except strict_yaml.DuplicateKey as exc:
+        # the front matter begins on the file's second line, after its opening ---
+        raise TargetError(
+            f"front matter of {name} gives {exc.key} twice, at lines {exc.first + 1} and {exc.second + 1} "
+            "of the file: YAML would silently keep the last; keep one"
+        ) from None
     except yaml.YAMLError as exc:
-        raise TargetError(f"front matter of {key.split(':', 1)[1]} is not YAML: {exc}") from None
+        raise TargetError(f"front matter of {name} is not YAML: {exc}") from None
     return data if isinstance(data, dict) else {}
 
 
@@ -192,24 +204,34 @@ def judge_sign_off(found: dict[str, fact_script.Output], accepted: AcceptanceDoc
     return Verdict.from_comparisons(comparisons, f"sign-off fields of phase {accepted.phase}")
 
 
-def judge_freshness(found: dict[str, fact_script.Output], document: Document) -> Verdict:
-    """DOC-03: the document exists, is committed, and its last commit is within its max age (host clock)."""
-    clock = _section(found, "now").text.strip()
-    if not clock.isdigit():
-        raise TargetError(f"cannot read the host's clock (date +%s): {clock[-200:]}")
-    now = float(clock)
+def judge_freshness(
+    found: dict[str, fact_script.Output], document: Document, future_tolerance: float = clock.FUTURE_TOLERANCE
+) -> Verdict:
+    """DOC-03: the document exists, is committed, and its last commit is within its max age (host clock).
+
+    A last commit dated further ahead of the host's clock than ``future_tolerance`` fails
+    as dated in the future (a wrong clock where it was committed, or a forged date).
+    """
+    printed = _section(found, "now").text.strip()
+    if not printed.isdigit():
+        raise TargetError(f"cannot read the host's clock (date +%s): {shorten(printed, 200, end=True)}")
+    now = float(printed)
     output = _section(found, f"doc:{document.name}")
     if output.exit_status == MISSING:
         return Verdict(False, f"declared document {document.path} does not exist")
     stamp = output.text.strip()
     if output.exit_status != 0 or not stamp.isdigit():
-        reason = stamp[-200:] or "no commit touches it"
+        reason = shorten(stamp, 200, end=True) or "no commit touches it"
         return Verdict(False, f"{document.path} has no git history to date it: {reason}")
     changed = int(stamp)
     age = max(0.0, now - changed)
     when = dt.datetime.fromtimestamp(changed, dt.UTC).strftime("%Y-%m-%d")
+    subject = f"age of the last commit to {document.path} ({when})"
+    future = clock.dated_in_future(subject, changed, now, future_tolerance)
+    if future is not None:
+        return Verdict.from_comparisons([future], "document ages")
     comparison = Comparison(
-        f"age of the last commit to {document.path} ({when})",
+        subject,
         format_duration(age),
         "<=",
         format_duration(document.max_age),
@@ -229,6 +251,8 @@ def documented_claims(found: dict[str, fact_script.Output], host: Host) -> list[
         declared = front_matter(found, f"front:{document.name}").get("claims")
         if isinstance(declared, dict):
             claims += [(document.path, str(key), value) for key, value in declared.items()]
+        elif declared is not None:
+            claims.append((document.path, "", declared))  # not a mapping: judge_claims fails it
     return claims
 
 
@@ -249,13 +273,24 @@ def judge_claims(claims: list[tuple[str, str, Any]], measured: dict[str, Any]) -
     """DOC-01: each claim equals what this run measured (a count exactly, a list as a set).
 
     ``measured`` maps ``containers`` (int), ``services`` and ``hosts`` (lists) to what was
-    measured. Returns the verdict and notes (claims about things golive does not measure).
+    measured. A claim golive does not know (``containres: 83``) is validated like a key
+    of hosts.yaml: it fails, naming the key and the known ones, rather than being
+    dropped (a typo must not leave the document unchecked). Returns the verdict and notes.
     """
     comparisons = []
-    notes = []
+    notes: list[str] = []
     for source, name, value in claims:
+        if not name:
+            comparisons.append(
+                Comparison(f"{source}: front matter claims", type(value).__name__, "is", "a mapping of claim: value",
+                           False)
+            )  # fmt: skip
+            continue
         if name not in CLAIMED:
-            notes.append(f"{source}: claim {name!r} is not something golive measures (known: {', '.join(CLAIMED)})")
+            comparisons.append(
+                Comparison(f"{source}: front matter claims.{name}", f"unknown claim {name!r}", "in",
+                           f"known claims ({', '.join(CLAIMED)})", False)
+            )  # fmt: skip
             continue
         actual = measured[name]
         subject = f"{source}: claimed {name}"

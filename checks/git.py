@@ -38,6 +38,7 @@ from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 from golive.inventory import Host, Repo
+from golive.redact import shorten
 
 GIT_ENVIRONMENT = (
     "GIT_CONFIG_NOSYSTEM=1",
@@ -128,7 +129,8 @@ class RepoFacts:
         output = self.section(part)
         if output.exit_status != 0:
             raise TargetError(
-                f"{self.repo.path}: git {part} failed (exit {output.exit_status}): {output.text.strip()[-300:]}"
+                f"{self.repo.path}: git {part} failed (exit {output.exit_status}): "
+                + shorten(output.text.strip(), 300, end=True)
             )
         return output
 
@@ -369,7 +371,7 @@ def judge_pushed(found: RepoFacts) -> Verdict:
     output = found.section("upstream")
     lines = output.lines
     if output.exit_status != 0 or len(lines) < 2 or not lines[-1].isdigit():
-        reason = output.text.strip()[-200:] or f"exit {output.exit_status}"
+        reason = shorten(output.text.strip(), 200, end=True) or f"exit {output.exit_status}"
         return Verdict(False, f"{found.repo.path}: no upstream to compare with, nothing is pushed anywhere: {reason}")
     upstream, ahead = lines[-2], int(lines[-1])
     comparison = Comparison(f"commits of {found.repo.path} ahead of {upstream}", ahead, "==", 0, ahead == 0)

@@ -20,6 +20,7 @@ from golive.checks.monitoring import MonitoringClient, System
 from golive.errors import TargetError
 from golive.evidence import Comparison, Evidence, Verdict
 from golive.inventory import GrafanaApi, GrafanaDashboard
+from golive.redact import shorten
 
 
 @dataclass(frozen=True)
@@ -76,13 +77,13 @@ def parse_dashboard(declared: GrafanaDashboard, status: int, body: Any) -> Dashb
         board = body["dashboard"]
         return DashboardFound(declared, str(board["uid"]), str(board.get("title", "")))
     except (KeyError, TypeError):
-        raise TargetError(f"grafana: dashboard {declared} answered no dashboard object: {str(body)[:200]}") from None
+        raise TargetError(f"grafana: dashboard {declared} answered no dashboard object: {shorten(body, 200)}") from None
 
 
 def parse_search(declared: GrafanaDashboard, body: Any) -> DashboardFound:
     """``/api/search``: a list of ``{"uid", "title", "type": "dash-db", ...}``; the title must match exactly."""
     if not isinstance(body, list):
-        raise TargetError(f"grafana: /api/search answered no list: {str(body)[:200]}")
+        raise TargetError(f"grafana: /api/search answered no list: {shorten(body, 200)}")
     exact = [hit for hit in body if hit.get("type", "dash-db") == "dash-db" and hit.get("title") == declared.title]
     if not exact:
         return DashboardFound(declared, None, None)
@@ -92,13 +93,13 @@ def parse_search(declared: GrafanaDashboard, body: Any) -> DashboardFound:
 def datasources(client: MonitoringClient, system: System, evidence: Evidence) -> list[DatasourceHealth]:
     answer = client.get(system, "/api/datasources", evidence, excerpt=_datasources_excerpt)
     if not isinstance(answer.body, list):
-        raise TargetError(f"grafana: /api/datasources answered no list: {str(answer.body)[:200]}")
+        raise TargetError(f"grafana: /api/datasources answered no list: {shorten(answer.body, 200)}")
     found = []
     for source in answer.body:
         uid = str(source.get("uid", ""))
         health = client.get(
             system, f"/api/datasources/uid/{quote(uid, safe='')}/health", evidence, accept=(200, 400, 404, 500, 503),
-            excerpt=lambda body: str(body)[:500],
+            excerpt=lambda body: shorten(body, 500),
         )  # fmt: skip
         found.append(parse_health(source, health.status, health.body))
     return found
@@ -106,7 +107,7 @@ def datasources(client: MonitoringClient, system: System, evidence: Evidence) ->
 
 def parse_health(source: dict[str, Any], status: int, body: Any) -> DatasourceHealth:
     """A datasource (from ``/api/datasources``) and its health answer → its health."""
-    message = str(body.get("message", "")) if isinstance(body, dict) else str(body)[:200]
+    message = str(body.get("message", "")) if isinstance(body, dict) else shorten(body, 200)
     if status == 404:
         state = "NOT SUPPORTED"
     elif isinstance(body, dict) and body.get("status"):
@@ -126,7 +127,11 @@ def judge(declared: GrafanaApi, boards: list[DashboardFound], sources: list[Data
     ]
     comparisons += [
         Comparison(
-            f"datasource {s.name} ({s.type}, uid {s.uid})", f"{s.status}: {s.message}"[:300], "==", "OK", s.healthy
+            f"datasource {s.name} ({s.type}, uid {s.uid})",
+            shorten(f"{s.status}: {s.message}", 300),
+            "==",
+            "OK",
+            s.healthy,
         )
         for s in sources
         if s.judged
@@ -153,16 +158,16 @@ def _dashboard_excerpt(body: Any) -> str:
         board = body["dashboard"]
         return f"uid={board.get('uid')} title={board.get('title')!r} version={board.get('version')}"
     except (KeyError, TypeError):
-        return str(body)[:500]
+        return shorten(body, 500)
 
 
 def _search_excerpt(body: Any) -> str:
     if not isinstance(body, list):
-        return str(body)[:500]
+        return shorten(body, 500)
     return "\n".join(f"uid={h.get('uid')} title={h.get('title')!r} type={h.get('type')}" for h in body) or "(no hit)"
 
 
 def _datasources_excerpt(body: Any) -> str:
     if not isinstance(body, list):
-        return str(body)[:500]
+        return shorten(body, 500)
     return "\n".join(f"uid={s.get('uid')} name={s.get('name')!r} type={s.get('type')}" for s in body) or "(none)"

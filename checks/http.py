@@ -40,6 +40,7 @@ from golive.checks.remote import Fleet
 from golive.errors import TargetError
 from golive.evidence import Comparison, Evidence, Verdict
 from golive.inventory import Endpoint, Host, has_userinfo, sends_in_clear, without_userinfo
+from golive.redact import shorten
 
 BODY_BYTES = 512
 READ_LIMIT = 64 * 1024
@@ -384,7 +385,7 @@ def parse_curl(stdout: str, stderr: str, url: str, via: str) -> list[Exchange]:
             name, value = line.split(":", 1)
             headers[name.strip().lower()] = value.strip()
     if not exchanges:
-        raise TargetError(f"curl printed no result for {url}: {stderr.strip()[-300:]}")
+        raise TargetError(f"curl printed no result for {url}: {shorten(stderr.strip(), 300, end=True)}")
     return exchanges
 
 

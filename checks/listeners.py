@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
-from golive.evidence import Verdict
+from golive.evidence import Comparison, Verdict
 
 PROC_MARK = "@proc-net "
 PROC_TABLES = ("tcp", "tcp6", "udp", "udp6")
@@ -127,11 +127,20 @@ def judge_exposure(found: list[Listener], allow: tuple[str, ...]) -> Verdict:
     exposed = [listener for listener in found if listener.on_all_addresses]
     unexpected = [listener for listener in exposed if not listener.allowed_by(allow)]
     allowed = ", ".join(allow) or "none"
+    comparisons = [
+        Comparison(f"{listener} on all addresses", "allowed" if listener.allowed_by(allow) else "not allowed", "in",
+                   f"allow-list ({allowed})", listener.allowed_by(allow))
+        for listener in exposed
+    ] or [Comparison(f"sockets on all addresses ({len(found)} listening in all)", 0, "==", 0, True)]  # fmt: skip
     if unexpected:
         listing = "; ".join(map(str, unexpected))
         return Verdict(
-            False, f"{len(unexpected)} socket(s) on all addresses outside the allow-list ({allowed}): {listing}"
+            False,
+            f"{len(unexpected)} socket(s) on all addresses outside the allow-list ({allowed}): {listing}",
+            comparisons,
         )
     return Verdict(
-        True, f"{len(exposed)} socket(s) on all addresses, all allowed ({allowed}); {len(found)} listening in all"
+        True,
+        f"{len(exposed)} socket(s) on all addresses, all allowed ({allowed}); {len(found)} listening in all",
+        comparisons,
     )

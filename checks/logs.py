@@ -7,36 +7,43 @@ The command lists the containers (name and image) and, for each, runs ``docker l
 short-iso`` for each declared unit where systemd runs, and the last ``max_file_bytes``
 of each declared file. Every source goes through the same host-side filter, ``grep
 -F -i`` on the knowledge base's literals and the error words, and keeps at most
-``max_lines`` candidate lines (the newest, each cut to 2000 characters), printing how
-many there were: megabytes, not gigabytes, cross the wire. Sources are separated by
-marker lines carrying a nonce no log line can know.
+``max_lines`` candidate lines (the newest), printing how many there were: megabytes,
+not gigabytes, cross the wire. Sources are separated by marker lines carrying a nonce
+no log line can know.
+
+A longer line is cut on the host at twice the display length, dropping the token the
+cut goes through (it may be part of a secret no rule would recognize any more); here
+each line is redacted before anything else reads it, so its message, pattern group,
+template and suggested entry are all made from redacted text, and it is cut to the
+display length only after that.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 import shlex
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from golive.checks import batch
 from golive.checks.log_patterns import ERROR_LIKE, Classifier, Rule, parse_rate, suggestion, template
 from golive.checks.remote import RemoteHost
 from golive.errors import TargetError
-from golive.evidence import Comparison, Verdict
+from golive.evidence import MAX_LINE_CHARS, Comparison, Verdict
 from golive.inventory import Host, LogPattern
+from golive.redact import redact, shorten
 
-MAX_LINE_CHARS = 2000
+HOST_LINE_CHARS = 2 * MAX_LINE_CHARS
 _ISO = re.compile(r"^(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})?\s?")
 _JOURNAL_PREFIX = re.compile(r"^\S+ [^\s:\[]+(?:\[\d+\])?: ")
-_NONCES: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
 class LogLine:
-    """One candidate line: its time (epoch seconds, None when unknown), message and raw text."""
+    """One candidate line: its time (epoch seconds, None when unknown), message and whole text,
+    both redacted (patterns are matched against the redacted message)."""
 
     time: float | None
     message: str
@@ -78,19 +85,20 @@ class LogFacts:
         return next((s for s in self.sources if s.kind == "container" and s.name == name), None)
 
 
-def _nonce(host: Host) -> str:
-    # one per host and process: the command (and so its cached result) stays the same all session
-    return _NONCES.setdefault(host.name, secrets.token_hex(8))
+def _mark() -> str:
+    # the run's nonce (checks/batch.py), the same all session: the command and its cached result stay the same
+    return f"{batch.marker(batch.run_nonce())} logs"
 
 
 def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:
     """The host's one log command (containers, units, files), with the host-side filter."""
     policy = host.logs
-    mark = f"@@golive-logs-{_nonce(host)}"
+    mark = _mark()
     grep = " ".join(f"-e {shlex.quote(text)}" for text in filter_strings)
     awk = (
         f"awk -v max={policy.max_lines} -v m={shlex.quote(mark)} "
-        f"'{{ b[NR % max] = substr($0, 1, {MAX_LINE_CHARS}) }} "
+        f"'{{ l = $0; if (length(l) > {HOST_LINE_CHARS}) {{ l = substr(l, 1, {HOST_LINE_CHARS}); "
+        'sub(/[^ \\t]+$/, "", l) } b[NR % max] = l } '
         'END { s = NR > max ? NR - max + 1 : 1; for (i = s; i <= NR; i++) print b[i % max]; print m " lines " NR }\''
     )
     seconds = int(window)
@@ -122,20 +130,21 @@ def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:
     for path in policy.files:
         quoted = shlex.quote(path)
         parts.append(
-            f'echo "$m file {path}"; if [ -r {quoted} ]; then tail -c {policy.max_file_bytes} -- {quoted} | keep; '
-            'else echo "$m unreadable"; fi'
+            f"printf '%s file %s\\n' \"$m\" {quoted}; if [ -r {quoted} ]; "
+            f'then tail -c {policy.max_file_bytes} -- {quoted} | keep; else echo "$m unreadable"; fi'
         )
     return "\n".join(parts)
 
 
 def parse(output: str, host: Host, window: float) -> LogFacts:
     """Split the command's output back into sources of timed lines."""
-    mark = f"@@golive-logs-{_nonce(host)} "
+    mark = f"{_mark()} "
     now: float | None = None
     sources: list[Source] = []
     notes: list[str] = []
     current: Source | None = None
     docker_error: list[str] | None = None
+    journald_absent = False
     readable = bool(host.logs.files)
     for line in output.split("\n"):
         if line.startswith(mark):
@@ -146,7 +155,8 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
                 readable = True
             elif word in ("container", "unit", "file"):
                 readable = readable or word == "unit"
-                name, _, image = rest.partition(" ")
+                # a container line is "NAME IMAGE"; a unit or file is all of the rest (a path may hold spaces)
+                name, _, image = rest.partition(" ") if word == "container" else (rest, "", "")
                 current = Source(word, name, image.strip())
                 sources.append(current)
             elif word == "lines" and current is not None:
@@ -158,7 +168,7 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
             elif word == "docker" and rest == "absent":
                 notes.append("containers: not applicable (no docker command on the host)")
             elif word == "journald" and rest == "absent":
-                notes.append(f"units {', '.join(host.logs.units)}: not applicable (systemd does not run on the host)")
+                journald_absent = True
             elif word == "docker-error":
                 docker_error = []
                 current = None
@@ -170,11 +180,14 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
     if now is None:
         raise TargetError(f"{host.name}: the log command printed no clock; it was cut short or failed")
     if docker_error is not None:
-        problem = f"docker ps failed, container logs unreadable: {' '.join(docker_error)[:300]}"
-        if host.containers.expected or host.containers.compose_projects:
-            raise TargetError(f"{host.name}: {problem} (containers are declared for {host.name})")
-        # the same rule as the container criteria: no usable engine and none declared → not applicable
-        notes.append(f"containers: not applicable ({problem})")
+        # the same rule as the container criteria: only a host without the docker CLI has no container logs
+        raise TargetError(
+            f"{host.name}: docker ps failed, container logs unreadable: {shorten(' '.join(docker_error), 300)}"
+        )
+    if journald_absent:
+        raise TargetError(
+            f"{host.name}: logs.units {', '.join(host.logs.units)} are declared, but systemd does not run on the host"
+        )
     facts = LogFacts(host.name, now, window, sources, notes, readable)
     for source in sources:
         if source.kind == "file":  # files are not filtered by the window on the host: lines with a time are here
@@ -183,19 +196,24 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
 
 
 def _log_line(kind: str, raw: str) -> LogLine:
+    """The line, redacted: nothing derived from it (groups, templates, suggestions) sees a secret."""
+    shown = redact(raw)
     match = _ISO.match(raw)
     if match is None:
-        return LogLine(None, raw, raw)
+        return LogLine(None, shown, shown)
     stamp, _fraction, zone = match.groups()
     zone = "+00:00" if zone in (None, "Z") else zone
     try:
         moment = dt.datetime.fromisoformat(f"{stamp.replace(' ', 'T')}{zone}")
     except ValueError:
-        return LogLine(None, raw, raw)
-    message = raw[match.end() :]
+        return LogLine(None, shown, shown)
+    # the time is read from the raw line (a secret value could look like part of it),
+    # the message taken from the redacted one
+    shown_match = _ISO.match(shown)
+    message = shown[shown_match.end() :] if shown_match else redact(raw[match.end() :])
     if kind == "unit":
         message = _JOURNAL_PREFIX.sub("", message, count=1)
-    return LogLine(moment.timestamp(), message, raw)
+    return LogLine(moment.timestamp(), message, shown)
 
 
 def read(remote: RemoteHost, host: Host, window: float, classifier: Classifier) -> LogFacts:
@@ -347,7 +365,8 @@ def judge_known(result: Classified, severity: str) -> Verdict:
     ]
     if groups:
         return Verdict(False, f"{severity} log patterns matched: {summary(_by_source(groups))}", comparisons)
-    return Verdict(True, f"no {severity} pattern in {_scope(result)}")
+    read = Comparison(f"lines matching a {severity} pattern in {_scope(result)}", 0, "==", 0, True)
+    return Verdict(True, f"no {severity} pattern in {_scope(result)}", [read])
 
 
 def judge_unknown(result: Classified) -> Verdict:
@@ -364,7 +383,8 @@ def judge_unknown(result: Classified) -> Verdict:
             ),
             [Comparison(f"{g.source} unknown template {g.key[:120]!r}", g.count, "==", 0, False) for g in groups],
         )
-    return Verdict(True, f"every error-like line is a known pattern in {_scope(result)}")
+    read = Comparison(f"error-like lines matching no known pattern in {_scope(result)}", 0, "==", 0, True)
+    return Verdict(True, f"every error-like line is a known pattern in {_scope(result)}", [read])
 
 
 def judge_rates(result: Classified) -> Verdict:
@@ -386,7 +406,8 @@ def judge_rates(result: Classified) -> Verdict:
             comparisons,
         )
     if not comparisons:
-        return Verdict(True, f"no acceptable pattern matched in {_scope(result)}")
+        read = Comparison(f"lines matching an acceptable pattern in {_scope(result)}", 0, "<=", "its rate", True)
+        return Verdict(True, f"no acceptable pattern matched in {_scope(result)}", [read])
     return Verdict(True, f"all {len(comparisons)} acceptable pattern(s) under their rate", comparisons)
 
 

@@ -4,6 +4,9 @@ Read through Loki's documented HTTP API: ``GET /loki/api/v1/query_range`` with a
 stream selector for the host's labels, ``direction=backward`` and ``limit=1`` over
 the freshness window (nanosecond ``start``/``end``); when nothing is that fresh, a
 second query over the run's ``window`` (24h) finds how old the newest line is.
+Both reach as far past the runner's clock as back (``end`` in the future): a newest
+line dated further ahead than ``clock.future_tolerance`` fails as dated in the future
+(a shipper on a skewed clock), instead of hiding beyond ``end``.
 
 Verified only against the sandbox's Loki API stand-in (no Loki binary is
 available here), not yet against a live Loki.
@@ -16,9 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from golive.checks import clock
 from golive.checks.monitoring import MonitoringClient, System, api_data
 from golive.errors import TargetError
 from golive.evidence import Comparison, Evidence, Verdict
+from golive.redact import shorten
 
 NS = 10**9
 
@@ -56,7 +61,7 @@ def newest(
 def parse_newest(data: Any, query: str, since_ns: int) -> Newest:
     """The ``data`` of a ``query_range`` log query (``resultType: streams``) → its newest entry."""
     if not isinstance(data, dict) or data.get("resultType") != "streams":
-        raise TargetError(f"loki: {query} did not answer streams: {str(data)[:200]}")
+        raise TargetError(f"loki: {query} did not answer streams: {shorten(data, 200)}")
     entries = [(int(ts), line) for stream in data.get("result", []) for ts, line, *_ in stream.get("values", [])]
     if not entries:
         return Newest(query, since_ns, None)
@@ -64,14 +69,28 @@ def parse_newest(data: Any, query: str, since_ns: int) -> Newest:
     return Newest(query, since_ns, ts, line)
 
 
-def judge_freshness(host: str, found: Newest, freshness: float, now_ns: int, older: Newest | None = None) -> Verdict:
-    """MON-06: the host's newest line is younger than ``freshness`` seconds."""
+def judge_freshness(
+    host: str,
+    found: Newest,
+    freshness: float,
+    now_ns: int,
+    older: Newest | None = None,
+    future_tolerance: float = clock.FUTURE_TOLERANCE,
+) -> Verdict:
+    """MON-06: the host's newest line is younger than ``freshness`` seconds, and not dated in the future."""
     age = found.age(now_ns)
-    if age is not None:
-        comparison = Comparison(
-            f"{host}: age of the newest line of {found.selector}", round(age), "<=", round(freshness), True, " s"
+    subject = f"{host}: age of the newest line of {found.selector}"
+    if found.timestamp_ns is not None:
+        future = clock.dated_in_future(
+            subject, found.timestamp_ns / NS, now_ns / NS, future_tolerance, clock="the runner's clock"
         )
-        return Verdict(True, f"{host}: newest line {round(age)} s old: {found.line[:200]!r}", [comparison])
+        if future is not None:
+            line = shorten(found.line, 200)
+            return Verdict(False, f"{host}: newest line of {found.selector} {future.measured}: {line!r}", [future])
+    if age is not None:
+        age = max(0.0, age)
+        comparison = Comparison(subject, round(age), "<=", round(freshness), True, " s")
+        return Verdict(True, f"{host}: newest line {round(age)} s old: {shorten(found.line, 200)!r}", [comparison])
     shown = f"{round(freshness)} s"
     if older is not None and older.timestamp_ns is not None:
         measured: object = round(older.age(now_ns) or 0)
@@ -102,9 +121,12 @@ def _excerpt(body: Any) -> str:
     try:
         result = body["data"]["result"]
     except (KeyError, TypeError):
-        return str(body)[:1000]
+        return shorten(body, 1000)
     lines = [
-        "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(s.get("stream", {}).items())) + "} " + f"{ts} {line[:300]!r}"
+        "{"
+        + ", ".join(f'{k}="{v}"' for k, v in sorted(s.get("stream", {}).items()))
+        + "} "
+        + f"{ts} {shorten(line, 300)!r}"
         for s in result
         for ts, line, *_ in s.get("values", [])
     ]

@@ -32,6 +32,7 @@ from golive.checks.http import authorization
 from golive.errors import CheckTimeout, TargetError, Unreachable
 from golive.evidence import Evidence
 from golive.inventory import MonitoringApi, has_userinfo, sends_in_clear, without_userinfo
+from golive.redact import shorten
 
 SHARED_NOTE = "(answer shared by the criteria of this run) "
 
@@ -101,7 +102,7 @@ class MonitoringClient:
         answer = shared or self._fetch(system, url, evidence, accept)
         if share:
             self._answers[url] = answer
-        summary = excerpt(answer.body) if excerpt else json.dumps(answer.body)[:1500]
+        summary = excerpt(answer.body) if excerpt else shorten(json.dumps(answer.body), 1500)
         evidence.http("GET", url, answer.status, body=(SHARED_NOTE if shared else "") + summary, elapsed=answer.elapsed)
         return answer
 
@@ -124,14 +125,14 @@ class MonitoringClient:
         elapsed = time.monotonic() - started
         if response.status_code not in accept:
             hint = " (check its credential)" if response.status_code in (401, 403) else ""
-            evidence.http("GET", url, response.status_code, body=response.text[:1000], elapsed=elapsed)
+            evidence.http("GET", url, response.status_code, body=shorten(response.text, 1000), elapsed=elapsed)
             raise TargetError(
-                f"{system.name}: GET {url} answered {response.status_code}{hint}: {response.text.strip()[:200]}"
+                f"{system.name}: GET {url} answered {response.status_code}{hint}: {shorten(response.text.strip(), 200)}"
             )
         try:
             body = response.json()
         except ValueError:
-            evidence.http("GET", url, response.status_code, body=response.text[:1000], elapsed=elapsed)
+            evidence.http("GET", url, response.status_code, body=shorten(response.text, 1000), elapsed=elapsed)
             raise TargetError(
                 f"{system.name}: GET {url} did not answer JSON; is {system.api.url} really {system.name}?"
             ) from None
@@ -176,7 +177,7 @@ def api_data(answer: Answer, system: System) -> Any:
     body = answer.body
     if not isinstance(body, dict) or body.get("status") != "success" or "data" not in body:
         error = body.get("error", "") if isinstance(body, dict) else ""
-        raise TargetError(f"{system.name}: {answer.url} did not answer success: {error or str(body)[:200]}")
+        raise TargetError(f"{system.name}: {answer.url} did not answer success: {error or shorten(body, 200)}")
     return body["data"]
 
 

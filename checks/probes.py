@@ -18,6 +18,7 @@ from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 from golive.inventory import Host, TcpDependency
+from golive.redact import redact
 
 NO_TOOL = 3
 
@@ -53,7 +54,8 @@ class Probe:
             return "connected"
         if self.exit_status == 124:
             return f"timed out after {self.dependency.timeout:g} s"
-        detail = self.output.strip().splitlines()[-1] if self.output.strip() else f"exit {self.exit_status}"
+        shown = redact(self.output).strip()  # before a line is picked: a secret may span lines
+        detail = shown.splitlines()[-1] if shown else f"exit {self.exit_status}"
         return f"failed ({detail})"
 
 

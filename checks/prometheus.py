@@ -16,6 +16,7 @@ from golive.checks.monitoring import MonitoringClient, System, api_data
 from golive.errors import TargetError
 from golive.evidence import Comparison, Evidence, Verdict
 from golive.inventory import Host, PrometheusApi
+from golive.redact import shorten
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def targets(client: MonitoringClient, system: System, evidence: Evidence) -> lis
 def parse_targets(data: object) -> list[ScrapeTarget]:
     """The ``data`` of ``/api/v1/targets`` → targets (dropped targets are ignored)."""
     if not isinstance(data, dict) or not isinstance(data.get("activeTargets"), list):
-        raise TargetError(f"prometheus: /api/v1/targets answered no activeTargets list: {str(data)[:200]}")
+        raise TargetError(f"prometheus: /api/v1/targets answered no activeTargets list: {shorten(data, 200)}")
     return [
         ScrapeTarget(
             job=str(t.get("labels", {}).get("job", t.get("scrapePool", ""))),
@@ -254,7 +255,7 @@ def _vector(client: MonitoringClient, system: System, evidence: Evidence, promql
     answer = client.get(system, "/api/v1/query", evidence, {"query": promql}, excerpt=_vector_excerpt)
     data = api_data(answer, system)
     if data.get("resultType") != "vector":
-        raise TargetError(f"prometheus: {promql} did not answer a vector: {str(data)[:200]}")
+        raise TargetError(f"prometheus: {promql} did not answer a vector: {shorten(data, 200)}")
     return {
         (str(r["metric"].get("job", "")), str(r["metric"].get("instance", ""))): float(r["value"][1])
         for r in data.get("result", [])
@@ -305,7 +306,7 @@ def _targets_excerpt(body: object) -> str:
     try:
         active = body["data"]["activeTargets"]  # type: ignore[index]
     except (KeyError, TypeError):
-        return str(body)[:1000]
+        return shorten(body, 1000)
     lines = [
         f"job={t.get('labels', {}).get('job', '')} instance={t.get('labels', {}).get('instance', '')} "
         f"health={t.get('health', '')} lastError={t.get('lastError', '')!r}"
@@ -318,7 +319,7 @@ def _vector_excerpt(body: object) -> str:
     try:
         result = body["data"]["result"]  # type: ignore[index]
     except (KeyError, TypeError):
-        return str(body)[:1000]
+        return shorten(body, 1000)
     return (
         "\n".join(
             "{" + ", ".join(f'{k}="{v}"' for k, v in sorted(r["metric"].items())) + "} " + str(r["value"][1])
@@ -332,7 +333,7 @@ def _alerts_excerpt(body: object) -> str:
     try:
         found = body["data"]["alerts"]  # type: ignore[index]
     except (KeyError, TypeError):
-        return str(body)[:1000]
+        return shorten(body, 1000)
     return (
         "\n".join(
             f"{a['labels'].get('alertname', '')} severity={a['labels'].get('severity', '')} state={a.get('state', '')}"
@@ -346,7 +347,7 @@ def _rules_excerpt(body: object) -> str:
     try:
         groups = body["data"]["groups"]  # type: ignore[index]
     except (KeyError, TypeError):
-        return str(body)[:1000]
+        return shorten(body, 1000)
     return (
         "\n".join(
             f"{g.get('name', '')}/{r.get('name', '')} {r.get('type', '')} health={r.get('health', '')}"

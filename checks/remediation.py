@@ -64,16 +64,36 @@ def unknown_runbooks(items: list[Remediable], runbooks: Mapping[str, str]) -> li
     return sorted(set(runbooks) - known)
 
 
+def declared(inventory: Inventory) -> list[Remediable]:
+    """The inventory's own log patterns: the findings it adds to what golive ships.
+
+    golive's criteria (their ``Fix:`` paragraphs) and its knowledge base ship with
+    their fixes and are held to that by golive's own tests: judging them on every
+    host would pass whatever the host documents.
+    """
+    return [
+        Remediable(p.id, p.severity, "log pattern", " ".join(filter(None, (p.remediation, p.runbook))))
+        for p in inventory.log_patterns
+    ]
+
+
 def judge(items: list[Remediable], runbooks: Mapping[str, str], missing: list[str]) -> Verdict:
-    """Critical and warning items have remediation text or a runbook; declared runbooks exist."""
+    """The declared critical and warning items have remediation text or a runbook; declared runbooks exist.
+
+    ``items`` are what the inventory declares (``declared``); not applicable when it
+    declares neither such an item nor a runbook.
+    """
     judged = [item for item in items if item.severity in JUDGED_SEVERITIES]
     bare = [f"{item.kind} {item.id}" for item in judged if not item.remediation.strip() and item.id not in runbooks]
-    comparisons = [
-        Comparison(
-            f"critical/warning findings without remediation text or runbook (of {len(judged)})",
-            ", ".join(bare) or 0, "==", 0, not bare,
-        ),
-        Comparison(f"declared runbooks missing or empty (of {len(runbooks)})", ", ".join(missing) or 0, "==", 0,
-                   not missing),
-    ]  # fmt: skip
-    return Verdict.from_comparisons(comparisons, "remediation checks")
+    comparisons = []
+    if judged:
+        comparisons.append(
+            Comparison(f"declared critical/warning findings without remediation text or runbook (of {len(judged)})",
+                       ", ".join(bare) or 0, "==", 0, not bare)
+        )  # fmt: skip
+    if runbooks:
+        comparisons.append(
+            Comparison(f"declared runbooks missing or empty (of {len(runbooks)})", ", ".join(missing) or 0, "==", 0,
+                       not missing)
+        )  # fmt: skip
+    return Verdict.from_comparisons(comparisons, "declared runbooks or critical/warning log patterns")

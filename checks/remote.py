@@ -4,8 +4,10 @@ Every command runs under ``timeout`` on the target and its result is cached for 
 session: facts are gathered once per host and shared by every criterion that reads
 them. The commands check modules register with ``fact_command`` are fetched together
 in ONE round trip on the host's first use (``checks/batch.py``); any other command
-costs a round trip of its own. Each use is recorded as evidence of the test that
-asked. A host found unreachable fails its remaining checks at once with the same reason.
+costs a round trip of its own, framed the same way. Each use is recorded as evidence
+of the test that asked. A host found unreachable fails its remaining checks at once
+with the same reason. A fact whose builder fails, or whose output is over the host's
+``max_fact_output``, is an error of the criteria reading that fact only.
 """
 
 from __future__ import annotations
@@ -24,12 +26,15 @@ import testinfra
 
 from golive import evidence
 from golive.checks import batch, standard_input
-from golive.errors import CheckTimeout, Unreachable
+from golive.errors import CheckTimeout, TargetError, Unreachable
 from golive.inventory import Host
 from golive.redact import redact
+from golive.units import format_size
 
 TIMEOUT_EXIT = 124
 SSH_FAILURE_EXIT = 255
+ARGUMENT_MAX = 100_000
+"""Scripts longer than this go on standard input: one argument may hold at most 128 KiB."""
 
 FactCommand = Callable[[Host], str | None]
 SecretFinder = Callable[[str], Iterable[str]]
@@ -49,7 +54,7 @@ def fact_command(builder: FactCommand, secrets: SecretFinder | None = None) -> F
 
 @dataclass(frozen=True)
 class CommandResult:
-    """What a command printed and returned on a host."""
+    """What a command printed and returned on a host (``overflow``: cut at the host's output cap)."""
 
     command: str
     exit_status: int
@@ -57,6 +62,11 @@ class CommandResult:
     stderr: str
     duration: float
     batched: bool = False
+    overflow: bool = False
+    sent: float | None = None
+    """The runner's wall clock when the round trip carrying the command was sent (REL-15)."""
+    received: float | None = None
+    """... and when its answer came back."""
 
     @property
     def succeeded(self) -> bool:
@@ -125,26 +135,40 @@ class RemoteHost:
             )  # fmt: skip
         if cached.exit_status == TIMEOUT_EXIT:
             raise CheckTimeout(f"{self.name}: timed out after {self.host.command_timeout:g} s: {command}")
+        if cached.overflow:
+            raise TargetError(
+                f"{self.name}: output over {format_size(self.host.max_fact_output)} (max_fact_output): {command[:200]}"
+            )
         return cached
 
     def _prefetch(self) -> None:
         """Every registered fact command of this host, in one round trip."""
         finders: dict[str, SecretFinder] = {}
+        built: list[str] = []
         for build, finder in _FACT_COMMANDS:
-            command = build(self.host)
-            if command is not None and finder is not None:
-                finders[command] = finder
+            try:
+                command = build(self.host)
+            except Exception:  # the criteria reading this fact build it again and meet the error
+                continue
+            if command is not None:
+                built.append(command)
+                if finder is not None:
+                    finders[command] = finder
         self._secret_finders = finders
-        commands = list(dict.fromkeys(c for build, _ in _FACT_COMMANDS if (c := build(self.host)) is not None))
+        commands = list(dict.fromkeys(built))
         if len(commands) < 2:
             return
-        text, nonce = batch.script(commands, self.host.command_timeout)
-        raw, duration = self._round_trip(f"sh -c {shlex.quote(text)}", self.host.command_timeout * len(commands) + 5)
-        for command, output in zip(commands, batch.parse(raw.stdout, len(commands), nonce), strict=True):
+        cap = self.host.max_fact_output
+        text, nonce = batch.script(commands, self.host.command_timeout, cap=cap)
+        sent = time.time()
+        raw, duration = self._run_script(text, self.host.command_timeout * len(commands) + 5)
+        received = time.time()
+        for command, output in zip(commands, batch.parse(raw.stdout_bytes, len(commands), nonce, cap), strict=True):
             if output is not None:
                 self._cache[command] = CommandResult(
-                    command, output.exit_status, output.stdout, output.stderr, duration / len(commands), batched=True
-                )
+                    command, output.exit_status, output.stdout, output.stderr, duration / len(commands),
+                    batched=True, overflow=output.overflow, sent=sent, received=received,
+                )  # fmt: skip
                 self._register_secrets(command, self._cache[command])
 
     def _register_secrets(self, command: str, result: CommandResult) -> None:
@@ -153,9 +177,35 @@ class RemoteHost:
             redact.add(finder(result.stdout))
 
     def _execute(self, command: str, stdin: bytes | None = None) -> CommandResult:
-        limit = self.host.command_timeout
-        raw, duration = self._round_trip(f"timeout -k 2 {limit:g} sh -c {shlex.quote(command)}", None, stdin)
-        return CommandResult(command, raw.rc, raw.stdout, raw.stderr, duration)
+        # one command framed as a batch of one: the same timeout, output cap and decoding
+        cap = self.host.max_fact_output
+        text, nonce = batch.script([command], self.host.command_timeout, cap=cap, stdin=stdin is not None)
+        sent = time.time()
+        raw, duration = self._run_script(text, None, stdin)
+        received = time.time()
+        (output,) = batch.parse(raw.stdout_bytes, 1, nonce, cap)
+        if output is None:
+            stderr = batch.decode(raw.stderr_bytes).strip()[-300:]
+            raise TargetError(
+                f"{self.name}: the command's output was cut short (exit {raw.rc}: {stderr}): {command[:200]}"
+            )
+        return CommandResult(
+            command,
+            output.exit_status,
+            output.stdout,
+            output.stderr,
+            duration,
+            overflow=output.overflow,
+            sent=sent,
+            received=received,
+        )
+
+    def _run_script(self, text: str, limit: float | None, stdin: bytes | None = None) -> tuple[Any, float]:
+        """A fact script as ``sh -c SCRIPT``; a script too long for one argument (Linux takes at
+        most 128 KiB in one) travels on standard input (``sh -s``) where the backend can feed it."""
+        if stdin is None and len(text) > ARGUMENT_MAX and standard_input.supports(self.host):
+            return self._round_trip("sh -s", limit, text.encode())
+        return self._round_trip(f"sh -c {shlex.quote(text)}", limit, stdin)
 
     def _round_trip(self, command: str, limit: float | None, stdin: bytes | None = None) -> tuple[Any, float]:
         if self.unreachable is not None:
@@ -176,13 +226,15 @@ class RemoteHost:
             # testinfra's ssh backend raises RuntimeError(CommandResult): its stderr is the reason,
             # not the repr (which carries the whole batched script and would bury it)
             failed = exc.args[0] if exc.args else None
-            reason = failed.stderr.strip() if hasattr(failed, "stderr") else exc
+            reason = batch.decode(failed.stderr_bytes).strip() if hasattr(failed, "stderr_bytes") else exc
             self.unreachable = f"{self.name}: cannot reach host through {self.host.backend}: {reason}"
             raise Unreachable(self.unreachable) from exc
         finally:
             self.round_trips += 1
-        if raw.rc == SSH_FAILURE_EXIT and self.host.backend.startswith(("ssh://", "paramiko://")) and not raw.stdout:
-            self.unreachable = f"{self.name}: cannot reach host through {self.host.backend}: {raw.stderr.strip()}"
+        ssh = self.host.backend.startswith(("ssh://", "paramiko://"))
+        if raw.rc == SSH_FAILURE_EXIT and ssh and not raw.stdout_bytes:
+            reason = batch.decode(raw.stderr_bytes).strip()
+            self.unreachable = f"{self.name}: cannot reach host through {self.host.backend}: {reason}"
             raise Unreachable(self.unreachable)
         return raw, time.monotonic() - started
 

@@ -12,10 +12,13 @@ import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from golive.checks import clock
 from golive.checks import sections as fact_script
 from golive.checks.remote import RemoteHost, fact_command
+from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 from golive.inventory import Host, ScheduledJob, SystemdPolicy
+from golive.redact import shorten
 
 BOOTED = (
     "if [ -d /run/systemd/system ]; then echo systemd; "
@@ -38,7 +41,7 @@ def sections(policy: SystemdPolicy, jobs: Sequence[ScheduledJob]) -> list[tuple[
     for job in jobs:
         if job.timer is not None:
             timer = fact_script.quote(job.timer)
-            service = f"$(systemctl show -p Unit --value {timer})"
+            service = f'"$(systemctl show -p Unit --value {timer})"'
             systemd.append(
                 (
                     f"timer:{job.name}",
@@ -46,7 +49,8 @@ def sections(policy: SystemdPolicy, jobs: Sequence[ScheduledJob]) -> list[tuple[
                 )
             )
         else:
-            files = " ".join(job.crontabs)  # globs expand on the host
+            # unquoted so that globs expand on the host: the inventory admits only CRONTAB_PATH characters
+            files = " ".join(job.crontabs)
             found.append((f"cron:{job.name}", f"grep -H -F -- {fact_script.quote(job.cron or '')} {files} 2>/dev/null"))
             if job.stamp:
                 found.append((f"stamp:{job.name}", f"stat -c %Y {fact_script.quote(job.stamp)}"))
@@ -151,20 +155,35 @@ def judge_timer(found: SystemdFacts, job: ScheduledJob) -> Verdict:
     return Verdict.from_comparisons(comparisons, f"checks of {found.host}/{job.name}")
 
 
-def judge_cron(found: SystemdFacts, job: ScheduledJob) -> tuple[Verdict, str | None]:
-    """REL-12 (cron): the entry is in a crontab; with a stamp, the last success is recent."""
-    lines = found.cron.get(job.name, [])
+def is_comment(line: str) -> bool:
+    """Whether a ``grep -H`` line (``file:content``) of a crontab is a comment: cron never runs it."""
+    return line.partition(":")[2].lstrip().startswith("#")
+
+
+def judge_cron(
+    found: SystemdFacts, job: ScheduledJob, future_tolerance: float = clock.FUTURE_TOLERANCE
+) -> tuple[Verdict, str | None]:
+    """REL-12 (cron): the entry is in a crontab, not commented out; with a stamp, the last success is recent
+    and not in the future."""
+    lines = [line for line in found.cron.get(job.name, []) if not is_comment(line)]
     comparisons = [
-        Comparison(f"crontab line containing {job.cron!r}", lines[0][:300] if lines else "absent", "is", "present",
-                   bool(lines)),
+        Comparison(f"crontab line containing {job.cron!r}", shorten(lines[0], 300) if lines else "absent", "is",
+                   "present", bool(lines)),
     ]  # fmt: skip
     note = None
     if job.stamp:
         stamp = found.stamps.get(job.name)
-        age = None if stamp is None else (found.now - stamp) / 3600
-        measured = "missing" if age is None else f"{age:.1f}"
-        comparisons.append(Comparison(f"last success stamp {job.stamp} age", measured, "<=", f"{job.max_age / 3600:g}",
-                                      age is not None and age <= job.max_age / 3600, " h"))  # fmt: skip
+        if stamp is not None and not found.now:
+            raise TargetError(f"{found.host}: cannot read the host's clock (date +%s) to age {job.stamp}")
+        subject = f"last success stamp {job.stamp} age"
+        future = None if stamp is None else clock.dated_in_future(subject, stamp, found.now, future_tolerance)
+        if future is not None:
+            comparisons.append(future)
+        else:
+            age = None if stamp is None else max(0.0, found.now - stamp) / 3600
+            measured = "missing" if age is None else f"{age:.1f}"
+            comparisons.append(Comparison(subject, measured, "<=", f"{job.max_age / 3600:g}",
+                                          age is not None and age <= job.max_age / 3600, " h"))  # fmt: skip
     else:
         note = (
             "cron records no exit status; declare scheduled[].stamp "

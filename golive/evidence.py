@@ -17,23 +17,35 @@ from typing import Any
 
 import pytest
 
-from golive.redact import redact
+from golive.redact import bounded, redact
 
 MAX_FIELD_CHARS = 8000
 MAX_LINE_CHARS = 2000
+MAX_REDACTED_CHARS = 2**20
+"""Longer text keeps only its start and end (the token on each cut dropped) before redaction."""
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f]")
 
 
 def clean(value: object, limit: int = MAX_FIELD_CHARS) -> str:
-    """A string safe for any report: decoded, stripped of control codes, redacted, bounded."""
+    """A string safe for any report: decoded, stripped of control codes, redacted, bounded.
+
+    Redaction comes before any cut (lines to ``MAX_LINE_CHARS``, the whole to ``limit``),
+    so no cut can leave the unrecognizable part of a secret.
+    """
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
     text = _CONTROL.sub("", str(value))
+    if len(text) > MAX_REDACTED_CHARS:
+        # each part on its own: a key block cut in two is then masked within its part
+        head = bounded(text, MAX_REDACTED_CHARS * 3 // 4)
+        tail = bounded(text, MAX_REDACTED_CHARS // 4, end=True)
+        text = f"{redact(head)}\n… [{len(text) - len(head) - len(tail)} chars cut] …\n{redact(tail)}"
+    else:
+        text = redact(text)
     text = "\n".join(
         line if len(line) <= MAX_LINE_CHARS else f"{line[:MAX_LINE_CHARS]}… [{len(line) - MAX_LINE_CHARS} chars cut]"
         for line in text.split("\n")
     )
-    text = redact(text)
     if len(text) > limit:
         head, tail = text[: limit * 3 // 4], text[-limit // 4 :]
         text = f"{head}\n… [{len(text) - len(head) - len(tail)} chars cut] …\n{tail}"
@@ -58,14 +70,35 @@ class Comparison:
 
 @dataclass
 class Verdict:
-    """A judge's conclusion: passed or not, a one-line reason and its comparisons."""
+    """A judge's conclusion: passed or not, a one-line reason and its comparisons.
+
+    A pass rests on at least one comparison: a passing verdict without one cannot be
+    built (``ValueError``, a bug in the judge). Nothing to judge is said with
+    ``Verdict.not_applicable(reason)``; a target that could not be read is a
+    ``golive.errors.TargetError``, never a verdict.
+    """
 
     passed: bool
     summary: str
     comparisons: list[Comparison] = field(default_factory=list)
+    applicable: bool = True
+
+    def __post_init__(self) -> None:
+        if self.passed and not self.comparisons:
+            raise ValueError(f"a passing verdict needs at least one comparison: {self.summary!r}")
+        if not self.applicable and (self.passed or self.comparisons):
+            raise ValueError(f"a verdict that is not applicable neither passes nor compares: {self.summary!r}")
+
+    @classmethod
+    def not_applicable(cls, reason: str) -> Verdict:
+        """Nothing to judge (nothing declared, or nothing of the kind on the target), with the reason."""
+        return cls(False, reason, [], applicable=False)
 
     @classmethod
     def from_comparisons(cls, comparisons: Sequence[Comparison], what: str) -> Verdict:
+        """Failed if any comparison failed; not applicable when there is none ("no {what}")."""
+        if not comparisons:
+            return cls.not_applicable(f"no {what} to judge")
         failing = [c for c in comparisons if not c.passed]
         if failing:
             return cls(
@@ -162,7 +195,15 @@ class Evidence:
         self.entries.append({"kind": "grade_claim", "source": clean(source, 500), "score": score, "letter": letter})
 
     def conclude(self, verdict: Verdict) -> None:
-        """Record the verdict's comparisons; fail the test with its reason if it failed."""
+        """Record the verdict's comparisons; fail the test with its reason if it failed.
+
+        A verdict that is not applicable skips the test with ``not applicable: <reason>``.
+        """
+        if not verdict.applicable:
+            self.note(f"not applicable: {verdict.summary}")
+            pytest.skip(f"not applicable: {clean(verdict.summary)}")
+        if verdict.passed and not verdict.comparisons:
+            raise ValueError(f"a passing verdict needs at least one comparison: {verdict.summary!r}")
         for comparison in verdict.comparisons:
             self.compare(comparison)
         self.entries.append({"kind": "verdict", "passed": verdict.passed, "summary": clean(verdict.summary)})

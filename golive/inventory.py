@@ -8,10 +8,12 @@ read here and registered for redaction before anything can print it.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 import hashlib
 import ipaddress
 import os
 import re
+import shlex
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -30,6 +32,7 @@ from pydantic import (
     model_validator,
 )
 
+from golive import kubeconfig, strict_yaml
 from golive.errors import InventoryError
 from golive.rubric import DEFAULT_RUBRIC, MAX_WAIVER_DAYS, RubricConfig
 from golive.units import parse_duration, parse_size
@@ -101,6 +104,7 @@ class SshdPolicy(Section):
 
 
 NAME = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+CRONTAB_PATH = re.compile(r"[A-Za-z0-9._/@+,:%*?\[\]-]+")
 DAY = 86400.0
 
 
@@ -111,6 +115,8 @@ class BackupLocation(Section):
     ``command`` + ``format``: a read-only command listing snapshots, e.g.
     ``restic -r /srv/restic --password-file F snapshots --json --no-lock`` (``restic``),
     ``borg list --json REPO`` (``borg``), or lines ``<epoch> <bytes> <name>`` (``lines``).
+    The command runs as one program with its arguments (quoted as ``sh`` would split
+    them), without a shell: no pipes, variables or redirections.
     """
 
     name: str = Field(pattern=NAME)
@@ -120,6 +126,24 @@ class BackupLocation(Section):
     format: str | None = Field(None, pattern=r"^(restic|borg|lines)$")
     max_age: Duration = 26 * 3600.0
     min_size_ratio: float = Field(0.5, ge=0, le=1)
+
+    @field_validator("command")
+    @classmethod
+    def _command_line(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                words = shlex.split(value)
+            except ValueError as exc:
+                raise ValueError(
+                    f"expected a command line like 'restic snapshots --json' ({exc}), got {value!r}"
+                ) from None
+            if not words:
+                raise ValueError("expected a command line like 'restic snapshots --json', got an empty one")
+        return value
+
+    def argv(self) -> list[str]:
+        """The snapshot command's program and arguments."""
+        return shlex.split(self.command or "")
 
     @model_validator(mode="after")
     def _one_source(self) -> BackupLocation:
@@ -310,11 +334,39 @@ class ScheduledJob(Section):
     stamp: str | None = None
     max_age: Duration = 26 * 3600.0
 
+    @field_validator("crontabs")
+    @classmethod
+    def _crontab_globs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # globs expand on the host, so these reach its shell unquoted: only path and glob characters
+        for glob in value:
+            if not CRONTAB_PATH.fullmatch(glob):
+                raise ValueError(
+                    f"expected a file path or glob like /etc/cron.d/* (letters, digits, / . _ - @ + , : % * ? [ ]), "
+                    f"got {glob!r}"
+                )
+        return value
+
     @model_validator(mode="after")
     def _one_kind(self) -> ScheduledJob:
         if (self.timer is None) == (self.cron is None):
             raise ValueError("set either timer (a systemd timer unit) or cron (a string of its crontab line)")
         return self
+
+
+class ClockPolicy(Section):
+    """REL-15 and every age golive measures: the host's clock and timestamps in the future.
+
+    ``max_offset``: how far the host's clock may be from the runner's, beyond the
+    measurement's uncertainty; ``future_tolerance``: how far ahead of the host's clock
+    (the runner's, for Loki) a timestamp may be before it fails as dated in the future
+    (backups, restore records, commits, cron stamps, the newest Loki line); ``sync``:
+    judge the time-sync tool's state (false for a container, whose clock is its
+    machine's and is judged on the machine).
+    """
+
+    max_offset: Duration = 2.0
+    future_tolerance: Duration = 300.0
+    sync: bool = True
 
 
 ABSOLUTE_PATH = r"^/[^\x00\n]*$"
@@ -550,10 +602,11 @@ class LogPolicy(Section):
 
     @field_validator("units", "files")
     @classmethod
-    def _no_quotes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+    def _one_line(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        # quoted for the shell; a line break would only break the framing of the output
         for entry in value:
-            if not entry or "\n" in entry:
-                raise ValueError(f"expected a unit name or a file path, got {entry!r}")
+            if not entry or "\n" in entry or "\r" in entry:
+                raise ValueError(f"expected a unit name or a file path on one line, got {entry!r}")
         return value
 
 
@@ -566,6 +619,8 @@ class HostSettings(Section):
     sudo: bool = False
     command_timeout: Duration = 30.0
     connect_timeout: Duration = 10.0
+    max_fact_output: Size = Field(64 * 2**20, ge=1)
+    """The most output (stdout, and stderr, each) one fact command may send; more is that fact's error."""
     disk: DiskPolicy = DiskPolicy()
     listeners: ListenerPolicy = ListenerPolicy()
     sshd: SshdPolicy = SshdPolicy()
@@ -582,6 +637,7 @@ class HostSettings(Section):
     services: tuple[Service, ...] = ()
     secret_files: tuple[Annotated[str, Field(pattern=ABSOLUTE_PATH)], ...] = ()
     """SEC-13: files holding secrets, besides every EnvironmentFile of a declared service."""
+    clock: ClockPolicy = ClockPolicy()
     endpoints: tuple[Endpoint, ...] = ()
     http: HttpSettings = HttpSettings()
     monitoring: HostMonitoring = HostMonitoring()
@@ -776,6 +832,87 @@ class MonitoringSettings(Section):
         return {name: api for name, api in systems.items() if api is not None}
 
 
+KUBE_GLOB = r"^[A-Za-z0-9*?\[\]._-]+/[A-Za-z0-9*?\[\]._-]+$"
+
+
+class KubeManifests(Section):
+    """K8S-03: manifests in a config repo declared on a host (``repo: <host>/<repo name>``),
+    multi-document YAML files relative to the repo's path (kustomize output not required)."""
+
+    repo: str = Field(pattern=r"^[^/\s]+/[A-Za-z0-9][A-Za-z0-9._-]*$")
+    paths: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("paths")
+    @classmethod
+    def _paths(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for path in value:
+            if not path or "\n" in path or path.startswith("/"):
+                raise ValueError(f"expected a path relative to the repo, got {path!r}")
+        return value
+
+
+class KubeCluster(Section):
+    """K8S-01..06: one Kubernetes (or k3s) cluster, read with ``kubectl get ... -o json``.
+
+    Reached either ``via`` an inventory host, where ``kubectl`` runs with that host's own
+    kubeconfig (``kubectl: k3s kubectl`` on a k3s server), or from the runner with a
+    ``kubeconfig`` file and its ``context`` (default: its current-context). A kubeconfig
+    whose user runs an exec credential plugin is refused unless ``allow_exec_plugins``;
+    one that skips TLS verification while carrying a credential is refused.
+    """
+
+    via: str | None = None
+    kubeconfig: str | None = None
+    context: str | None = Field(None, pattern=r"^[^\s]+$")
+    kubectl: str = Field("kubectl", min_length=1)
+    allow_exec_plugins: bool = False
+    timeout: Duration = 30.0
+    namespaces: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    pending_max: Duration = 600.0
+    restarts_per_day: float = Field(3, ge=0)
+    nodes: tuple[str, ...] = ()
+    workloads: tuple[str, ...] = ()
+    webhooks: tuple[str, ...] = ()
+    manifests: KubeManifests | None = None
+
+    @field_validator("ignore", "workloads")
+    @classmethod
+    def _namespaced(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for entry in value:
+            if not re.fullmatch(KUBE_GLOB, entry):
+                raise ValueError(f"expected namespace/name (globs allowed in ignore), got {entry!r}")
+        return value
+
+    @field_validator("kubectl")
+    @classmethod
+    def _kubectl(cls, value: str) -> str:
+        if "\n" in value or not value.strip():
+            raise ValueError(f"expected a command like kubectl or 'k3s kubectl', got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _one_way_in(self) -> KubeCluster:
+        if (self.via is None) == (self.kubeconfig is None):
+            raise ValueError("set either via (an inventory host running kubectl) or kubeconfig (a file on the runner)")
+        if self.via is not None and self.allow_exec_plugins:
+            raise ValueError("allow_exec_plugins is for a kubeconfig on the runner; via uses the host's own")
+        return self
+
+    def kubeconfig_file(self, inventory_file: Path | None) -> Path | None:
+        """The kubeconfig's path; a relative one is relative to the inventory file."""
+        if self.kubeconfig is None:
+            return None
+        file = Path(self.kubeconfig).expanduser()
+        return file if file.is_absolute() or inventory_file is None else inventory_file.parent / file
+
+    def selects(self, namespace: str, name: str) -> bool:
+        """Whether ``namespace/name`` is judged: in the declared namespaces, not ignored."""
+        if self.namespaces is not None and namespace not in self.namespaces:
+            return False
+        return not any(fnmatch.fnmatchcase(f"{namespace}/{name}", glob) for glob in self.ignore)
+
+
 class InventoryFile(Section):
     """The top-level shape of hosts.yaml."""
 
@@ -787,6 +924,7 @@ class InventoryFile(Section):
     window: Duration = 86400.0
     monitoring: MonitoringSettings = MonitoringSettings()
     log_patterns: tuple[LogPattern, ...] = ()
+    kubernetes: dict[Annotated[str, Field(pattern=NAME)], KubeCluster] = {}
 
     @model_validator(mode="after")
     def _monitoring_credentials(self) -> InventoryFile:
@@ -815,7 +953,11 @@ class Inventory:
         window: float,
         monitoring: MonitoringSettings | None = None,
         log_patterns: tuple[LogPattern, ...] = (),
+        kubernetes: dict[str, KubeCluster] | None = None,
+        kube_secrets: tuple[str, ...] = (),
     ) -> None:
+        self.kubernetes = kubernetes or {}
+        self.kube_secrets = kube_secrets
         self.log_patterns = log_patterns
         self.monitoring = monitoring or MonitoringSettings()
         self.path = path
@@ -833,7 +975,7 @@ class Inventory:
     @property
     def secrets(self) -> list[str]:
         """Every secret value the inventory made golive read, for redaction."""
-        return [value for fields in self.credentials.values() for value in fields.values()]
+        return [value for fields in self.credentials.values() for value in fields.values()] + list(self.kube_secrets)
 
     def host(self, name: str) -> Host:
         return next(host for host in self.hosts if host.name == name)
@@ -846,7 +988,7 @@ def load_inventory(
     environ: Mapping[str, str] = os.environ,
 ) -> Inventory:
     """Read and validate ``path``; raise InventoryError with one precise line."""
-    raw, digest = _read_yaml(path)
+    raw, digest, lines = _read_yaml_lines(path)
     document = _validate(InventoryFile, raw, str(path))
     rubric = document.rubric.apply(DEFAULT_RUBRIC)
     if rubric_file is not None:
@@ -854,6 +996,7 @@ def load_inventory(
         rubric = _validate(RubricSection, rubric_raw, str(rubric_file)).apply(rubric)
     hosts = tuple(_host(name, settings, document.defaults, path) for name, settings in document.hosts.items())
     credentials = _resolve_credentials(document.credentials, environ, str(path))
+    _check_names(hosts, lines, str(path))
     _check_endpoints(hosts, document.credentials, str(path))
     today = today or dt.date.today()
     for index, waiver in enumerate(document.waivers):
@@ -865,19 +1008,32 @@ def load_inventory(
                 "choose an earlier date (rubric.max_waiver_days sets the limit)",
             )
     _check_pattern_ids(document.log_patterns, str(path))
+    kube_secrets = _check_clusters(document.kubernetes, hosts, path)
     return Inventory(
         path, digest, hosts, credentials, document.waivers, rubric, document.window, document.monitoring,
-        document.log_patterns,
+        document.log_patterns, document.kubernetes, kube_secrets,
     )  # fmt: skip
 
 
 def _read_yaml(path: Path) -> tuple[dict[str, Any], str]:
+    raw, digest, _ = _read_yaml_lines(path)
+    return raw, digest
+
+
+def _read_yaml_lines(path: Path) -> tuple[dict[str, Any], str, strict_yaml.Lines]:
+    """The file's top-level mapping, its digest and the line of each key; a key given twice is an error."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InventoryError(str(path), "", f"cannot read it ({exc.strerror}); pass an existing file") from None
     try:
-        raw = yaml.safe_load(data)
+        raw, lines = strict_yaml.load_with_lines(data)
+    except strict_yaml.DuplicateKey as exc:
+        raise InventoryError(
+            str(path),
+            exc.key,
+            f"given twice, at {path}:{exc.first} and {path}:{exc.second}; keep one (YAML would silently use the last)",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else ""
@@ -887,7 +1043,7 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], str]:
         raw = {}
     if not isinstance(raw, dict):
         raise InventoryError(str(path), "", "expected a mapping at the top level (hosts:, waivers:, ...)")
-    return raw, hashlib.sha256(data).hexdigest()
+    return raw, hashlib.sha256(data).hexdigest(), lines
 
 
 def _validate(model: type[ModelT], raw: Any, file: str, prefix: str = "") -> ModelT:
@@ -947,6 +1103,39 @@ def _resolve_credentials(
     return resolved
 
 
+# A host's lists whose entries are told apart by a key: two entries with the same value
+# would share facts and test ids, and one would silently stand for both.
+_NAMED_LISTS = (
+    ("repos", "name"), ("documents", "name"), ("acceptance", "phase"), ("dependencies", "name"),
+    ("scheduled", "name"), ("endpoints", "name"), ("backups.locations", "name"), ("backups.restore_tests", "name"),
+)  # fmt: skip
+
+
+def _check_names(hosts: tuple[Host, ...], lines: strict_yaml.Lines, file: str) -> None:
+    """Within a host, each entry of a named list has its own name (hosts themselves are keys)."""
+    for host in hosts:
+        for field, key in _NAMED_LISTS:
+            entries: Any = host
+            for part in field.split("."):
+                entries = getattr(entries, part)
+            first: dict[str, int] = {}
+            for index, entry in enumerate(entries):
+                value = getattr(entry, key)
+                if value not in first:
+                    first[value] = index
+                    continue
+                where = f"hosts.{host.name}.{field}[{index}].{key}"
+                earlier, later = (_line(lines, host.name, field, i, key) for i in (first[value], index))
+                at = f", at {file}:{earlier} and {file}:{later}" if earlier and later else ""
+                raise InventoryError(file, where, f"{value!r} is used twice{at}; give each {key} its own value")
+
+
+def _line(lines: strict_yaml.Lines, host: str, field: str, index: int, key: str) -> int | None:
+    """The line of a list entry's key, in the host's own settings or in ``defaults:``."""
+    found = lines.get(f"hosts.{host}.{field}[{index}].{key}")
+    return found if found is not None else lines.get(f"defaults.{field}[{index}].{key}")
+
+
 def _check_endpoints(hosts: tuple[Host, ...], credentials: Mapping[str, Credential], file: str) -> None:
     """Endpoint names are unique per host; a credential reference names a ``credentials:`` entry."""
     for host in hosts:
@@ -965,6 +1154,34 @@ def _check_endpoints(hosts: tuple[Host, ...], credentials: Mapping[str, Credenti
                 )
             if (endpoint.credential is not None or has_userinfo(endpoint.url)) and sends_in_clear(endpoint.url):
                 raise InventoryError(file, f"{key}.url", _IN_CLEAR.format(url=without_userinfo(endpoint.url)))
+
+
+def _check_clusters(clusters: Mapping[str, KubeCluster], hosts: tuple[Host, ...], path: Path) -> tuple[str, ...]:
+    """``via`` and ``manifests.repo`` name declared hosts and repos; a runner's kubeconfig
+    may be used (``golive.kubeconfig``). Returns the kubeconfigs' secrets, for redaction."""
+    by_name = {host.name: host for host in hosts}
+    secrets: list[str] = []
+    for name, cluster in clusters.items():
+        key = f"kubernetes.{name}"
+        if cluster.via is not None and cluster.via not in by_name:
+            known = ", ".join(by_name) or "none declared"
+            raise InventoryError(str(path), f"{key}.via", f"{cluster.via!r} is not under hosts: (known: {known})")
+        if cluster.manifests is not None:
+            host_name, _, repo_name = cluster.manifests.repo.partition("/")
+            host = by_name.get(host_name)
+            if host is None or all(repo.name != repo_name for repo in host.repos):
+                raise InventoryError(
+                    str(path), f"{key}.manifests.repo",
+                    f"{cluster.manifests.repo!r} names no repo of hosts.{host_name}.repos; write <host>/<repo name>",
+                )  # fmt: skip
+        file = cluster.kubeconfig_file(path)
+        if file is not None:
+            try:
+                loaded = kubeconfig.load(file, cluster.context, cluster.allow_exec_plugins)
+            except kubeconfig.KubeconfigRefused as refused:
+                raise InventoryError(str(path), f"{key}.kubeconfig", str(refused)) from None
+            secrets += loaded.secrets
+    return tuple(secrets)
 
 
 _IN_CLEAR = (

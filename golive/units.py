@@ -57,6 +57,18 @@ def parse_size(text: str | int) -> int:
     return int(float(number) * _SIZE_FACTORS[(unit or "").lower()])
 
 
+def format_size(size: int) -> str:
+    """A short human form of a size in binary units, as evidence and messages show it.
+
+    >>> format_size(64 * 2**20)
+    '64 MiB'
+    """
+    for unit, factor in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if size >= factor:
+            return f"{size / factor:.4g} {unit}"
+    return f"{size} B"
+
+
 def format_duration(seconds: float) -> str:
     """A short human form of a duration, for evidence and messages."""
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):

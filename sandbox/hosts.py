@@ -1,8 +1,11 @@
 """Sandbox hosts: machines of their own on one machine, reached over real SSH.
 
 A host is a network namespace (its own socket table, only ``lo`` in it), a mount
-namespace (its own /run, /srv and /etc/docker, bind-mounted from the host's
-directory) and a UTS namespace (its own hostname). Its sshd listens on
+namespace (its own /run, /srv and /etc, bind-mounted from the host's directory)
+and a UTS namespace (its own hostname). Its /etc is a copy of the machine's made
+when the host is first created, with an empty /etc/docker and /etc/logrotate.d:
+sshd, name lookups and TLS trust work as on the machine, and what the host holds
+under /etc stays as it was while the machine installs packages. Its sshd listens on
 127.0.0.1:22 inside the network namespace; the runner reaches it through
 ``ProxyCommand ip netns exec <netns> nc 127.0.0.1 22``, so every byte stays on
 loopback. Its Docker engine runs in the same network namespace with its socket
@@ -33,8 +36,10 @@ SSHD = "/usr/sbin/sshd"
 PACKAGES = ("openssh-server", "openssh-client", "netcat-openbsd", "iproute2", "util-linux")
 
 # What a host sees as its own: path in the host -> directory under the host's dir.
-# /etc/logrotate.d: REL-11's planted rules stay in the sandbox (sandbox/log_files.py).
-OWN_DIRS = {"/run": "run", "/srv": "srv", "/etc/docker": "etc/docker", "/etc/logrotate.d": "etc/logrotate.d"}
+OWN_DIRS = {"/run": "run", "/srv": "srv", "/etc": "etc"}
+# Left out of the copy of the machine's /etc, so they start empty: the engine's
+# daemon.json, and REL-11's planted rules (sandbox/log_files.py) alone.
+EMPTY_IN_ETC = ("docker", "logrotate.d")
 
 
 @dataclass(frozen=True)
@@ -145,15 +150,46 @@ class SandboxHost:
         found = [f"netns {self.alias}"] if self.netns_exists() else []
         return found + [f"pid {pid}" for pid in self.netns_pids()] + self.engine.leftovers()
 
+    def adopt_etc(self, *names: str) -> None:
+        """Copy these entries of the machine's /etc into the host's, where missing.
+
+        For configuration a package installs after the host was created (logrotate's
+        /etc/logrotate.conf): the host's /etc is a copy made once.
+        """
+        missing = [f"/etc/{name}" for name in names if not os.path.lexists(self.dir / "etc" / name)]
+        present = [path for path in missing if os.path.lexists(path)]
+        if present:
+            _run(["cp", "-a", "-t", str(self.dir / "etc"), *present])
+
     def _prepare(self, authorized_keys: Path) -> None:
         for inside, own in OWN_DIRS.items():
             (self.dir / own).mkdir(parents=True, exist_ok=True)
             Path(inside).mkdir(parents=True, exist_ok=True)
+        self._copy_etc()
         (self.dir / "run" / "sshd").mkdir(mode=0o755, exist_ok=True)
         if not self.host_key.exists():
             self.host_key.parent.mkdir(parents=True, exist_ok=True)
             _keygen(self.host_key, f"root@{self.alias}")
         self._sshd_config.write_text(_sshd_config(self.host_key, authorized_keys))
+
+    def _copy_etc(self) -> None:
+        """The host's /etc: once, a copy of the machine's (files, owners, modes, times).
+
+        The run dir keeps one copy of the machine's /etc; each host's is made of hard
+        links to it, a fraction of the cost of copying again (the sandbox writes no
+        file of it in place; a host's own files replace or add entries).
+        """
+        etc = self.dir / "etc"
+        for name in EMPTY_IN_ETC:
+            (etc / name).mkdir(exist_ok=True)
+        if (etc / "passwd").exists():
+            return
+        machine = self.run_dir / "machine-etc"
+        if not (machine / "passwd").exists():
+            machine.mkdir(parents=True, exist_ok=True)
+            names = sorted(entry.name for entry in Path("/etc").iterdir() if entry.name not in EMPTY_IN_ETC)
+            _run(["cp", "-a", "-t", str(machine), *(f"/etc/{name}" for name in names)])
+        _run(["cp", "-a", "--link", "-t", str(etc), *(str(entry) for entry in sorted(machine.iterdir()))])
 
     def _ensure_netns(self) -> None:
         if not self.netns_exists():

@@ -2,10 +2,11 @@
 
 Each host writes ``/srv/log/app/app.log`` (``/srv`` is the host's own) and declares
 it in ``logs.files``; its rule lives in the host's own ``/etc/logrotate.d``
-(``sandbox.hosts.OWN_DIRS``: planted rules never reach the machine's ``/etc``).
-logrotate itself is the machine's package (its ``/etc/logrotate.conf`` includes
-``/etc/logrotate.d``). The fault: a package upgrade left h1's rule as
-``app.dpkg-old``, a name logrotate skips, so nothing rotates h1's log any more.
+(the host's /etc is its own: planted rules never reach the machine's ``/etc``).
+logrotate itself is the machine's package; its ``/etc/logrotate.conf`` (which
+includes ``/etc/logrotate.d``) is copied into the host's /etc when missing there.
+The fault: a package upgrade left h1's rule as ``app.dpkg-old``, a name logrotate
+skips, so nothing rotates h1's log any more.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ def _rules(host: SandboxHost) -> Any:
 def plant_baseline(host: SandboxHost) -> None:
     """logrotate installed, the host's log file written, its rule in the host's /etc/logrotate.d."""
     ensure_installed(["logrotate"])
+    host.adopt_etc("logrotate.conf")
     log = host.files_dir / "log" / "app" / "app.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     log.write_text(f"{host.name} app: started, listening on 127.0.0.1:8000\n")

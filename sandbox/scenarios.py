@@ -22,12 +22,16 @@ from typing import Any
 
 import yaml
 
-from sandbox import deployed, endpoints, files, log_files, monitored, notes_service, systemd_host, workloads
+from sandbox import clock, deployed, endpoints, files, log_files, monitored, notes_service, systemd_host, workloads
 from sandbox.fleet import Fleet
 from sandbox.hosts import SandboxHost
 from sandbox.log_lines import plant as plant_log_lines
 from sandbox.process import Daemon, SandboxError, wait_for
 
+CLOCK_SKEW = -240
+# Each host's own disk, and the only filesystem its inventory declares for REL-08/09:
+# a host's mount namespace also holds copies of whatever the machine has mounted
+# (its root, other runs' volumes), whose usage is not the host's to judge.
 DATA_MOUNT = "/srv/data"
 DATA_SIZE_MIB = 16
 
@@ -91,6 +95,8 @@ class Scenario:
                 "command_timeout": "20s",
                 "connect_timeout": "10s",
                 "sshd": {"config": str(sandbox_host.dir / "ssh" / "sshd_config")},
+                # REL-08/09 judge the host's own disk, never what the machine has mounted
+                "disk": {"mounts": [DATA_MOUNT]},
                 **files.declarations(),
                 **endpoints.declarations(fleet, name, [fault.id for fault in self.faults]),
                 **workloads.declarations(name),
@@ -200,6 +206,11 @@ BROKEN_FAULTS = [
 def _on(name: str, plant: Callable[[SandboxHost], None]) -> Callable[[Fleet], None]:
     """A fault planted by a sandbox.files function on one host."""
     return lambda fleet: plant(host_named(fleet, name))
+
+
+def _on_fleet(name: str, plant: Callable[[Fleet, SandboxHost], None]) -> Callable[[Fleet], None]:
+    """A fault planted on one host by a function that also needs the fleet (its SSH access)."""
+    return lambda fleet: plant(fleet, host_named(fleet, name))
 
 
 # Issue 8 (backups, change control, documentation, acceptance). Order matters within a
@@ -369,6 +380,18 @@ DEPLOY_FAULTS = [
           _on("h1", deployed.env_changed_by_hand), (Expect("CHG-04", "h1/infra"),)),
 ]  # fmt: skip
 BROKEN_FAULTS += DEPLOY_FAULTS
+
+# REL-15: h1's clock runs 4 minutes behind in every SSH session (sandbox/clock.py), and only
+# there: its Docker engine keeps the machine's clock. Behind, not ahead: a shell clock ahead of
+# dockerd's makes ``docker events --until "$(date +%s)"`` wait for that future moment (REL-02's
+# facts time out). 4 minutes: far beyond a loaded batch's uncertainty (±17 s seen), far inside
+# every age limit (hours, days), and under clock.future_tolerance (5m), so what the sandbox
+# wrote a moment ago is at most 4 minutes "ahead" and no other criterion on h1 notices.
+# Planted last: faults planted over SSH after it would carry skewed dates.
+BROKEN_FAULTS.append(
+    Fault("clock-skew", f"h1's clock is {-CLOCK_SKEW // 60} minutes behind the runner's (no time sync)",
+          _on_fleet("h1", lambda fleet, host: clock.skew(fleet, host, CLOCK_SKEW)), (Expect("REL-15", "h1"),))
+)  # fmt: skip
 
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "healthy": lambda: Scenario("healthy"),

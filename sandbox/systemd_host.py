@@ -34,8 +34,14 @@ from sandbox.process import wait_for
 NAME = "sd"
 ENGINE_HOST = "h1"
 CONTAINER = "sd"
+# sd's own disk (a tmpfs): the one filesystem its REL-08/09 judge. Docker's /etc/hosts
+# and /etc/resolv.conf binds come from the engine's data root on the machine's disk.
+DISK = "/srv/data"
+# SYSLOG: root reads the kernel log (REL-07) as root on a machine does; a container
+# lacks the capability by default, and the journal in a container holds no kernel line.
 OPTIONS = ("--restart", "unless-stopped", "--memory", "256m", "--health-cmd", "kill -0 1",
-           "--health-interval", "1s", "--health-retries", "2", "--health-timeout", "2s")  # fmt: skip
+           "--health-interval", "1s", "--health-retries", "2", "--health-timeout", "2s",
+           "--tmpfs", f"{DISK}:size=16m", "--cap-add", "SYSLOG")  # fmt: skip
 UNITS = {
     "good.service": "[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/bin/true\n",
     "rotate.service": "[Service]\nType=oneshot\nExecStart=/bin/true\n",
@@ -130,8 +136,11 @@ def declarations(fleet: Fleet) -> dict[str, Any]:
         "connect_timeout": "10s",
         "systemd": {"units": ["good.service", notes_service.UNIT]},
         "services": notes_service.declarations(),
+        "disk": {"mounts": [DISK]},
         # LOG-01..04 read these units' journal (no Docker engine inside sd)
         "logs": {"containers": False, "units": ["good.service", "flaky.service"]},
         "scheduled": [{"name": "rotate", "timer": "rotate.timer"}],
+        # a container's clock is its machine's: REL-15 judges the offset here, the sync on the machine
+        "clock": {"sync": False},
         "monitoring": {"labels": {"host": ENGINE_HOST}, "log_labels": {"host": ENGINE_HOST}},
     }

@@ -63,7 +63,11 @@ def fill(mount: Path, kib: int) -> None:
 def test_disk_usage_limits(tmp_path, small_fs, kib, rel08, rel09):
     fill(small_fs, kib)
     record = golive(
-        tmp_path, f"hosts:\n  box:\n    backend: local://\n    disk: {{mounts: ['{small_fs}']}}\n", RELIABILITY
+        tmp_path,
+        f"hosts:\n  box:\n    backend: local://\n    disk: {{mounts: ['{small_fs}']}}\n",
+        RELIABILITY,
+        "-k",
+        "disk_usage",  # the container criteria judge the machine's docker, whatever its state
     )
     assert instance(record, "REL-08")["outcome"] == rel08
     assert instance(record, "REL-09")["outcome"] == rel09
@@ -170,6 +174,36 @@ def test_sshd_that_cannot_be_read_is_an_error_not_a_pass(tmp_path, sshd_configs)
     assert "sshd -T failed with exit 255" in failed["message"]
 
 
+# A mount namespace whose /run is empty: sshd was installed but never started there.
+NEVER_STARTED = ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",
+                 'mount -t tmpfs golive-run /run && exec "$@"', "sh"]  # fmt: skip
+
+
+def test_sshd_never_started_is_judged_from_its_files(tmp_path, sshd_configs):
+    hardened, _ = sshd_configs
+    (tmp_path / "hardened").mkdir()
+    (tmp_path / "including").mkdir()
+    inventory = f"hosts:\n  box:\n    backend: local://\n    sshd: {{config: '{hardened}'}}\n"
+    passed = instance(golive(tmp_path / "hardened", inventory, SEC09, prefix=NEVER_STARTED), "SEC-09")
+    assert passed["outcome"] == "passed", passed["message"]
+    sshd_t = next(e for e in passed["evidence"] if e["kind"] == "command" and "sshd -T" in e["command"])
+    assert "Missing privilege separation directory" in sshd_t["stderr"]  # the namespace is what it claims
+    assert any("read from" in e.get("text", "") for e in passed["evidence"])
+    # an Include read before the main file's own line wins, as in sshd
+    drop_in = tmp_path / "sshd_config.d"
+    drop_in.mkdir()
+    (drop_in / "50-cloud-init.conf").write_text("PasswordAuthentication yes\n")
+    (drop_in / "ignored.txt").write_text("PermitRootLogin yes\n")
+    including = tmp_path / "including.conf"
+    including.write_text(
+        f"Include {drop_in}/*.conf\n" + hardened.read_text() + "Match User root\n  PermitRootLogin yes\n"
+    )
+    inventory = f"hosts:\n  box:\n    backend: local://\n    sshd: {{config: '{including}'}}\n"
+    failed = instance(golive(tmp_path / "including", inventory, SEC09, prefix=NEVER_STARTED), "SEC-09")
+    assert failed["outcome"] == "failed", failed["message"]
+    assert "1 of 3" in failed["message"] and "passwordauthentication: yes == no [FAIL]" in failed["message"]
+
+
 def test_unreachable_host_fails_with_its_reason(tmp_path):
     need(shutil.which("ssh") is not None, "ssh client not installed")
     inventory = "hosts:\n  gone:\n    backend: ssh://nobody@127.0.0.1:1\n    connect_timeout: 3s\n"
@@ -181,3 +215,30 @@ def test_unreachable_host_fails_with_its_reason(tmp_path):
     # every critical criterion of the file errs on the unreachable host (disk and containers alike)
     assert record["critical_failures"] == ["REL-01", "REL-02", "REL-07", "REL-08"]
     assert os.path.exists(tmp_path / "reports" / "readiness.html")
+
+
+DOC01 = "tests_infra/test_documentation.py::test_documented_claims_match_measurement"
+DOC02 = "tests_infra/test_documentation.py::test_findings_have_remediation_and_runbooks_exist"
+
+
+def test_doc02_judges_only_what_the_inventory_declares(tmp_path):
+    for case in ("nothing", "missing", "present"):
+        (tmp_path / case).mkdir()
+    nothing = instance(golive(tmp_path / "nothing", "hosts:\n  box:\n    backend: local://\n", DOC02), "DOC-02")
+    assert nothing["outcome"] == "skipped"
+    assert nothing["message"] == "not applicable: no declared runbooks or critical/warning log patterns to judge"
+    runbook = tmp_path / "disk-full.md"
+    inventory = f"hosts:\n  box:\n    backend: local://\n    runbooks: {{REL-08: '{runbook}'}}\n"
+    missing = instance(golive(tmp_path / "missing", inventory, DOC02), "DOC-02")
+    assert missing["outcome"] == "failed" and f"REL-08 ({runbook})" in missing["message"]
+    runbook.write_text("# Disk full\n\ndocker system prune\n")
+    assert instance(golive(tmp_path / "present", inventory, DOC02), "DOC-02")["outcome"] == "passed"
+
+
+def test_doc01_fails_a_misspelt_claim_instead_of_passing_on_nothing(tmp_path):
+    document = tmp_path / "fleet.md"
+    document.write_text("---\nclaims:\n  containres: 83\n---\n# Fleet\n")
+    inventory = f"hosts:\n  box:\n    backend: local://\n    documents: [{{name: fleet, path: '{document}'}}]\n"
+    found = instance(golive(tmp_path, inventory, DOC01), "DOC-01")
+    assert found["outcome"] == "failed"
+    assert f"{document}: front matter claims.containres: unknown claim 'containres'" in found["message"]

@@ -25,7 +25,7 @@ from sandbox.fleet import free_ports
 from tests.conftest import need
 from tests.test_credentials_tls import TOKEN, command_lines, log, probe, target, web  # noqa: F401 (fixtures)
 
-BASICS = ("sh", "timeout", "cut", "awk", "cat")
+BASICS = ("sh", "timeout", "head", "cut", "awk", "cat")
 
 
 def _path_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tools: dict[str, str]) -> None:

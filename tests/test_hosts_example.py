@@ -14,7 +14,7 @@ from tests.conftest import REPO
 EXAMPLE = REPO / "docs" / "hosts.example.yaml"
 ENVIRONMENT = {"GRAFANA_TOKEN": "t0k3n-example", "STATUS_USER": "status", "STATUS_PASSWORD": "pw-example"}
 FREE_FORM = {"runbooks", "custom", "labels", "log_labels", "categories", "severity_weights", "grades"}
-NAMED = {"credentials"}  # mappings of a name (chosen by the user) to a section
+NAMED = {"credentials", "kubernetes"}  # mappings of a name (chosen by the user) to a section
 
 
 def model_paths(model: type[BaseModel], prefix: str = "") -> set[str]:

@@ -172,3 +172,73 @@ def test_expired_waivers_load_but_are_expired(tmp_path):
 def test_missing_file_is_a_usage_error(tmp_path):
     with pytest.raises(InventoryError, match="cannot read it"):
         load_inventory(tmp_path / "nope.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "first", "second"),
+    [
+        ("hosts:\n  web1: {backend: local://}\n  db1: {backend: local://}\n  web1: {backend: local://}\n",
+         "hosts.web1", 2, 4),
+        ("hosts:\n  web1:\n    backend: local://\n    endpoints: []\n    sudo: false\n    endpoints: []\n",
+         "hosts.web1.endpoints", 4, 6),
+        ("hosts:\n  web1: {backend: local://}\n  'web1': {backend: 'ssh://x@h'}\n", "hosts.web1", 2, 3),
+        ("window: 24h\nhosts: {}\nwindow: 1h\n", "window", 1, 3),
+        ("defaults:\n  disk: {critical_percent: 90, critical_percent: 95}\n", "defaults.disk.critical_percent", 2, 2),
+        ("credentials:\n  api: {token_env: A}\n  api: {token_env: B}\n", "credentials.api", 2, 3),
+        ("waivers:\n  - {criterion: SEC-01, criterion: SEC-02}\n", "waivers[0].criterion", 2, 2),
+    ],
+)  # fmt: skip
+def test_a_key_given_twice_is_refused_naming_both_lines(tmp_path, text, key, first, second):
+    with pytest.raises(InventoryError) as caught:
+        load(tmp_path, text, environ={"A": "a", "B": "b"})
+    error = caught.value
+    path = tmp_path / "hosts.yaml"
+    assert error.key == key
+    assert f"at {path}:{first} and {path}:{second}" in str(error)
+    assert "\n" not in str(error)
+
+
+def test_a_key_given_twice_in_a_rubric_file_is_refused(tmp_path):
+    with pytest.raises(InventoryError, match=r"rubric\.yaml: critical_cap: given twice, at .*:1 and .*:2"):
+        load(tmp_path, "hosts: {}\n", rubric="critical_cap: 50\ncritical_cap: 60\n")
+
+
+def test_a_yaml_merge_key_still_lets_a_host_override_what_it_merges(tmp_path):
+    inventory = load(
+        tmp_path, "hosts:\n  web1: &web {backend: local://, sudo: true}\n  web2:\n    <<: *web\n    sudo: false\n"
+    )
+    assert {host.name: host.sudo for host in inventory.hosts} == {"web1": True, "web2": False}
+
+
+@pytest.mark.parametrize(
+    ("section", "entries", "key"),
+    [
+        ("repos", "- {name: app, path: /srv/a}\n      - {name: app, path: /srv/b}", "repos[1].name"),
+        ("documents", "- {name: dr, path: /d/a.md}\n      - {name: dr, path: /d/b.md}", "documents[1].name"),
+        ("acceptance", "- {phase: p1, path: /a.md}\n      - {phase: p1, path: /b.md}", "acceptance[1].phase"),
+        ("dependencies", "- {name: db, address: 10.0.0.1, port: 5432}\n      - {name: db, address: h, port: 5432}",
+         "dependencies[1].name"),
+        ("scheduled", "- {name: bk, timer: a.timer}\n      - {name: bk, timer: b.timer}", "scheduled[1].name"),
+        ("endpoints", "- {name: site, url: 'https://a.example'}\n      - {name: site, url: 'https://b.example'}",
+         "endpoints[1].name"),
+    ],
+)  # fmt: skip
+def test_two_entries_of_a_named_list_with_one_name_are_refused(tmp_path, section, entries, key):
+    text = f"hosts:\n  web1:\n    backend: local://\n    {section}:\n      {entries}\n"
+    with pytest.raises(InventoryError) as caught:
+        load(tmp_path, text)
+    path = tmp_path / "hosts.yaml"
+    assert caught.value.key == f"hosts.web1.{key}"
+    assert f"is used twice, at {path}:5 and {path}:6" in str(caught.value)
+
+
+def test_two_backup_locations_with_one_name_are_refused(tmp_path):
+    text = (
+        "defaults:\n  backups:\n    locations:\n      - {name: nightly, path: /b}\n      - {name: nightly, path: /c}\n"
+        "hosts:\n  web1: {backend: local://}\n"
+    )
+    with pytest.raises(InventoryError) as caught:
+        load(tmp_path, text)
+    path = tmp_path / "hosts.yaml"
+    assert caught.value.key == "hosts.web1.backups.locations[1].name"
+    assert f"'nightly' is used twice, at {path}:4 and {path}:5" in str(caught.value)

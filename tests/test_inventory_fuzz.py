@@ -86,6 +86,12 @@ HANDWRITTEN = [
     "window: 24hours",
     "window: [1h]",
     "unknown_section: {}",
+    "hosts:\n  web1: {backend: local://}\n  web1: {backend: 'ssh://x@h'}",
+    "hosts: {web1: {backend: local://, endpoints: [], endpoints: []}}",
+    "hosts: {web1: {backend: local://, repos: [{name: a, path: /a}, {name: a, path: /b}]}}",
+    "hosts: {web1: {backend: local://, documents: [{name: d, path: /a}, {name: d, path: /b}]}}",
+    "hosts: {web1: {backend: local://, backups: {restore_tests: [{name: r, path: /a}, {name: r, path: /b}]}}}",
+    "hosts: {web1: {backend: local://, scheduled: [{name: j, timer: a.timer}, {name: j, cron: b}]}}",
 ]
 
 
@@ -114,7 +120,17 @@ def mechanical() -> list[str]:
     return variants
 
 
-VARIANTS = HANDWRITTEN + mechanical()
+def duplicated() -> list[str]:
+    """The valid inventory with one of its mapping keys written twice (YAML would keep the last)."""
+    lines = yaml.safe_dump(VALID, default_flow_style=False).splitlines()
+    return [
+        "\n".join([*lines[: index + 1], line, *lines[index + 1 :]])
+        for index, line in enumerate(lines)
+        if ":" in line and not line.lstrip().startswith("- ")
+    ]
+
+
+VARIANTS = HANDWRITTEN + mechanical() + duplicated()
 
 
 def test_there_are_at_least_fifty_variants():

@@ -1,7 +1,7 @@
 import pytest
 
-from golive.evidence import clean
-from golive.redact import MASK, Redactor
+from golive.evidence import MAX_LINE_CHARS, MAX_REDACTED_CHARS, clean
+from golive.redact import MASK, Redactor, bounded, shorten
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,66 @@ def test_clean_strips_control_codes_and_bounds_size():
     assert "\x1b" not in text and "\x00" not in text
     assert "red" in text and "\ufffd" in text
     assert "chars cut" in text and len(text) < 9000
+
+
+TOKEN = "ghp_" + "a1B2c3D4e5" * 4  # a token format recognized only whole (20+ characters)
+
+
+def test_clean_redacts_before_it_cuts_a_line():
+    line = "x" * (MAX_LINE_CHARS - 10) + " " + TOKEN + " after"
+    out = clean(line)
+    assert "ghp_" not in out and "a1B2c3" not in out
+    assert "chars cut" in out
+
+
+@pytest.mark.parametrize("end", [False, True])
+def test_shorten_never_leaves_part_of_a_secret(end):
+    text = "w" * 190 + " " + TOKEN + " " + "v" * 190
+    out = shorten(text, 200, end=end)
+    assert len(out) == 200
+    assert "a1B2" not in out and "c3D4" not in out
+
+
+def test_a_cut_before_redaction_drops_the_token_it_goes_through():
+    assert bounded("keep this tok3n-secret", 15) == "keep this "
+    assert bounded("keep this tok3n-secret", 10) == "keep this "  # the cut falls on a space: nothing to drop
+    assert bounded("s3cr3t-tail and the end", 12, end=True) == " and the end"
+    assert bounded("one-long-token", 5) == "" and bounded("short", 10) == "short"
+
+
+def test_the_end_of_a_key_block_without_its_beginning_is_masked():
+    block = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nQ2hlY2tzdW0\n-----END RSA PRIVATE KEY-----\nnext line"
+    cut = block[block.index("MIIE") + 6 :]
+    out = Redactor()(cut)
+    assert "Q2hlY2tzdW0" not in out and out.endswith("-----END RSA PRIVATE KEY-----\nnext line")
+
+
+def test_redaction_is_stable_when_applied_twice():
+    text = "Authorization: Bearer abc.def password=hunter22 https://u:pw12@h/x\n" + TOKEN
+    once = Redactor()(text)
+    assert Redactor()(once) == once
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DB_PASSWORD=hunter2hunter2 and PWD=/root Secret: x api-key=k1 ACCESS_KEY=z credentials=c",
+        "Authorization: Bearer abc; X-Auth-Token: t; Set-Cookie: s=1",
+        "https://u:p@h/ -----BEGIN EC PRIVATE KEY-----\nabc\n-----END EC PRIVATE KEY-----",
+        f"{TOKEN} github_pat_{'x' * 22} glpat-{'y' * 22} AKIAABCDEFGHIJKLMNOP xoxb-1234567890ab sk-{'z' * 22}",
+        "eyJhbGciOiJIUzI1.eyJzdWIiOiIxMjM0.SflKxwRJSMeKKF2QT4f",
+        "nothing secret here, an ordinary error line with id 42",
+    ],
+)
+def test_skipping_rules_by_their_strings_changes_nothing(text):
+    # non-ASCII text runs every rule: the outputs must agree
+    assert Redactor()(text + "\né") == Redactor()(text) + "\né"
+
+
+def test_a_huge_text_is_cut_before_redaction_without_leaving_part_of_a_secret():
+    head = MAX_REDACTED_CHARS * 3 // 4
+    text = "w\n" * ((head - 10) // 2) + TOKEN + "\n" + "v\n" * MAX_REDACTED_CHARS
+    assert text.index(TOKEN) < head < text.index(TOKEN) + len(TOKEN)
+    out = clean(text, limit=4 * MAX_REDACTED_CHARS)
+    assert "ghp_" not in out and "a1B2" not in out
+    assert "chars cut" in out and out.startswith("w\nw")

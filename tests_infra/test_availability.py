@@ -131,9 +131,14 @@ def test_systemd_units_active(fleet_host: Host, remote: RemoteHost, evidence: Ev
 
     Fix: systemctl status UNIT and journalctl -u UNIT, fix and systemctl restart it
     (systemctl reset-failed for a retired one); systemd.ignore_failed lists tolerated units.
-    Not applicable where systemd is not PID 1.
+    Not applicable where systemd is not PID 1 and no unit is declared (an error if one is).
     """
     found = systemd.facts(remote, fleet_host.systemd, fleet_host.scheduled)
     if not found.booted:
+        if fleet_host.systemd.units:
+            raise TargetError(
+                f"systemd is not PID 1 on {fleet_host.name} ({found.pid1}), but systemd.units declares "
+                f"{', '.join(fleet_host.systemd.units)}"
+            )
         pytest.skip(f"not applicable: systemd is not PID 1 on {fleet_host.name} ({found.pid1})")
     evidence.conclude(systemd.judge_units(found, fleet_host.systemd))

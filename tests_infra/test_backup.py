@@ -18,8 +18,11 @@ def test_newest_backup_is_fresh(backup_location: Declared, fleet: Fleet, evidenc
     Why: a backup job that silently stopped is found on the day of the restore; a
     nightly job that ran a day late still passes 26 h, one that missed a night does not.
 
+    A newest backup dated further ahead of the host's clock than clock.future_tolerance
+    fails as dated in the future: it proves nothing about last night.
+
     Keys: hosts.<name>.backups.locations[]: name, path + glob or command + format (restic, borg,
-    lines), max_age (26h).
+    lines), max_age (26h); hosts.<name>.clock.future_tolerance (5m).
 
     Fix: look at the backup job's timer or cron entry and its last log; run it by hand
     once; backups.locations[].max_age in hosts.yaml sets the limit per location.
@@ -27,7 +30,8 @@ def test_newest_backup_is_fresh(backup_location: Declared, fleet: Fleet, evidenc
     host = backup_location.host
     found = backups.facts(backup_location.remote(fleet), host.backups)
     listed = backups.backups(found, backup_location.item)
-    evidence.conclude(backups.judge_freshness(listed, found.now, backup_location.item))
+    tolerance = host.clock.future_tolerance
+    evidence.conclude(backups.judge_freshness(listed, found.now, backup_location.item, tolerance))
 
 
 @pytest.mark.warning
@@ -59,13 +63,19 @@ def test_restore_test_recorded_recently(restore_test: Declared, fleet: Fleet, ev
     Why: a backup that was never restored is a hope, not a backup: wrong paths,
     missing keys and unreadable archives show up only when restoring.
 
-    Keys: hosts.<name>.backups.restore_tests[]: name, path, pattern (restor), max_age (30d).
+    The newest matching dated line counts; one dated further ahead of the host's clock
+    than clock.future_tolerance (a date without a time: after the host's local date)
+    fails as dated in the future. A time without a zone is the host's local time.
+
+    Keys: hosts.<name>.backups.restore_tests[]: name, path, pattern (restor), max_age (30d);
+    hosts.<name>.clock.future_tolerance (5m).
 
     Fix: restore the latest backup to a scratch place, check the data, and append a
     dated line (e.g. "2026-02-15 restore test ok") to the declared record file.
     """
     found = backups.facts(restore_test.remote(fleet), restore_test.host.backups)
-    evidence.conclude(backups.judge_restore_test(found, restore_test.item))
+    tolerance = restore_test.host.clock.future_tolerance
+    evidence.conclude(backups.judge_restore_test(found, restore_test.item, tolerance))
 
 
 @pytest.mark.warning

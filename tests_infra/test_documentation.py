@@ -22,21 +22,25 @@ def test_findings_have_remediation_and_runbooks_exist(
     inventory: Inventory,
     evidence: Evidence,
 ) -> None:
-    """Every critical and warning criterion and known log pattern has a fix or runbook; declared runbooks exist.
+    """Declared runbooks exist, and the inventory's own critical and warning log patterns have a fix or runbook.
 
     Why: a failure without a documented fix is paged to whoever is on call at 3 am,
     who then has to rediscover the fix; a runbook link to a deleted file is worse.
+    golive's own criteria and knowledge base ship with their fixes; what a host adds
+    (runbooks, log patterns) is judged here. Not applicable where neither is declared.
 
     Keys: hosts.<name>.runbooks (ID to runbook path on the host); log_patterns[].remediation,
     runbook.
 
-    Fix: give the criterion a Fix: paragraph (or the pattern a remediation), or map its
-    ID to a runbook under runbooks: in hosts.yaml; restore or re-point missing runbooks.
+    Fix: give the pattern a remediation or a runbook, or map its ID to a runbook under
+    runbooks: in hosts.yaml; restore or re-point missing runbooks.
     """
     items = remediation.remediables(criteria_catalogue, inventory)
+    unknown = remediation.unknown_runbooks(items, fleet_host.runbooks)
+    if unknown:
+        evidence.note(f"runbooks naming no criterion or log pattern of this run: {', '.join(unknown)}")
     missing = documents.missing_runbooks(documents.facts(remote), fleet_host) if fleet_host.runbooks else []
-    evidence.note(f"{len(items)} findings known: " + ", ".join(sorted({f"{i.kind} {i.id}" for i in items})))
-    evidence.conclude(remediation.judge(items, fleet_host.runbooks, missing))
+    evidence.conclude(remediation.judge(remediation.declared(inventory), fleet_host.runbooks, missing))
 
 
 @pytest.mark.warning
@@ -47,13 +51,16 @@ def test_documents_exist_and_are_fresh(document: Declared, fleet: Fleet, evidenc
     Why: documentation nobody touched for months describes a fleet that no longer
     exists; the audits found counts and service lists that were simply out of date.
 
-    Keys: hosts.<name>.documents[]: name, path, max_age (30d).
+    A last commit dated further ahead of the host's clock than clock.future_tolerance
+    fails as dated in the future.
+
+    Keys: hosts.<name>.documents[]: name, path, max_age (30d); hosts.<name>.clock.future_tolerance (5m).
 
     Fix: review the document against the fleet, update it and commit; documents[].max_age
     sets the limit per document.
     """
     found = documents.facts(document.remote(fleet))
-    evidence.conclude(documents.judge_freshness(found, document.item))
+    evidence.conclude(documents.judge_freshness(found, document.item, document.host.clock.future_tolerance))
 
 
 @pytest.mark.critical

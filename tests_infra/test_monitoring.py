@@ -156,7 +156,9 @@ def test_host_logs_reach_loki(
     and its labels.
 
     Keys: monitoring.loki.url, .host_label (host), .freshness (15m), .tenant (X-Scope-
-    OrgID); hosts.<name>.monitoring.log_labels; window (24h). MON-06 verified only
+    OrgID); hosts.<name>.monitoring.log_labels; hosts.<name>.clock.future_tolerance (5m:
+    a newest line further ahead of the runner's clock fails as dated in the future);
+    window (24h). MON-06 verified only
     against a Loki API stand-in (no Loki binary is available here), not yet against a
     live Loki.
     """
@@ -165,12 +167,15 @@ def test_host_logs_reach_loki(
     assert isinstance(settings, LokiApi)
     labels = dict(host.monitoring.log_labels) or {settings.host_label: host.name}
     now = loki.now_ns()
-    fresh = loki.newest(monitoring_client, system, evidence, labels, now - int(settings.freshness * loki.NS), now)
+    span = int(max(inventory.window, settings.freshness) * loki.NS)
+    fresh = loki.newest(
+        monitoring_client, system, evidence, labels, now - int(settings.freshness * loki.NS), now + span
+    )
     older = None
     if fresh.timestamp_ns is None:
-        since = now - int(max(inventory.window, settings.freshness) * loki.NS)
-        older = loki.newest(monitoring_client, system, evidence, labels, since, now)
-    evidence.conclude(loki.judge_freshness(host.name, fresh, settings.freshness, now, older))
+        older = loki.newest(monitoring_client, system, evidence, labels, now - span, now + span)
+    tolerance = host.clock.future_tolerance
+    evidence.conclude(loki.judge_freshness(host.name, fresh, settings.freshness, now, older, tolerance))
 
 
 @pytest.mark.warning

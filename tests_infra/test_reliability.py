@@ -6,7 +6,7 @@ import fnmatch
 
 import pytest
 
-from golive.checks import containers, disk, logrotate, logs, service_files, service_units, services, systemd
+from golive.checks import clock, containers, disk, logrotate, logs, service_files, service_units, services, systemd
 from golive.checks.log_patterns import knowledge_base
 from golive.checks.remote import Fleet, RemoteHost
 from golive.errors import TargetError
@@ -53,13 +53,11 @@ def test_disk_usage_under_warning_limit(fleet_host: Host, remote: RemoteHost, ev
 
 
 def _containers(fleet_host: Host, remote: RemoteHost) -> containers.ContainerFacts:
-    """The host's container facts; not applicable without a Docker engine, unless containers are declared."""
+    """The host's container facts; not applicable without a docker CLI, unless containers are declared."""
     found = containers.facts(remote)
-    if found.engine_problem is not None:
-        policy = fleet_host.containers
-        if policy.expected or policy.compose_projects:
-            raise TargetError(f"{found.engine_problem} (containers are declared for {fleet_host.name})")
-        pytest.skip(f"not applicable: {found.engine_problem}")
+    absent = found.not_applicable(fleet_host.containers)
+    if absent is not None:
+        pytest.skip(f"not applicable: {absent}")
     return found
 
 
@@ -254,17 +252,19 @@ def test_logs_rotate(fleet_host: Host, remote: RemoteHost, evidence: Evidence) -
     """
     verdicts = []
     found = containers.facts(remote)
-    policy = fleet_host.containers
-    if found.engine_problem is None:
-        verdicts.append(containers.judge_log_rotation(found, policy))
-    elif policy.expected or policy.compose_projects:
-        raise TargetError(f"{found.engine_problem} (containers are declared for {fleet_host.name})")
-    else:
-        evidence.note(f"containers: not applicable ({found.engine_problem})")
+    absent = found.not_applicable(fleet_host.containers)
+    if absent is None:
+        verdicts.append(containers.judge_log_rotation(found, fleet_host.containers))
     if fleet_host.logs.files:
         verdicts.append(logrotate.judge(logrotate.facts(remote), fleet_host.logs.files))
+    for verdict in verdicts:
+        if not verdict.applicable:
+            evidence.note(f"not applicable: {verdict.summary}")
+    verdicts = [verdict for verdict in verdicts if verdict.applicable]
+    if absent is not None:
+        evidence.note(f"containers: not applicable ({absent})")
     if not verdicts:
-        pytest.skip(f"not applicable: no Docker engine and no logs.files declared ({found.engine_problem})")
+        pytest.skip("not applicable: no container to judge and no logs.files declared" + f" ({absent})" * bool(absent))
     failing = [v.summary for v in verdicts if not v.passed]
     comparisons = [c for v in verdicts for c in v.comparisons]
     evidence.conclude(Verdict(not failing, "; ".join(failing or [v.summary for v in verdicts]), comparisons))
@@ -281,19 +281,61 @@ def test_scheduled_job_last_run_succeeded(scheduled_job: Declared, fleet: Fleet,
     Why: a timer or cron job that stopped or keeps failing is silent until the thing
     it maintains (backups, certificates, cleanup) runs out (seed: 23 timers + 4 cron jobs).
 
-    Keys: hosts.<name>.scheduled[]: name, timer or cron (+ crontabs, stamp), max_age (26h).
+    A stamp dated further ahead of the host's clock than clock.future_tolerance fails
+    as dated in the future.
+
+    Keys: hosts.<name>.scheduled[]: name, timer or cron (+ crontabs, stamp), max_age (26h);
+    hosts.<name>.clock.future_tolerance (5m).
 
     Fix: systemctl status NAME.timer and journalctl -u the service; for cron, check the
-    crontab line and the job's log. Not applicable for a timer where systemd is not PID 1.
+    crontab line and the job's log. A declared timer where systemd is not PID 1 is an error.
     """
     host, job = scheduled_job.host, scheduled_job.item
     found = systemd.facts(scheduled_job.remote(fleet), host.systemd, host.scheduled)
     if job.timer is not None:
         if not found.booted:
-            pytest.skip(f"not applicable: systemd is not PID 1 on {host.name} ({found.pid1})")
+            raise TargetError(f"systemd is not PID 1 on {host.name} ({found.pid1}), but {job.timer} is declared")
         evidence.conclude(systemd.judge_timer(found, job))
         return
-    verdict, note = systemd.judge_cron(found, job)
+    verdict, note = systemd.judge_cron(found, job, host.clock.future_tolerance)
+    if note:
+        evidence.note(note)
+    evidence.conclude(verdict)
+
+
+# --- clocks: REL-15 ---------------------------------------------------------------
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("REL-15", category="Reliability")
+def test_host_clock_synchronized(fleet_host: Host, remote: RemoteHost, evidence: Evidence) -> None:
+    """The host's clock is synchronized and within 2 s of the runner's.
+
+    The host's clock is read (``date +%s.%N``) in its batched first round trip and
+    bracketed by the runner's clock when that round trip was sent and answered: only
+    the offset beyond that uncertainty counts. Synchronization is what the first of
+    ``chronyc tracking`` (Leap status), ``timedatectl show`` (NTPSynchronized) and
+    ``ntpq -p`` (a selected ``*`` peer) that answers says; when none answers (no tool,
+    no daemon, no systemd), only the offset is judged and the evidence says so.
+    Timestamps dated in the future (backups, restore records, commits, cron stamps,
+    the newest Loki line) fail their own criteria, never pass as age 0.
+
+    Synchronization cannot be produced for real where golive is developed: chronyc's
+    output is parsed as verified against its captured real output (synchronized and
+    not), ntpq's and timedatectl's against their documented formats; the offset is
+    verified live, on a sandbox host whose SSH sessions see a skewed clock.
+
+    Why: a skewed clock makes every age golive and its operators read wrong (backups
+    look fresh, logs arrive "from the future"), breaks TLS and token validity and
+    scrambles the order of events across hosts in an incident.
+
+    Keys: hosts.<name>.clock: max_offset (2s), sync (true; false for a container,
+    whose clock is its machine's), future_tolerance (5m, for the other criteria).
+
+    Fix: run a time-sync daemon (chrony, systemd-timesyncd or ntpd) with reachable
+    servers and check it (chronyc tracking, timedatectl timesync-status).
+    """
+    verdict, note = clock.judge(clock.facts(remote), fleet_host.clock, fleet_host.name)
     if note:
         evidence.note(note)
     evidence.conclude(verdict)

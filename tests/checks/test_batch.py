@@ -50,3 +50,23 @@ def test_secrets_in_a_fact_are_registered_when_it_arrives(tmp_path):
     remote = RemoteHost(Host(name="secretive", backend="local://"))
     remote.run(second)  # any first use fetches the batch, and the finder sees the output at once
     assert redact(f"a log line repeating {canary}") == "a log line repeating [REDACTED]"
+
+
+def test_invalid_utf8_is_replaced_not_raised():
+    text, nonce = script(["printf 'caf\\351 \\377\\376 ok\\n'", "printf 'err \\377' >&2", "echo next"], timeout=5)
+    done = subprocess.run(["sh", "-c", text], capture_output=True, timeout=30)
+    first, second, third = parse(done.stdout, 3, nonce)
+    assert first is not None and first.stdout == "caf\ufffd \ufffd\ufffd ok\n"
+    assert second is not None and second.stderr == "err \ufffd"
+    assert third is not None and third.stdout == "next\n"
+
+
+def test_output_over_the_cap_is_cut_on_the_host():
+    # `yes` never ends by itself: only the host-side cap can stop it before its timeout
+    text, nonce = script(["yes", "yes >&2", "echo small"], timeout=60, cap=1000)
+    done = subprocess.run(["sh", "-c", text], capture_output=True, timeout=30)
+    assert len(done.stdout) < 3 * 1001 + 400
+    out, err, small = parse(done.stdout, 3, nonce, cap=1000)
+    assert out is not None and out.overflow and len(out.stdout) == 1000
+    assert err is not None and err.overflow
+    assert small is not None and not small.overflow and small.stdout == "small\n"

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from golive.checks import containers, probes, systemd
 from golive.checks.sections import Output
+from golive.errors import TargetError
 from golive.inventory import ContainerPolicy, ScheduledJob, SystemdPolicy, TcpDependency
 from golive.redact import redact
 
@@ -64,7 +67,8 @@ def test_judges_name_host_container_and_decisive_fields():
     exempt = ContainerPolicy(exempt=[{"container": "api", "criteria": ["REL-06"], "reason": "tiny"}])
     verdict = containers.judge_memory_limit(found, exempt)
     assert verdict.passed and "tiny" in str(verdict.comparisons[0])
-    assert containers.judge_health(found, ContainerPolicy(ignore=["ap*"])).passed
+    ignored = containers.judge_health(found, ContainerPolicy(ignore=["ap*"]))
+    assert not ignored.applicable and not ignored.passed and "no running containers" in ignored.summary
 
 
 def test_restarts_per_day_and_restarting_state():
@@ -101,9 +105,52 @@ def test_kernel_oom_lines_are_attributed_to_this_hosts_containers():
 def test_unreadable_kernel_log_and_missing_engine_are_said():
     found = containers.parse("h1", {"now": Output(str(NOW), 0), "inspect": Output("docker: not found", 127),
                                     "kernel": Output("unreadable: dmesg: read kernel buffer failed", 3)})  # fmt: skip
-    assert "not installed" in found.engine_problem
-    verdict, notes = containers.judge_oom(found, ContainerPolicy(), 86400)
-    assert verdict.passed and any("not readable" in n for n in notes) and any("not applicable" in n for n in notes)
+    assert "not installed" in found.engine_problem and found.not_applicable(ContainerPolicy()) is not None
+    with pytest.raises(TargetError, match="kernel log not readable on h1"):
+        containers.judge_oom(found, ContainerPolicy(), 86400)
+
+
+def test_no_judged_container_is_not_applicable_for_every_container_judge():
+    found = facts([inspect_item(ID_A, "api")])
+    everything = ContainerPolicy(ignore=["*"])
+    for judge in (containers.judge_health, containers.judge_healthcheck_defined, containers.judge_healthcheck_runnable,
+                  containers.judge_restart_policy, containers.judge_memory_limit, containers.judge_log_rotation,
+                  containers.judge_privileges):  # fmt: skip
+        verdict = judge(found, everything)
+        assert not verdict.applicable and not verdict.passed, judge
+    assert not containers.judge_restarts(found, everything, 86400).applicable
+
+
+def test_kernel_log_read_from_the_journal_judges_its_oom_lines():
+    line = f"[  500.000000] h1 kernel: oom-kill:constraint=CONSTRAINT_MEMCG,task=tail,task_memcg=/docker/{ID_A}"
+    inspect = Output(json.dumps([inspect_item(ID_A, "api")]), 0)
+    kernel = Output(f"1000.00 900.00\nsource: journalctl -k\n{line}", 0)
+    found = containers.parse("h1", {"now": Output(str(NOW), 0), "inspect": inspect, "kernel": kernel})
+    assert found.kernel_source == "journalctl -k" and len(found.kernel_ooms) == 1
+    verdict, _ = containers.judge_oom(found, ContainerPolicy(), 86400)
+    assert not verdict.passed and "h1/api" in verdict.summary
+    quiet = containers.parse("h1", {"now": Output(str(NOW), 0), "inspect": Output("[]", 0),
+                                    "kernel": Output("1000.00 900.00\nsource: dmesg\n", 0)})  # fmt: skip
+    verdict, _ = containers.judge_oom(quiet, ContainerPolicy(), 86400)
+    assert verdict.passed and "kernel OOM kills within the window (dmesg): 0 == 0" in str(verdict.comparisons[0])
+
+
+def test_docker_ps_failure_is_an_error_and_no_cli_not_applicable():
+    down = containers.parse(
+        "h1",
+        {
+            "now": Output(str(NOW), 0),
+            "inspect": Output(
+                "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?", 1
+            ),
+        },
+    )
+    with pytest.raises(TargetError, match="Cannot connect to the Docker daemon"):
+        down.not_applicable(ContainerPolicy())
+    absent = containers.parse("h1", {"now": Output(str(NOW), 0), "inspect": Output("sh: docker: not found", 127)})
+    assert "not installed" in (absent.not_applicable(ContainerPolicy()) or "")
+    with pytest.raises(TargetError, match="containers are declared"):
+        absent.not_applicable(ContainerPolicy(expected=["api"]))
 
 
 def test_docker_sizes():
@@ -131,3 +178,16 @@ def test_probe_results_read_like_the_failure():
     assert not probes.judge("h2", refused).passed
     assert "timed out" in probes.Probe(dependency, "nc", 124, "").result
     assert probes.judge("h2", probes.Probe(dependency, "bash", 0, "")).passed
+
+
+def test_commented_out_crontab_line_is_absent():
+    job = ScheduledJob(name="backup", cron="/srv/bin/backup")
+    commented = systemd.SystemdFacts(
+        "h1", False, "PID 1 is sh", NOW, cron={"backup": ["/etc/cron.d/b:# 0 3 * * * root /srv/bin/backup"]}
+    )
+    verdict, _ = systemd.judge_cron(commented, job)
+    assert not verdict.passed and "absent" in verdict.summary
+    live = systemd.SystemdFacts(
+        "h1", False, "PID 1 is sh", NOW, cron={"backup": ["/etc/cron.d/b:0 3 * * * root /srv/bin/backup # nightly"]}
+    )
+    assert systemd.judge_cron(live, job)[0].passed

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from golive.checks import compose, containers, documents
 from golive.checks.git import RepoFacts
 from golive.checks.sections import Output
+from golive.errors import TargetError
 from golive.inventory import ContainerPolicy, Repo
 
 SECRET = "pw-unit-test-9876"
@@ -100,7 +103,33 @@ def test_claims_compare_counts_and_sets():
     claims = [("docs/fleet.md", "containers", 83), ("docs/fleet.md", "services", ["app", "db"]),
               ("hosts.yaml", "hosts", ["h1", "h2"]), ("docs/fleet.md", "owner", "ops")]  # fmt: skip
     verdict, notes = documents.judge_claims(claims, {"containers": 62, "services": ["app"], "hosts": ["h1", "h2"]})
-    assert not verdict.passed and "2 of 3" in verdict.summary
+    assert not verdict.passed and "3 of 4" in verdict.summary
     assert "claimed containers 83 vs measured running: 62 == 83" in verdict.summary
     assert "claimed, not measured: db" in verdict.summary
-    assert notes and "owner" in notes[0]
+    assert "docs/fleet.md: front matter claims.owner: unknown claim 'owner'" in verdict.summary and not notes
+
+
+def test_a_misspelt_claim_fails_naming_the_key():
+    verdict, _ = documents.judge_claims([("docs/fleet.md", "containres", 83)], {"containers": 83, "services": [],
+                                                                                "hosts": []})  # fmt: skip
+    assert not verdict.passed and verdict.applicable
+    assert "claims.containres: unknown claim 'containres' in known claims (containers, services, hosts)" in (
+        verdict.summary
+    )
+
+
+def test_claims_that_are_not_a_mapping_fail():
+    verdict, _ = documents.judge_claims([("docs/fleet.md", "", ["containers", 83])], {})
+    assert not verdict.passed and "docs/fleet.md: front matter claims: list is a mapping of claim: value" in (
+        verdict.summary
+    )
+
+
+def test_a_compose_file_giving_a_key_twice_is_an_error_naming_its_lines():
+    repo = Repo(name="infra", path="/srv/infra", compose=("docker-compose.yml",))
+    text = COMPOSE + "  app:\n    image: shop/other:1\n"  # a second app: service, which compose refuses
+    found = RepoFacts(repo, {"infra:compose:0": Output(text, 0), "infra:env": Output("", 0)})
+    with pytest.raises(
+        TargetError, match=r"docker-compose\.yml of /srv/infra gives services\.app twice, at lines 2 and 11"
+    ):
+        compose.services(found)

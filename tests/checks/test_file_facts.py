@@ -9,7 +9,7 @@ import pytest
 
 from golive.checks import backups, documents, git, sections
 from golive.errors import TargetError
-from golive.inventory import BackupLocation, Repo
+from golive.inventory import BackupLocation, Host, Repo
 
 # `restic snapshots --json` of restic 0.14 (Debian bookworm), captured on the sandbox
 RESTIC = (
@@ -181,3 +181,22 @@ def test_grades_and_sign_off_labels():
     assert documents.parse_grade("pending") is None
     assert documents._field_of("**Assessed By") == "who" and documents._field_of("Signed-off-by") == "who"
     assert documents._field_of("signed_off_by") == "who" and documents._field_of("Status") is None
+
+
+def test_front_matter_giving_a_key_twice_is_an_error_naming_its_lines(tmp_path):
+    doc = tmp_path / "acceptance.md"
+    doc.write_text("---\ngrade: A (95/100)\nwho: ops\ngrade: C (60/100)\n---\n# Acceptance\n")
+    readme = tmp_path / "README.md"
+    readme.write_text("---\nclaims:\n  containers: 3\n  containers: 4\n---\nbody\n")
+    host = Host(
+        name="h",
+        backend="local://",
+        acceptance=[{"phase": "p1", "path": str(doc)}],
+        documents=[{"name": "readme", "path": str(readme)}],
+    )
+    stdout = subprocess.run(["sh", "-c", sections.script(documents.sections(host))], capture_output=True, text=True)
+    found = sections.parse(stdout.stdout)
+    with pytest.raises(TargetError, match=r"front matter of p1 gives grade twice, at lines 2 and 4 of the file"):
+        documents.judge_sign_off(found, host.acceptance[0])
+    with pytest.raises(TargetError, match=r"front matter of readme gives claims\.containers twice, at lines 3 and 4"):
+        documents.documented_claims(found, host)

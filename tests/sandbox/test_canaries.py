@@ -1,10 +1,13 @@
 """Canary secrets planted where targets leak them never reach HTML, JSON, JUnit or the terminal.
 
 On a real sandbox host: a container whose environment holds a token and whose logs
-repeat it (with a password= line and a bearer header), an endpoint whose URL carries
-credentials and whose request sends a token from a named environment variable, and a
-service's EnvironmentFile whose password the container's log repeats too (only its
-registration when the file is read can hide it there).
+repeat it (with a password= line, an api_key= line and a bearer header, and in lines
+long enough that a cut, on the host or for display, goes through the token), an
+endpoint whose URL carries credentials and whose request sends a token from a named
+environment variable, and a service's EnvironmentFile whose
+password the container's log repeats too (only its registration when the file is read
+can hide it there). No part of a canary may show: not the value, not its letters
+in a suggested pattern id, not the half a cut leaves.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from golive.checks.logs import HOST_LINE_CHARS
+from golive.evidence import MAX_LINE_CHARS
 from sandbox.fleet import Fleet
 from sandbox.images import BUSYBOX_IMAGE
 
@@ -23,8 +28,28 @@ ENV_CANARY = "envcanary-5Kq9w2Lz"
 LOG_CANARY = "logcanary-p8Xc3Vb1"
 URL_CANARY = "urlcanary-H4nT6mQe"
 TOKEN_CANARY = "tokencanary-Zr7Yd2Wk"
+API_KEY_CANARY = "apikeycanary-Tq3Lm8Rs"
+LONG_CANARY = "longcanary-Mx7Qp2Vn" + "Hs4Kd9Wb" * 3
+JWT = f"eyJ{'a' * 1200}.eyJ{'b' * 1200}.{'c' * 90}"
 FILE_CANARY = "filecanary-Wd5Hx2Pq"
 ENV_FILE = "/srv/canary/notes.env"
+CANARIES = (ENV_CANARY, LOG_CANARY, URL_CANARY, TOKEN_CANARY, API_KEY_CANARY, LONG_CANARY, FILE_CANARY)
+DISPLAY_CUT, HOST_CUT = MAX_LINE_CHARS, HOST_LINE_CHARS
+
+
+def _straddling(cut: int, word: str, filler: str = "") -> str:
+    """An error line whose long environment token a cut at ``cut`` goes through: the token
+    begins 45 characters before it in the message, and docker's timestamp (20 to 31
+    characters) comes first in the line. ``filler`` goes first (a token that redaction
+    shortens brings the cut's place into what is shown)."""
+    prefix = f"ERROR {word} {filler}"
+    return f"echo '{prefix}{'q' * (cut - 45 - len(prefix) - 1)}' \"$SESSION_TOKEN\" then more words; "
+
+
+def _fragments(canary: str) -> tuple[str, ...]:
+    """What an output could keep of a canary: the value, its letters (a slug), either half."""
+    half = len(canary) // 2
+    return canary.lower(), canary.split("-")[0], canary[:half].lower(), canary[half:].lower()
 
 
 def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
@@ -33,12 +58,15 @@ def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
         f'echo "ERROR cannot reach upstream with token $API_TOKEN"; '
         f"echo 'ERROR login failed password={LOG_CANARY}'; "
         f"echo 'ERROR upstream said Authorization: Bearer {LOG_CANARY}'; "
-        f"echo 'ERROR database rejected {FILE_CANARY}'; sleep 100000"
+        f"echo 'ERROR database rejected {FILE_CANARY}'; "
+        f"echo 'ERROR request failed api_key={API_KEY_CANARY} status=500'; "
+        f"{_straddling(DISPLAY_CUT, 'shown')}{_straddling(HOST_CUT, 'read', JWT + ' ')}sleep 100000"
     )
     name = "golive-canary"
     h1.engine.docker("rm", "-f", name, check=False)
     h1.engine.docker(
-        "run", "-d", "--name", name, "--network", "none", "-e", f"API_TOKEN={ENV_CANARY}",
+        "run", "-d", "--name", name, "--network", "none",
+        "-e", f"API_TOKEN={ENV_CANARY}", "-e", f"SESSION_TOKEN={LONG_CANARY}",
         BUSYBOX_IMAGE.tag, "sh", "-c", script,
     )  # fmt: skip
     subprocess.run([*h1.enter(), "sh", "-c", f"mkdir -p /srv/canary && umask 077 && "
@@ -79,9 +107,12 @@ def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
             "junit": (reports / "junit.xml").read_text(),
         }
         for where, text in outputs.items():
-            for canary in (ENV_CANARY, LOG_CANARY, URL_CANARY, TOKEN_CANARY, FILE_CANARY):
-                assert canary not in text, f"{canary} leaked into {where}"
+            for canary in CANARIES:
+                for fragment in _fragments(canary):
+                    assert fragment not in text.lower(), f"{fragment!r} of {canary} leaked into {where}"
         assert "cannot reach upstream with token [REDACTED]" in outputs["json"]
+        assert "api_key=[REDACTED] status=" in outputs["json"]  # the line was read, and shown redacted
+        assert "ERROR shown qqq" in outputs["json"] and "ERROR read [REDACTED] qqq" in outputs["json"]
         assert "database rejected [REDACTED]" in outputs["json"]
     finally:
         h1.engine.docker("rm", "-f", name, check=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 
 import pytest
 from testinfra.host import Host
@@ -80,3 +81,23 @@ def test_enter_runs_a_command_inside_the_host(fleet: Fleet) -> None:
     assert hostname == host.alias
     assert socket_path == "/run/docker.sock"
     assert any("127.0.0.1:22" in line for line in listeners)
+
+
+def test_hosts_have_their_own_etc(fleet: Fleet, remote: dict[str, Host]) -> None:
+    """A host's /etc is a copy of the machine's under its dir: what lands in the
+    machine's /etc (a package install) is not in the host's, and the other way round."""
+    host = fleet.hosts[0]
+    machine_only = Path("/etc") / f"golive-machine-only-{host.alias}"
+    machine_only.write_text("machine\n")
+    try:
+        a = remote[host.name]
+        assert not a.file(str(machine_only)).exists
+        assert a.file("/etc/passwd").contains("^root:")  # ssh logged in as root: nss works
+        a.run_expect([0], f"echo {host.name} > /etc/golive-host-only")
+        assert (host.dir / "etc" / "golive-host-only").read_text() == f"{host.name}\n"
+        assert not Path("/etc/golive-host-only").exists()
+        assert a.file("/etc/docker").is_directory and a.file("/etc/logrotate.d").is_directory
+        assert a.check_output("ls -A /etc/logrotate.d") == "", "no rule of the machine's"
+    finally:
+        machine_only.unlink()
+        remote[host.name].run("rm -f /etc/golive-host-only")

@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
 from sandbox.fleet import Fleet
+from sandbox.hosts import SandboxHost
 from sandbox.process import SandboxError
 from sandbox.scenarios import in_host, scenario
-from tests.sandbox.conftest import prefix_for, short_run_dir, unavailable
+from tests.sandbox.conftest import full_filesystem, prefix_for, short_run_dir, unavailable
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -46,47 +49,87 @@ def scenario_fleet(request, tmp_path):
     run_dir = short_run_dir()
     fleet = Fleet(run_dir, prefix=prefix_for(run_dir))
     chosen = scenario(request.param)
-    try:
-        fleet.up()
-        chosen.apply(fleet)
-    except (SandboxError, OSError, subprocess.SubprocessError) as error:
-        fleet.down(purge=True)
-        unavailable(str(error))
-    try:
-        yield chosen, chosen.write(fleet, tmp_path), fleet
-    finally:
-        fleet.down(purge=True)
+    # A filesystem over 90 % full on the machine, outside every sandbox host, while the
+    # hosts start: each host's mount namespace takes a copy of it, as of every mount of
+    # the machine. Taken off the machine right after, so no other run on it sees it.
+    with full_filesystem() as full:
+        try:
+            fleet.up()
+            full.unmount()
+            chosen.apply(fleet)
+        except (SandboxError, OSError, subprocess.SubprocessError) as error:
+            fleet.down(purge=True)
+            unavailable(str(error))
+        try:
+            yield chosen, chosen.write(fleet, tmp_path), fleet, full
+        finally:
+            fleet.down(purge=True)
 
 
-SNAPSHOT = (
-    "find /srv /etc -type f -readable -print0 2>/dev/null | sort -z | xargs -0 sha256sum 2>/dev/null; "
-    "docker ps -aq | xargs -r docker inspect --format "
-    "'{{.Id}} {{.Name}} {{.State.Status}} {{.RestartCount}} {{.State.StartedAt}} {{.State.FinishedAt}}'"
-)
+# Everything golive reads that is a host's own: its /srv (files, its repos and every
+# .git directory, its data disk), its /etc (a copy of the machine's, made with the
+# host) and the sshd configuration SEC-09 reads: type, inode, mode, owner, size and
+# mtime of every entry, then the content of every regular file. A rewrite in place
+# keeps the inode and changes the mtime; a rewrite by rename changes the inode; a
+# lock file taken and dropped changes its directory's mtime.
+def files(host: SandboxHost) -> str:
+    where = f"/srv /etc {shlex.quote(str(host.dir / 'ssh'))}"
+    return (
+        f"find {where} -printf '%p %y %i %m %U:%G %s %T@\\n' 2>/dev/null | sort; "
+        f"find {where} -type f -print0 2>/dev/null | sort -z | xargs -0 sha256sum 2>/dev/null"
+    )
 
 
-def snapshot(fleet: Fleet) -> dict[str, str]:
-    """What golive must leave as it was: files under /srv and /etc, and every container's state."""
-    return {host.name: in_host(host, SNAPSHOT, check=False).stdout for host in fleet.hosts}
+def containers(host: SandboxHost) -> str:
+    return (
+        "docker ps -aq | xargs -r docker inspect --format "
+        "'{{.Id}} {{.Name}} {{.State.Status}} {{.RestartCount}} {{.State.StartedAt}} {{.State.FinishedAt}}'"
+    )
+
+
+def snapshot(fleet: Fleet, command: Callable[[SandboxHost], str]) -> dict[str, list[str]]:
+    """The lines of each sandbox host's ``command``, run inside the host."""
+    return {host.name: in_host(host, command(host), check=False).stdout.splitlines() for host in fleet.hosts}
+
+
+def changes(before: dict[str, list[str]], after: dict[str, list[str]]) -> list[str]:
+    """Lines that went (-) or came (+), per host; empty when nothing changed."""
+    found = []
+    for host, lines in before.items():
+        gone, came = set(lines) - set(after[host]), set(after[host]) - set(lines)
+        found += [f"{host}: - {line}" for line in sorted(gone)] + [f"{host}: + {line}" for line in sorted(came)]
+    return found
 
 
 def test_suite_fails_exactly_the_answer_key(scenario_fleet, tmp_path):
-    chosen, (inventory, key), fleet = scenario_fleet
+    chosen, (inventory, key), fleet, full = scenario_fleet
+    for host in fleet.hosts:  # the machine's full filesystem is in every host's mount view
+        used, mount = in_host(host, f"df -P {full.mount} | awk 'NR==2 {{print $5, $6}}'").stdout.split()
+        assert mount == str(full.mount) and int(used.rstrip("%")) >= 91, (host.name, used, mount)
     expected = {(e["criterion"], e["target"]) for e in json.loads(key.read_text())["expected_failures"]}
-    before = snapshot(fleet) if chosen.name == "healthy" else None
+    files_before = snapshot(fleet, files)
+    containers_before = snapshot(fleet, containers) if chosen.name == "healthy" else None
     record = run_suite(inventory, tmp_path / "reports", "-n", "2", env=chosen.environment(fleet))
+    files_after = snapshot(fleet, files)
     assert failures(record) == expected
     if chosen.name == "healthy":
         assert expected == set()
         assert record["score"] >= 95 and record["ready"], (record["score"], record["categories"])
-        # read-only: no file changed under the hosts' /srv and /etc, no container created,
-        # removed, restarted or stopped by the run (the healthy fleet holds still on its own)
-        after = snapshot(fleet)
-        for host, state in before.items():
-            assert state.count("\n") > 100, f"{host}: the snapshot read almost nothing"
-            assert after[host] == state, f"{host} changed during a golive run"
+        outcomes = {(c["id"], i["target"]): i["outcome"] for c in record["criteria"] for i in c["instances"]}
+        for host in ("h1", "h2"):  # judged on their own disk, not on the machine's full one
+            assert outcomes[("REL-08", host)] == outcomes[("REL-09", host)] == "passed", host
+        # no container created, removed, restarted or stopped by the run (the healthy
+        # fleet holds still on its own; the broken one has a restart loop)
+        assert not changes(containers_before, snapshot(fleet, containers))
     else:
         assert len(expected) >= 4
+    # read-only: no entry under the hosts' /srv and /etc created, removed, replaced,
+    # written, chmod-ed or chown-ed by the run, on the healthy fleet and the broken one
+    for host, lines in files_before.items():
+        assert len(lines) > 1000, f"{host}: the snapshot read almost nothing"
+        assert any(line.startswith("/srv/infra/.git/index ") for line in lines), f"{host}: no repo in the snapshot"
+    changed = changes(files_before, files_after)
+    assert not changed, "golive changed files on the hosts:\n" + "\n".join(changed[:40])
     assert record["complete"] and not record["partial"]
     # facts are gathered once per host, registered fact commands in one batched round trip,
     # and -n 2 keeps each host's tests on one worker: no command ever ran twice on a host

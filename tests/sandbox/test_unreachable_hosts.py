@@ -6,14 +6,34 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
-from sandbox.fleet import Fleet
+import pytest
+
+from sandbox.fleet import BareFleet, Fleet
+from sandbox.scenarios import in_host
+from tests.sandbox.conftest import full_filesystem, running_fleet
 
 REPO = Path(__file__).resolve().parents[2]
+DISK = "/srv/data"
 
 
-def test_silent_and_refusing_hosts_fail_alone(fleet: Fleet, tmp_path: Path):
+@pytest.fixture(scope="module")
+def fleet_beside_a_full_disk() -> Iterator[Fleet]:
+    """A fleet whose hosts started while the machine had a >90 % full filesystem
+    mounted (they keep a copy of it), h1 with a disk of its own at /srv/data."""
+
+    def plant(fleet: Fleet) -> None:
+        full.unmount()
+        in_host(fleet.hosts[0], f"mkdir -p {DISK} && mount -t tmpfs -o size=16m golive-disk {DISK}")
+
+    with full_filesystem() as full:
+        yield from running_fleet(BareFleet, plant)
+
+
+def test_silent_and_refusing_hosts_fail_alone(fleet_beside_a_full_disk: Fleet, tmp_path: Path):
+    fleet = fleet_beside_a_full_disk
     described = fleet.describe()
     good = described["hosts"]["h1"]
     wrong_key = tmp_path / "wrong_key"
@@ -29,7 +49,7 @@ def test_silent_and_refusing_hosts_fail_alone(fleet: Fleet, tmp_path: Path):
     inventory.write_text(
         "defaults: {connect_timeout: 3s, command_timeout: 5s}\n"
         "hosts:\n"
-        f"  h1: {{backend: '{good['spec']}', ssh_config: '{good['ssh_config']}'}}\n"
+        f"  h1: {{backend: '{good['spec']}', ssh_config: '{good['ssh_config']}', disk: {{mounts: ['{DISK}']}}}}\n"
         f"  silent: {{backend: 'ssh://root@silent', ssh_config: '{config}'}}\n"
         f"  refusing: {{backend: 'ssh://root@refusing', ssh_config: '{config}'}}\n"
     )

@@ -1,0 +1,70 @@
+"""Log lines are redacted before anything is derived from them, and cut without leaving part of a secret.
+
+The host side is the real log command (``sh``, ``grep``, ``awk``) run here over a
+log file the test writes; what it prints is parsed, classified and described as in
+a run.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from golive.checks import logs
+from golive.checks.log_patterns import Classifier
+from golive.evidence import MAX_LINE_CHARS, clean
+from golive.inventory import Host
+from golive.redact import redact
+
+KNOWN = "knownlogsecret-Q7vX2pLm"  # a value golive knows is secret (as a container's env value)
+API_KEY = "apikeysecret-R4tW9nBz"
+
+
+def _classified(tmp_path: Path, lines: list[str]) -> logs.Classified:
+    log = tmp_path / "app.log"
+    log.write_text("".join(f"{line}\n" for line in lines))
+    host = Host(name="h", backend="local://", logs={"containers": False, "files": [str(log)]})
+    classifier = Classifier(())
+    command = logs.command(host, 3600, classifier.host_filter())
+    output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True).stdout
+    return logs.classify(logs.parse(output, host, 3600), classifier, host.logs.examples)
+
+
+def _fragments(secret: str) -> list[str]:
+    """What a derived text could keep of ``secret``: its letters (a slug) and its halves."""
+    return [secret.split("-")[0].lower(), secret[: len(secret) // 2], secret[len(secret) // 2 :]]
+
+
+def _everything_shown(result: logs.Classified) -> str:
+    groups = list(result.unknown.values()) + list(result.matched.values())
+    shown = [clean(logs.describe(g)) for g in groups] + [clean(logs.suggest(g)) for g in groups]
+    shown += [clean(g.key) for g in groups]
+    return "\n".join(shown).lower()
+
+
+def test_ids_templates_and_suggestions_are_made_from_redacted_lines(tmp_path: Path):
+    redact.add([KNOWN])
+    result = _classified(
+        tmp_path,
+        [f"ERROR request failed api_key={API_KEY} status=500", f"ERROR cannot reach upstream with {KNOWN}"],
+    )
+    shown = _everything_shown(result)
+    for secret in (API_KEY, KNOWN):
+        for fragment in _fragments(secret):
+            assert fragment.lower() not in shown, f"{fragment!r} of a secret reached a template or suggestion"
+    assert "api_key=[redacted] status=<n>" in shown  # the line is still classified and shown, redacted
+
+
+def test_a_secret_straddling_a_line_cut_leaves_no_part(tmp_path: Path):
+    redact.add([KNOWN])
+    pad = "x" * 7
+    at_display_cut = f"ERROR {pad} " + "y" * (MAX_LINE_CHARS - 10 - len(pad) - 8) + f" {KNOWN} more words"
+    # a long token redaction shortens comes first: what the host kept of the line then shows in full
+    jwt = f"eyJ{'a' * 1200}.eyJ{'b' * 1200}.{'c' * 90}"
+    at_host_cut = f"ERROR {jwt} " + "z" * (logs.HOST_LINE_CHARS - 10 - len(jwt) - 8) + f" {KNOWN} more words"
+    assert at_display_cut.index(KNOWN) < MAX_LINE_CHARS < at_display_cut.index(KNOWN) + len(KNOWN)
+    assert at_host_cut.index(KNOWN) < logs.HOST_LINE_CHARS < at_host_cut.index(KNOWN) + len(KNOWN)
+    result = _classified(tmp_path, [at_display_cut, at_host_cut])
+    shown = _everything_shown(result)
+    assert "knownlog" not in shown, "a prefix of a known secret survived a cut"
+    assert result.lines == 2 and "yyyy" in shown and "zzzz" in shown

@@ -1,0 +1,57 @@
+"""RemoteHost on the local backend: one fact's failure stays that fact's, bytes never break a run."""
+
+from __future__ import annotations
+
+import pytest
+
+from golive.checks.remote import RemoteHost, fact_command
+from golive.errors import TargetError
+from golive.inventory import Host
+from golive.redact import redact
+
+
+def test_a_failing_fact_builder_does_not_cost_the_batch_or_its_secrets():
+    canary = "canary-builder-R4n8"
+
+    def broken(host: Host) -> str | None:
+        if host.name == "templated":
+            raise ValueError("a builder bug")
+        return None
+
+    fact_command(broken)
+    fact_command(lambda host: f"echo TOKEN={canary}" if host.name == "templated" else None,
+                 secrets=lambda out: [out.split("=", 1)[1].strip()])  # fmt: skip
+    fact_command(lambda host: "echo other" if host.name == "templated" else None)
+    remote = RemoteHost(Host(name="templated", backend="local://"))
+    assert remote.run("echo other").stdout == "other\n"
+    assert remote.round_trips == 1  # the other facts still came in one batch
+    assert redact(f"a log line repeating {canary}") == "a log line repeating [REDACTED]"
+    with pytest.raises(ValueError, match="a builder bug"):
+        broken(remote.host)  # its own criteria meet the error when they build it
+
+
+def test_invalid_utf8_from_a_host_is_replaced():
+    remote = RemoteHost(Host(name="bytes", backend="local://"))
+    result = remote.run("printf 'caf\\351\\n'; printf '\\377' >&2")
+    assert result.stdout == "caf\ufffd\n" and result.stderr == "\ufffd"
+
+
+def test_output_over_max_fact_output_is_an_error_of_that_command_only():
+    remote = RemoteHost(Host(name="capped", backend="local://", max_fact_output="1KiB"))
+    with pytest.raises(TargetError, match=r"capped: output over 1 KiB \(max_fact_output\): yes"):
+        remote.run("yes")
+    assert remote.run("echo fine").stdout == "fine\n"
+
+
+def test_a_batch_longer_than_one_argument_travels_on_standard_input():
+    """Linux takes at most 128 KiB in one argument: a host declaring many repos and files
+    builds a longer script, which must still run in its one round trip."""
+    long_word = "x" * 70_000
+    fact_command(lambda host: f"echo {long_word} | wc -c" if host.name == "long" else None)
+    fact_command(lambda host: f"echo {long_word}y | wc -c" if host.name == "long" else None)
+    fact_command(lambda host: "cat" if host.name == "long" else None)  # must not eat the script
+    remote = RemoteHost(Host(name="long", backend="local://"))
+    assert remote.run(f"echo {long_word} | wc -c").stdout.strip() == "70001"
+    assert remote.run(f"echo {long_word}y | wc -c").stdout.strip() == "70002"
+    assert remote.run("cat").stdout == ""
+    assert remote.round_trips == 1

@@ -1,0 +1,42 @@
+"""Sections scripts, run for real by sh: any key, and framing no file content can forge."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from golive.checks import sections, systemd
+from golive.inventory import SystemdPolicy
+
+TEMPLATED = ("wg-quick@wg0.service", "getty@tty1.service", "dev-disk-by\\x2duuid-0a1b.device", "it's a:unit")
+
+
+def run(script: str) -> str:
+    return subprocess.run(["sh", "-c", script], capture_output=True, timeout=30).stdout.decode()
+
+
+def test_templated_and_escaped_unit_names_are_section_keys():
+    wanted = systemd.sections(SystemdPolicy(units=TEMPLATED), ())
+    found = sections.parse(run(sections.script([(key, f"echo {sections.quote(key)}") for key, _ in wanted])))
+    for unit in TEMPLATED:
+        assert found[f"unit:{unit}"] == sections.Output(f"unit:{unit}", 0)
+
+
+def test_forged_markers_in_a_private_file_cannot_end_its_section(tmp_path: Path):
+    canary = "private-canary-7Qx"
+    forged = [
+        "@@golive:rc=0",  # the fixed markers sections printed before
+        "@@golive:public",
+        f"@@golive-{'0' * 16} section 7075626c6963",
+        f"@@golive-{'0' * 16} section rc=0",
+    ]
+    secret = tmp_path / ".env"
+    secret.write_text("\n".join([*forged, canary, "DB_PASSWORD=hunter2", ""]))
+    command = sections.script([("env", f"cat -- {sections.quote(str(secret))}"), ("public", "echo shown")])
+    stdout = run(command)
+    shown = sections.withheld(stdout, {"env"})
+    assert canary not in shown and "hunter2" not in shown
+    assert "[6 line(s) of file contents withheld]" in shown and "shown" in shown
+    found = sections.parse(stdout)
+    assert found["env"].text.splitlines()[-2:] == [canary, "DB_PASSWORD=hunter2"]
+    assert found["public"] == sections.Output("shown", 0)
