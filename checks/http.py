@@ -3,7 +3,8 @@
 Requests go from the runner through one ``httpx.Client`` (connection reuse, explicit
 timeouts, no automatic redirects, the inventory's User-Agent), or — for an endpoint
 declared ``internal`` — from its host, with ``curl`` run there through the host's
-``RemoteHost`` (one command makes all the samples, over one connection).
+``RemoteHost`` (one command makes all the samples, over one connection), or where the
+host has no curl, python3 or wget (``checks/host_http.py``).
 
 A request without a credential does not judge certificates: SEC-03 does, once per
 host:port, so a bad certificate is one precise failure rather than a failure of every
@@ -35,6 +36,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import httpcore
 import httpx
 
+from golive.checks import host_http
 from golive.checks.remote import Fleet
 from golive.errors import TargetError
 from golive.evidence import Comparison, Evidence, Verdict
@@ -257,16 +259,16 @@ class HttpProbe:
         secret = self._secret_headers(target, anonymous)
         url = without_userinfo(url) if anonymous else url
         if not secret and not has_userinfo(url):
-            result = remote.run(curl_command(target, url, self._headers(target)))
+            result = remote.run(host_command(target, url, self._headers(target)))
         else:
             refuse_in_clear(target, url)
             user, url = _userinfo(url)
-            command = curl_command(target, url, self._headers(target), verified=True)
+            command = host_command(target, url, self._headers(target), verified=True)
             purpose = f"the credentialed request to {target.id}"
             result = remote.run_with_input(command, curl_config(secret, user), purpose)
-        if result.exit_status == 127 and "curl" in result.stderr:
-            raise TargetError(f"{target.host.name}: curl is not installed there, so the request cannot be made from it")
-        return parse_curl(result.stdout, result.stderr, url, f"{target.host.name} (curl)")
+        if result.exit_status == host_http.NOT_INSTALLED and "is installed" in result.stderr:
+            raise TargetError(f"{target.host.name}: {result.stderr.strip()}, so the request cannot be made from it")
+        return parse_curl(result.stdout, result.stderr, url, f"{target.host.name} ({host_http.client(result.stdout)})")
 
 
 def authorization(secret: Mapping[str, str]) -> dict[str, str]:
@@ -318,8 +320,25 @@ def curl_command(target: Target, url: str, headers: dict[str, str], *, verified:
             options += ["-H", f"{name}: {value}"]
     options += ["-D", "-", "-w", f"{CURL_MARK} %{{http_code}} %{{time_total}}\\n"]
     transfers = [item for _ in range(endpoint.samples) for item in ("-o", "/dev/null", url)]
-    curl = " ".join(shlex.quote(part) for part in ["curl", *options, *transfers])
-    return f"command -v curl >/dev/null || {{ echo 'curl: not installed' >&2; exit 127; }}; {curl}"
+    return " ".join(shlex.quote(part) for part in ["curl", *options, *transfers])
+
+
+def host_command(target: Target, url: str, headers: dict[str, str], *, verified: bool = False) -> str:
+    """The request from the host: curl, else python3, else wget (``checks/host_http.py``)."""
+    endpoint = target.endpoint
+    parts = urlsplit(url)
+    request_url, connect_to = url, None
+    if endpoint.server_name:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        request_url = urlunsplit(parts._replace(netloc=f"{endpoint.server_name}:{port}"))
+        connect_to = parts.hostname
+    timeout = target.host.http.timeout
+    python = host_http.python_command(
+        request_url, endpoint.samples, timeout, verified=verified, cafile=endpoint.ca_bundle if verified else None,
+        connect_to=connect_to, headers=headers,
+    )  # fmt: skip
+    wget = None if verified or endpoint.server_name else host_http.wget_command(url, endpoint.samples, timeout, headers)
+    return host_http.command(curl_command(target, url, headers, verified=verified), python, wget)
 
 
 def curl_config(secret_headers: dict[str, str], user: str | None) -> bytes:

@@ -1,7 +1,14 @@
-"""Sockets listening on every address (SEC-01), from one ``ss`` per host."""
+"""Sockets listening on every address (SEC-01), from one command per host.
+
+``ss`` first (it names the processes), else ``netstat``, else the kernel's own tables
+``/proc/net/tcp``, ``tcp6``, ``udp`` and ``udp6``, which every Linux host has (a
+Debian server without iproute2, a busybox-only host): the sockets are the same, the
+owning process is not named there (it would take reading every process's fds).
+"""
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -9,7 +16,15 @@ from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 
-SS_COMMAND = "ss -H -tulpn 2>/dev/null || netstat -tulpn"
+PROC_MARK = "@proc-net "
+PROC_TABLES = ("tcp", "tcp6", "udp", "udp6")
+SS_COMMAND = (
+    "ss -H -tulpn 2>/dev/null || netstat -tulpn 2>/dev/null || "
+    f"{{ for t in {' '.join(PROC_TABLES)}; do [ -r /proc/net/$t ] && echo '{PROC_MARK}'$t && cat /proc/net/$t; done; "
+    "[ -r /proc/net/tcp ]; }"
+)
+TCP_LISTEN = "0A"
+UDP_UNCONNECTED = "07"
 fact_command(lambda host: SS_COMMAND)
 WILDCARDS = {"0.0.0.0", "*", "::", "[::]", "[::ffff:0.0.0.0]", "::ffff:0.0.0.0"}
 
@@ -40,9 +55,42 @@ def listeners(remote: RemoteHost) -> list[Listener]:
     result = remote.run(SS_COMMAND)
     if not result.succeeded:
         raise TargetError(
-            f"{remote.name}: neither ss nor netstat answered (exit {result.exit_status}): {result.stderr.strip()}"
+            f"{remote.name}: neither ss, netstat nor /proc/net/tcp answered (exit {result.exit_status}): "
+            f"{result.stderr.strip()}"
         )
+    if result.stdout.startswith(PROC_MARK):
+        return parse_proc_net(result.stdout)
     return parse_sockets(result.stdout)
+
+
+def _address(hex_address: str) -> str:
+    """/proc/net's address: 32-bit words in the host's byte order (little-endian on x86 and arm)."""
+    raw = bytes.fromhex(hex_address)
+    words = b"".join(raw[i : i + 4][::-1] for i in range(0, len(raw), 4))
+    return str(ipaddress.ip_address(words))
+
+
+def parse_proc_net(output: str) -> list[Listener]:
+    """Parse ``/proc/net/{tcp,tcp6,udp,udp6}`` (each after a ``PROC_MARK`` line): listening TCP
+    sockets (state 0A) and unconnected UDP sockets (state 07)."""
+    found = []
+    table = ""
+    for line in output.splitlines():
+        if line.startswith(PROC_MARK):
+            table = line[len(PROC_MARK) :].strip()
+            continue
+        fields = line.split()
+        if len(fields) < 4 or not fields[0].endswith(":") or ":" not in fields[1]:
+            continue
+        protocol = table.rstrip("6")
+        if fields[3] != (TCP_LISTEN if protocol == "tcp" else UDP_UNCONNECTED):
+            continue
+        address, _, port = fields[1].partition(":")
+        try:
+            found.append(Listener(protocol, _address(address), int(port, 16), ""))
+        except ValueError:
+            continue
+    return found
 
 
 def parse_sockets(output: str) -> list[Listener]:

@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 from urllib.parse import urlsplit
 
 import yaml
+from packaging.requirements import InvalidRequirement, Requirement
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -368,6 +369,115 @@ class ClockPolicy(Section):
     sync: bool = True
 
 
+ABSOLUTE_PATH = r"^/[^\x00\n]*$"
+UNIT = r"^[A-Za-z0-9@:._\\-]+$"
+PACKAGE_CONSTRAINT = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9.+_-]*)\s*(?:(<<|<=|>=|>>|==|=|!=|<|>)\s*(\S+))?\s*$")
+CONFIG_FORMATS = ("yaml", "json", "toml", "ini", "env")
+
+
+class ConfigFile(Section):
+    """REL-14: a configuration file of a service, its format, and the keys it must define
+    (dotted for nested keys: ``database.host``; ``section.key`` for ini)."""
+
+    path: str = Field(pattern=ABSOLUTE_PATH)
+    format: str = Field(pattern=r"^(yaml|json|toml|ini|env)$")
+    required_keys: tuple[str, ...] = ()
+
+
+class EnvFile(Section):
+    """REL-14/SEC-13: an EnvironmentFile of a service (``KEY=VALUE`` lines); ``optional``
+    as systemd's ``EnvironmentFile=-PATH``: absent passes."""
+
+    path: str = Field(pattern=ABSOLUTE_PATH)
+    required_keys: tuple[str, ...] = ()
+    optional: bool = False
+
+
+class PackageWanted(Section):
+    """CHG-05: a package of the host's package manager (dpkg, rpm or apk) and an optional
+    version constraint (``>= 1.2``, ``= 2.0-1``, ``<< 3``), compared by that manager."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9.+_-]*$")
+    version: str | None = Field(None, pattern=r"^(<<|<=|>=|>>|==|=|!=|<|>)\s*[A-Za-z0-9.+~:_-]+$")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            match = PACKAGE_CONSTRAINT.fullmatch(data)
+            if match is None:
+                raise ValueError(f"expected a package like 'nginx' or 'python3-yaml >= 6.0', got {data!r}")
+            name, operator, version = match.groups()
+            return {"name": name, "version": f"{operator} {version}" if operator else None}
+        return data
+
+    @property
+    def operator(self) -> str | None:
+        return None if self.version is None else re.match(r"[<>=!]+", self.version).group(0)  # type: ignore[union-attr]
+
+    @property
+    def wanted(self) -> str | None:
+        return None if self.version is None else self.version[len(self.operator or "") :].strip()
+
+
+class Virtualenv(Section):
+    """CHG-05: a Python virtualenv of a service and what must be installed in it:
+    ``requirements`` is a requirements file on the host or an inline list of PEP 440
+    specifiers (``PyYAML==6.0``)."""
+
+    path: str = Field(pattern=ABSOLUTE_PATH)
+    requirements: str | tuple[str, ...] = ()
+
+    @field_validator("requirements")
+    @classmethod
+    def _requirements(cls, value: str | tuple[str, ...]) -> str | tuple[str, ...]:
+        if isinstance(value, str):
+            if not re.fullmatch(ABSOLUTE_PATH, value):
+                raise ValueError(f"expected an absolute path of a requirements file, or a list, got {value!r}")
+            return value
+        for entry in value:
+            try:
+                Requirement(entry)
+            except InvalidRequirement as exc:
+                raise ValueError(f"not a PEP 508 requirement: {entry!r} ({str(exc).splitlines()[0]})") from None
+        return value
+
+
+class ServicePath(Section):
+    """CHG-06: a path of the deployment and what it must be. ``mode`` is octal
+    (``"0750"``); ``writable_by`` / ``not_writable_by`` name users whose write permission
+    is judged from the mode, owner, group and the user's groups (nothing is written)."""
+
+    path: str = Field(pattern=ABSOLUTE_PATH)
+    type: str | None = Field(None, pattern=r"^(file|directory|symlink)$")
+    owner: str | None = None
+    group: str | None = None
+    mode: str | None = Field(None, pattern=r"^0?[0-7]{3,4}$")
+    writable_by: str | None = None
+    not_writable_by: str | None = None
+
+
+class Service(Section):
+    """REL-13/14, SEC-12/13, CHG-05/06: a service deployed as a systemd unit.
+
+    ``user``: the user it must run as (default: whatever the unit's ``User=`` says, which
+    must not be root). ``env_files``: added to the unit's own ``EnvironmentFile=`` lines.
+    """
+
+    unit: str = Field(pattern=UNIT)
+    user: str | None = Field(None, pattern=r"^[a-z_][a-z0-9_.-]*\$?$")
+    config: tuple[ConfigFile, ...] = ()
+    env_files: tuple[EnvFile, ...] = ()
+    packages: tuple[PackageWanted, ...] = ()
+    venv: Virtualenv | None = None
+    paths: tuple[ServicePath, ...] = ()
+    exposure_max: float = Field(5.0, ge=0, le=10)
+
+    @property
+    def name(self) -> str:
+        return self.unit.removesuffix(".service")
+
+
 class HostMonitoring(Section):
     """MON-03/06: how the monitoring stack names this host.
 
@@ -524,6 +634,9 @@ class HostSettings(Section):
     dependencies: tuple[TcpDependency, ...] = ()
     systemd: SystemdPolicy = SystemdPolicy()
     scheduled: tuple[ScheduledJob, ...] = ()
+    services: tuple[Service, ...] = ()
+    secret_files: tuple[Annotated[str, Field(pattern=ABSOLUTE_PATH)], ...] = ()
+    """SEC-13: files holding secrets, besides every EnvironmentFile of a declared service."""
     clock: ClockPolicy = ClockPolicy()
     endpoints: tuple[Endpoint, ...] = ()
     http: HttpSettings = HttpSettings()
@@ -531,6 +644,15 @@ class HostSettings(Section):
     logs: LogPolicy = LogPolicy()
     custom: dict[str, Any] = {}
     """Settings of a team's own criteria: golive passes them through unvalidated."""
+
+    @field_validator("services")
+    @classmethod
+    def _one_entry_per_unit(cls, value: tuple[Service, ...]) -> tuple[Service, ...]:
+        names = [service.name for service in value]
+        twice = sorted({name for name in names if names.count(name) > 1})
+        if twice:
+            raise ValueError(f"unit {twice[0]!r} is declared twice; declare each service once")
+        return value
 
     @field_validator("backend")
     @classmethod

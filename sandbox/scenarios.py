@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from sandbox import clock, deployed, endpoints, files, log_files, monitored, systemd_host, workloads
+from sandbox import clock, deployed, endpoints, files, log_files, monitored, notes_service, systemd_host, workloads
 from sandbox.fleet import Fleet
 from sandbox.hosts import SandboxHost
 from sandbox.log_lines import plant as plant_log_lines
@@ -310,6 +310,29 @@ SYSTEMD_FAULTS = [
           systemd_host.plant_timer_failing, (Expect("REL-12", "sd/rotate"), Expect("AVL-06", "sd"))),
 ]  # fmt: skip
 BROKEN_FAULTS += SYSTEMD_FAULTS
+
+# A Python web service deployed by hand as a systemd unit on sd (sandbox/notes_service.py).
+NOTES = f"{systemd_host.NAME}/notes"
+SERVICE_FAULTS = [
+    Fault("service-env-file-readable", f"sd's {notes_service.ENV_FILE} (the database password) is 0644 and owned "
+          "by nobody", systemd_host.service_fault(notes_service.env_file_world_readable),
+          (Expect("SEC-13", systemd_host.NAME),)),
+    Fault("service-config-key-missing", "storage.max_note_kib was removed from sd's notes config.yaml",
+          systemd_host.service_fault(notes_service.config_key_missing), (Expect("REL-14", NOTES),)),
+    Fault("service-config-broken", "sd's notes limits.toml was edited into something TOML does not parse",
+          systemd_host.service_fault(notes_service.config_broken), (Expect("REL-14", NOTES),)),
+    Fault("service-as-root", "notes.service lost User= and every sandboxing setting: root, exposure 9.6",
+          systemd_host.service_fault(notes_service.unit_as_root_unconfined), (Expect("SEC-12", NOTES),)),
+    Fault("service-restart-no", "notes.service has Restart=no", systemd_host.service_fault(notes_service.restart_no),
+          (Expect("REL-13", NOTES),)),
+    Fault("service-package-missing", "python3-venv, a declared package of notes, was removed with dpkg",
+          systemd_host.service_fault(notes_service.package_removed), (Expect("CHG-05", NOTES),)),
+    Fault("service-venv-pin-differs", f"notes' requirements pin {notes_service.DRIFTED}; its venv has 6.0",
+          systemd_host.service_fault(notes_service.requirements_drifted), (Expect("CHG-05", NOTES),)),
+    Fault("service-data-dir-not-writable", f"sd's {notes_service.DATA} belongs to root (0755): notes cannot write",
+          systemd_host.service_fault(notes_service.data_dir_not_writable), (Expect("CHG-06", NOTES),)),
+]  # fmt: skip
+BROKEN_FAULTS += SERVICE_FAULTS
 BROKEN_FAULTS.append(
     Fault("logrotate-rule-disabled", "an upgrade left h1's logrotate rule for /srv/log/app/*.log as app.dpkg-old, "
           "which logrotate skips: h1's app.log is rotated by no rule", _on("h1", log_files.plant_rule_left_as_dpkg_old),

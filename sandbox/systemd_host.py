@@ -1,4 +1,4 @@
-"""The scenarios' systemd host ``sd``: a real systemd as PID 1, for AVL-06 and REL-12's timers.
+"""The scenarios' systemd host ``sd``: a real systemd as PID 1, for AVL-06, REL-12's timers and services.
 
 The namespace hosts h1 and h2 have no init of their own (their systemd criteria say
 not applicable). ``sd`` is a container of ``sandbox.systemd_image`` on h1's engine,
@@ -12,6 +12,10 @@ Healthy: ``good.service`` (declared) is active, no unit failed, the declared
 (``ExecStart=/bin/false``) failed, and ``rotate.service`` got a drop-in that exits
 3, its timer re-armed: its last run failed.
 
+``notes.service`` (``sandbox.notes_service``), a Python web service deployed by hand,
+is declared under ``services`` (REL-13/14, SEC-12/13, CHG-05/06); its faults are
+planted by ``service_fault``. sd is a minimal Debian: no curl, no iproute2.
+
 On h1 the container is one of its containers like any other (healthcheck, restart
 policy, memory limit), exempted from SEC-10 only, with the reason: systemd as PID 1
 in a container needs CAP_SYS_ADMIN (``--privileged`` is refused here).
@@ -19,9 +23,10 @@ in a container needs CAP_SYS_ADMIN (``--privileged`` is refused here).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sandbox import systemd_image
+from sandbox import notes_service, systemd_image
 from sandbox.fleet import Fleet
 from sandbox.hosts import SandboxHost
 from sandbox.process import wait_for
@@ -90,6 +95,17 @@ def plant_baseline(fleet: Fleet) -> None:
     files = "".join(_write(f"/etc/systemd/system/{unit}", text) for unit, text in UNITS.items())
     sh(fleet, f"{files}systemctl daemon-reload && systemctl start good.service rotate.timer")
     wait_for(lambda: _ran(fleet, "rotate.service", "success"), 15, "sd: rotate.timer's first run")
+    notes_service.deploy(lambda command: sh(fleet, command))
+
+
+def service_fault(plant: Callable[[Callable[[str], str]], None]) -> Callable[[Fleet], None]:
+    """A fault of notes.service (``sandbox.notes_service``): sd up with notes deployed, then ``plant``."""
+
+    def planted(fleet: Fleet) -> None:
+        plant_baseline(fleet)
+        plant(lambda command: sh(fleet, command))
+
+    return planted
 
 
 def plant_failed_unit(fleet: Fleet) -> None:
@@ -118,7 +134,8 @@ def declarations(fleet: Fleet) -> dict[str, Any]:
         "backend": f"docker://{CONTAINER}",
         "command_timeout": "20s",
         "connect_timeout": "10s",
-        "systemd": {"units": ["good.service"]},
+        "systemd": {"units": ["good.service", notes_service.UNIT]},
+        "services": notes_service.declarations(),
         "disk": {"mounts": [DISK]},
         # LOG-01..04 read these units' journal (no Docker engine inside sd)
         "logs": {"containers": False, "units": ["good.service", "flaky.service"]},

@@ -25,10 +25,12 @@ from sandbox.process import SandboxError, wait_for
 
 CACHE_DIR = Path("/var/cache/golive-sandbox")
 SUITE = "bookworm"
-# iproute2: ss, which SEC-01 needs on every inventory host (the scenarios judge this one too)
-INCLUDE = ("systemd", "systemd-sysv", "dbus", "cron", "iproute2")
+# A Debian server installed by hand: no curl, no iproute2 (SEC-01 reads /proc/net/tcp there,
+# internal endpoints go through python3); python3-venv and python3-yaml for the web service
+# the scenarios deploy as a systemd unit (sandbox/service_host.py).
+INCLUDE = ("systemd", "systemd-sysv", "dbus", "cron", "python3", "python3-venv", "python3-yaml")
 TARBALL = CACHE_DIR / f"systemd-{SUITE}-minbase-{'-'.join(INCLUDE[4:])}.tar"
-TAG = "golive-sandbox/systemd:2"
+TAG = "golive-sandbox/systemd:3"
 FALLBACK_MIRROR = "http://deb.debian.org/debian"
 
 # What systemd needs to run as PID 1 in a container here (cgroup v1 from the machine).

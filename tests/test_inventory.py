@@ -114,6 +114,34 @@ def test_credentials_are_read_from_the_environment_and_registered_as_secrets(tmp
             "more than 90 days ahead",
         ),
         ("rubric:\n  severity_weights: {blocker: 5}\n", "rubric.severity_weights", "unknown severity 'blocker'"),
+        (
+            "hosts:\n  web1:\n    backend: local://\n    services:\n      - {unit: n.service, config: [{path: n.yaml, "
+            "format: yaml}]}\n",
+            "hosts.web1.services[0].config[0].path",
+            "String should match pattern",
+        ),
+        (
+            "hosts:\n  web1:\n    backend: local://\n    services:\n      - {unit: n.service, config: [{path: /n, "
+            "format: xml}]}\n",
+            "hosts.web1.services[0].config[0].format",
+            "String should match pattern",
+        ),
+        (
+            "hosts:\n  web1:\n    backend: local://\n    services:\n      - {unit: n.service, packages: ['curl >']}\n",
+            "hosts.web1.services[0].packages[0]",
+            "expected a package like",
+        ),
+        (
+            "hosts:\n  web1:\n    backend: local://\n    services:\n      - {unit: n, venv: {path: /v, "
+            "requirements: ['pyyaml=6']}}\n",
+            "hosts.web1.services[0].venv.requirements",
+            "not a PEP 508 requirement",
+        ),
+        (
+            "hosts:\n  web1:\n    backend: local://\n    services: [{unit: n}, {unit: n.service}]\n",
+            "hosts.web1.services",
+            "declared twice",
+        ),
     ],
 )
 def test_bad_input_is_one_line_naming_file_key_and_fix(tmp_path, text, key, fragment):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from golive.checks import compose, containers, git
+from golive.checks import compose, containers, git, packages, service_files, services
 from golive.checks.remote import Fleet
 from golive.errors import TargetError
-from golive.evidence import Evidence
+from golive.evidence import Evidence, Verdict
 from golive.fixtures.declared import Declared
 
 
@@ -97,3 +97,52 @@ def test_running_environment_matches_compose(repo: Declared, fleet: Fleet, evide
     for note in notes:
         evidence.note(note)
     evidence.conclude(verdict)
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("CHG-05", category="Change Control")
+def test_service_packages_and_virtualenv(service: Declared, fleet: Fleet, evidence: Evidence) -> None:
+    """Each declared service's packages are installed at the wanted versions and its virtualenv is consistent.
+
+    Why: a service deployed by hand runs on whatever the host happens to have; a package
+    missing or a dependency at another version than the one tested is found at the first
+    request that needs it.
+
+    Keys: hosts.<name>.services[]: packages[] (name and optional constraint, e.g.
+    "python3-yaml >= 6.0", compared by the host's dpkg, rpm or apk ordering), venv (path,
+    requirements: a requirements file on the host or a list of PEP 440 specifiers).
+    The venv is judged from its dist-info metadata read on the host: declared
+    requirements installed at matching versions, and every distribution in the venv
+    has its Requires-Dist met. golive never runs the venv's python or pip.
+
+    Fix: apt install PACKAGE (or dnf/apk); in the venv, install the pinned versions from
+    the requirements file (VENV/bin/pip install -r requirements.txt) and run pip check.
+    """
+    index, declared = service.item
+    found = services.facts(service.remote(fleet), service.host)
+    comparisons = packages.package_comparisons(found, declared) + packages.venv_comparisons(found, index, declared)
+    if not comparisons:
+        pytest.skip(f"not applicable: {service.id} declares no package and no virtualenv")
+    evidence.conclude(Verdict.from_comparisons(comparisons, f"package checks of {service.id}"))
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("CHG-06", category="Change Control")
+def test_service_paths_as_declared(service: Declared, fleet: Fleet, evidence: Evidence) -> None:
+    """Each declared service's paths exist with the declared type, owner, group and mode (data dirs writable).
+
+    Why: a data directory the service user cannot write fails at the first upload; an
+    install directory it can write lets a compromised service rewrite its own code.
+
+    Keys: hosts.<name>.services[].paths[]: path, type (file/directory/symlink), owner,
+    group, mode (octal, e.g. "0750"), writable_by, not_writable_by (user names; judged
+    from the mode bits, owner, group and the user's groups, never by writing).
+
+    Fix: create the missing paths, then chown/chmod them as declared (e.g. chown
+    notes:notes /var/lib/notes; chmod 0750 /var/lib/notes).
+    """
+    _, declared = service.item
+    if not declared.paths:
+        pytest.skip(f"not applicable: {service.id} declares no paths")
+    found = services.facts(service.remote(fleet), service.host)
+    evidence.conclude(service_files.judge_paths(found, declared))

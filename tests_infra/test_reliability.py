@@ -6,7 +6,7 @@ import fnmatch
 
 import pytest
 
-from golive.checks import clock, containers, disk, logrotate, logs, systemd
+from golive.checks import clock, containers, disk, logrotate, logs, service_files, service_units, services, systemd
 from golive.checks.log_patterns import knowledge_base
 from golive.checks.remote import Fleet, RemoteHost
 from golive.errors import TargetError
@@ -339,3 +339,55 @@ def test_host_clock_synchronized(fleet_host: Host, remote: RemoteHost, evidence:
     if note:
         evidence.note(note)
     evidence.conclude(verdict)
+
+
+# --- services deployed as systemd units: REL-13, REL-14 ----------------------------------
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("REL-13", category="Reliability")
+def test_service_enabled_and_restarting(service: Declared, fleet: Fleet, evidence: Evidence) -> None:
+    """Each declared service is enabled at boot, restarts on failure and has not hit its start limit.
+
+    Why: a service started by hand but never enabled is gone after the next reboot, and
+    one with Restart=no stays down after its first crash; a unit that hit its start
+    limit is not restarted again until someone notices.
+
+    Keys: hosts.<name>.services[]: unit. Judged from systemctl show: UnitFileState must
+    be enabled, or static/indirect with an enabled unit (or an active target) pulling it
+    in; Restart= on-failure or always; Result not start-limit-hit.
+
+    Fix: systemctl enable UNIT; set Restart=on-failure (with RestartSec=) in the unit or
+    a drop-in (systemctl edit UNIT); after fixing the cause, systemctl reset-failed UNIT.
+    """
+    index, declared = service.item
+    found = services.facts(service.remote(fleet), service.host)
+    evidence.conclude(service_units.judge_boot_and_restart(found, index, declared))
+
+
+@pytest.mark.critical
+@pytest.mark.criterion("REL-14", category="Reliability")
+def test_service_configuration_complete(service: Declared, fleet: Fleet, evidence: Evidence) -> None:
+    """Each declared service's config and environment files exist, parse and define the required keys.
+
+    Why: a deployment that fails for days on a missing config file, a YAML file broken by
+    a hand edit or an environment variable nobody set is found by reading the files, not
+    by waiting for the service to crash on the code path that needs them.
+
+    Keys: hosts.<name>.services[]: config[] (path, format yaml/json/toml/ini/env,
+    required_keys, dotted for nested keys), env_files[] (path, required_keys, optional);
+    the unit's own EnvironmentFile= lines are always judged (EnvironmentFile=-PATH may be
+    absent). Key names only reach the report: the files' contents are withheld from the
+    evidence and their values redacted everywhere.
+
+    Fix: restore the file from the deployment's source, fix the syntax at the line the
+    finding names, add the missing keys; then restart the service.
+    """
+    index, declared = service.item
+    found = services.facts(service.remote(fleet), service.host)
+    files = service_files.configs_of(found, index, declared)
+    if not files:
+        if not found.booted:
+            raise TargetError(f"{found.host}: systemd is not PID 1 there ({found.pid1}): the unit cannot be read")
+        pytest.skip(f"not applicable: {declared.unit} declares no config file and has no EnvironmentFile=")
+    evidence.conclude(service_files.judge_configuration(found, files, f"config checks of {service.id}"))

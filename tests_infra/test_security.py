@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from golive.checks import containers, http, listeners, sshd, tls
+from golive.checks import containers, http, listeners, service_files, service_units, services, sshd, tls
 from golive.checks.http import HttpProbe, Target
-from golive.checks.remote import RemoteHost
+from golive.checks.remote import Fleet, RemoteHost
 from golive.checks.tls import Certificates
+from golive.errors import TargetError
 from golive.evidence import Evidence
+from golive.fixtures.declared import Declared
 from golive.inventory import Host
 
 
@@ -190,3 +192,51 @@ def test_no_privileged_container_or_docker_socket(fleet_host: Host, remote: Remo
     if absent is not None:
         pytest.skip(f"not applicable: {absent}")
     evidence.conclude(containers.judge_privileges(found, fleet_host.containers))
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("SEC-12", category="Security")
+def test_service_runs_unprivileged_and_confined(service: Declared, fleet: Fleet, evidence: Evidence) -> None:
+    """Each declared service runs as a non-root user and its systemd exposure score is at most the limit.
+
+    Why: a web service running as root with no sandboxing turns one remote code execution
+    into the whole host: every file, every other service's secrets, the kernel's modules.
+
+    Keys: hosts.<name>.services[]: unit, user (the user it must run as; default: any but
+    root), exposure_max (5.0, the score of systemd-analyze security UNIT, 0 safest to 10).
+    The settings adding most to the score are named in the finding.
+
+    Fix: set User= (or DynamicUser=yes) and the hardening settings named
+    (ProtectSystem=strict, ProtectHome=yes, PrivateTmp=yes, NoNewPrivileges=yes,
+    CapabilityBoundingSet=, ...) in a drop-in (systemctl edit UNIT); check again with
+    systemd-analyze security UNIT.
+    """
+    index, declared = service.item
+    found = services.facts(service.remote(fleet), service.host)
+    evidence.conclude(service_units.judge_confinement(found, index, declared))
+
+
+@pytest.mark.critical
+@pytest.mark.criterion("SEC-13", category="Security")
+def test_secret_files_private(secret_files: Declared, fleet: Fleet, evidence: Evidence) -> None:
+    """Secret-bearing files are readable by no other user (mode within 0640) and owned by root or the service's user.
+
+    Why: an environment file or a key readable by every local user hands the database
+    password or the API token to any process that is compromised on the host.
+
+    Keys: hosts.<name>.secret_files (paths), and every EnvironmentFile of a declared
+    service (hosts.<name>.services[].env_files and the unit's own EnvironmentFile=).
+    Judged from stat: no permission bit outside 0640 (0600 and 0640 pass, 0604 and 0644
+    fail), owner root or the service's user.
+
+    Fix: chmod 0640 FILE (or 0600) and chown root:SERVICE_GROUP FILE; rotate any secret
+    the file held while it was readable.
+    """
+    host = secret_files.host
+    found = services.facts(secret_files.remote(fleet), host)
+    files = service_files.secret_files_of(found, host)
+    if not files:
+        if not found.booted and host.services:
+            raise TargetError(f"{found.host}: systemd is not PID 1 there ({found.pid1}): units cannot be read")
+        pytest.skip(f"not applicable: no secret file declared or found on {host.name}")
+    evidence.conclude(service_files.judge_secret_files(found, files))

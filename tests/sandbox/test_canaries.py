@@ -4,7 +4,9 @@ On a real sandbox host: a container whose environment holds a token and whose lo
 repeat it (with a password= line, an api_key= line and a bearer header, and in lines
 long enough that a cut, on the host or for display, goes through the token), an
 endpoint whose URL carries credentials and whose request sends a token from a named
-environment variable. No part of a canary may show: not the value, not its letters
+environment variable, and a service's EnvironmentFile whose
+password the container's log repeats too (only its registration when the file is read
+can hide it there). No part of a canary may show: not the value, not its letters
 in a suggested pattern id, not the half a cut leaves.
 """
 
@@ -29,7 +31,9 @@ TOKEN_CANARY = "tokencanary-Zr7Yd2Wk"
 API_KEY_CANARY = "apikeycanary-Tq3Lm8Rs"
 LONG_CANARY = "longcanary-Mx7Qp2Vn" + "Hs4Kd9Wb" * 3
 JWT = f"eyJ{'a' * 1200}.eyJ{'b' * 1200}.{'c' * 90}"
-CANARIES = (ENV_CANARY, LOG_CANARY, URL_CANARY, TOKEN_CANARY, API_KEY_CANARY, LONG_CANARY)
+FILE_CANARY = "filecanary-Wd5Hx2Pq"
+ENV_FILE = "/srv/canary/notes.env"
+CANARIES = (ENV_CANARY, LOG_CANARY, URL_CANARY, TOKEN_CANARY, API_KEY_CANARY, LONG_CANARY, FILE_CANARY)
 DISPLAY_CUT, HOST_CUT = MAX_LINE_CHARS, HOST_LINE_CHARS
 
 
@@ -54,6 +58,7 @@ def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
         f'echo "ERROR cannot reach upstream with token $API_TOKEN"; '
         f"echo 'ERROR login failed password={LOG_CANARY}'; "
         f"echo 'ERROR upstream said Authorization: Bearer {LOG_CANARY}'; "
+        f"echo 'ERROR database rejected {FILE_CANARY}'; "
         f"echo 'ERROR request failed api_key={API_KEY_CANARY} status=500'; "
         f"{_straddling(DISPLAY_CUT, 'shown')}{_straddling(HOST_CUT, 'read', JWT + ' ')}sleep 100000"
     )
@@ -64,6 +69,9 @@ def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
         "-e", f"API_TOKEN={ENV_CANARY}", "-e", f"SESSION_TOKEN={LONG_CANARY}",
         BUSYBOX_IMAGE.tag, "sh", "-c", script,
     )  # fmt: skip
+    subprocess.run([*h1.enter(), "sh", "-c", f"mkdir -p /srv/canary && umask 077 && "
+                    f"printf 'NOTES_MODE=production\\nNOTES_DB_PASSWORD={FILE_CANARY}\\n' > {ENV_FILE}"],
+                   check=True)  # fmt: skip
     try:
         web = fleet.describe()["services"]["web"]
         port = web["ports"]["https"]
@@ -76,6 +84,8 @@ def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
             "    endpoints:\n"
             f"      - {{name: creds, url: 'https://user:{URL_CANARY}@127.0.0.1:{port}/missing',"
             f" server_name: ok.golive.test, ca_bundle: '{web['ca_bundle']}', credential: api}}\n"
+            "    services:\n"
+            f"      - {{unit: notes.service, env_files: [{{path: {ENV_FILE}, required_keys: [NOTES_DB_PASSWORD]}}]}}\n"
         )
         reports = tmp_path / "reports"
         result = subprocess.run(
@@ -87,7 +97,9 @@ def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
         assert result.returncode == 1, result.stdout[-3000:]
         record = json.loads((reports / "readiness.json").read_text())
         ran = {c["id"]: c for c in record["criteria"] if c["instances"]}
-        assert "LOG-03" in ran and "AVL-01" in ran  # the leaking places were really read
+        assert "LOG-03" in ran and "AVL-01" in ran and "REL-14" in ran  # the leaking places were really read
+        rel14 = next(i for i in ran["REL-14"]["instances"] if i["target"] == "h1/notes")
+        assert rel14["outcome"] == "passed", rel14["message"]  # the env file was read
         outputs = {
             "terminal": result.stdout + result.stderr,
             "json": (reports / "readiness.json").read_text(),
@@ -101,5 +113,6 @@ def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
         assert "cannot reach upstream with token [REDACTED]" in outputs["json"]
         assert "api_key=[REDACTED] status=" in outputs["json"]  # the line was read, and shown redacted
         assert "ERROR shown qqq" in outputs["json"] and "ERROR read [REDACTED] qqq" in outputs["json"]
+        assert "database rejected [REDACTED]" in outputs["json"]
     finally:
         h1.engine.docker("rm", "-f", name, check=False)
