@@ -124,9 +124,9 @@ def venv_comparisons(found: ServiceFacts, index: int, service: Service) -> list[
             continue
         if not _applies(requirement, environment):
             continue
-        distribution = installed.get(canonicalize_name(requirement.name))
-        measured = f"{distribution.version} ({distribution.site})" if distribution else "not installed"
-        ok = distribution is not None and _meets(distribution, requirement)
+        wanted = installed.get(canonicalize_name(requirement.name))
+        measured = f"{wanted.version} ({wanted.site})" if wanted else "not installed"
+        ok = wanted is not None and _meets(wanted, requirement)
         comparisons.append(Comparison(f"venv {requirement.name}", measured, "matches", str(requirement), ok))
     for distribution in installed.values():
         if distribution.site != "venv":

@@ -85,9 +85,9 @@ def secret_files_of(found: ServiceFacts, host: Host) -> list[tuple[FileFact, tup
         owners = ("root", user) if user and user != "root" else ("root",)
         paths = [e.path for e in service.env_files] + [p for p, _ in found.unit_env_files.get(index, [])]
         for path in dict.fromkeys(paths):
-            fact = found.files.get(("env", path))
-            if fact is not None and fact.exists:  # an absent env file is REL-14's finding
-                found_files.append((fact, owners))
+            env_file = found.files.get(("env", path))
+            if env_file is not None and env_file.exists:  # an absent env file is REL-14's finding
+                found_files.append((env_file, owners))
     return found_files
 
 
