@@ -53,6 +53,8 @@ _WORDS: dict[str, Level] = {
 }
 # PostgreSQL's secondary lines continue the line before; they state no level of their own
 _POSTGRES_CONTINUATION = ("DETAIL", "HINT", "STATEMENT", "CONTEXT", "QUERY", "LOCATION")
+_PINO = {"10": Level.DEBUG, "20": Level.DEBUG, "30": Level.INFO, "40": Level.WARNING, "50": Level.ERROR,
+         "60": Level.CRITICAL}  # fmt: skip
 _LETTERS = {"D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR, "F": Level.CRITICAL}
 
 _JSON = re.compile(r'"(?:level|severity|lvl|log\.level)"\s?:\s?"(\w+)"', re.I)
@@ -65,7 +67,7 @@ _PHP = re.compile(r"^PHP (Fatal error|Parse error|Warning|Notice|Deprecated|Stri
 _PHP_LEVEL = {"Fatal error": Level.CRITICAL, "Parse error": Level.CRITICAL, "Warning": Level.WARNING}
 _SYSLOG_HEAD = re.compile(r"^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ ")
 # a token that states a level: WORD, [word], <word>, word:, :WORD: (certbot), WORD:name: (Python)
-_TOKEN = re.compile(r"^[\[<(]?(?:[^\s:\[<]*:)?([A-Za-z]+)(?:[\]>)]:?|:\S*)?$")
+_TOKEN = re.compile(r"^[\[<(]?(?:[^\s:\[<A-Za-z]*:)?([A-Za-z]+)(?:\[\d+\]|/[\w-]+\]?|[\]>)]:?|:\S*)?$")
 _PROSE = re.compile(r"^[A-Za-z][a-z]+[,;.!?]?$|^[a-z]+[A-Za-z]*[,;.!?]?$")
 _HEAD_TOKENS = 8
 
@@ -78,7 +80,7 @@ _ACCESS_JSON = re.compile(r'"(?:RequestMethod|RequestPath)"\s?:|"logger"\s?:\s?"
 # field values that count nothing, and URL paths: their words say nothing about the line
 _NEUTRAL = re.compile(
     r"\b[\w.-]+=\"?0\"?(?=[\s,;]|$)|\b(?:0|no|zero) (?:errors?|failures?|failed|warnings?)\b"
-    r"|(?<![\w])(?:https?://|/)[^\s\"']*"
+    r"|(?<![\w])(?:https?://|/)[^\s\"']*|(?<!\S)--[\w-]+"
 )
 
 
@@ -127,7 +129,7 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
                 return level
     found = _JSON_NUMBER.search(message)
     if found:
-        return Level(min(int(found.group(1)), 50)) if found.group(1) != "60" else Level.CRITICAL
+        return _PINO[found.group(1)]
     found = _MONGO.search(message)
     if found:
         return _LETTERS[found.group(1)]
