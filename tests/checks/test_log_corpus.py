@@ -76,10 +76,10 @@ def table(rows: list[Row]) -> tuple[str, dict[str, float]]:
     return "\n".join(lines), recall
 
 
-def test_corpus_is_large_and_a_quarter_is_held_out():
+def test_corpus_is_large_and_at_least_a_quarter_is_held_out():
     held = [row for row in ROWS if row.split == "heldout"]
     assert len(ROWS) >= 400
-    assert 0.24 <= len(held) / len(ROWS) <= 0.30
+    assert len(held) / len(ROWS) >= 0.25
     assert all(row.source.strip() and ":" in row.source for row in ROWS), "every row names its project: document"
     assert len({row.line for row in ROWS}) == len(ROWS), "no line twice"
 
