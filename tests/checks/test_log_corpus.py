@@ -21,8 +21,10 @@ from golive.checks.log_patterns import Classifier, shipped_patterns
 CORPUS = Path(__file__).parents[1] / "data" / "log_corpus.tsv"
 CLASSES = ("critical", "warning", "acceptable", "benign")
 DOCKER_STAMP = "2026-02-15T20:00:00.123456789Z "
-# the goals: recall of each class on the held-out rows, and benign rows reported at most 1 %
-RECALL_GOALS = {"critical": 0.95, "warning": 0.90, "acceptable": 0.90, "benign": 0.99}
+# the goals on the held-out rows: each class's recall, and benign rows reported as findings
+# (critical or warning: an acceptable pattern is a finding only above its rate) at most 1 %
+RECALL_GOALS = {"critical": 0.95, "warning": 0.90, "acceptable": 0.90}
+BENIGN_REPORTED_GOAL = 0.01
 
 
 @dataclass(frozen=True)
@@ -61,8 +63,9 @@ def classify(raw: str) -> str:
     return "warning" if level in (Level.ERROR, Level.WARNING) else "benign"
 
 
-def table(rows: list[Row]) -> tuple[str, dict[str, float]]:
-    """A per-class precision/recall table (markdown) and each class's recall."""
+def table(rows: list[Row]) -> tuple[str, dict[str, float], float]:
+    """A per-class precision/recall table (markdown), each class's recall and the share of
+    benign rows reported as findings."""
     got = [classify(DOCKER_STAMP + row.line) for row in rows]
     lines = ["| class | lines | classified as such | precision | recall |", "|---|---:|---:|---:|---:|"]
     recall = {}
@@ -73,7 +76,10 @@ def table(rows: list[Row]) -> tuple[str, dict[str, float]]:
         recall[name] = hits / len(relevant) if relevant else 1.0
         precision = sum(1 for row in predicted if row.expected == name) / len(predicted) if predicted else 1.0
         lines.append(f"| {name} | {len(relevant)} | {hits} | {precision:.1%} | {recall[name]:.1%} |")
-    return "\n".join(lines), recall
+    benign = [g for row, g in zip(rows, got, strict=True) if row.expected == "benign"]
+    reported = sum(1 for g in benign if g in ("critical", "warning")) / len(benign) if benign else 0.0
+    lines.append(f"\nbenign lines reported as findings (critical or warning): {reported:.1%}")
+    return "\n".join(lines), recall, reported
 
 
 def test_corpus_is_large_and_at_least_a_quarter_is_held_out():
@@ -86,13 +92,14 @@ def test_corpus_is_large_and_at_least_a_quarter_is_held_out():
 
 def test_held_out_rows_meet_the_goals(capsys: pytest.CaptureFixture[str]):
     held = [row for row in ROWS if row.split == "heldout"]
-    text, recall = table(held)
+    text, recall, reported = table(held)
     with capsys.disabled():
         print(f"\nheld-out rows ({len(held)}):\n{text}")
     misses = [f"{row.expected} → {classify(DOCKER_STAMP + row.line)}: {row.line[:100]}" for row in held
               if classify(DOCKER_STAMP + row.line) != row.expected]  # fmt: skip
     for name, goal in RECALL_GOALS.items():
         assert recall[name] >= goal, f"{name}: recall {recall[name]:.1%} < {goal:.0%}\n" + "\n".join(misses)
+    assert reported <= BENIGN_REPORTED_GOAL, f"benign reported {reported:.1%}\n" + "\n".join(misses)
 
 
 def test_training_rows_are_classified_as_labelled():
