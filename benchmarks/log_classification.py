@@ -7,8 +7,9 @@ plus application patterns of the kind a user adds. Then, in the same run:
 
 - ``grep -E -c -i -f`` with the 100 patterns (translated to ERE): the baseline;
 - golive's pipeline: the host-side filter (``grep -a -i -F`` on the patterns'
-  literals and the error words) piped into the classifier, which gives every
-  candidate its first matching pattern or an unknown template.
+  literals, the error words and the level and status statements) piped into the
+  classifier, which gives every candidate its first matching pattern, or judges it
+  by its stated level or HTTP status (an unknown error or warning template).
 
     .venv/bin/python benchmarks/log_classification.py            # 1 GB
     .venv/bin/python benchmarks/log_classification.py 256MB --keep
@@ -26,7 +27,8 @@ import time
 from pathlib import Path
 
 from golive.checks import logs
-from golive.checks.log_patterns import ERROR_LIKE, Classifier, shipped_patterns, template
+from golive.checks.log_levels import Level
+from golive.checks.log_patterns import Classifier, shipped_patterns, template
 from golive.inventory import LogPattern
 from golive.units import parse_size
 
@@ -127,10 +129,10 @@ def classify_stream(data: Path, classifier: Classifier) -> tuple[float, float, i
     for raw in grep.stdout:
         candidates += 1
         line = logs._log_line("container", raw.rstrip("\n"))
-        rule = source.classify(line.message)
+        rule, level = source.judge(line.message, line.priority)
         if rule is not None:
             counts[rule.pattern.id] = counts.get(rule.pattern.id, 0) + 1
-        elif ERROR_LIKE.search(line.message):
+        elif level is not None and level >= Level.WARNING:
             key = template(line.message)
             unknown[key] = unknown.get(key, 0) + 1
     grep.wait()
@@ -165,7 +167,7 @@ def main(argv: list[str]) -> None:
         print("|---|---:|---:|---:|")
         for name, seconds in (
             ("grep -E -c -i -f (100 patterns), baseline", baseline),
-            ("host filter alone: grep -a -i -F (literals + error words)", filter_only),
+            ("host filter alone: grep -a -i -F (literals, error words, levels, statuses)", filter_only),
             ("golive: host filter piped into the classifier", total),
         ):
             print(f"| {name} | {seconds:.2f} | {lines / seconds:,.0f} | {megabytes / seconds:,.0f} |")

@@ -96,6 +96,7 @@ def required_literals(regex: str) -> tuple[str, ...] | None:
     return None if found is None else tuple(sorted(found))
 
 
+_ZERO_DIGITS = str.maketrans("123456789", "000000000")
 _MAX_EXACT = 32
 Strings = frozenset[str]
 
@@ -201,6 +202,37 @@ class SourceClassifier:
     statuses: tuple[str, ...] = ("5",)
     _cache: dict[str, Rule | None] = field(default_factory=dict)
     _judged: dict[tuple[str, int | None], Level | None] = field(default_factory=dict)
+    # each distinct literal once, with the rules (by position) that require it: a line is
+    # scanned for each literal once, not once per rule
+    _literals: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    _texts: tuple[str, ...] = ()
+    _digit_texts: tuple[str, ...] = ()
+    _present: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[int]] = {}
+        for position, rule in enumerate(self.rules):
+            for text in rule.literals:
+                index.setdefault(text, []).append(position)
+        self._literals = {text: tuple(positions) for text, positions in index.items()}
+        self._texts = tuple(text for text in self._literals if not any(c.isdigit() for c in text))
+        self._digit_texts = tuple(text for text in self._literals if any(c.isdigit() for c in text))
+
+    def _candidates(self, lowered: str) -> list[int]:
+        """The positions of the rules whose literal ``lowered`` contains, in order.
+
+        Lines repeat with other numbers: the digit-free literals found in a line are
+        the same in every line that differs from it only in digits, so they are cached
+        by the line with its digits as 0 (no digit-free literal can match where a digit is).
+        """
+        key = lowered.translate(_ZERO_DIGITS)
+        present = self._present.get(key)
+        if present is None:
+            present = [text for text in self._texts if text in key]
+            if len(self._present) < 100_000:
+                self._present[key] = present
+        found = present + [text for text in self._digit_texts if text in lowered]
+        return sorted({i for text in found for i in self._literals[text]})
 
     def judge(self, message: str, priority: int | None = None) -> tuple[Rule | None, Level | None]:
         """(the first rule matching ``message``, None) or (None, the level it is reported at, or None)."""
@@ -219,12 +251,8 @@ class SourceClassifier:
         """The first rule matching ``message``, or None."""
         if message in self._cache:
             return self._cache[message]
-        lowered = message.lower()
-        found = None
-        for rule in self.rules:
-            if any(text in lowered for text in rule.literals) and rule.regex.search(message):
-                found = rule
-                break
+        candidates = self._candidates(message.lower())
+        found = next((self.rules[i] for i in candidates if self.rules[i].regex.search(message)), None)
         if len(self._cache) < 100_000:
             self._cache[message] = found
         return found
