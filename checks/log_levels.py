@@ -65,6 +65,7 @@ _PRIORITY = re.compile(r"^<([0-7])>")
 _KLOG = re.compile(r"^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [^\s\]]+\.go:\d+\] ")
 _PHP = re.compile(r"^PHP (Fatal error|Parse error|Warning|Notice|Deprecated|Strict Standards)\b")
 _PHP_LEVEL = {"Fatal error": Level.CRITICAL, "Parse error": Level.CRITICAL, "Warning": Level.WARNING}
+_MONTH_INITIALS = frozenset("JFMASOND")
 _SYSLOG_HEAD = re.compile(r"^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ ")
 # a token that states a level: WORD, [word], <word>, word:, :WORD: (certbot), WORD:name: (Python)
 _TOKEN = re.compile(r"^[\[<(]?(?:[^\s:\[<A-Za-z]*:)?([A-Za-z]+)(?:\[\d+\]|/[\w-]+\]?|[\]>)]:?|:\S*)?$")
@@ -121,25 +122,32 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         priority, message = split_priority(message)
     if priority is not None and priority <= 4:
         return Level.CRITICAL if priority <= 2 else Level.ERROR if priority == 3 else Level.WARNING
-    for regex in (_JSON, _LOGFMT):
+    # each structured form is looked for only when its punctuation is there (lines are many)
+    structured = []
+    if '"' in message:
+        structured.append(_JSON)
+    if "=" in message:
+        structured.append(_LOGFMT)
+    for regex in structured:
         found = regex.search(message)
         if found:
             level = _WORDS.get(found.group(found.lastindex or 1).lower())
             if level is not None:
                 return level
-    found = _JSON_NUMBER.search(message)
-    if found:
-        return _PINO[found.group(1)]
-    found = _MONGO.search(message)
-    if found:
-        return _LETTERS[found.group(1)]
-    found = _KLOG.match(message)
-    if found:
-        return _LETTERS[found.group(1)]
-    found = _PHP.match(message)
-    if found:
-        return _PHP_LEVEL.get(found.group(1), Level.INFO)
-    return _head_level(_SYSLOG_HEAD.sub("", message, count=1))
+    if '"' in message:
+        found = _JSON_NUMBER.search(message) or _MONGO.search(message)
+        if found:
+            return _PINO[found.group(1)] if found.re is _JSON_NUMBER else _LETTERS[found.group(1)]
+    first = message[:1]
+    if first in _LETTERS:
+        found = _KLOG.match(message)
+        if found:
+            return _LETTERS[found.group(1)]
+    if first == "P":
+        found = _PHP.match(message)
+        if found:
+            return _PHP_LEVEL.get(found.group(1), Level.INFO)
+    return _head_level(_SYSLOG_HEAD.sub("", message, count=1) if first in _MONTH_INITIALS else message)
 
 
 def _head_level(message: str) -> Level | None:
