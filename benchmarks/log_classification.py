@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -115,16 +116,14 @@ def timed(command: list[str]) -> tuple[float, str]:
 
 def classify_stream(data: Path, classifier: Classifier) -> tuple[float, float, int, dict[str, int], int]:
     """golive's pipeline: host filter | classifier. (total s, filter-only s, candidates, counts, unknown)."""
-    filter_args = [arg for text in classifier.host_filter() for arg in ("-e", text)]
-    filter_only, _ = timed(["grep", "-a", "-c", "-i", "-F", *filter_args, str(data)])
+    host_filter = f"{logs.host_filter(classifier.host_filter())} < {shlex.quote(str(data))}"
+    filter_only, _ = timed(["sh", "-c", f"{host_filter} | wc -l"])
     source = classifier.for_source("bench")
     counts: dict[str, int] = {}
     unknown: dict[str, int] = {}
     candidates = 0
     started = time.perf_counter()
-    grep = subprocess.Popen(
-        ["grep", "-a", "-i", "-F", *filter_args, str(data)], stdout=subprocess.PIPE, text=True, bufsize=1 << 20
-    )
+    grep = subprocess.Popen(["sh", "-c", host_filter], stdout=subprocess.PIPE, text=True, bufsize=1 << 20)
     assert grep.stdout is not None
     for raw in grep.stdout:
         candidates += 1

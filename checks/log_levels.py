@@ -193,13 +193,19 @@ def judge(message: str, priority: int | None, statuses: tuple[str, ...], error_l
     return level if level >= Level.WARNING else None
 
 
+KLOG_LITERAL = ".go:"
+"""What every klog header contains; Go services' ``caller=main.go:12`` contains it too, so
+the host keeps a line by it only when it is a klog warning/error header (``KLOG_ERE``)."""
+KLOG_ERE = r"[wef][0-9]{4} [0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]+[[:space:]]+[0-9]+ [^][:space:]]+\.go:[0-9]+\] "
+
+
 def host_literals(statuses: Sequence[str]) -> tuple[str, ...]:
     """Fixed strings (case-insensitive) one of which every warning-or-worse level statement
     and every access-log line with an error status contains."""
     levels = ("warn", "wrn", "err", "eror", "severe", "crit", "alert", "emerg", "fatal", "ftl", "panic")
     structured = ('"level":40', '"level":50', '"level":60', '"level": 40', '"level": 50', '"level": 60',
                   '"s":"w', '"s":"e', '"s":"f', '"s": "w', '"s": "e', '"s": "f',
-                  "<0>", "<1>", "<2>", "<3>", "<4>", ".go:")  # fmt: skip
+                  "<0>", "<1>", "<2>", "<3>", "<4>", KLOG_LITERAL)  # fmt: skip
     forms = ('" {}', 'status":{}', 'status": {}')
     access = tuple(form.format(prefix) for prefix in parse_statuses(statuses) for form in forms)
     return levels + structured + access

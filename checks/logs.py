@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from golive.checks import batch
-from golive.checks.log_levels import Level, split_priority
+from golive.checks.log_levels import KLOG_ERE, KLOG_LITERAL, Level, split_priority
 from golive.checks.log_patterns import Classifier, Rule, parse_rate, suggestion, template
 from golive.checks.remote import RemoteHost
 from golive.errors import TargetError
@@ -94,9 +94,23 @@ def _mark() -> str:
     return f"{batch.marker(batch.run_nonce())} logs"
 
 
+_ERE_SPECIAL = re.compile(r"([\\.\[\](){}*+?|^$])")
+
+
 def host_filter(filter_strings: Sequence[str]) -> str:
-    """The host-side filter: a shell command keeping the lines of its input that contain a string."""
-    return "grep -a -i -F " + " ".join(f"-e {shlex.quote(text)}" for text in filter_strings)
+    """The host-side filter: a shell command keeping the lines of its input that contain a string.
+
+    ``grep -F`` on all the strings; when the klog literal (``.go:``, which Go services'
+    ``caller=`` fields hold too) is one of them, a second ``grep -E`` on the first one's
+    few candidates keeps, of those, the lines holding another string or a klog warning or
+    error header.
+    """
+    first = "grep -a -i -F " + " ".join(f"-e {shlex.quote(text)}" for text in filter_strings)
+    if KLOG_LITERAL not in filter_strings:
+        return first
+    escaped = [_ERE_SPECIAL.sub(r"\\\1", text) for text in filter_strings if text != KLOG_LITERAL]
+    second = " ".join(f"-e {shlex.quote(text)}" for text in escaped)
+    return f"{first} | grep -a -i -E -e {shlex.quote(KLOG_ERE)} {second}"
 
 
 def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:

@@ -151,3 +151,19 @@ def test_bad_log_policy_is_one_line_naming_the_key(tmp_path: Path, text: str, fr
         load_inventory(path, None, environ={})
     assert caught.value.key.startswith("hosts.h.logs.") and fragment in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_the_host_keeps_klog_warnings_but_not_every_go_caller_line(tmp_path: Path):
+    """``.go:`` is in every klog header and in every ``caller=main.go:12`` field: the
+    host's second grep keeps only klog warning/error headers of the lines it kept by it."""
+    klog = "W0215 20:00:00.123456       1 reflector.go:424] watch of *v1.Pod ended with: too old resource version"
+    caller = 'ts=2026-02-15T20:00:00Z caller=compact.go:523 level=info component=tsdb msg="write block"'
+    klog_info = "I0215 20:00:00.123456       1 event.go:307] Event occurred"
+    data = tmp_path / "lines.log"
+    data.write_text(f"{klog}\n{caller}\n{klog_info}\n")
+    classifier = Classifier(shipped_patterns())
+    kept = subprocess.run(["sh", "-c", f"{logs.host_filter(classifier.host_filter())} < {data}"],
+                          capture_output=True, text=True, check=False).stdout.splitlines()  # fmt: skip
+    assert kept == [klog]
+    result = _classified(tmp_path, [klog, caller, klog_info])
+    assert [g.count for g in result.unknown_warnings.values()] == [1]
