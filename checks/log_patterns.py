@@ -5,13 +5,19 @@ is extended by ``log_patterns:`` in hosts.yaml; user patterns come first, and on
 with the id of a shipped pattern replaces it. A line is classified by the first
 pattern, in that order, whose regex matches it and whose scope includes its source.
 
+A line no pattern matches is judged by what it says about itself
+(``checks/log_levels.py``): its stated level, its HTTP status if it is an access-log
+line, else its words. Lines at a fatal/critical level are critical (LOG-01, as the
+pseudo-pattern ``stated-level-critical``); error-like lines are unknown errors
+(LOG-03); other warning-level lines are unknown warnings (LOG-02).
+
 Speed comes from the design, not from tuning: every pattern has a required literal
-(derived from its regex), so the host keeps only lines containing one of them or an
-error word (``grep -F -i``, gigabytes per second, on the target) and only those
-candidates cross the wire; here a pattern's regex runs only on lines that contain its
-literal. Lines matched by no pattern but looking like errors are grouped into
-templates (numbers, hex ids, UUIDs, addresses and times normalized) with a
-suggested ``log_patterns:`` entry each, so a person classifies each in one edit.
+(derived from its regex), so the host keeps only lines containing one of them, an
+error word or a level or status statement (``grep -F -i``, gigabytes per second, on
+the target) and only those candidates cross the wire; here a pattern's regex runs
+only on lines that contain its literal. Unknown lines are grouped into templates
+(numbers, hex ids, UUIDs, addresses and times normalized) with a suggested
+``log_patterns:`` entry each, so a person classifies each in one edit.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from golive.checks import log_levels
+from golive.checks.log_levels import Level
 from golive.units import parse_duration
 
 if TYPE_CHECKING:
@@ -88,6 +96,7 @@ def required_literals(regex: str) -> tuple[str, ...] | None:
     return None if found is None else tuple(sorted(found))
 
 
+_ZERO_DIGITS = str.maketrans("123456789", "000000000")
 _MAX_EXACT = 32
 Strings = frozenset[str]
 
@@ -150,9 +159,10 @@ def _literals(items: Any) -> tuple[Strings | None, Strings | None]:
     return whole, best
 
 
-def host_filter_strings(patterns: Iterable[LogPattern]) -> list[str]:
-    """The fixed strings the host keeps lines by: error words and every pattern's literals."""
-    wanted = set(ERROR_WORDS)
+def host_filter_strings(patterns: Iterable[LogPattern], statuses: Sequence[str] = ("5xx",)) -> list[str]:
+    """The fixed strings the host keeps lines by: error words, level and error-status
+    statements (``log_levels.host_literals``) and every pattern's literals."""
+    wanted = set(ERROR_WORDS) | set(log_levels.host_literals(statuses))
     for pattern in patterns:
         wanted.update(required_literals(pattern.regex) or ())
     # a string containing another one adds nothing to a substring filter
@@ -173,23 +183,78 @@ class Rule:
         return not scope or any(fnmatch.fnmatchcase(name, glob) or fnmatch.fnmatchcase(image, glob) for glob in scope)
 
 
+def _stated_critical() -> LogPattern:
+    from golive.inventory import LogPattern
+
+    return LogPattern(
+        id="stated-level-critical",
+        regex="stated-level-critical",
+        severity="critical",
+        explanation="The line states a fatal, critical, alert or emergency level and no known pattern explains it.",
+        remediation="Read the line and those before it and fix the cause; if it is known and harmless here, "
+        "classify it with a log_patterns: entry (e.g. acceptable with a rate).",
+    )
+
+
 @dataclass
 class SourceClassifier:
     """The rules in scope for one log source, with a cache: logs repeat themselves."""
 
     rules: list[Rule]
+    statuses: tuple[str, ...] = ("5",)
     _cache: dict[str, Rule | None] = field(default_factory=dict)
+    _judged: dict[tuple[str, int | None], Level | None] = field(default_factory=dict)
+    # each distinct literal once, with the rules (by position) that require it: a line is
+    # scanned for each literal once, not once per rule
+    _literals: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    _texts: tuple[str, ...] = ()
+    _digit_texts: tuple[str, ...] = ()
+    _present: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        index: dict[str, list[int]] = {}
+        for position, rule in enumerate(self.rules):
+            for text in rule.literals:
+                index.setdefault(text, []).append(position)
+        self._literals = {text: tuple(positions) for text, positions in index.items()}
+        self._texts = tuple(text for text in self._literals if not any(c.isdigit() for c in text))
+        self._digit_texts = tuple(text for text in self._literals if any(c.isdigit() for c in text))
+
+    def _candidates(self, lowered: str) -> list[int]:
+        """The positions of the rules whose literal ``lowered`` contains, in order.
+
+        Lines repeat with other numbers: the digit-free literals found in a line are
+        the same in every line that differs from it only in digits, so they are cached
+        by the line with its digits as 0 (no digit-free literal can match where a digit is).
+        """
+        key = lowered.translate(_ZERO_DIGITS)
+        present = self._present.get(key)
+        if present is None:
+            present = [text for text in self._texts if text in key]
+            if len(self._present) < 100_000:
+                self._present[key] = present
+        found = present + [text for text in self._digit_texts if text in lowered]
+        return sorted({i for text in found for i in self._literals[text]})
+
+    def judge(self, message: str, priority: int | None = None) -> tuple[Rule | None, Level | None]:
+        """(the first rule matching ``message``, None) or (None, the level it is reported at, or None)."""
+        rule = self.classify(message)
+        if rule is not None:
+            return rule, None
+        key = (message, priority)
+        if key not in self._judged:
+            level = log_levels.judge(message, priority, self.statuses, ERROR_LIKE)
+            if len(self._judged) >= 100_000:
+                return None, level
+            self._judged[key] = level
+        return None, self._judged[key]
 
     def classify(self, message: str) -> Rule | None:
         """The first rule matching ``message``, or None."""
         if message in self._cache:
             return self._cache[message]
-        lowered = message.lower()
-        found = None
-        for rule in self.rules:
-            if any(text in lowered for text in rule.literals) and rule.regex.search(message):
-                found = rule
-                break
+        candidates = self._candidates(message.lower())
+        found = next((self.rules[i] for i in candidates if self.rules[i].regex.search(message)), None)
         if len(self._cache) < 100_000:
             self._cache[message] = found
         return found
@@ -198,15 +263,19 @@ class SourceClassifier:
 class Classifier:
     """The knowledge base, compiled once per run."""
 
-    def __init__(self, patterns: Sequence[LogPattern]) -> None:
+    def __init__(self, patterns: Sequence[LogPattern], error_statuses: Sequence[str] = ("5xx",)) -> None:
         self.patterns = list(patterns)
+        self.error_statuses = tuple(error_statuses)
         self.rules = [Rule(p, re.compile(p.regex), required_literals(p.regex) or ("",)) for p in self.patterns]
+        critical = _stated_critical()
+        self.stated_critical = Rule(critical, re.compile(critical.regex), (critical.regex,))
 
     def for_source(self, name: str, image: str = "") -> SourceClassifier:
-        return SourceClassifier([rule for rule in self.rules if rule.in_scope(name, image)])
+        rules = [rule for rule in self.rules if rule.in_scope(name, image)]
+        return SourceClassifier(rules, log_levels.parse_statuses(self.error_statuses))
 
     def host_filter(self) -> list[str]:
-        return host_filter_strings(self.patterns)
+        return host_filter_strings(self.patterns, self.error_statuses)
 
 
 # Normalized parts of a message, in the order they are tried; each part's regex is

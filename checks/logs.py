@@ -4,9 +4,11 @@ patterns (``checks/log_patterns.py``).
 
 The command lists the containers (name and image) and, for each, runs ``docker logs
 --timestamps --since <window>``; then ``journalctl -u UNIT --since @<epoch> -o
-short-iso`` for each declared unit where systemd runs, and the last ``max_file_bytes``
-of each declared file. Every source goes through the same host-side filter, ``grep
--F -i`` on the knowledge base's literals and the error words, and keeps at most
+short-iso`` for each declared unit where systemd runs (lines of priority warning or
+worse prefixed with ``<N>``, printed last so that the cap keeps them), and the last
+``max_file_bytes`` of each declared file. Every source goes through the same host-side
+filter, ``grep -F -i`` on the knowledge base's literals, the error words and the level
+and error-status statements (``checks/log_levels.py``), and keeps at most
 ``max_lines`` candidate lines (the newest), printing how many there were: megabytes,
 not gigabytes, cross the wire. Sources are separated by marker lines carrying a nonce
 no log line can know.
@@ -28,7 +30,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from golive.checks import batch
-from golive.checks.log_patterns import ERROR_LIKE, Classifier, Rule, parse_rate, suggestion, template
+from golive.checks.log_levels import KLOG_ERE, KLOG_LITERAL, Level, split_priority
+from golive.checks.log_patterns import Classifier, Rule, parse_rate, suggestion, template
 from golive.checks.remote import RemoteHost
 from golive.errors import TargetError
 from golive.evidence import MAX_LINE_CHARS, Comparison, Verdict
@@ -48,6 +51,7 @@ class LogLine:
     time: float | None
     message: str
     raw: str
+    priority: int | None = None
 
 
 @dataclass
@@ -90,11 +94,29 @@ def _mark() -> str:
     return f"{batch.marker(batch.run_nonce())} logs"
 
 
+_ERE_SPECIAL = re.compile(r"([\\.\[\](){}*+?|^$])")
+
+
+def host_filter(filter_strings: Sequence[str]) -> str:
+    """The host-side filter: a shell command keeping the lines of its input that contain a string.
+
+    ``grep -F`` on all the strings; when the klog literal (``.go:``, which Go services'
+    ``caller=`` fields hold too) is one of them, a second ``grep -E`` on the first one's
+    few candidates keeps, of those, the lines holding another string or a klog warning or
+    error header.
+    """
+    first = "grep -a -i -F " + " ".join(f"-e {shlex.quote(text)}" for text in filter_strings)
+    if KLOG_LITERAL not in filter_strings:
+        return first
+    escaped = [_ERE_SPECIAL.sub(r"\\\1", text) for text in filter_strings if text != KLOG_LITERAL]
+    second = " ".join(f"-e {shlex.quote(text)}" for text in escaped)
+    return f"{first} | grep -a -i -E -e {shlex.quote(KLOG_ERE)} {second}"
+
+
 def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:
     """The host's one log command (containers, units, files), with the host-side filter."""
     policy = host.logs
     mark = _mark()
-    grep = " ".join(f"-e {shlex.quote(text)}" for text in filter_strings)
     awk = (
         f"awk -v max={policy.max_lines} -v m={shlex.quote(mark)} "
         f"'{{ l = $0; if (length(l) > {HOST_LINE_CHARS}) {{ l = substr(l, 1, {HOST_LINE_CHARS}); "
@@ -104,7 +126,7 @@ def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:
     seconds = int(window)
     parts = [
         f"m={shlex.quote(mark)}",
-        f"keep() {{ grep -a -i -F {grep} | {awk}; }}",
+        f"keep() {{ {host_filter(filter_strings)} | {awk}; }}",
         'now=$(date +%s); echo "$m now $now"',
     ]
     if policy.containers:
@@ -124,7 +146,9 @@ def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:
         parts.append(
             "if command -v journalctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then\n"
             f'  for u in {units}; do echo "$m unit $u"\n'
-            f'    journalctl -u "$u" --since "@$((now - {seconds}))" -o short-iso --no-pager -q 2>&1 | keep; done\n'
+            f'    j() {{ journalctl -u "$u" --since "@$((now - {seconds}))" -o short-iso --no-pager -q -p "$1" 2>&1; }}'
+            "\n"
+            "    { j 5..7; j 4..4 | sed 's/^/<4>/'; j 3..3 | sed 's/^/<3>/'; j 0..2 | sed 's/^/<2>/'; } | keep; done\n"
             'else echo "$m journald absent"; fi'
         )
     for path in policy.files:
@@ -196,24 +220,28 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
 
 
 def _log_line(kind: str, raw: str) -> LogLine:
-    """The line, redacted: nothing derived from it (groups, templates, suggestions) sees a secret."""
+    """The line, redacted: nothing derived from it (groups, templates, suggestions) sees a secret.
+
+    A journald line's ``<N>`` priority prefix (the host adds it) is taken off first.
+    """
+    priority, raw = split_priority(raw) if kind == "unit" else (None, raw)
     shown = redact(raw)
     match = _ISO.match(raw)
     if match is None:
-        return LogLine(None, shown, shown)
+        return LogLine(None, shown, shown, priority)
     stamp, _fraction, zone = match.groups()
     zone = "+00:00" if zone in (None, "Z") else zone
     try:
         moment = dt.datetime.fromisoformat(f"{stamp.replace(' ', 'T')}{zone}")
     except ValueError:
-        return LogLine(None, shown, shown)
+        return LogLine(None, shown, shown, priority)
     # the time is read from the raw line (a secret value could look like part of it),
     # the message taken from the redacted one
     shown_match = _ISO.match(shown)
     message = shown[shown_match.end() :] if shown_match else redact(raw[match.end() :])
     if kind == "unit":
         message = _JOURNAL_PREFIX.sub("", message, count=1)
-    return LogLine(moment.timestamp(), message, shown)
+    return LogLine(moment.timestamp(), message, shown, priority)
 
 
 def read(remote: RemoteHost, host: Host, window: float, classifier: Classifier) -> LogFacts:
@@ -264,12 +292,14 @@ class Group:
 
 @dataclass
 class Classified:
-    """A host's candidate lines sorted into pattern groups and unknown templates."""
+    """A host's candidate lines sorted into pattern groups and unknown templates
+    (unknown errors for LOG-03, unknown warnings for LOG-02)."""
 
     facts: LogFacts
     matched: dict[tuple[str, str], Group]
     unknown: dict[tuple[str, str], Group]
     lines: int
+    unknown_warnings: dict[tuple[str, str], Group] = field(default_factory=dict)
 
     def of_severity(self, severity: str) -> list[Group]:
         return [g for g in self.matched.values() if g.rule is not None and g.rule.pattern.severity == severity]
@@ -278,43 +308,49 @@ class Classified:
 _CLASSIFIED: weakref.WeakKeyDictionary[RemoteHost, tuple[str, Classified]] = weakref.WeakKeyDictionary()
 
 
-def classify(facts: LogFacts, classifier: Classifier, examples: int) -> Classified:
-    """Every candidate line to its first matching pattern; unmatched error-like lines to templates."""
+def classify(facts: LogFacts, classifier: Classifier, examples: int, unknown_warnings: bool = True) -> Classified:
+    """Every candidate line to its first matching pattern; unmatched lines by their level
+    (``checks/log_levels.py``): critical ones to the ``stated-level-critical`` group,
+    error-like ones and (if ``unknown_warnings``) warning-level ones to templates."""
     matched: dict[tuple[str, str], Group] = {}
     unknown: dict[tuple[str, str], Group] = {}
+    warnings: dict[tuple[str, str], Group] = {}
     total = 0
     for source in facts.sources:
         label = facts.label(source)
         scoped = classifier.for_source(source.name, source.image)
         for line in source.lines:
             total += 1
-            rule = scoped.classify(line.message)
+            rule, level = scoped.judge(line.message, line.priority)
+            if rule is None and level == Level.CRITICAL:
+                rule = classifier.stated_critical
             if rule is not None:
                 group = matched.get((label, rule.pattern.id))
                 if group is None:
                     group = matched[(label, rule.pattern.id)] = Group(label, rule.pattern.id, rule=rule)
                 group.truncated = source.truncated
                 group.add(line, examples)
-            elif ERROR_LIKE.search(line.message):
+            elif level == Level.ERROR or (level == Level.WARNING and unknown_warnings):
+                into = unknown if level == Level.ERROR else warnings
                 key = template(line.message)
-                group = unknown.get((label, key))
+                group = into.get((label, key))
                 if group is None:
-                    group = unknown[(label, key)] = Group(label, key)
+                    group = into[(label, key)] = Group(label, key)
                 group.truncated = group.truncated or source.truncated
                 group.add(line, examples)
-    return Classified(facts, matched, unknown, total)
+    return Classified(facts, matched, unknown, total, warnings)
 
 
 def classified(remote: RemoteHost, host: Host, window: float, patterns: Sequence[LogPattern]) -> Classified:
     """The host's classified logs, computed once per session and shared by LOG-01..04."""
-    classifier = Classifier(patterns)
+    classifier = Classifier(patterns, host.logs.access_error_statuses)
     key = command(host, window, classifier.host_filter())
     cached = _CLASSIFIED.get(remote)
     if cached is not None and cached[0] == key:
         remote.run(key)  # records the (cached) command in this test's evidence too
         return cached[1]
     facts = read(remote, host, window, classifier)
-    result = classify(facts, classifier, host.logs.examples)
+    result = classify(facts, classifier, host.logs.examples, host.logs.unknown_warnings == "report")
     _CLASSIFIED[remote] = (key, result)
     return result
 
@@ -357,15 +393,28 @@ def _by_source(groups: Iterable[Group]) -> dict[str, Counts]:
 
 
 def judge_known(result: Classified, severity: str) -> Verdict:
-    """No line may match a pattern of ``severity`` (LOG-01 critical, LOG-02 warning)."""
+    """No line may match a pattern of ``severity`` (LOG-01 critical, LOG-02 warning); for
+    LOG-02, no warning-level line may match no pattern either (unknown warnings)."""
     groups = result.of_severity(severity)
     comparisons = [
         Comparison(f"{g.source} {g.key} lines", g.count, "==", 0, False)
         for g in sorted(groups, key=lambda g: (g.source, g.key))
     ]
+    unknown = list(result.unknown_warnings.values()) if severity == "warning" else []
+    comparisons += [
+        Comparison(f"{g.source} unknown warning template {g.key[:120]!r}", g.count, "==", 0, False)
+        for g in sorted(unknown, key=lambda g: (g.source, -g.count, g.key))
+    ]
+    problems = []
     if groups:
-        return Verdict(False, f"{severity} log patterns matched: {summary(_by_source(groups))}", comparisons)
-    read = Comparison(f"lines matching a {severity} pattern in {_scope(result)}", 0, "==", 0, True)
+        problems.append(f"{severity} log patterns matched: {summary(_by_source(groups))}")
+    if unknown:
+        total = sum(g.count for g in unknown)
+        problems.append(f"{total} warning-level line(s) in {len(unknown)} template(s) match no known pattern")
+    if problems:
+        return Verdict(False, "; ".join(problems), comparisons)
+    what = f"lines matching a {severity} pattern" + (" or at warning level" if severity == "warning" else "")
+    read = Comparison(f"{what} in {_scope(result)}", 0, "==", 0, True)
     return Verdict(True, f"no {severity} pattern in {_scope(result)}", [read])
 
 

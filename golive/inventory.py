@@ -16,7 +16,7 @@ import re
 import shlex
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import yaml
@@ -580,8 +580,12 @@ class LogPolicy(Section):
     Every container's logs (``docker logs --since <window>``) unless ``containers:
     false``, except names matching ``exclude``; journald ``units`` where systemd runs;
     the last ``max_file_bytes`` of each declared log ``files``. The host keeps only
-    candidate lines (an error word or a pattern's literal) and at most ``max_lines``
-    of them per source (the newest); ``examples`` lines are shown per pattern.
+    candidate lines (an error word, a level or status statement or a pattern's
+    literal) and at most ``max_lines`` of them per source (the newest); ``examples``
+    lines are shown per pattern. ``access_error_statuses``: the statuses that make an
+    access-log line an error (``5xx``, ``4xx`` or exact ones like ``429``; default
+    ``[5xx]``). ``unknown_warnings``: ``report`` (default) lists warning-level lines no
+    pattern matches under LOG-02; ``ignore`` does not.
     """
 
     containers: bool = True
@@ -591,6 +595,19 @@ class LogPolicy(Section):
     max_lines: int = Field(5000, ge=10, le=1_000_000)
     max_file_bytes: Size = 64 * 2**20
     examples: int = Field(3, ge=1, le=20)
+    access_error_statuses: tuple[str, ...] = ("5xx",)
+    unknown_warnings: Literal["report", "ignore"] = "report"
+
+    @field_validator("access_error_statuses", mode="before")
+    @classmethod
+    def _statuses(cls, value: Any) -> Any:
+        from golive.checks.log_levels import parse_statuses
+
+        value = (value,) if isinstance(value, (str, int)) else value
+        value = tuple(str(item) for item in value) if isinstance(value, (list, tuple)) else value
+        if isinstance(value, tuple):
+            parse_statuses(value)
+        return value
 
     @field_validator("exclude")
     @classmethod

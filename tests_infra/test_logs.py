@@ -21,14 +21,17 @@ def _record(evidence: Evidence, groups: list[logs.Group]) -> None:
 @pytest.mark.critical
 @pytest.mark.criterion("LOG-01", category="Reliability")
 def test_no_critical_log_pattern(host_logs: logs.Classified, evidence: Evidence) -> None:
-    """No log line in the window matches a critical known pattern.
+    """No log line in the window matches a critical known pattern or states a fatal level.
 
     Why: restart loops ("did not start in time, restarting container"), database
-    connections refused, panics and fatal errors mean a service is down or dying,
-    whatever its container status says.
+    connections refused, expired certificates, filesystem errors, panics and fatal
+    errors mean a service is down or dying, whatever its container status says. A line
+    no pattern explains that states a fatal, critical, alert or emergency level counts
+    too (as stated-level-critical).
 
     Keys: window (24h); hosts.<name>.logs: containers (true), exclude, units, files, max_lines
-    (5000), max_file_bytes (64MiB), examples (3); log_patterns (extends the shipped knowledge base).
+    (5000), max_file_bytes (64MiB), examples (3), access_error_statuses ([5xx]),
+    unknown_warnings (report); log_patterns (extends the shipped knowledge base).
 
     Fix: follow the remediation shown with each pattern; the line disappears from the
     window once the cause is fixed (window: in hosts.yaml, default 24h).
@@ -40,17 +43,23 @@ def test_no_critical_log_pattern(host_logs: logs.Classified, evidence: Evidence)
 @pytest.mark.warning
 @pytest.mark.criterion("LOG-02", category="Reliability")
 def test_no_warning_log_pattern(host_logs: logs.Classified, evidence: Evidence) -> None:
-    """No log line in the window matches a warning known pattern.
+    """No log line in the window matches a warning known pattern, and no line at warning
+    level matches no pattern at all.
 
     Why: recurring warnings (SQLite without WAL, duplicate Grafana plugins, cAdvisor
     stats failures, health checks failing to ping) degrade a service before it fails.
+    A line's stated level (logfmt level=, JSON "level", syslog/journald priority,
+    nginx [warn], PostgreSQL WARNING:, log4j WARN ...) decides; unknown warnings are
+    listed as templates with a suggested log_patterns: entry each.
 
-    Keys: as LOG-01.
+    Keys: as LOG-01; logs.unknown_warnings: ignore leaves unknown warnings out.
 
     Fix: follow the remediation shown with each pattern, or, if the warning is
     harmless here, declare it acceptable with a rate in hosts.yaml's log_patterns:.
     """
     _record(evidence, host_logs.of_severity("warning"))
+    for group in sorted(host_logs.unknown_warnings.values(), key=lambda g: (g.source, -g.count)):
+        evidence.note(f"{logs.describe(group)}\nsuggested log_patterns: entry:\n{logs.suggest(group)}")
     evidence.conclude(logs.judge_known(host_logs, "warning"))
 
 
@@ -60,7 +69,10 @@ def test_no_undocumented_error(host_logs: logs.Classified, evidence: Evidence) -
     """Every error-like log line in the window is matched by a known pattern.
 
     Why: an error nobody has classified is an error nobody owns; go-live needs every
-    error documented with its meaning and remediation.
+    error documented with its meaning and remediation. A line stating its level is
+    error-like at error level (or at warning level in error words); an access-log line
+    by its status (logs.access_error_statuses, default 5xx), never by words in its
+    path; a line stating no level by its words (counts of zero and URL paths aside).
 
     Keys: as LOG-01; each unknown template comes with a suggested log_patterns: entry.
 

@@ -1,0 +1,211 @@
+"""What a log line says about itself (LOG-02/03): its stated level, or its HTTP status.
+
+A line that states its level is judged by that level, not by the words of its
+message: ``level=info msg="sync complete" errors=0`` is an info line. The level is
+read from the formats services write:
+
+- structured: logfmt ``level=``/``lvl=``/``severity=``, JSON ``"level"``/``"severity"``
+  (pino's numeric levels too), MongoDB's ``"s":"W"``;
+- a syslog or journald priority ``<N>`` in front of the line (the host prefixes each
+  journald line of priority warning or worse with it; lower priorities are what
+  journald gives any line a service prints, so they state nothing);
+- a level token among the first few tokens of the message: ``[warn]``/``[error]``/
+  ``[emerg]`` (nginx, MariaDB, gunicorn, HAProxy), ``LOG:``/``WARNING:``/``ERROR:``/
+  ``FATAL:``/``PANIC:`` (PostgreSQL), ``warning:``/``fatal:`` (Postfix), ``Error:``
+  (Dovecot, Node), ``WARNING:name:`` (Python logging), ``ERROR``/``WARN`` (log4j,
+  logback, Spring, fail2ban), ``WRN``/``ERR`` (zerolog), ``PHP Warning:``;
+- klog's ``I``/``W``/``E``/``F`` header.
+
+An access-log line (combined/common format, Traefik's and Caddy's JSON access logs)
+is judged by its status only: an error when the status is one of
+``logs.access_error_statuses`` (default 5xx), never by the words of its path.
+
+A line stating no level is error-like by its words (``checks/log_patterns.ERROR_LIKE``),
+once field values that count nothing (``errors=0``, ``0 failed``) and URL paths are
+set aside.
+
+The host keeps candidate lines by fixed strings (``grep -F``): ``host_literals``
+returns strings one of which every line judged a warning or an error here contains,
+so the host filter drops nothing this module would report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from enum import IntEnum
+
+
+class Level(IntEnum):
+    DEBUG = 10
+    INFO = 20
+    WARNING = 30
+    ERROR = 40
+    CRITICAL = 50
+
+
+_WORDS: dict[str, Level] = {
+    **dict.fromkeys(("trace", "debug", "dbg", "verbose", "finest", "finer", "fine", "trc"), Level.DEBUG),
+    **dict.fromkeys(("info", "inf", "information", "informational", "notice", "note", "log", "config"), Level.INFO),
+    **dict.fromkeys(("warn", "warning", "wrn"), Level.WARNING),
+    **dict.fromkeys(("error", "err", "eror", "severe"), Level.ERROR),
+    **dict.fromkeys(("crit", "critical", "alert", "emerg", "emergency", "fatal", "ftl", "panic"), Level.CRITICAL),
+}
+# PostgreSQL's secondary lines continue the line before; they state no level of their own
+_POSTGRES_CONTINUATION = ("DETAIL", "HINT", "STATEMENT", "CONTEXT", "QUERY", "LOCATION")
+_PINO = {"10": Level.DEBUG, "20": Level.DEBUG, "30": Level.INFO, "40": Level.WARNING, "50": Level.ERROR,
+         "60": Level.CRITICAL}  # fmt: skip
+_LETTERS = {"D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR, "F": Level.CRITICAL}
+
+_JSON = re.compile(r'"(?:level|severity|lvl|log\.level)"\s?:\s?"(\w+)"', re.I)
+_JSON_NUMBER = re.compile(r'"level"\s?:\s?([1-6]0)\b')
+_MONGO = re.compile(r'"s"\s?:\s?"([FEWID])\d?"')
+_LOGFMT = re.compile(r'(?:^|\s)(?:level|lvl|severity)=("?)(\w+)\1(?=\s|$)', re.I)
+_PRIORITY = re.compile(r"^<([0-7])>")
+_KLOG = re.compile(r"^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [^\s\]]+\.go:\d+\] ")
+_PHP = re.compile(r"^PHP (Fatal error|Parse error|Warning|Notice|Deprecated|Strict Standards)\b")
+_PHP_LEVEL = {"Fatal error": Level.CRITICAL, "Parse error": Level.CRITICAL, "Warning": Level.WARNING}
+_MONTH_INITIALS = frozenset("JFMASOND")
+_SYSLOG_HEAD = re.compile(r"^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ ")
+# a token that states a level: WORD, [word], <word>, word:, :WORD: (certbot), WORD:name: (Python)
+_TOKEN = re.compile(r"^[\[<(]?(?:[^\s:\[<A-Za-z]*:)?([A-Za-z]+)(?:\[\d+\]|/[\w-]+\]?|[\]>)]:?|:\S*)?$")
+_PROSE = re.compile(r"^[A-Za-z][a-z]+[,;.!?]?$|^[a-z]+[A-Za-z]*[,;.!?]?$")
+_HEAD_TOKENS = 8
+
+_STATUS_CLF = re.compile(
+    r'\b\d{1,2}/[A-Z][a-z]{2}/\d{4}[: ][^"]{0,200}'
+    r'"(?:[A-Z]{3,10} \S+(?: HTTP/\d(?:\.\d)?)?|-|[^"]{0,500})" (\d{3})(?:\s|$)'
+)
+_STATUS_JSON = re.compile(r'"(?:DownstreamStatus|status)"\s?:\s?(\d{3})\b')
+_ACCESS_JSON = re.compile(r'"(?:RequestMethod|RequestPath)"\s?:|"logger"\s?:\s?"http\.log\.access')
+# field values that count nothing, and URL paths: their words say nothing about the line
+_NEUTRAL = re.compile(
+    r"\b[\w.-]+=\"?0\"?(?=[\s,;]|$)|\b(?:0|no|zero) (?:errors?|failures?|failed|warnings?)\b"
+    r"|(?<![\w])(?:https?://|/)[^\s\"']*|(?<!\S)--[\w-]+"
+)
+
+
+def parse_statuses(specs: Sequence[str]) -> tuple[str, ...]:
+    """``5xx``, ``4xx`` or an exact ``429`` as status prefixes ("5", "4", "429")."""
+    prefixes = []
+    for spec in specs:
+        text = str(spec).strip().lower()
+        if re.fullmatch(r"[1-5]xx", text):
+            prefixes.append(text[0])
+        elif re.fullmatch(r"[1-5]\d\d", text):
+            prefixes.append(text)
+        else:
+            raise ValueError(f"expected an HTTP status like 5xx, 4xx or 429, got {spec!r}")
+    return tuple(prefixes)
+
+
+def access_status(message: str) -> int | None:
+    """The HTTP status of an access-log line (None: not an access-log line)."""
+    if '"' not in message:
+        return None
+    if _ACCESS_JSON.search(message):
+        match = _STATUS_JSON.search(message)
+        return int(match.group(1)) if match else None
+    match = _STATUS_CLF.search(message)
+    return int(match.group(1)) if match else None
+
+
+def split_priority(line: str) -> tuple[int | None, str]:
+    """A leading syslog/journald priority ``<N>`` and the rest of the line."""
+    match = _PRIORITY.match(line)
+    return (int(match.group(1)), line[match.end() :]) if match else (None, line)
+
+
+def stated_level(message: str, priority: int | None = None) -> Level | None:
+    """The level ``message`` states (None: it states none); ``priority`` is its syslog priority if known."""
+    if priority is None:
+        priority, message = split_priority(message)
+    if priority is not None and priority <= 4:
+        return Level.CRITICAL if priority <= 2 else Level.ERROR if priority == 3 else Level.WARNING
+    # each structured form is looked for only when its punctuation is there (lines are many)
+    structured = []
+    if '"' in message:
+        structured.append(_JSON)
+    if "=" in message:
+        structured.append(_LOGFMT)
+    for regex in structured:
+        found = regex.search(message)
+        if found:
+            level = _WORDS.get(found.group(found.lastindex or 1).lower())
+            if level is not None:
+                return level
+    if '"' in message:
+        found = _JSON_NUMBER.search(message) or _MONGO.search(message)
+        if found:
+            return _PINO[found.group(1)] if found.re is _JSON_NUMBER else _LETTERS[found.group(1)]
+    first = message[:1]
+    if first in _LETTERS:
+        found = _KLOG.match(message)
+        if found:
+            return _LETTERS[found.group(1)]
+    if first == "P":
+        found = _PHP.match(message)
+        if found:
+            return _PHP_LEVEL.get(found.group(1), Level.INFO)
+    return _head_level(_SYSLOG_HEAD.sub("", message, count=1) if first in _MONTH_INITIALS else message)
+
+
+def _head_level(message: str) -> Level | None:
+    """A level token among the first tokens, before the message's prose begins."""
+    for token in message.split(None, _HEAD_TOKENS)[:_HEAD_TOKENS]:
+        found = _TOKEN.match(token)
+        if found:
+            word = found.group(1)
+            level = _WORDS.get(word.lower())
+            decorated = token != word
+            if level is not None and (decorated or word.isupper()):
+                return level
+            if word in _POSTGRES_CONTINUATION and token.endswith(":"):
+                return Level.INFO
+            if not decorated and not word.isupper() and _PROSE.match(token):
+                return None
+            if decorated and token.endswith(":") and not token.startswith(("[", "<", "(")):
+                continue  # a program or logger tag: "kernel:", "dovecot:", "master:"
+        elif _PROSE.match(token):
+            return None
+    return None
+
+
+def words_say_error(message: str, error_like: re.Pattern[str]) -> bool:
+    """Whether a line stating no level reads as an error (counts of zero and paths set aside)."""
+    return error_like.search(message) is not None and error_like.search(_NEUTRAL.sub(" ", message)) is not None
+
+
+def judge(message: str, priority: int | None, statuses: tuple[str, ...], error_like: re.Pattern[str]) -> Level | None:
+    """The level a line no pattern matched is reported at (None: it is not reported).
+
+    ``statuses``: the error statuses' prefixes (``parse_statuses``). A warning-level
+    line whose words say error is reported as an error.
+    """
+    status = access_status(message)
+    if status is not None:
+        return Level.ERROR if str(status).startswith(statuses) else None
+    level = stated_level(message, priority)
+    if level is None:
+        return Level.ERROR if words_say_error(message, error_like) else None
+    if level == Level.WARNING and words_say_error(message, error_like):
+        return Level.ERROR
+    return level if level >= Level.WARNING else None
+
+
+KLOG_LITERAL = ".go:"
+"""What every klog header contains; Go services' ``caller=main.go:12`` contains it too, so
+the host keeps a line by it only when it is a klog warning/error header (``KLOG_ERE``)."""
+KLOG_ERE = r"[wef][0-9]{4} [0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]+[[:space:]]+[0-9]+ [^][:space:]]+\.go:[0-9]+\] "
+
+
+def host_literals(statuses: Sequence[str]) -> tuple[str, ...]:
+    """Fixed strings (case-insensitive) one of which every warning-or-worse level statement
+    and every access-log line with an error status contains."""
+    levels = ("warn", "wrn", "err", "eror", "severe", "crit", "alert", "emerg", "fatal", "ftl", "panic")
+    structured = ('"level":40', '"level":50', '"level":60', '"level": 40', '"level": 50', '"level": 60',
+                  '"s":"w', '"s":"e', '"s":"f', '"s": "w', '"s": "e', '"s": "f',
+                  "<0>", "<1>", "<2>", "<3>", "<4>", KLOG_LITERAL)  # fmt: skip
+    forms = ('" {}', 'status":{}', 'status": {}')
+    access = tuple(form.format(prefix) for prefix in parse_statuses(statuses) for form in forms)
+    return levels + structured + access

@@ -1,0 +1,169 @@
+"""Level-aware and access-log-aware judgement (checks/log_levels.py) through the real host command.
+
+Each test writes a log file, runs the host's real log command on it (``sh``, ``grep``,
+``awk``: the host-side filter included) and classifies what it prints with the shipped
+knowledge base, as a run does.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from golive.checks import logs
+from golive.checks.log_levels import Level, access_status, stated_level
+from golive.checks.log_patterns import Classifier, shipped_patterns
+from golive.errors import InventoryError
+from golive.inventory import Host, load_inventory
+
+
+def _classified(tmp_path: Path, lines: list[str], **policy: Any) -> logs.Classified:
+    log = tmp_path / "app.log"
+    log.write_text("".join(f"{line}\n" for line in lines))
+    host = Host(name="h", backend="local://", logs={"containers": False, "files": [str(log)], **policy})
+    classifier = Classifier(shipped_patterns(), host.logs.access_error_statuses)
+    command = logs.command(host, 3600, classifier.host_filter())
+    output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True).stdout
+    facts = logs.parse(output, host, 3600)
+    return logs.classify(facts, classifier, host.logs.examples, host.logs.unknown_warnings == "report")
+
+
+def _findings(result: logs.Classified) -> list[str]:
+    return [*(g.key for g in result.matched.values() if g.rule and g.rule.pattern.severity != "acceptable"),
+            *result.unknown, *result.unknown_warnings]  # fmt: skip
+
+
+HEALTHY = [
+    'level=info msg="sync complete" errors=0',
+    "INFO: 0 errors, 0 warnings",
+    '10.0.0.4 - - [15/Feb/2026:20:00:00 +0000] "GET /api/errors/summary HTTP/1.1" 200 512 "-" "Mozilla/5.0"',
+    "debug: retrying after transient failure: attempt 1 succeeded",
+]
+
+
+def test_healthy_lines_whose_words_look_like_errors_are_no_finding(tmp_path: Path):
+    result = _classified(tmp_path, HEALTHY)
+    assert _findings(result) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "pattern"),
+    [
+        ("x509: certificate has expired or is not yet valid: current time 2026-02-15T20:00:00Z is after "
+         "2026-02-10T00:00:00Z", "tls-certificate-invalid"),
+        ("Error: listen EADDRINUSE: address already in use :::3000", "port-in-use"),
+        ("kernel: EXT4-fs error (device sda1): ext4_find_entry:1463: inode #2: comm nginx: reading directory lblock 0",
+         "kernel-filesystem-error"),
+        ('level=error msg="failed to renew certificate" error="acme: error: 429 :: '
+         'urn:ietf:params:acme:error:rateLimited :: too many certificates"', "acme-rate-limited"),
+    ],
+)  # fmt: skip
+def test_serious_lines_are_critical(tmp_path: Path, line: str, pattern: str):
+    result = _classified(tmp_path, [line])
+    assert [g.key for g in result.of_severity("critical")] == [pattern]
+
+
+WARNINGS = [
+    "2026/02/15 20:00:00 [warn] 1#1: *3 using uninitialized variable, client: 10.0.0.4",
+    'level=warning msg="cache nearly full" used=91%',
+]
+
+
+def test_warning_level_lines_no_pattern_matches_are_unknown_warnings(tmp_path: Path):
+    result = _classified(tmp_path, WARNINGS)
+    assert len(result.unknown_warnings) == 2 and not result.unknown
+    verdict = logs.judge_known(result, "warning")
+    assert not verdict.passed and "2 warning-level line(s)" in verdict.summary
+
+
+def test_unknown_warnings_can_be_ignored(tmp_path: Path):
+    result = _classified(tmp_path, WARNINGS, unknown_warnings="ignore")
+    assert _findings(result) == []
+    assert logs.judge_known(result, "warning").passed
+
+
+ACCESS = [
+    '10.0.0.4 - - [15/Feb/2026:20:00:00 +0000] "GET /api/failures HTTP/1.1" 404 12 "-" "curl/8.5.0"',
+    '10.0.0.4 - - [15/Feb/2026:20:00:01 +0000] "POST /api/orders HTTP/1.1" 502 157 "-" "okhttp/4.9.3"',
+    '{"ClientAddr":"10.0.0.7:1","DownstreamStatus":504,"RequestMethod":"GET","RequestPath":"/","level":"info"}',
+]
+
+
+def test_access_log_lines_are_judged_by_their_status(tmp_path: Path):
+    result = _classified(tmp_path, ACCESS)
+    assert sorted(g.count for g in result.unknown.values()) == [1, 1]  # the 502 and the 504, not the 404
+    assert all(" 404 " not in g.examples[0] for g in result.unknown.values())
+
+
+def test_access_error_statuses_choose_the_statuses(tmp_path: Path):
+    result = _classified(tmp_path, ACCESS, access_error_statuses=["4xx"])
+    assert [g.examples[0].split('"')[2].split()[0] for g in result.unknown.values()] == ["404"]
+
+
+def test_a_journald_priority_states_the_level():
+    line = logs._log_line("unit", "<4>2026-02-15T20:00:00+0000 h app[12]: cache nearly full")
+    assert (line.priority, line.message) == (4, "cache nearly full")
+    assert stated_level(line.message, line.priority) == Level.WARNING
+    assert stated_level("cache nearly full", 6) is None  # what journald gives any line a service prints
+
+
+@pytest.mark.parametrize(
+    ("message", "level"),
+    [
+        ('{"level":"warn","msg":"x"}', Level.WARNING),
+        ('{"level":50,"msg":"x"}', Level.ERROR),
+        ('{"t":{},"s":"F","c":"STORAGE","msg":"Terminating."}', Level.CRITICAL),
+        ("UTC [27] LOG:  checkpoint starting: time", Level.INFO),
+        ("UTC [27] HINT:  Consider increasing max_wal_size, failed once", Level.INFO),
+        ("Feb 15 20:00:00 mail postfix/smtpd[12]: warning: hostname x does not resolve", Level.WARNING),
+        ("dovecot: imap(a)<1><x>: Error: Mailbox INBOX: open failed", Level.ERROR),
+        ("WARNING:root:config file not found", Level.WARNING),
+        ("2026-02-15 20:00:00.123  WARN 1 --- [main] o.s.Foo : x", Level.WARNING),
+        ("E0215 20:00:00.123456       1 leader.go:330] error retrieving lock", Level.ERROR),
+        ("[15-Feb-2026 20:00:00] NOTICE: fpm is running, pid 1", Level.INFO),
+        ("connection failed; hint: check the password", None),
+    ],
+)
+def test_stated_levels(message: str, level: Level | None):
+    assert stated_level(message) == level
+
+
+def test_access_status_reads_common_and_json_formats():
+    assert access_status('1.2.3.4 - - [15/Feb/2026:20:00:00 +0000] "GET / HTTP/1.1" 503 0 "-" "-"') == 503
+    assert access_status('{"logger":"http.log.access.log0","request":{"method":"GET"},"status":200}') == 200
+    assert access_status('level=error msg="upstream answered" status=502') is None
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("hosts:\n  h: {backend: 'local://', logs: {access_error_statuses: [5x]}}\n", "like 5xx, 4xx or 429"),
+        ("hosts:\n  h: {backend: 'local://', logs: {unknown_warnings: maybe}}\n", "report"),
+    ],
+)
+def test_bad_log_policy_is_one_line_naming_the_key(tmp_path: Path, text: str, fragment: str):
+    path = tmp_path / "hosts.yaml"
+    path.write_text(text)
+    with pytest.raises(InventoryError) as caught:
+        load_inventory(path, None, environ={})
+    assert caught.value.key.startswith("hosts.h.logs.") and fragment in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_the_host_keeps_klog_warnings_but_not_every_go_caller_line(tmp_path: Path):
+    """``.go:`` is in every klog header and in every ``caller=main.go:12`` field: the
+    host's second grep keeps only klog warning/error headers of the lines it kept by it."""
+    klog = "W0215 20:00:00.123456       1 reflector.go:424] watch of *v1.Pod ended with: too old resource version"
+    caller = 'ts=2026-02-15T20:00:00Z caller=compact.go:523 level=info component=tsdb msg="write block"'
+    klog_info = "I0215 20:00:00.123456       1 event.go:307] Event occurred"
+    data = tmp_path / "lines.log"
+    data.write_text(f"{klog}\n{caller}\n{klog_info}\n")
+    classifier = Classifier(shipped_patterns())
+    kept = subprocess.run(["sh", "-c", f"{logs.host_filter(classifier.host_filter())} < {data}"],
+                          capture_output=True, text=True, check=False).stdout.splitlines()  # fmt: skip
+    assert kept == [klog]
+    result = _classified(tmp_path, [klog, caller, klog_info])
+    assert [g.count for g in result.unknown_warnings.values()] == [1]
