@@ -80,7 +80,7 @@ def env_changed_by_hand(host: SandboxHost) -> None:
 
 
 def inflated_claims(host: SandboxHost) -> None:
-    """The fleet document claims 83 containers (seed: docs claimed 83, reality 62)."""
+    """The fleet document claims 83 containers (the docs claimed 83, reality was 62)."""
     doc = f"{files.REPO}/{files.FLEET_DOC}"
     text = f"---\nclaims:\n  containers: 83\n  services: [app]\n---\n# {host.name}\n\nReviewed.\n"
     files._write(host, doc, text)

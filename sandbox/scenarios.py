@@ -213,7 +213,7 @@ def _on_fleet(name: str, plant: Callable[[Fleet, SandboxHost], None]) -> Callabl
     return lambda fleet: plant(fleet, host_named(fleet, name))
 
 
-# Issue 8 (backups, change control, documentation, acceptance). Order matters within a
+# Backups, change control, documentation, acceptance. Order matters within a
 # host: history rewrites first, commits next, the unpushed commit and the untracked
 # file last (a later commit with git add -A would push or commit them).
 FILE_FAULTS = [
@@ -237,7 +237,7 @@ FILE_FAULTS = [
           _on("h2", files.plant_unsigned_acceptance), (Expect("ACC-01", "h2/phase-00"),)),
     Fault("missing-runbook", "the runbook h2 declares for REL-08 was deleted", _on("h2", files.plant_missing_runbook),
           (Expect("DOC-02", "h2"),)),
-    Fault("inflated-claims", "h1's fleet document claims 83 containers (seed: docs claimed 83, reality 62)",
+    Fault("inflated-claims", "h1's fleet document claims 83 containers (the docs claimed 83, reality was 62)",
           _on("h1", deployed.inflated_claims), (Expect("DOC-01", "h1"),)),
     Fault("unpushed-commit", "h1's config repo has a commit that was never pushed",
           _on("h1", files.plant_unpushed_commit), (Expect("CHG-02", "h1/infra"),)),
@@ -246,11 +246,11 @@ FILE_FAULTS = [
 ]  # fmt: skip
 BROKEN_FAULTS += FILE_FAULTS
 
-# Endpoints, TLS and DNS (issue 5): see sandbox/endpoints.py for what each endpoint is.
+# Endpoints, TLS and DNS: see sandbox/endpoints.py for what each endpoint is.
 ENDPOINT_FAULTS = [
-    Fault("probe-403-mail", "h1's mail endpoint answers 403 (seed: blackbox probes 403 on mail.*)",
+    Fault("probe-403-mail", "h1's mail endpoint answers 403 (a blackbox probe answering 403 on mail.*)",
           endpoints.served_as_is, (Expect("AVL-01", "h1/mail"),)),
-    Fault("probe-401", "h1's grafana endpoint answers 401 to the probe (seed: a probe got 401)",
+    Fault("probe-401", "h1's grafana endpoint answers 401 to the probe (a probe answering 401)",
           endpoints.served_as_is, (Expect("AVL-01", "h1/grafana"),)),
     Fault("slow-endpoint", "h1's report endpoint takes 3 s to answer (budget 2 s)",
           endpoints.served_as_is, (Expect("AVL-05", "h1/report"),)),
@@ -271,7 +271,7 @@ ENDPOINT_FAULTS = [
 ]  # fmt: skip
 BROKEN_FAULTS += ENDPOINT_FAULTS
 
-# Issue 4 (containers and hosts). On h2 the engine restart comes first: containers
+# Containers and hosts. On h2 the engine restart comes first: containers
 # created after it are the ones without log rotation.
 WORKLOAD_FAULTS = [
     Fault("logs-unrotated", "h2's dockerd restarted with a daemon.json without log-opts; legacy-app logs grow forever",
@@ -280,7 +280,7 @@ WORKLOAD_FAULTS = [
           _on("h2", workloads.stop_expected), (Expect("AVL-02", "h2/report"),)),
     Fault("container-unhealthy", "h1's api fails its healthcheck (test -f /tmp/ready)",
           _on("h1", workloads.unhealthy), (Expect("REL-01", "h1"),)),
-    Fault("restart-loop", "h2's uisp exits 1 and restarts for ever (seed: UISP restarted 10+ times an hour)",
+    Fault("restart-loop", "h2's uisp exits 1 and restarts for ever (a network controller restarting 10+ times an hour)",
           _on("h2", workloads.restart_loop), (Expect("REL-02", "h2"),)),
     Fault("no-healthcheck", "h1's sidecar runs without a healthcheck and no exemption",
           _on("h1", workloads.no_healthcheck), (Expect("REL-03", "h1"),)),
@@ -301,7 +301,7 @@ WORKLOAD_FAULTS = [
 ]  # fmt: skip
 BROKEN_FAULTS += WORKLOAD_FAULTS
 
-# Issue 4's systemd parts, on the systemd host sd (sandbox/systemd_host.py).
+# systemd units and timers, on the systemd host sd (sandbox/systemd_host.py).
 SYSTEMD_FAULTS = [
     Fault("unit-failed", "sd's flaky.service (ExecStart=/bin/false) is in the failed state; its journal "
           "says so in lines no known pattern explains (read through journald by LOG-01..04)",
@@ -339,7 +339,7 @@ BROKEN_FAULTS.append(
           (Expect("REL-11", "h1"),))
 )  # fmt: skip
 
-# Issue 7 (the monitoring stack): each fault changes the running Prometheus, blackbox
+# The monitoring stack: each fault changes the running Prometheus, blackbox
 # exporter, Alertmanager or a host's exporter, or what reached Loki (sandbox/monitored.py).
 MONITORING_FAULTS = [
     Fault("exporter-down-h2", "h2's node exporter stopped: its Prometheus target is down and h2 has no other",
@@ -355,7 +355,7 @@ MONITORING_FAULTS = [
 ]  # fmt: skip
 BROKEN_FAULTS += MONITORING_FAULTS
 
-# Issue 6 (log evidence): containers printing the audit's log lines (sandbox/log_lines.py).
+# Log evidence: containers printing the audit's log lines (sandbox/log_lines.py).
 LOG_FAULTS = [
     Fault("log-restart-loop-and-db-refused", "h1's unms logs 'did not start in time, restarting container' and "
           "odoo logs psycopg2 OperationalError ... Connection refused",

@@ -1,4 +1,4 @@
-"""Containers, a TCP dependency and a cron job on the sandbox hosts (issue 4's criteria).
+"""Containers, a TCP dependency and a cron job on the sandbox hosts (the container and host criteria).
 
 The baseline is what a well-run host looks like to AVL-02, AVL-04, REL-01..07,
 REL-10..12: every container with a healthcheck that works, a restart policy, a

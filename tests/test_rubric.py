@@ -12,7 +12,7 @@ def outcome(cid, category, severity, result):
 
 
 def test_users_proposal_scores_66_1_not_68():
-    # The user's proposal: 60, 85, 70, 75, 55, 65, 90, 40 with the default weights.
+    # The catalogue's worked example: 60, 85, 70, 75, 55, 65, 90, 40 with the default weights.
     scores = dict(zip(CATEGORIES, [60, 85, 70, 75, 55, 65, 90, 40], strict=True))
     assert round(weighted_score(scores, DEFAULT_RUBRIC), 1) == 66.1
 

@@ -12,7 +12,7 @@ from golive.evidence import Evidence
 from golive.fixtures.declared import Declared
 from golive.inventory import Host, Inventory
 
-# --- endpoints (issue 5): AVL-01, AVL-03, AVL-05 -------------------------------------
+# --- endpoints: AVL-01, AVL-03, AVL-05 -------------------------------------
 
 
 @pytest.mark.critical
@@ -21,7 +21,7 @@ def test_endpoint_answers_expected_status(endpoint: Target, http_probe: HttpProb
     """Every declared endpoint answers its expected status (default 2xx).
 
     Why: a 401/403/404/5xx on a public URL is an outage for its users even when every
-    container is running (seed: blackbox probes answered 403 on mail.* and 401 on another).
+    container is running (a probe answering 403 on a mail host or 401 elsewhere is such a page).
 
     Keys: hosts.<name>.endpoints[]: name, url, expect_status (any 2xx), credential, server_name,
     ca_bundle, internal; hosts.<name>.http: user_agent, timeout (10s).
@@ -73,7 +73,7 @@ def test_endpoint_latency_under_budget(endpoint: Target, http_probe: HttpProbe, 
     evidence.conclude(http.judge_latency(endpoint, exchanges))
 
 
-# --- containers and hosts (issue 4): AVL-02, AVL-04, AVL-06 --------------------------
+# --- containers and hosts: AVL-02, AVL-04, AVL-06 --------------------------
 
 
 @pytest.mark.critical
@@ -106,7 +106,7 @@ def test_tcp_dependency_reachable_from_host(dependency: Declared, fleet: Fleet, 
     """Each declared TCP dependency accepts a connection from the host that needs it.
 
     Why: a service is only as up as its database or broker seen from its own host:
-    routes, firewalls and bind addresses differ per host (seed: Odoo workers got
+    routes, firewalls and bind addresses differ per host (e.g. application workers getting
     "connection refused" from odoo-db:5432 while the database was up).
 
     Keys: hosts.<name>.dependencies[]: name, address, port, timeout (3s).

@@ -62,7 +62,7 @@ def test_running_images_match_compose(repo: Declared, fleet: Fleet, evidence: Ev
     """Every service of the repo's compose files runs, from the image (tag included) the file declares.
 
     Why: a config repo that says one image while the host runs another is a lie the next
-    deploy acts on (seed: the old image was still deployed after the config was updated).
+    deploy acts on (the old image still deployed after the config was updated).
 
     Keys: repos[].compose (files, relative to path), repos[].env_file (.env, for
     ${VAR}, ${VAR:-default}, ${VAR-default}, $VAR), repos[].project (default: the file's
@@ -82,7 +82,7 @@ def test_running_environment_matches_compose(repo: Declared, fleet: Fleet, evide
     """Every running service's environment equals what its compose file declares (keys named, values never).
 
     Why: a variable set by hand on the host (docker run -e, a docker-compose.override.yml
-    outside git; seed: kubectl set env) is lost on the next deploy and reviewed by no one.
+    outside git, such as kubectl set env) is lost on the next deploy and reviewed by no one.
 
     Keys: repos[].compose, repos[].env_file, repos[].project (as CHG-03). Values are
     compared as SHA-256 digests in memory; the evidence names differing, missing and

@@ -57,7 +57,7 @@ def test_no_stuck_pods(
     (``lastState.terminated.finishedAt``) is inside it. Evicted pods are Failed.
 
     Why: a pod in a back-off loop or stuck Pending is a service that is down or
-    degraded while the deployment looks applied (seed: Back-off restarting failed
+    degraded while the deployment looks applied (e.g. Back-off restarting failed
     container).
 
     Fix: kubectl describe pod and kubectl logs --previous for the reason; fix the
@@ -160,7 +160,7 @@ def test_admission_webhooks_backed(cluster: DeclaredCluster, cluster_reader: Clu
 
     Why: a webhook whose service has no ready endpoint rejects (failurePolicy Fail) or
     silently skips (Ignore) every object it guards: deploys fail, or policies stop
-    being enforced (seed: project-bootstrapper webhooks).
+    being enforced (e.g. a project bootstrapper's webhooks).
 
     Fix: kubectl -n NAMESPACE get pods for the webhook's service; fix its deployment,
     or re-register the webhook configuration from its chart or manifest.
@@ -185,7 +185,7 @@ def test_declared_workloads_ready(cluster: DeclaredCluster, cluster_reader: Clus
     StatefulSet's volumeClaimTemplates (``<template>-<name>-<ordinal>``).
 
     Why: a workload short of replicas runs without its redundancy (or not at all), and
-    a claim left Pending keeps its pod from ever starting (seed: Postgres unreachable).
+    a claim left Pending keeps its pod from ever starting (e.g. a database that never becomes reachable).
 
     Fix: kubectl describe the workload and its pods; for a Pending claim, check the
     storage class and its provisioner (kubectl describe pvc).

@@ -47,7 +47,7 @@ def test_disk_usage_under_warning_limit(fleet_host: Host, remote: RemoteHost, ev
     evidence.conclude(disk.judge_usage(disk.filesystems(remote), policy, policy.warning_percent))
 
 
-# --- containers (issue 4): REL-01..07, REL-10, REL-11 -------------------------------
+# --- containers: REL-01..07, REL-10, REL-11 -------------------------------
 # One instance per host judging every container its engine lists at run time, each
 # named host/container in the evidence (golive.fixtures.containers says why).
 
@@ -84,7 +84,7 @@ def test_no_restart_loop(fleet_host: Host, remote: RemoteHost, inventory: Invent
     """No restart loop: no container restarting, restarts under the limit (default 3/day).
 
     Why: a restart loop looks like an up service between crashes; each restart drops
-    connections and work in flight (seed: UISP restarted 10+ times an hour).
+    connections and work in flight (e.g. a network controller restarting 10+ times an hour).
 
     Keys: hosts.<name>.containers.restarts_per_day (3, scaled to window); window (24h).
 
@@ -147,7 +147,7 @@ def test_healthcheck_command_runs_in_image(
     """Every healthcheck's command can actually run in its image (no "not found", exit 126/127).
 
     Why: a healthcheck calling a tool the image lacks marks a healthy service
-    unhealthy forever (seed: healthcheck used wget, absent in nginx:alpine).
+    unhealthy forever (e.g. a healthcheck calling wget, absent from nginx:alpine).
 
     Keys: hosts.<name>.containers: ignore, exempt.
 
@@ -270,7 +270,7 @@ def test_logs_rotate(fleet_host: Host, remote: RemoteHost, evidence: Evidence) -
     evidence.conclude(Verdict(not failing, "; ".join(failing or [v.summary for v in verdicts]), comparisons))
 
 
-# --- scheduled jobs (issue 4): REL-12 -----------------------------------------------
+# --- scheduled jobs: REL-12 -----------------------------------------------
 
 
 @pytest.mark.warning
@@ -279,7 +279,7 @@ def test_scheduled_job_last_run_succeeded(scheduled_job: Declared, fleet: Fleet,
     """Each declared scheduled job exists and its last run succeeded (systemd timer, or cron entry with a stamp).
 
     Why: a timer or cron job that stopped or keeps failing is silent until the thing
-    it maintains (backups, certificates, cleanup) runs out (seed: 23 timers + 4 cron jobs).
+    it maintains (backups, certificates, cleanup) runs out (a fleet easily has dozens of timers and cron jobs).
 
     A stamp dated further ahead of the host's clock than clock.future_tolerance fails
     as dated in the future.

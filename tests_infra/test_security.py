@@ -53,7 +53,7 @@ def test_sshd_refuses_password_logins(fleet_host: Host, remote: RemoteHost, evid
     evidence.conclude(sshd.judge_password_logins(settings.values))
 
 
-# --- endpoints, TLS and exposure (issue 5): SEC-02..06, SEC-11 ----------------------
+# --- endpoints, TLS and exposure: SEC-02..06, SEC-11 ----------------------
 
 
 @pytest.mark.critical

@@ -1,4 +1,4 @@
-"""Issue 4's criteria on real sandbox hosts: containers, a TCP dependency, cron, and systemd.
+"""The container and host criteria on real sandbox hosts: containers, a TCP dependency, cron, and systemd.
 
 A fleet of its own (two SSH hosts, no web services) first gets the healthy workloads
 (``sandbox.workloads``): every criterion passes. Then the faults are planted for real
