@@ -1,7 +1,7 @@
 """``python -m golive init`` against the sandbox's scenario fleets.
 
 healthy: the generated inventory runs with no usage error, and nothing init discovered
-(containers, services, timers, listeners) fails. broken: the answer-key entries whose
+(containers, services, timers, listeners, the TLS site h1's nginx serves) fails. broken: the answer-key entries whose
 subject init can discover fail where the key says. One fleet per scenario (planting
 one takes a minute or more), torn down before the next.
 """
@@ -20,8 +20,10 @@ import pytest
 import yaml
 
 from sandbox.fleet import Fleet
+from sandbox.host_site import HostSite
 from sandbox.process import SandboxError
 from sandbox.scenarios import Scenario, scenario
+from sandbox.tls import Certificates
 from tests.sandbox.conftest import prefix_for, short_run_dir, unavailable
 
 # Answer-key entries (criterion, target) whose subject init discovers by itself: the
@@ -43,6 +45,11 @@ DISCOVERABLE = {
     ("LOG-01", "h1"), ("LOG-02", "h2"), ("LOG-03", "h2"), ("LOG-04", "h1"),
     ("REL-08", "h2"), ("REL-09", "h2"),
 }  # fmt: skip
+
+
+# What the suite judges on a discovered TLS endpoint: it answers, in time, with a certificate
+# that verifies for its name and is far from expiry.
+ENDPOINT_CRITERIA = ("AVL-01", "AVL-05", "SEC-03", "SEC-04", "SEC-05")
 
 
 @dataclass
@@ -80,12 +87,16 @@ def initialized(request, tmp_path_factory) -> Iterator[Initialized]:
     try:
         fleet.up()
         chosen.apply(fleet)
+        # nginx inside h1, its site in h1's /etc/nginx/sites-enabled, the sandbox CA in h1's store
+        site = HostSite(next(h for h in fleet.hosts if h.name == "h1"), Certificates(fleet.run_dir).minted())
+        site.up()
     except (SandboxError, OSError, subprocess.SubprocessError) as error:
         fleet.down(purge=True)
         unavailable(str(error))
     try:
         yield init(fleet, chosen, tmp_path_factory.mktemp(f"init-{request.param}"))
     finally:
+        site.down()
         fleet.down(purge=True)
 
 
@@ -111,6 +122,11 @@ def test_init_writes_what_it_found_with_where_it_came_from(initialized):
     assert {job["timer"] for job in hosts["sd"]["scheduled"]} == {"rotate.timer"}  # others never ran yet
     assert hosts["h1"]["sshd"]["config"].endswith("/ssh/sshd_config") and "ssh_config" not in hosts["sd"]
     assert "(docker ps)" in text and "(systemctl)" in text and "(find)" in text
+    # the TLS site of h1's nginx: requested from h1 (it listens on h1's loopback only)
+    assert hosts["h1"]["endpoints"] == [
+        {"name": "ok", "url": "https://127.0.0.1:443/", "server_name": "ok.golive.test", "internal": True}
+    ]
+    assert "  # TLS server ok.golive.test in /etc/nginx/sites-enabled/golive-site" in text
     assert "golive:" in initialized.result.stdout  # the verdict line of the run on the new inventory
 
 
@@ -139,9 +155,13 @@ def test_the_suite_on_the_generated_inventory(initialized):
             for job in host.get("scheduled", []):
                 discovered.add(("REL-12", f"{name}/{job['name']}"))
             for endpoint in host.get("endpoints", []):
-                discovered |= {(cid, f"{name}/{endpoint['name']}") for cid in ("AVL-01", "AVL-05", "SEC-03")}
+                discovered |= {(cid, f"{name}/{endpoint['name']}") for cid in ENDPOINT_CRITERIA}
         assert len(discovered) > 5
         assert not found & discovered, found & discovered
+        passed = {
+            (c["id"], i["target"]) for c in record["criteria"] for i in c["instances"] if i["outcome"] == "passed"
+        }
+        assert {(cid, "h1/ok") for cid in ENDPOINT_CRITERIA} <= passed  # really graded, not skipped
     else:
         key = {(e["criterion"], e["target"]) for e in initialized.scenario.answer_key()}
         assert key >= DISCOVERABLE
