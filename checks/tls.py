@@ -4,6 +4,9 @@ A certificate is read once per host:port and server name, with Python's ``ssl``,
 shared by SEC-03..05: one verifying handshake (against the system store or the
 endpoint's CA bundle) gives the certificate when it verifies; only when it does not
 is a second, non-verifying handshake made to read what the server presents.
+An ``internal`` endpoint is read on its host instead, by ``openssl s_client`` run there
+(through the host's backend, bounded by ``timeout``): the same certificate and verify
+result, against the host's system store or the endpoint's ``ca_bundle`` on the host.
 SEC-06 offers TLS 1.0 and 1.1 explicitly (security level 0, so OpenSSL 3 can offer
 them at all); a refusal that comes from our own side is an error, never a pass.
 """
@@ -11,6 +14,8 @@ them at all); a refusal that comes from our own side is an error, never a pass.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shlex
 import socket
 import ssl
 import threading
@@ -18,8 +23,10 @@ import warnings
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from golive.checks.http import Target
+from golive.checks.remote import Fleet
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 
@@ -75,19 +82,40 @@ class Unreadable:
 class Certificates:
     """The run's certificate reads, one per (address, port, server name, CA bundle)."""
 
-    def __init__(self) -> None:
+    def __init__(self, fleet: Fleet | None = None) -> None:
+        self.fleet = fleet
+        """Reaches the hosts of ``internal`` endpoints; without it they are an error."""
         self._read: dict[tuple[str, int, str, str | None], Certificate | Unreadable] = {}
         self._legacy: dict[tuple[str, int, str], dict[str, tuple[bool | None, str]]] = {}
         self._lock = threading.Lock()
         self.handshakes: dict[str, int] = {}
 
     def certificate(self, target: Target) -> Certificate | Unreadable:
-        _local_only(target)
+        if target.endpoint.internal:
+            if self.fleet is None:
+                _local_only(target)
+            return self._fetch_on_host(target)
         key = (target.hostname, target.port, target.server_name, target.endpoint.ca_bundle)
         with self._lock:
             if key not in self._read:
                 self._read[key] = self._fetch(target)
             return self._read[key]
+
+    def _fetch_on_host(self, target: Target) -> Certificate | Unreadable:
+        """``openssl s_client`` on the endpoint's host (its output is cached per host)."""
+        assert self.fleet is not None
+        address = f"[{target.hostname}]" if ":" in target.hostname else target.hostname
+        where = f"{target.server_name} at {target.hostname}:{target.port} (read on {target.host.name})"
+        options = ["-connect", f"{address}:{target.port}", "-servername", target.server_name]
+        options += ["-verify_hostname", target.server_name]
+        if target.endpoint.ca_bundle:
+            options += ["-CAfile", target.endpoint.ca_bundle]
+        seconds = max(1, round(target.host.http.timeout))
+        command = f"timeout {seconds} openssl s_client {shlex.join(options)} </dev/null 2>&1"
+        result = self.fleet[target.host].run(command)
+        if result.exit_status in (126, 127):
+            raise TargetError(f"{target.id}: openssl could not run on {target.host.name}: {result.stdout.strip()}")
+        return parse_s_client(where, result.stdout, result.exit_status)
 
     def legacy_protocols(self, target: Target) -> dict[str, tuple[bool | None, str]]:
         """Per old protocol: (accepted, what happened)."""
@@ -201,6 +229,35 @@ def _local_only(target: Target) -> None:
             f"{target.id}: reading certificates from the host is not implemented; "
             "declare the endpoint without internal: to read it from the runner"
         )
+
+
+_PEM = re.compile(r"-----BEGIN CERTIFICATE-----\n.*?-----END CERTIFICATE-----", re.S)
+_VERIFY_ERROR = re.compile(r"^verify error:num=\d+:(.+)$", re.M)
+_VERIFY_CODE = re.compile(r"^Verify return code: (\d+) \((.*)\)$", re.M)
+_PROTOCOL = re.compile(r"^\s*Protocol\s*:\s*(\S+)$", re.M)
+
+
+def parse_s_client(where: str, output: str, exit_status: int) -> Certificate | Unreadable:
+    """The server's certificate and verify result from ``openssl s_client`` output."""
+    pem = _PEM.search(output)
+    if pem is None:
+        if exit_status == 124:
+            return Unreadable(where, "no answer in time (timeout)")
+        if "errno=111" in output or "Connection refused" in output:
+            return Unreadable(where, "connection refused")
+        last = " ".join(output.strip().splitlines()[-2:])[:300]
+        return Unreadable(where, f"no certificate presented (openssl s_client exit {exit_status}: {last})")
+    code = _VERIFY_CODE.search(output)
+    first_error = _VERIFY_ERROR.search(output)
+    if code is not None and code.group(1) == "0":
+        error = None
+    elif first_error is not None:
+        error = _plain(first_error.group(1))
+    else:
+        error = _plain(code.group(2)) if code is not None else "no verify result from openssl s_client"
+    der = x509.load_pem_x509_certificate(pem.group(0).encode()).public_bytes(serialization.Encoding.DER)
+    protocol = _PROTOCOL.search(output)
+    return _certificate(where, der, protocol.group(1) if protocol else "", error)
 
 
 def _certificate(where: str, der: bytes, protocol: str, error: str | None) -> Certificate:
