@@ -1,7 +1,7 @@
 """A TLS site inside a sandbox host, configured where ``golive init`` reads it.
 
 nginx runs in the host's network and mount namespaces and listens on the host's own
-127.0.0.1:443 with one of the sandbox's certificates (``ok.golive.test`` by default).
+127.0.0.1:443 (and :80, redirecting to it) with one of the sandbox's certificates (``ok.golive.test`` by default).
 Its site is ``/etc/nginx/sites-enabled/golive-site`` in the host's private /etc, and
 the sandbox CA is appended to the host's system store
 (``/etc/ssl/certs/ca-certificates.crt``), so a client on the host verifies the
@@ -27,6 +27,7 @@ from sandbox.tls import Minted
 from sandbox.web import PACKAGES
 
 PORT = 443
+HTTP_PORT = 80
 SITE = "etc/nginx/sites-enabled/golive-site"
 SYSTEM_STORE = "etc/ssl/certs/ca-certificates.crt"
 
@@ -77,6 +78,11 @@ server {{
     location / {{
         return 200 "ok\\n";
     }}
+}}
+server {{
+    listen 127.0.0.1:{HTTP_PORT};
+    server_name {self.hostname};
+    return 301 https://$host$request_uri;
 }}
 """
 

@@ -48,8 +48,8 @@ DISCOVERABLE = {
 
 
 # What the suite judges on a discovered TLS endpoint: it answers, in time, with a certificate
-# that verifies for its name and is far from expiry.
-ENDPOINT_CRITERIA = ("AVL-01", "AVL-05", "SEC-03", "SEC-04", "SEC-05")
+# that verifies for its name and is far from expiry, refuses old TLS, redirects plain HTTP.
+ENDPOINT_CRITERIA = ("AVL-01", "AVL-05", "SEC-03", "SEC-04", "SEC-05", "SEC-06", "SEC-11")
 
 
 @dataclass
