@@ -171,7 +171,8 @@ def discover(spec: HostSpec, host: Host, fleet: Fleet) -> Found:
             "server_name": site.server_name,
             "internal": True,
         }
-        found.endpoints.append(Entry(flow(endpoint), f"TLS server {site.server_name} in {site.source}"))
+        origin = f"in {site.source}" if site.source.startswith("/") else f"from {site.source}"
+        found.endpoints.append(Entry(flow(endpoint), f"TLS server {site.server_name} {origin}"))
     return found
 
 

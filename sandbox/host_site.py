@@ -6,7 +6,8 @@ Its site is ``/etc/nginx/sites-enabled/golive-site`` in the host's private /etc,
 the sandbox CA is appended to the host's system store
 (``/etc/ssl/certs/ca-certificates.crt``), so a client on the host verifies the
 certificate as it would one from a public CA. The main config, pid, logs and temp
-files live under ``<host dir>/site``.
+files live under ``<host dir>/site``; the main config also serves the same certificate
+on 127.0.0.1:8443, a port no config init reads names.
 
 The host's /etc is made of hard links to one copy of the machine's: a file changed
 here is written anew (unlinked first), never in place.
@@ -28,6 +29,7 @@ from sandbox.web import PACKAGES
 
 PORT = 443
 HTTP_PORT = 80
+UNNAMED_PORT = 8443
 SITE = "etc/nginx/sites-enabled/golive-site"
 SYSTEM_STORE = "etc/ssl/certs/ca-certificates.crt"
 
@@ -105,6 +107,17 @@ http {{
     default_type text/plain;
     server_tokens off;
     include /{SITE};
+    # On no config init reads: found by the certificate it presents on a listening TLS port.
+    server {{
+        listen 127.0.0.1:{UNNAMED_PORT} ssl;
+        server_name {self.hostname};
+        ssl_certificate {self.cert.cert};
+        ssl_certificate_key {self.cert.key};
+        ssl_protocols TLSv1.2 TLSv1.3;
+        location / {{
+            return 200 "ok\\n";
+        }}
+    }}
 }}
 """
 

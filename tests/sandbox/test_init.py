@@ -123,10 +123,13 @@ def test_init_writes_what_it_found_with_where_it_came_from(initialized):
     assert hosts["h1"]["sshd"]["config"].endswith("/ssh/sshd_config") and "ssh_config" not in hosts["sd"]
     assert "(docker ps)" in text and "(systemctl)" in text and "(find)" in text
     # the TLS site of h1's nginx: requested from h1 (it listens on h1's loopback only)
+    # and the one no config names, by the certificate on its listening port
     assert hosts["h1"]["endpoints"] == [
-        {"name": "ok", "url": "https://127.0.0.1:443/", "server_name": "ok.golive.test", "internal": True}
+        {"name": "ok", "url": "https://127.0.0.1:443/", "server_name": "ok.golive.test", "internal": True},
+        {"name": "ok-2", "url": "https://127.0.0.1:8443/", "server_name": "ok.golive.test", "internal": True},
     ]
     assert "  # TLS server ok.golive.test in /etc/nginx/sites-enabled/golive-site" in text
+    assert "  # TLS server ok.golive.test from the certificate on listening port 8443 (openssl s_client)" in text
     assert "golive:" in initialized.result.stdout  # the verdict line of the run on the new inventory
 
 
@@ -161,7 +164,7 @@ def test_the_suite_on_the_generated_inventory(initialized):
         passed = {
             (c["id"], i["target"]) for c in record["criteria"] for i in c["instances"] if i["outcome"] == "passed"
         }
-        assert {(cid, "h1/ok") for cid in ENDPOINT_CRITERIA} <= passed  # really graded, not skipped
+        assert {(cid, f"h1/{name}") for cid in ENDPOINT_CRITERIA for name in ("ok", "ok-2")} <= passed
     else:
         key = {(e["criterion"], e["target"]) for e in initialized.scenario.answer_key()}
         assert key >= DISCOVERABLE
