@@ -3,7 +3,8 @@
 Containers and listeners come from the facts the criteria read (``containers.facts``,
 ``listeners.listeners``), fetched with the host's other facts in its first batch; this
 module adds the rest in one sections script: systemd units and timers, git working
-trees and compose files, backup directories, and readable web server configurations.
+trees and compose files, backup directories, readable web server configurations, and
+the certificates on listening well-known TLS ports (one bounded handshake each).
 Every command only lists or reads; nothing on the host changes.
 """
 

@@ -2,7 +2,8 @@
 
 It connects read-only to each ``--host`` (any testinfra backend), reads the facts the
 criteria read (containers, listeners) and what ``golive.checks.discovery`` lists
-(systemd units and timers, git working trees, backup directories, TLS virtual hosts),
+(systemd units and timers, git working trees, backup directories, TLS virtual hosts
+of readable configs and certificates on listening TLS ports),
 and writes an inventory in which every entry says, in a comment, where it came from.
 Listeners on all addresses are written as comments under ``listeners.allow``: a person
 accepts them, golive never does. The text is loaded back through
