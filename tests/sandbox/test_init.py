@@ -2,7 +2,8 @@
 
 healthy: the generated inventory runs with no usage error, and nothing init discovered
 (containers, services, timers, listeners, the TLS site h1's nginx serves) fails. broken: the answer-key entries whose
-subject init can discover fail where the key says. One fleet per scenario (planting
+subject init can discover fail where the key says, and so does the expired certificate
+h1's nginx serves there (SEC-03, SEC-04). One fleet per scenario (planting
 one takes a minute or more), torn down before the next.
 """
 
@@ -50,6 +51,8 @@ DISCOVERABLE = {
 # What the suite judges on a discovered TLS endpoint: it answers, in time, with a certificate
 # that verifies for its name and is far from expiry, refuses old TLS, redirects plain HTTP.
 ENDPOINT_CRITERIA = ("AVL-01", "AVL-05", "SEC-03", "SEC-04", "SEC-05", "SEC-06", "SEC-11")
+# The certificate h1's nginx serves (sandbox/tls.py LEAVES): sound, or expired on the broken fleet.
+SITE_LEAF = {"healthy": "ok", "broken": "expired"}
 
 
 @dataclass
@@ -88,7 +91,8 @@ def initialized(request, tmp_path_factory) -> Iterator[Initialized]:
         fleet.up()
         chosen.apply(fleet)
         # nginx inside h1, its site in h1's /etc/nginx/sites-enabled, the sandbox CA in h1's store
-        site = HostSite(next(h for h in fleet.hosts if h.name == "h1"), Certificates(fleet.run_dir).minted())
+        h1 = next(h for h in fleet.hosts if h.name == "h1")
+        site = HostSite(h1, Certificates(fleet.run_dir).minted(), SITE_LEAF[request.param])
         site.up()
     except (SandboxError, OSError, subprocess.SubprocessError) as error:
         fleet.down(purge=True)
@@ -124,12 +128,14 @@ def test_init_writes_what_it_found_with_where_it_came_from(initialized):
     assert "(docker ps)" in text and "(systemctl)" in text and "(find)" in text
     # the TLS site of h1's nginx: requested from h1 (it listens on h1's loopback only)
     # and the one no config names, by the certificate on its listening port
+    leaf = SITE_LEAF[initialized.scenario.name]
+    name = f"{leaf}.golive.test"
     assert hosts["h1"]["endpoints"] == [
-        {"name": "ok", "url": "https://127.0.0.1:443/", "server_name": "ok.golive.test", "internal": True},
-        {"name": "ok-2", "url": "https://127.0.0.1:8443/", "server_name": "ok.golive.test", "internal": True},
+        {"name": leaf, "url": "https://127.0.0.1:443/", "server_name": name, "internal": True},
+        {"name": f"{leaf}-2", "url": "https://127.0.0.1:8443/", "server_name": name, "internal": True},
     ]
-    assert "  # TLS server ok.golive.test in /etc/nginx/sites-enabled/golive-site" in text
-    assert "  # TLS server ok.golive.test from the certificate on listening port 8443 (openssl s_client)" in text
+    assert f"  # TLS server {name} in /etc/nginx/sites-enabled/golive-site" in text
+    assert f"  # TLS server {name} from the certificate on listening port 8443 (openssl s_client)" in text
     assert "golive:" in initialized.result.stdout  # the verdict line of the run on the new inventory
 
 
@@ -169,3 +175,6 @@ def test_the_suite_on_the_generated_inventory(initialized):
         key = {(e["criterion"], e["target"]) for e in initialized.scenario.answer_key()}
         assert key >= DISCOVERABLE
         assert not DISCOVERABLE - found, sorted(DISCOVERABLE - found)
+        # the expired certificate init found, by config and by port: SEC-03 and SEC-04 fail on both
+        expired = {(cid, f"h1/{name}") for cid in ("SEC-03", "SEC-04") for name in ("expired", "expired-2")}
+        assert expired <= found, sorted(expired - found)
