@@ -1,9 +1,9 @@
 """``python -m golive init`` against the sandbox's scenario fleets.
 
 healthy: the generated inventory runs with no usage error, and nothing init discovered
-(containers, services, timers, listeners, the TLS site h1's nginx serves) fails. broken: the answer-key entries whose
-subject init can discover fail where the key says, and so does the expired certificate
-h1's nginx serves there (SEC-03, SEC-04). One fleet per scenario (planting
+(containers, services, timers, listeners, the TLS endpoints of h1's nginx) fails.
+broken: the answer-key entries whose subject init can discover fail where the key says,
+and so does the expired certificate h1's nginx serves there (SEC-03, SEC-04). One fleet per scenario (planting
 one takes a minute or more), torn down before the next.
 """
 
