@@ -3,7 +3,8 @@
 Containers and listeners come from the facts the criteria read (``containers.facts``,
 ``listeners.listeners``), fetched with the host's other facts in its first batch; this
 module adds the rest in one sections script: systemd units and timers, git working
-trees and compose files, backup directories, and readable web server configurations.
+trees and compose files, backup directories, readable web server configurations, and
+the certificates on listening well-known TLS ports (one bounded handshake each).
 Every command only lists or reads; nothing on the host changes.
 """
 
@@ -29,6 +30,11 @@ WEB_CONFIGS = (
     "/etc/traefik/*/*.yml /etc/traefik/*/*.yaml /etc/traefik/*/*.toml"
 )
 FILE_MARK = "==golive-file== "
+TLS_PORTS = (443, 4443, 6443, 8443, 9443, 10443)
+"""Listening ports whose certificate init reads when no web server config names them."""
+PORT_MARK = "==golive-port== "
+MAX_PORTS = 8
+"""At most this many such ports are read, each bounded by a 3-second ``timeout``."""
 
 _ROOTS = " ".join([*ROOTS, "/home/*"])
 SECTIONS = (
@@ -56,6 +62,18 @@ SECTIONS = (
         "sshd",
         "for pid in $(ss -H -tlnp 2>/dev/null | grep -o '\"sshd\",pid=[0-9]*' | grep -o '[0-9]*$' | sort -u); do "
         "tr '\\0' ' ' < /proc/$pid/cmdline; echo; done; true",
+    ),
+    (
+        "tls_ports",
+        # one TLS handshake per listening well-known TLS port (</dev/null: nothing is sent after it)
+        "n=0; for local in $(ss -Hltn 2>/dev/null | awk '{print $4}' | sort -u); do port=${local##*:}; "
+        f"case ' {' '.join(map(str, TLS_PORTS))} ' in *\" $port \"*) ;; *) continue;; esac; "
+        'case " $seen " in *" $port "*) continue;; esac; seen="$seen $port"; '
+        f'n=$((n + 1)); [ "$n" -gt {MAX_PORTS} ] && break; '
+        "addr=${local%:*}; addr=${addr%%%*}; "
+        'case "$addr" in "*"|0.0.0.0) addr=127.0.0.1;; "[::]") addr="[::1]";; esac; '
+        f'echo "{PORT_MARK}$addr $port"; timeout 3 openssl s_client -connect "$addr:$port" </dev/null 2>/dev/null '
+        "| openssl x509 -noout -subject -ext subjectAltName 2>/dev/null; done; true",
     ),
     (
         "web",
@@ -160,6 +178,9 @@ def parse(host: str, found: dict[str, fact_script.Output]) -> Discovery:
         result.backups = backup_directories(found["backups"].lines)
     if "web" in found:
         result.sites = sites(found["web"].text)
+    if "tls_ports" in found:
+        named = {site.port for site in result.sites}
+        result.sites += [site for site in port_certificates(found["tls_ports"].text) if site.port not in named]
     if "sshd" in found:
         result.sshd_config = sshd_config(found["sshd"].lines)
     return result
@@ -296,6 +317,23 @@ def sites(text: str) -> list[Site]:
                 for name in re.split(r"[`,\s]+", rule):
                     if name:
                         found.setdefault((name, 443), Site(name, "127.0.0.1", 443, source))
+    return sorted(found.values(), key=lambda s: (s.server_name, s.port))
+
+
+def port_certificates(text: str) -> list[Site]:
+    """TLS servers found by their certificate on a listening port: the first DNS name it
+    covers (else its CN), at the address and port ``ss`` showed."""
+    found: dict[int, Site] = {}
+    for block in text.split(PORT_MARK)[1:]:
+        head, _, body = block.partition("\n")
+        address, _, port = head.strip().rpartition(" ")
+        if not port.isdigit() or int(port) in found:
+            continue
+        names = re.findall(r"DNS:([^,\s]+)", body) or re.findall(r"^subject=.*\bCN\s*=\s*([^,/\s]+)", body, re.M)
+        names = [name for name in names if "*" not in name]
+        if names:
+            where = f"the certificate on listening port {port} (openssl s_client)"
+            found[int(port)] = Site(names[0], address.strip("[]"), int(port), where)
     return sorted(found.values(), key=lambda s: (s.server_name, s.port))
 
 

@@ -4,6 +4,9 @@ A certificate is read once per host:port and server name, with Python's ``ssl``,
 shared by SEC-03..05: one verifying handshake (against the system store or the
 endpoint's CA bundle) gives the certificate when it verifies; only when it does not
 is a second, non-verifying handshake made to read what the server presents.
+An ``internal`` endpoint is read on its host instead, by ``openssl s_client`` run there
+(through the host's backend, bounded by ``timeout``): the same certificate and verify
+result, against the host's system store or the endpoint's ``ca_bundle`` on the host.
 SEC-06 offers TLS 1.0 and 1.1 explicitly (security level 0, so OpenSSL 3 can offer
 them at all); a refusal that comes from our own side is an error, never a pass.
 """
@@ -11,6 +14,8 @@ them at all); a refusal that comes from our own side is an error, never a pass.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import shlex
 import socket
 import ssl
 import threading
@@ -18,12 +23,15 @@ import warnings
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from golive.checks.http import Target
+from golive.checks.remote import Fleet
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
 
 LEGACY_VERSIONS = (("TLS 1.0", ssl.TLSVersion.TLSv1), ("TLS 1.1", ssl.TLSVersion.TLSv1_1))
+S_CLIENT_FLAGS = {ssl.TLSVersion.TLSv1: "-tls1", ssl.TLSVersion.TLSv1_1: "-tls1_1"}
 PLAIN_WORDS = {
     "certificate has expired": "the certificate has expired",
     "certificate is not yet valid": "the certificate is not valid yet (notBefore is in the future)",
@@ -75,23 +83,66 @@ class Unreadable:
 class Certificates:
     """The run's certificate reads, one per (address, port, server name, CA bundle)."""
 
-    def __init__(self) -> None:
+    def __init__(self, fleet: Fleet | None = None) -> None:
+        self.fleet = fleet
+        """Reaches the hosts of ``internal`` endpoints; without it they are an error."""
         self._read: dict[tuple[str, int, str, str | None], Certificate | Unreadable] = {}
         self._legacy: dict[tuple[str, int, str], dict[str, tuple[bool | None, str]]] = {}
         self._lock = threading.Lock()
         self.handshakes: dict[str, int] = {}
 
     def certificate(self, target: Target) -> Certificate | Unreadable:
-        _local_only(target)
+        if target.endpoint.internal:
+            if self.fleet is None:
+                _local_only(target)
+            return self._fetch_on_host(target)
         key = (target.hostname, target.port, target.server_name, target.endpoint.ca_bundle)
         with self._lock:
             if key not in self._read:
                 self._read[key] = self._fetch(target)
             return self._read[key]
 
+    def _fetch_on_host(self, target: Target) -> Certificate | Unreadable:
+        """``openssl s_client`` on the endpoint's host (its output is cached per host)."""
+        where = f"{target.server_name} at {target.hostname}:{target.port} (read on {target.host.name})"
+        options = ["-verify_hostname", target.server_name]
+        if target.endpoint.ca_bundle:
+            options += ["-CAfile", target.endpoint.ca_bundle]
+        status, output = self._s_client(target, options)
+        return parse_s_client(where, output, status)
+
+    def _offer_on_host(self, target: Target, version: ssl.TLSVersion) -> tuple[bool | None, str]:
+        status, output = self._s_client(target, [S_CLIENT_FLAGS[version], "-cipher", "DEFAULT@SECLEVEL=0"])
+        if "no protocols available" in output.lower():
+            raise TargetError(f"{target.host.name}'s OpenSSL refused to offer {version.name}, so it cannot tell")
+        accepted = re.search(r"^New, (TLSv1(?:\.[01])?), Cipher is (\S+)$", output, re.M)
+        if accepted and status == 0:
+            return True, f"accepted: handshake completed with {accepted.group(1)} {accepted.group(2)} (on the host)"
+        if status == 124:
+            return None, "not answered: no answer in time (timeout)"
+        if "errno=111" in output or "Connection refused" in output:
+            return None, "not answered: connection refused"
+        alert = re.search(r"(alert [a-z ]+|unsupported protocol|wrong version number)", output)
+        return False, f"refused by the server: {alert.group(1) if alert else f'openssl s_client exit {status}'}"
+
+    def _s_client(self, target: Target, options: list[str]) -> tuple[int, str]:
+        """``openssl s_client`` run on the endpoint's host, bounded by the host's HTTP timeout."""
+        assert self.fleet is not None
+        address = f"[{target.hostname}]" if ":" in target.hostname else target.hostname
+        options = ["-connect", f"{address}:{target.port}", "-servername", target.server_name, *options]
+        seconds = max(1, round(target.host.http.timeout))
+        command = f"timeout {seconds} openssl s_client {shlex.join(options)} </dev/null 2>&1"
+        result = self.fleet[target.host].run(command)
+        if result.exit_status in (126, 127):
+            raise TargetError(f"{target.id}: openssl could not run on {target.host.name}: {result.stdout.strip()}")
+        return result.exit_status, result.stdout
+
     def legacy_protocols(self, target: Target) -> dict[str, tuple[bool | None, str]]:
         """Per old protocol: (accepted, what happened)."""
-        _local_only(target)
+        if target.endpoint.internal:
+            if self.fleet is None:
+                _local_only(target)
+            return {name: self._offer_on_host(target, version) for name, version in LEGACY_VERSIONS}
         key = (target.hostname, target.port, target.server_name)
         with self._lock:
             if key not in self._legacy:
@@ -205,6 +256,36 @@ def _local_only(target: Target) -> None:
             f"{target.id}: reading certificates from the host is not implemented; "
             "declare the endpoint without internal: to read it from the runner"
         )
+
+
+_PEM = re.compile(r"-----BEGIN CERTIFICATE-----\n.*?-----END CERTIFICATE-----", re.S)
+_VERIFY_ERROR = re.compile(r"^verify error:num=\d+:(.+)$", re.M)
+_VERIFY_CODE = re.compile(r"^Verify return code: (\d+) \((.*)\)$", re.M)
+_PROTOCOL = re.compile(r"^New, (TLSv[0-9.]+), Cipher is ", re.M)
+
+
+def parse_s_client(where: str, output: str, exit_status: int) -> Certificate | Unreadable:
+    """The server's certificate and verify result from ``openssl s_client`` output."""
+    pem = _PEM.search(output)
+    if pem is None:
+        if exit_status == 124:
+            return Unreadable(where, "no answer in time (timeout)")
+        if "errno=111" in output or "Connection refused" in output:
+            return Unreadable(where, "connection refused")
+        last = " ".join(output.strip().splitlines()[-2:])[:300]
+        return Unreadable(where, f"no certificate presented (openssl s_client exit {exit_status}: {last})")
+    code = _VERIFY_CODE.search(output)
+    first_error = _VERIFY_ERROR.search(output)
+    if code is not None and code.group(1) == "0":
+        error = None
+    elif first_error is not None:
+        error = _plain(first_error.group(1))
+    else:
+        error = _plain(code.group(2)) if code is not None else "no verify result from openssl s_client"
+    der = x509.load_pem_x509_certificate(pem.group(0).encode()).public_bytes(serialization.Encoding.DER)
+    protocol = _PROTOCOL.search(output)
+    # Python's ssl names TLS 1.0 "TLSv1"
+    return _certificate(where, der, protocol.group(1).replace("TLSv1.0", "TLSv1") if protocol else "", error)
 
 
 def _certificate(where: str, der: bytes, protocol: str, error: str | None) -> Certificate:

@@ -2,7 +2,8 @@
 
 It connects read-only to each ``--host`` (any testinfra backend), reads the facts the
 criteria read (containers, listeners) and what ``golive.checks.discovery`` lists
-(systemd units and timers, git working trees, backup directories, TLS virtual hosts),
+(systemd units and timers, git working trees, backup directories, TLS virtual hosts
+of readable configs and certificates on listening TLS ports),
 and writes an inventory in which every entry says, in a comment, where it came from.
 Listeners on all addresses are written as comments under ``listeners.allow``: a person
 accepts them, golive never does. The text is loaded back through
@@ -171,7 +172,8 @@ def discover(spec: HostSpec, host: Host, fleet: Fleet) -> Found:
             "server_name": site.server_name,
             "internal": True,
         }
-        found.endpoints.append(Entry(flow(endpoint), f"TLS server {site.server_name} in {site.source}"))
+        origin = f"in {site.source}" if site.source.startswith("/") else f"from {site.source}"
+        found.endpoints.append(Entry(flow(endpoint), f"TLS server {site.server_name} {origin}"))
     return found
 
 

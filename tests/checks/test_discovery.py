@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import subprocess
+
 from golive.checks import discovery
 from golive.checks.sections import Output
+from tests.conftest import need_root
 
 UNITS = """\
 cron.service                loaded active   running Regular background program processing daemon
@@ -167,3 +170,39 @@ def test_the_listening_sshds_config_file():
         "/run/h1/ssh/sshd_config"
     )
     assert discovery.sshd_config(["sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups "]) is None
+
+
+def test_certificates_on_listening_tls_ports_no_config_names(tmp_path):
+    """The real section in a private network namespace: a TLS server on *:8443 and one on
+    127.0.0.1:443, a plain TCP listener on 9443 (bounded by its timeout, no certificate)."""
+    need_root()
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "c.pem",
+         "-days", "2", "-subj", "/CN=box.example.org", "-addext", "subjectAltName=DNS:box.example.org"],
+        cwd=tmp_path, check=True, capture_output=True,
+    )  # fmt: skip
+    (tmp_path / "section.sh").write_text(dict(discovery.SECTIONS)["tls_ports"])
+    servers = (
+        "ip link set lo up; "
+        "openssl s_server -quiet -accept 8443 -cert c.pem -key k.pem -www </dev/null >/dev/null 2>&1 & a=$!; "
+        "openssl s_server -quiet -accept 127.0.0.1:443 -cert c.pem -key k.pem -www </dev/null >/dev/null 2>&1 & b=$!; "
+        "nc -l 127.0.0.1 9443 </dev/null >/dev/null 2>&1 & c=$!; "
+        "until [ $(ss -Hltn | grep -c -E ':(8443|443|9443) ') -ge 3 ]; do sleep 0.1; done; "
+        'sh section.sh; kill "$a" "$b" "$c"'
+    )
+    result = subprocess.run(
+        ["unshare", "-n", "sh", "-c", servers], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    found = discovery.port_certificates(result.stdout)
+    assert [(s.server_name, s.address, s.port) for s in found] == [
+        ("box.example.org", "127.0.0.1", 443),
+        ("box.example.org", "127.0.0.1", 8443),
+    ], result.stdout + result.stderr
+    assert found[1].source == "the certificate on listening port 8443 (openssl s_client)"
+    named = f"{discovery.FILE_MARK}/etc/nginx/sites-enabled/shop\n{NGINX}\n"  # names admin.example.org:8443
+    ports = discovery.parse("box", {"web": Output(named, 0), "tls_ports": Output(result.stdout, 0)}).sites
+    # a port a config names is the config's (its server name); the others are the certificate's
+    assert {(s.server_name, s.port, s.source.startswith("/")) for s in ports} == {
+        ("admin.example.org", 8443, True),
+        ("shop.example.org", 443, True),
+    }

@@ -1,8 +1,9 @@
 """``python -m golive init`` against the sandbox's scenario fleets.
 
 healthy: the generated inventory runs with no usage error, and nothing init discovered
-(containers, services, timers, listeners) fails. broken: the answer-key entries whose
-subject init can discover fail where the key says. One fleet per scenario (planting
+(containers, services, timers, listeners, the TLS endpoints of h1's nginx) fails.
+broken: the answer-key entries whose subject init can discover fail where the key says,
+and so does the expired certificate h1's nginx serves there (SEC-03, SEC-04). One fleet per scenario (planting
 one takes a minute or more), torn down before the next.
 """
 
@@ -20,8 +21,10 @@ import pytest
 import yaml
 
 from sandbox.fleet import Fleet
+from sandbox.host_site import HostSite
 from sandbox.process import SandboxError
 from sandbox.scenarios import Scenario, scenario
+from sandbox.tls import Certificates
 from tests.sandbox.conftest import prefix_for, short_run_dir, unavailable
 
 # Answer-key entries (criterion, target) whose subject init discovers by itself: the
@@ -43,6 +46,13 @@ DISCOVERABLE = {
     ("LOG-01", "h1"), ("LOG-02", "h2"), ("LOG-03", "h2"), ("LOG-04", "h1"),
     ("REL-08", "h2"), ("REL-09", "h2"),
 }  # fmt: skip
+
+
+# What the suite judges on a discovered TLS endpoint: it answers, in time, with a certificate
+# that verifies for its name and is far from expiry, refuses old TLS, redirects plain HTTP.
+ENDPOINT_CRITERIA = ("AVL-01", "AVL-05", "SEC-03", "SEC-04", "SEC-05", "SEC-06", "SEC-11")
+# The certificate h1's nginx serves (sandbox/tls.py LEAVES): sound, or expired on the broken fleet.
+SITE_LEAF = {"healthy": "ok", "broken": "expired"}
 
 
 @dataclass
@@ -80,12 +90,17 @@ def initialized(request, tmp_path_factory) -> Iterator[Initialized]:
     try:
         fleet.up()
         chosen.apply(fleet)
+        # nginx inside h1, its site in h1's /etc/nginx/sites-enabled, the sandbox CA in h1's store
+        h1 = next(h for h in fleet.hosts if h.name == "h1")
+        site = HostSite(h1, Certificates(fleet.run_dir).minted(), SITE_LEAF[request.param])
+        site.up()
     except (SandboxError, OSError, subprocess.SubprocessError) as error:
         fleet.down(purge=True)
         unavailable(str(error))
     try:
         yield init(fleet, chosen, tmp_path_factory.mktemp(f"init-{request.param}"))
     finally:
+        site.down()
         fleet.down(purge=True)
 
 
@@ -111,6 +126,16 @@ def test_init_writes_what_it_found_with_where_it_came_from(initialized):
     assert {job["timer"] for job in hosts["sd"]["scheduled"]} == {"rotate.timer"}  # others never ran yet
     assert hosts["h1"]["sshd"]["config"].endswith("/ssh/sshd_config") and "ssh_config" not in hosts["sd"]
     assert "(docker ps)" in text and "(systemctl)" in text and "(find)" in text
+    # the TLS site of h1's nginx: requested from h1 (it listens on h1's loopback only)
+    # and the one no config names, by the certificate on its listening port
+    leaf = SITE_LEAF[initialized.scenario.name]
+    name = f"{leaf}.golive.test"
+    assert hosts["h1"]["endpoints"] == [
+        {"name": leaf, "url": "https://127.0.0.1:443/", "server_name": name, "internal": True},
+        {"name": f"{leaf}-2", "url": "https://127.0.0.1:8443/", "server_name": name, "internal": True},
+    ]
+    assert f"  # TLS server {name} in /etc/nginx/sites-enabled/golive-site" in text
+    assert f"  # TLS server {name} from the certificate on listening port 8443 (openssl s_client)" in text
     assert "golive:" in initialized.result.stdout  # the verdict line of the run on the new inventory
 
 
@@ -139,10 +164,17 @@ def test_the_suite_on_the_generated_inventory(initialized):
             for job in host.get("scheduled", []):
                 discovered.add(("REL-12", f"{name}/{job['name']}"))
             for endpoint in host.get("endpoints", []):
-                discovered |= {(cid, f"{name}/{endpoint['name']}") for cid in ("AVL-01", "AVL-05", "SEC-03")}
+                discovered |= {(cid, f"{name}/{endpoint['name']}") for cid in ENDPOINT_CRITERIA}
         assert len(discovered) > 5
         assert not found & discovered, found & discovered
+        passed = {
+            (c["id"], i["target"]) for c in record["criteria"] for i in c["instances"] if i["outcome"] == "passed"
+        }
+        assert {(cid, f"h1/{name}") for cid in ENDPOINT_CRITERIA for name in ("ok", "ok-2")} <= passed
     else:
         key = {(e["criterion"], e["target"]) for e in initialized.scenario.answer_key()}
         assert key >= DISCOVERABLE
         assert not DISCOVERABLE - found, sorted(DISCOVERABLE - found)
+        # the expired certificate init found, by config and by port: SEC-03 and SEC-04 fail on both
+        expired = {(cid, f"h1/{name}") for cid in ("SEC-03", "SEC-04") for name in ("expired", "expired-2")}
+        assert expired <= found, sorted(expired - found)
