@@ -51,6 +51,12 @@ BASES: dict[str, list[dict[str, Any]]] = {
     "ScheduledJob": [{"name": "j", "cron": "golive-none"}, {"name": "j", "timer": "golive-none.timer"}],
     "Endpoint": [{"name": "e", "url": "http://127.0.0.1:9/", "internal": True, "samples": 1}],
     "LogPattern": [{"id": "p", "regex": "golive-none", "severity": "warning", "explanation": "x", "remediation": "x"}],
+    "Service": [{"unit": "golive-none.service"}],
+    "ConfigFile": [{"path": "/nonexistent/c", "format": "yaml"}],
+    "EnvFile": [{"path": "/nonexistent/e"}],
+    "PackageWanted": [{"name": "golive-none"}],
+    "Virtualenv": [{"path": "/nonexistent/v"}],
+    "ServicePath": [{"path": "/nonexistent/p"}],
 }
 
 
@@ -91,6 +97,18 @@ def _value(kind: str, payload: str) -> Any:
     return {"str": payload, "tuple": [payload], "dict": {payload: payload}}[kind]
 
 
+def _shapes(payload: str) -> list[str]:
+    """The payload as it is, and shaped as an absolute path for keys that take only paths."""
+    return [payload, "/" + payload.replace("\n", "").replace("\r", "")]
+
+
+def _rename(entry: dict[str, Any], field: str, number: int) -> None:
+    """Each entry of a named list its own name."""
+    for unique in ("name", "id", "phase", "unit"):
+        if unique in entry and field != unique and isinstance(entry[unique], str):
+            entry[unique] = f"n{number}.service" if unique == "unit" else f"n{number}"
+
+
 def _refused_for(error: ValidationError, field: str) -> bool:
     return any(field in [str(part) for part in problem["loc"]] for problem in error.errors())
 
@@ -113,14 +131,19 @@ class Hostile:
             key = f"{prefix}{name}"
             kind = _is_strings(field.annotation)
             if kind is not None:
-                payload = payloads(self.marks, key)[index]
-                try:
-                    model.model_validate({name: _value(kind, payload)})
-                except ValidationError as error:
-                    assert _refused_for(error, name), f"{key}: refused for another reason: {error}"
+                accepted = None
+                for payload in _shapes(payloads(self.marks, key)[index]):
+                    try:
+                        model.model_validate({name: _value(kind, payload)})
+                    except ValidationError as error:
+                        assert _refused_for(error, name), f"{key}: refused for another reason: {error}"
+                        continue
+                    accepted = payload
+                    break
+                if accepted is None:
                     self.refused.append(key)
                     continue
-                target[name] = _value(kind, payload)
+                target[name] = _value(kind, accepted)
                 self.accepted.append(key)
                 continue
             for inner in _models(field.annotation):
@@ -139,25 +162,31 @@ class Hostile:
             if name in REFERENCES:
                 continue
             if kind is None:
-                assert not _models(field.annotation), f"{prefix}{name}: nested models are not walked yet"
+                for inner in _models(field.annotation):  # nested models: their hostile entries, inside a valid one
+                    nested = self.listed(inner, index, f"{prefix}{name}[].")
+                    for value in [nested] if typing.get_origin(field.annotation) is tuple else nested:
+                        entry = {**BASES[model.__name__][0], name: value}
+                        model.model_validate(entry)
+                        _rename(entry, name, len(entries))
+                        entries.append(entry)
                 continue
             payload = COMMANDS.get(f"{model.__name__}.{name}", "") + payloads(self.marks, f"{prefix}{name}")[index]
             outcome = None
             for base in BASES[model.__name__]:
-                entry = {**base, name: _value(kind, payload)}
-                try:
-                    model.model_validate(entry)
-                except ValidationError as error:
-                    if _refused_for(error, name):
-                        outcome = "refused"
-                        break
-                    continue
-                for unique in ("name", "id", "phase"):  # each entry of a named list its own name
-                    if unique in entry and name != unique:
-                        entry[unique] = f"n{len(entries)}"
-                entries.append(entry)
-                outcome = "accepted"
-                break
+                for shaped in _shapes(payload):
+                    entry = {**base, name: _value(kind, shaped)}
+                    try:
+                        model.model_validate(entry)
+                    except ValidationError as error:
+                        if _refused_for(error, name):
+                            outcome = "refused"
+                        continue
+                    _rename(entry, name, len(entries))
+                    entries.append(entry)
+                    outcome = "accepted"
+                    break
+                if outcome == "accepted" or (outcome == "refused" and base is BASES[model.__name__][-1]):
+                    break
             assert outcome is not None, f"{prefix}{name}: no base of {model.__name__} takes a value for it"
             (self.accepted if outcome == "accepted" else self.refused).append(f"{prefix}{name}")
         return entries
