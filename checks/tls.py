@@ -161,7 +161,10 @@ class Certificates:
 
     def _fetch(self, target: Target) -> Certificate | Unreadable:
         where = f"{target.server_name} at {target.hostname}:{target.port}"
-        context = ssl.create_default_context(cafile=target.endpoint.ca_bundle)
+        try:
+            context = ssl.create_default_context(cafile=target.endpoint.ca_bundle)
+        except (OSError, ssl.SSLError) as exc:  # before any connection: nothing was sent
+            return Unreadable(where, f"ca_bundle {target.endpoint.ca_bundle} cannot be read on the runner: {exc}")
         try:
             with self._handshake(target, context) as tls:
                 return _certificate(where, tls.getpeercert(binary_form=True) or b"", tls.version() or "", None)

@@ -278,3 +278,16 @@ def test_endpoint_inventory_keys(tmp_path):
         + "    - {name: a, url: 'https://x.test/', credential: api}\n"
     )
     assert with_credential.secrets == ["s3cr3t-token-value"]
+
+
+def test_a_ca_bundle_that_cannot_be_read_is_unreadable_not_a_crash(tmp_path: Path):
+    """SEC-03..05 read certificates against ``ca_bundle``: a missing file is the reason, not a traceback."""
+    from golive.checks.http import Target
+    from golive.checks.tls import Certificates, Unreadable
+    from golive.inventory import Endpoint, Host
+
+    missing = str(tmp_path / "no-such-ca.pem")
+    endpoint = Endpoint(name="ok", url="https://127.0.0.1:9/", server_name="ok.golive.test", ca_bundle=missing)
+    target = Target(Host(name="web", backend="local://"), endpoint)
+    read = Certificates().certificate(target)
+    assert isinstance(read, Unreadable) and f"ca_bundle {missing} cannot be read" in read.reason
