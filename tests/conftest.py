@@ -11,6 +11,8 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -127,3 +129,27 @@ def suite(pytester: pytest.Pytester) -> pytest.Pytester:
     from tests.synthetic import make_suite
 
     return make_suite(pytester)
+
+
+def sandbox_web(prefix: str) -> Iterator[Any]:
+    """The sandbox's real nginx with its certificates on free loopback ports, for a module's
+    fixture; the test is unavailable (skipped, or failed under CI) when it cannot start."""
+    need_root()
+    from sandbox.fleet import free_ports
+    from sandbox.process import SandboxError
+    from sandbox.tls import Certificates
+    from sandbox.web import Web, WebPorts
+
+    run_dir = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    server = None
+    try:
+        server = Web(run_dir, Certificates(run_dir).up(), WebPorts(*free_ports(3)))
+        server.up()
+    except SandboxError as error:
+        need(False, f"sandbox nginx unavailable: {error}")
+    try:
+        yield server
+    finally:
+        if server is not None:
+            server.down()
+        shutil.rmtree(run_dir, ignore_errors=True)

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import base64
 import itertools
-import shutil
 import subprocess
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -31,9 +29,8 @@ from golive.checks.http import HttpProbe, Target
 from golive.checks.remote import Fleet
 from golive.errors import InventoryError, TargetError
 from golive.inventory import Endpoint, Host, load_inventory
-from sandbox.fleet import free_ports
 from sandbox.process import wait_for
-from tests.conftest import need, need_root
+from tests.conftest import sandbox_web
 
 TOKEN = "tok-7Qm2Zr9Lx4"
 PASSWORD = "pw-Vb8Kc3Nd6"
@@ -42,24 +39,7 @@ NUMBERS = itertools.count()
 
 @pytest.fixture(scope="module")
 def web() -> Iterator[Any]:
-    need_root()
-    from sandbox.process import SandboxError
-    from sandbox.tls import Certificates
-    from sandbox.web import Web, WebPorts
-
-    run_dir = Path(tempfile.mkdtemp(prefix="golive-cred-", dir="/tmp"))
-    server = None
-    try:
-        server = Web(run_dir, Certificates(run_dir).up(), WebPorts(*free_ports(3)))
-        server.up()
-    except SandboxError as error:
-        need(False, f"sandbox nginx unavailable: {error}")
-    try:
-        yield server
-    finally:
-        if server is not None:
-            server.down()
-        shutil.rmtree(run_dir, ignore_errors=True)
+    yield from sandbox_web("golive-cred-")
 
 
 class AccessLog:

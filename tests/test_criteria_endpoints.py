@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import shutil
 import socket
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.conftest import REPO, load_json, need, need_root, run_golive
+from tests.conftest import REPO, load_json, need, need_root, run_golive, sandbox_web
 
 MINE = {"AVL-01", "AVL-03", "AVL-05", "SEC-02", "SEC-03", "SEC-04", "SEC-05", "SEC-06", "SEC-11"}
 ENDPOINT_TESTS = ["tests_infra/test_availability.py", "tests_infra/test_security.py"]
@@ -34,24 +33,7 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def web() -> Iterator[object]:
-    need_root()
-    from sandbox.process import SandboxError
-    from sandbox.tls import Certificates
-    from sandbox.web import Web, WebPorts
-
-    run_dir = Path(tempfile.mkdtemp(prefix="golive-ep-", dir="/tmp"))
-    server = None
-    try:
-        server = Web(run_dir, Certificates(run_dir).up(), WebPorts(free_port(), free_port(), free_port()))
-        server.up()
-    except SandboxError as error:
-        need(False, f"sandbox nginx unavailable: {error}")
-    try:
-        yield server
-    finally:
-        if server is not None:
-            server.down()
-        shutil.rmtree(run_dir, ignore_errors=True)
+    yield from sandbox_web("golive-ep-")
 
 
 def outcomes(record: dict) -> dict[tuple[str, str], str]:
