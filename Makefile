@@ -1,7 +1,7 @@
 # golive: two commands on a fresh clone.
 #   make golive   run the readiness suite against hosts.yaml (reports/readiness.html)
 #   make test     run golive's own tests (what .ci/run calls, after make check)
-#   make test-fast  the tests that need neither root nor the sandbox (under a minute)
+#   make test-fast  the unit tests: no root, no sandbox, no end-to-end run (under a minute)
 #   make check    lint + typecheck (ruff, mypy --strict)
 #   make demo     the suite against the sandbox's broken fleet (as root)
 #   make wheelhouse  golive's wheel and its dependencies' in .wheelhouse/ (install with
@@ -35,11 +35,11 @@ wheelhouse: $(WHEELHOUSE)/.built
 test: $(VENV)/.installed $(WHEELHOUSE)/.built
 	$(BIN)/python -m pytest tests -p pytester -p no:html $(ARGS)
 
-# the tests that need neither root nor the sandbox (markers root, sandbox): no namespaces, no daemons;
-# spread over JOBS xdist workers (about 105 s of CPU in all)
+# the unit tests: neither root nor the sandbox nor a golive run end to end (markers root, sandbox,
+# e2e); spread over JOBS xdist workers
 JOBS ?= 2
 test-fast: $(VENV)/.installed
-	$(BIN)/python -m pytest tests -p pytester -p no:html -m "not root and not sandbox" -n $(JOBS) $(ARGS)
+	$(BIN)/python -m pytest tests -p pytester -p no:html -m "not root and not sandbox and not e2e" -n $(JOBS) $(ARGS)
 
 # bring the broken sandbox fleet up, run the suite against it, tear it down (KEEP=1 keeps it)
 demo: $(VENV)/.installed

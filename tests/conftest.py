@@ -22,6 +22,14 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that runs pytest itself (through ``pytester``) is marked ``e2e``:
+    it runs golive end to end, seconds each. ``make test-fast`` leaves them out."""
+    for item in items:
+        if "pytester" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+
+
 def in_ci() -> bool:
     """Whether this run is CI, where a self-test that cannot run is a failure, not a skip.
 

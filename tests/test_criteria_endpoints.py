@@ -21,6 +21,8 @@ import yaml
 
 from tests.conftest import REPO, load_json, need, need_root, run_golive, sandbox_web
 
+pytestmark = pytest.mark.e2e  # golive end to end in a subprocess: make test-fast leaves it out
+
 MINE = {"AVL-01", "AVL-03", "AVL-05", "SEC-02", "SEC-03", "SEC-04", "SEC-05", "SEC-06", "SEC-11"}
 ENDPOINT_TESTS = ["tests_infra/test_availability.py", "tests_infra/test_security.py"]
 

@@ -19,6 +19,8 @@ from sandbox.kube_api import MANIFEST, KubeApiStandin, debian_kubectl
 from sandbox.process import SandboxError
 from tests.conftest import load_json, need, run_golive, write_inventory
 
+pytestmark = pytest.mark.e2e  # golive end to end in a subprocess: make test-fast leaves it out
+
 TOKEN = "kube-standin-token-7f3a9c"
 CRITERIA = Path(__file__).resolve().parents[1] / "tests_infra" / "test_kubernetes.py"
 KUBECTL_CACHE = Path("/var/cache/golive-sandbox/kubernetes-client")

@@ -18,6 +18,8 @@ import pytest
 
 from tests.conftest import REPO, load_json, need, need_root, run_golive
 
+pytestmark = pytest.mark.e2e  # golive end to end in a subprocess: make test-fast leaves it out
+
 RELIABILITY = "tests_infra/test_reliability.py"
 SEC01 = "tests_infra/test_security.py::test_no_unexpected_listener_on_all_addresses"
 SEC09 = "tests_infra/test_security.py::test_sshd_refuses_password_logins"

@@ -26,6 +26,8 @@ from sandbox.tls import Certificates
 from sandbox.web import Web, WebPorts
 from tests.conftest import load_json, need, need_root, run_golive, write_inventory
 
+pytestmark = pytest.mark.e2e  # golive end to end in a subprocess: make test-fast leaves it out
+
 SECRET = "mon-token-5c1e9d"
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import REPO
+
+pytestmark = pytest.mark.e2e  # golive end to end in a subprocess: make test-fast leaves it out
 
 
 def test_the_committed_reference_is_the_generated_one(tmp_path):

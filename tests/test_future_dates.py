@@ -14,9 +14,12 @@ import datetime as dt
 import subprocess
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.conftest import REPO, load_json, run_golive
+
+pytestmark = pytest.mark.e2e  # golive end to end in a subprocess: make test-fast leaves it out
 
 SUITE = ("tests_infra/test_backup.py", "tests_infra/test_documentation.py", "tests_infra/test_reliability.py")
 AHEAD = dt.timedelta(days=2)

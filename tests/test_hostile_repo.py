@@ -22,6 +22,8 @@ import pytest
 
 from tests.conftest import REPO, load_json, need, need_root, run_golive
 
+pytestmark = pytest.mark.e2e  # golive end to end in a subprocess: make test-fast leaves it out
+
 SUITE = ["tests_infra/test_change_control.py", "tests_infra/test_secrets.py", "tests_infra/test_documentation.py"]
 HOOKS = (
     "applypatch-msg pre-applypatch post-applypatch pre-commit pre-merge-commit prepare-commit-msg commit-msg"

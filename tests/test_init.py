@@ -68,6 +68,7 @@ def test_an_existing_file_is_never_replaced_without_force(tmp_path: Path):
     assert path.read_text() == "hosts: {}\n"
 
 
+@pytest.mark.e2e
 def test_init_reads_the_local_host_and_grades_it(tmp_path: Path):
     """local:// reads this machine (read-only); the run on the new inventory prints its verdict."""
     result = subprocess.run(

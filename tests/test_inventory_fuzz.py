@@ -156,6 +156,7 @@ def test_each_variant_is_one_line_naming_the_file(tmp_path, text):
     assert len(message) < 600
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("index", range(0, len(HANDWRITTEN), 11))
 def test_end_to_end_usage_error(tmp_path, index):
     path = tmp_path / "hosts.yaml"

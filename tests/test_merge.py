@@ -6,8 +6,12 @@ import datetime as dt
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import load_json, parse_report
 from tests.synthetic import GRADED_KEYS, SUITE, outcomes, run
+
+pytestmark = pytest.mark.e2e  # golive end to end in a subprocess: make test-fast leaves it out
 
 pytest_plugins = ["tests.test_plugin"]
 
