@@ -1,7 +1,7 @@
 """Every string of the inventory that can reach a shell, set to shell syntax, runs nothing.
 
 The model is walked field by field (no hand-picked list): each string field of a host
-(and of ``log_patterns``) gets values carrying ``$(…)``, backquotes, ``;``, ``|``,
+(of ``log_patterns`` and of ``kubernetes`` clusters) gets values carrying ``$(…)``, backquotes, ``;``, ``|``,
 ``&&``, quotes and line breaks, each of which would create its own marker file if a
 shell ran it. A value the model refuses is fine when it is refused for that key with
 the usual one-line error; every accepted value goes into one inventory of local://
@@ -20,8 +20,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from golive.errors import InventoryError
-from golive.inventory import HostSettings, InventoryFile, LogPattern, load_inventory
+from golive.inventory import HostSettings, InventoryFile, KubeCluster, LogPattern, load_inventory
 from tests.conftest import REPO, load_json, run_golive
+
+pytestmark = pytest.mark.e2e  # golive end to end in a subprocess: make test-fast leaves it out
 
 # one piece per way out of a quoting context: unquoted, '…', "…", a line of its own
 PIECES = ("x';touch{s}{m};'", '";touch{s}{m};"', "$(touch{s}{m})", "`touch{s}{m}`", ";touch{s}{m};", "|touch{s}{m}|",
@@ -36,7 +38,11 @@ PAYLOADS: tuple[tuple[str, tuple[int, ...]], ...] = (
 CONNECTION = {"backend", "ssh_config", "ssh_identity_file"}
 FREE_FORM = {"custom"}  # passed to a team's own criteria, never to golive's commands
 # a declared command is a program to run by design: its hostile part goes in its arguments
-COMMANDS = {"BackupLocation.command": "echo "}
+COMMANDS = {"BackupLocation.command": "echo ", "KubeCluster.kubectl": "echo "}
+# the way into a cluster: set by the test (an inventory host), not a shell's business
+CHOSEN = {"KubeCluster.via", "KubeCluster.kubeconfig"}
+# what a single (not listed) model needs beside the field tried, for its own cross-field rules
+REQUIRED = {"KubeCluster": {"via": "h"}, "KubeManifests": {"repo": "h/r", "paths": ["p.yaml"]}}
 # names of credentials: entries, refused at load unless they name one (tests/test_inventory.py)
 REFERENCES = {"credential"}
 # a valid instance of every model that lives in a list (several where the kinds exclude each other)
@@ -126,15 +132,20 @@ class Hostile:
     def fill(self, model: type[BaseModel], target: dict[str, Any], index: int, prefix: str) -> None:
         """Set every string field of a single (not listed) ``model`` in ``target``, recursing."""
         for name, field in model.model_fields.items():
-            if name in FREE_FORM or (model is HostSettings and name in CONNECTION):
+            if (
+                name in FREE_FORM
+                or (model is HostSettings and name in CONNECTION)
+                or f"{model.__name__}.{name}" in CHOSEN
+            ):
                 continue
             key = f"{prefix}{name}"
             kind = _is_strings(field.annotation)
             if kind is not None:
                 accepted = None
-                for payload in _shapes(payloads(self.marks, key)[index]):
+                command = COMMANDS.get(f"{model.__name__}.{name}", "")
+                for payload in _shapes(command + payloads(self.marks, key)[index]):
                     try:
-                        model.model_validate({name: _value(kind, payload)})
+                        model.model_validate({**REQUIRED.get(model.__name__, {}), name: _value(kind, payload)})
                     except ValidationError as error:
                         assert _refused_for(error, name), f"{key}: refused for another reason: {error}"
                         continue
@@ -150,7 +161,7 @@ class Hostile:
                 if typing.get_origin(field.annotation) is tuple:
                     target[name] = self.listed(inner, index, f"{key}[].")
                 else:
-                    target[name] = {}
+                    target[name] = dict(REQUIRED.get(inner.__name__, {}))
                     self.fill(inner, target[name], index, f"{key}.")
 
     def listed(self, model: type[BaseModel], index: int, prefix: str) -> list[dict[str, Any]]:
@@ -214,12 +225,18 @@ def test_no_inventory_string_reaches_a_shell_as_syntax(tmp_path: Path, netns: st
             "ssh_config": payload, "ssh_identity_file": payload, "connect_timeout": "2s",
         }  # fmt: skip
         patterns += [{**p, "id": f"i{index}-{p['id']}"} for p in hostile.listed(LogPattern, index, "log_patterns[].")]
+    clusters: dict[str, Any] = {}
+    for index in range(count):  # kubectl runs on the host named by via, its words and arguments hostile
+        clusters[f"k{index}"] = {"via": f"local{index}", "timeout": "10s"}
+        hostile.fill(KubeCluster, clusters[f"k{index}"], index, "kubernetes.")
+        clusters[f"k{index}"]["manifests"]["repo"] = f"local{index}/{hosts[f'local{index}']['repos'][0]['name']}"
     assert {"scheduled[].crontabs", "logs.files", "logs.units", "repos[].path", "endpoints[].url"} <= set(
         hostile.accepted + hostile.refused
     )
     assert "scheduled[].crontabs" in hostile.refused and "logs.files" in hostile.accepted
+    assert {"kubernetes.kubectl", "kubernetes.namespaces", "kubernetes.nodes"} <= set(hostile.accepted)
     path = tmp_path / "hosts.yaml"
-    path.write_text(yaml.safe_dump({"hosts": hosts, "log_patterns": patterns}))
+    path.write_text(yaml.safe_dump({"hosts": hosts, "log_patterns": patterns, "kubernetes": clusters}))
     inventory = load_inventory(path)  # every accepted value, together, is a valid inventory
     assert len(inventory.hosts) == count + 2
     InventoryFile.model_validate(yaml.safe_load(path.read_text()))
@@ -238,6 +255,15 @@ def test_no_inventory_string_reaches_a_shell_as_syntax(tmp_path: Path, netns: st
         if e["kind"] == "command" and i["target"].startswith("local")
     ]
     assert any("touch" in command for command in commands), "the hostile values never reached a command"
+    kubectl = [
+        e["command"]
+        for c in record["criteria"]
+        if c["id"].startswith("K8S-")
+        for i in c["instances"]
+        for e in i["evidence"]
+        if e["kind"] == "command"
+    ]
+    assert any("touch" in command for command in kubectl), "the hostile cluster values never reached kubectl"
     assert sorted(p.name for p in marks.iterdir()) == []
 
 
