@@ -2,7 +2,8 @@
 #   make golive   run the readiness suite against hosts.yaml (reports/readiness.html)
 #   make test     run golive's own tests (what .ci/run calls, after make check)
 #   make test-fast  the unit tests: no root, no sandbox, no end-to-end run (under a minute)
-#   make check    lint + typecheck (ruff, mypy --strict)
+#   make check    lint + typecheck (ruff, mypy --strict) + the documentation site
+#   make docs     the documentation site (mkdocs.yml) into .site/, warnings as errors
 #   make demo     the suite against the sandbox's broken fleet (as root)
 #   make wheelhouse  golive's wheel and its dependencies' in .wheelhouse/ (install with
 #                 pip install --no-index --find-links .wheelhouse golive; make test does it)
@@ -13,12 +14,12 @@ ARGS ?=
 WHEELHOUSE ?= .wheelhouse
 PACKAGED := pyproject.toml $(wildcard golive/*.py golive/knowledge/*.yaml checks/*.py fixtures/*.py tests_infra/*.py)
 
-.PHONY: golive test test-fast demo check lint typecheck doctest clean wheelhouse
+.PHONY: golive test test-fast demo check lint typecheck docs doctest clean wheelhouse
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -e '.[dev,docs]'
 	touch $@
 
 golive: $(VENV)/.installed
@@ -45,7 +46,12 @@ test-fast: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/python -m sandbox demo $(if $(KEEP),--keep)
 
-check: lint typecheck
+check: lint typecheck docs
+
+# the documentation site: a broken link or anchor, or a page left out of nav, fails the build;
+# docs/inventory.md and docs/hosts.schema.json come from python -m golive.inventory_reference docs
+docs: $(VENV)/.installed
+	$(BIN)/mkdocs build --strict --quiet --site-dir .site
 
 # mypy --strict (pyproject's [tool.mypy]) on the package as installed: checks/ and fixtures/ are
 # golive.checks and golive.fixtures, a mapping mypy cannot follow, so it reads a tree of symlinks
@@ -62,4 +68,4 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check golive checks fixtures tests_infra tests sandbox
 
 clean:
-	rm -rf $(VENV) $(WHEELHOUSE) reports/*.html reports/*.json
+	rm -rf $(VENV) $(WHEELHOUSE) .site reports/*.html reports/*.json

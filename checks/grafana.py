@@ -7,7 +7,7 @@ compared exactly), ``GET /api/datasources`` and ``GET /api/datasources/uid/:uid/
 when the datasource's plugin has no health check, noted but not judged).
 
 Not yet verified against a live Grafana: no registry this project reaches ships a
-Grafana server (see README), so only the parsing of documented response shapes is tested.
+Grafana server (see docs/sandbox.md), so only the parsing of documented response shapes is tested.
 """
 
 from __future__ import annotations

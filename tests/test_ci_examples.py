@@ -1,4 +1,4 @@
-"""The CI examples in docs/ci parse and do what the README says they do."""
+"""The CI examples in docs/ci parse, do what docs/ci.md says they do, and are shown there as they are."""
 
 from __future__ import annotations
 
@@ -48,3 +48,9 @@ def test_the_gate_command_is_one_golive_accepts(suite):
     result = suite.runpytest_subprocess("-p", "no:cacheprovider", *gate[1:])
     assert result.ret == 1  # the synthetic suite has a critical failure (SEC-04)
     assert (suite.path / "reports" / "junit.xml").exists() and (suite.path / "reports" / "readiness.html").exists()
+
+
+def test_the_ci_page_shows_each_example_as_it_is():
+    page = (REPO / "docs/ci.md").read_text()
+    for example in ("github-actions.yml", "gitlab-ci.yml"):
+        assert f"```yaml\n{(REPO / 'docs/ci' / example).read_text().rstrip()}\n```" in page, example

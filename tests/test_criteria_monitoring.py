@@ -3,7 +3,7 @@ and node exporter (Debian packages, loopback only), with real planted faults.
 
 MON-06 runs against the sandbox's Loki API stand-in: no Loki binary is available
 here, so MON-06 is verified only against the stand-in, not yet against a live Loki.
-MON-07 (Grafana) has no test here: no Grafana server could be run (see README);
+MON-07 (Grafana) has no test here: no Grafana server could be run (see docs/sandbox.md);
 tests/checks/test_monitoring_parsers.py parses Grafana's documented response shapes only.
 """
 
