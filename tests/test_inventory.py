@@ -2,6 +2,8 @@
 
 import dataclasses
 import datetime as dt
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -272,3 +274,20 @@ def test_a_rubric_file_without_an_inventory_makes_a_new_value(tmp_path):
     rubric.write_text("ready_score: high\n")
     with pytest.raises(InventoryError, match=r"rubric.yaml: ready_score: "):
         load_rubric(rubric)
+
+
+def test_validating_log_patterns_imports_nothing_from_the_checks(tmp_path):
+    """The inventory is below the checks: its validators use golive.log_pattern_syntax."""
+    path = tmp_path / "hosts.yaml"
+    path.write_text(
+        "hosts:\n  web1: {backend: local://, logs: {access_error_statuses: [5xx, 429]}}\n"
+        "log_patterns:\n  - {id: slow, regex: 'slow query', severity: acceptable, rate: 20/h,\n"
+        "     explanation: e, remediation: r}\n"
+    )
+    script = (
+        "import sys; from pathlib import Path; from golive.inventory import load_inventory\n"
+        f"load_inventory(Path({str(path)!r}))\n"
+        "print(sorted(name for name in sys.modules if name.startswith('golive.checks')))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from golive.inventory.section import Section, Size
+from golive.log_pattern_syntax import MIN_LITERAL, SEVERITIES, parse_rate, parse_statuses, required_literals
 
 
 class LogPattern(Section):
@@ -34,8 +35,6 @@ class LogPattern(Section):
     @field_validator("severity")
     @classmethod
     def _severity(cls, value: str) -> str:
-        from golive.checks.log_patterns import SEVERITIES
-
         if value not in SEVERITIES:
             raise ValueError(f"expected one of {', '.join(SEVERITIES)}, got {value!r}")
         return value
@@ -43,8 +42,6 @@ class LogPattern(Section):
     @field_validator("regex")
     @classmethod
     def _regex(cls, value: str) -> str:
-        from golive.checks.log_patterns import MIN_LITERAL, required_literals
-
         try:
             re.compile(value)
         except re.error as exc:
@@ -65,8 +62,6 @@ class LogPattern(Section):
     @field_validator("rate")
     @classmethod
     def _rate(cls, value: str | None) -> str | None:
-        from golive.checks.log_patterns import parse_rate
-
         if value is not None:
             parse_rate(value)
         return value
@@ -119,8 +114,6 @@ class LogPolicy(Section):
     @field_validator("access_error_statuses", mode="before")
     @classmethod
     def _statuses(cls, value: Any) -> Any:
-        from golive.checks.log_levels import parse_statuses
-
         value = (value,) if isinstance(value, (str, int)) else value
         value = tuple(str(item) for item in value) if isinstance(value, (list, tuple)) else value
         if isinstance(value, tuple):
