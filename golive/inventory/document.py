@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import Field, model_validator
 
+from golive.inventory.ansible_hosts import AnsibleSource
 from golive.inventory.clusters import KubeCluster
 from golive.inventory.credentials import Credential
 from golive.inventory.endpoints import IN_CLEAR, has_userinfo, sends_in_clear, without_userinfo
@@ -21,6 +22,10 @@ class InventoryFile(Section):
 
     hosts: dict[str, dict[str, Any]] = {}
     defaults: HostSettings = HostSettings()
+    hosts_from: AnsibleSource | None = None
+    group_defaults: dict[str, HostSettings] = {}
+    """Settings per group of ``hosts_from``'s inventory, merged as ``defaults:`` are, in
+    Ansible's group order; a host's own entry under ``hosts:`` wins over all of them."""
     credentials: dict[str, Credential] = {}
     waivers: tuple[Waiver, ...] = ()
     rubric: RubricSection = RubricSection()
@@ -28,6 +33,12 @@ class InventoryFile(Section):
     monitoring: MonitoringSettings = MonitoringSettings()
     log_patterns: tuple[LogPattern, ...] = ()
     kubernetes: dict[Annotated[str, Field(pattern=NAME)], KubeCluster] = {}
+
+    @model_validator(mode="after")
+    def _groups_need_a_source(self) -> InventoryFile:
+        if self.group_defaults and self.hosts_from is None:
+            raise ValueError("group_defaults: needs hosts_from: (an Ansible inventory whose groups it names)")
+        return self
 
     @model_validator(mode="after")
     def _monitoring_credentials(self) -> InventoryFile:

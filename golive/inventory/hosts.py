@@ -28,6 +28,8 @@ class HostSettings(Section):
     backend: str | None = None
     ssh_config: str | None = None
     ssh_identity_file: str | None = None
+    ssh_args: tuple[str, ...] = ()
+    """More ssh client options for an ``ssh://`` backend, one word each (``[-o, "ProxyJump=bastion"]``)."""
     sudo: bool = False
     command_timeout: Duration = 30.0
     connect_timeout: Duration = 10.0
@@ -64,6 +66,14 @@ class HostSettings(Section):
         twice = sorted({name for name in names if names.count(name) > 1})
         if twice:
             raise ValueError(f"unit {twice[0]!r} is declared twice; declare each service once")
+        return value
+
+    @field_validator("ssh_args")
+    @classmethod
+    def _ssh_words(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for word in value:
+            if not word or "\n" in word or "\x00" in word:
+                raise ValueError(f"expected ssh options one word each, like ['-o', 'ProxyJump=bastion'], got {word!r}")
         return value
 
     @field_validator("backend")

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from golive.errors import InventoryError
+from golive.inventory import ansible_hosts
 from golive.inventory.clusters import KubeCluster
 from golive.inventory.consistency import check_clusters, check_endpoints, check_names, check_pattern_ids
 from golive.inventory.credentials import resolve_credentials
 from golive.inventory.document import InventoryFile
 from golive.inventory.errors import UnknownHost
 from golive.inventory.grading import RubricSection, Waiver
-from golive.inventory.hosts import Host, HostSettings
+from golive.inventory.hosts import Host
 from golive.inventory.logs import LogPattern, LogPatternFile
 from golive.inventory.monitoring import MonitoringSettings
 from golive.inventory.reading import read_yaml, read_yaml_lines, validate
@@ -70,7 +71,7 @@ def load_inventory(
     rubric = document.rubric.apply(DEFAULT_RUBRIC)
     if rubric_file is not None:
         rubric = load_rubric(rubric_file, rubric)
-    hosts = tuple(_host(name, settings, document.defaults, path) for name, settings in document.hosts.items())
+    hosts = _hosts(document, path)
     credentials = resolve_credentials(document.credentials, environ, str(path))
     check_names(hosts, lines, str(path))
     check_endpoints(hosts, document.credentials, str(path))
@@ -98,10 +99,35 @@ def load_rubric(path: Path, base: RubricConfig = DEFAULT_RUBRIC) -> RubricConfig
     return validate(RubricSection, raw, str(path)).apply(base)
 
 
-def _host(name: str, settings: dict[str, Any], defaults: HostSettings, path: Path) -> Host:
+def _hosts(document: InventoryFile, path: Path) -> tuple[Host, ...]:
+    """``hosts:`` entries on ``defaults:``; first those of ``hosts_from:``, each on its
+    connection settings and ``group_defaults:`` in Ansible's group order."""
+    defaults = document.defaults.model_dump(exclude_unset=True)
+    own = dict(document.hosts)
+    hosts = []
+    if document.hosts_from is not None:
+        read = ansible_hosts.read(document.hosts_from, path)
+        for group in document.group_defaults:
+            if group not in read.groups:
+                where = ansible_hosts.source_path(document.hosts_from, path)
+                raise InventoryError(
+                    str(path), f"group_defaults.{group}", f"no group {group!r} in {where}; name one of its groups"
+                )
+        for found in read.hosts:
+            groups = [document.group_defaults[g].model_dump(exclude_unset=True) for g in found.groups
+                      if g in document.group_defaults]  # fmt: skip
+            entry = own.pop(found.name, None)
+            hosts.append(_host(found.name, [defaults, found.settings, *groups], entry or {}, path))
+    hosts += [_host(name, [defaults], settings, path) for name, settings in own.items()]
+    return tuple(hosts)
+
+
+def _host(name: str, layers: list[dict[str, Any]], settings: dict[str, Any], path: Path) -> Host:
     if not isinstance(settings, Mapping):
         raise InventoryError(str(path), f"hosts.{name}", "expected a mapping with at least backend:")
-    merged = _deep_merge(defaults.model_dump(exclude_unset=True), dict(settings))
+    merged: dict[str, Any] = {}
+    for layer in [*layers, dict(settings)]:
+        merged = _deep_merge(merged, layer)
     merged["name"] = name
     if merged.get("backend") is None:
         raise InventoryError(
