@@ -148,6 +148,23 @@ def test_hosts_from_mistakes_in_hosts_yaml_are_one_line(tmp_path, text, message)
         load(tmp_path, text)
 
 
+def test_a_vault_encrypted_vars_file_is_one_line(tmp_path):
+    inventory = ansible_tree(tmp_path)
+    (inventory.parent / "group_vars" / "db.yml").write_text("$ANSIBLE_VAULT;1.1;AES256\n3338\n")
+    with pytest.raises(
+        InventoryError, match=r"hosts.ini: Ansible cannot read it \(.*vault.*\); golive does not decrypt"
+    ):
+        load(tmp_path, "hosts_from: {ansible: ansible/hosts.ini}\n")
+
+
+def test_a_vaulted_variable_golive_does_not_use_is_left_alone(tmp_path):
+    inventory = ansible_tree(tmp_path)
+    (inventory.parent / "group_vars" / "db.yml").write_text(
+        "db_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  3338\n"
+    )
+    assert load(tmp_path, "hosts_from: {ansible: ansible/hosts.ini}\n").host("db1").backend.startswith("ssh://")
+
+
 def test_without_ansible_core_hosts_from_names_the_extra(tmp_path):
     ansible_tree(tmp_path)
     path = tmp_path / "hosts.yaml"

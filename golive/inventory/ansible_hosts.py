@@ -110,7 +110,12 @@ def read(source: AnsibleSource, inventory_file: Path) -> AnsibleInventory:
             hosts.append(AnsibleHost(host.name, ordered, connection_settings(host.name, found, path)))
     except AnsibleError as exc:
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InventoryError(str(path), "", f"Ansible cannot read it ({problem}); fix the inventory") from None
+        fix = (
+            "golive does not decrypt vault files: keep connection variables in clear"
+            if "vault" in problem.lower()
+            else "fix the inventory"
+        )
+        raise InventoryError(str(path), "", f"Ansible cannot read it ({problem}); {fix}") from None
     if not hosts:
         raise InventoryError(str(path), "", "no hosts read from it; name an Ansible inventory (INI or YAML) with hosts")
     return AnsibleInventory(tuple(hosts), groups)
