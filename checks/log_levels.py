@@ -35,6 +35,8 @@ import re
 from collections.abc import Sequence
 from enum import IntEnum
 
+from golive.log_pattern_syntax import parse_statuses as parse_statuses
+
 
 class Level(IntEnum):
     DEBUG = 10
@@ -83,20 +85,6 @@ _NEUTRAL = re.compile(
     r"\b[\w.-]+=\"?0\"?(?=[\s,;]|$)|\b(?:0|no|zero) (?:errors?|failures?|failed|warnings?)\b"
     r"|(?<![\w])(?:https?://|/)[^\s\"']*|(?<!\S)--[\w-]+"
 )
-
-
-def parse_statuses(specs: Sequence[str]) -> tuple[str, ...]:
-    """``5xx``, ``4xx`` or an exact ``429`` as status prefixes ("5", "4", "429")."""
-    prefixes = []
-    for spec in specs:
-        text = str(spec).strip().lower()
-        if re.fullmatch(r"[1-5]xx", text):
-            prefixes.append(text[0])
-        elif re.fullmatch(r"[1-5]\d\d", text):
-            prefixes.append(text)
-        else:
-            raise ValueError(f"expected an HTTP status like 5xx, 4xx or 429, got {spec!r}")
-    return tuple(prefixes)
 
 
 def access_status(message: str) -> int | None:

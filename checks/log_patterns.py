@@ -29,21 +29,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from re import _constants as sre  # type: ignore[attr-defined]
-from re import _parser as sre_parse  # type: ignore[attr-defined]
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import yaml
 
 from golive.checks import log_levels
 from golive.checks.log_levels import Level
-from golive.units import parse_duration
+from golive.log_pattern_syntax import MIN_LITERAL as MIN_LITERAL
+from golive.log_pattern_syntax import SEVERITIES as SEVERITIES
+from golive.log_pattern_syntax import parse_rate as parse_rate
+from golive.log_pattern_syntax import required_literals
 
 if TYPE_CHECKING:
     from golive.inventory import LogPattern
 
-SEVERITIES = ("critical", "warning", "acceptable")
-MIN_LITERAL = 3
 ERROR_LIKE = re.compile(
     r"(?i)\b(?:errors?|fatal|panic(?:ked)?|exceptions?|traceback|fail(?:s|ed|ure|ing)?|critical|crit|emerg"
     r"|segfault|refused|denied)\b|(?-i:[a-z0-9_](?:Error|Exception)\b)"
@@ -52,7 +51,6 @@ ERROR_LIKE = re.compile(
 ERROR_WORDS = ("error", "fatal", "panic", "exception", "traceback", "fail", "crit", "emerg", "segfault", "refused",
                "denied")  # fmt: skip
 """Substrings the host-side filter keeps, case-insensitive: every ERROR_LIKE line contains one."""
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*(?:\.\d+)?)\s*([a-z]+)\s*$")
 
 
 def shipped_path() -> Path:
@@ -75,88 +73,7 @@ def knowledge_base(user: Sequence[LogPattern] = (), shipped: Sequence[LogPattern
     return [*user, *(pattern for pattern in shipped if pattern.id not in replaced)]
 
 
-def parse_rate(text: str) -> tuple[int, float]:
-    """A tolerated rate like ``20/h``, ``5/10m`` or ``100/d`` as (count, seconds)."""
-    match = _RATE.match(str(text))
-    if not match:
-        raise ValueError(f"expected a rate like 20/h, 5/10m or 100/d, got {text!r}")
-    count, amount, unit = match.groups()
-    return int(count), parse_duration(f"{amount or '1'}{unit}")
-
-
-def required_literals(regex: str) -> tuple[str, ...] | None:
-    """Lower-cased strings at least one of which every match of ``regex`` contains (None: none found).
-
-    Read from the regex's parse tree: runs of literal characters (small character
-    classes and alternatives of literals multiply out), alternatives whose every
-    branch has one, groups and repeats of at least one. The most selective choice
-    (longest shortest member) wins.
-    """
-    found = _literals(sre_parse.parse(regex))[1]
-    return None if found is None else tuple(sorted(found))
-
-
 _ZERO_DIGITS = str.maketrans("123456789", "000000000")
-_MAX_EXACT = 32
-Strings = frozenset[str]
-
-
-def _exact_item(op: Any, av: Any) -> Strings | None:
-    """The strings a single regex item matches exactly, when it is a small finite literal set."""
-    if op is sre.LITERAL:
-        return frozenset({chr(av).lower()})
-    if op is sre.IN and all(kind is sre.LITERAL for kind, _ in av) and len(av) <= 8:
-        return frozenset(chr(value).lower() for _, value in av)
-    if op is sre.SUBPATTERN:
-        return _literals(av[-1])[0]
-    if op is sre.BRANCH:
-        branches = [_literals(branch)[0] for branch in av[1]]
-        known = [branch for branch in branches if branch is not None]
-        if len(known) == len(branches):
-            return frozenset[str]().union(*known)
-    return None
-
-
-def _contains_item(op: Any, av: Any) -> Strings | None:
-    """Strings one of which every match of a non-literal item contains."""
-    if op is sre.SUBPATTERN:
-        return _literals(av[-1])[1]
-    if op is sre.ATOMIC_GROUP:
-        return _literals(av)[1]
-    if op is sre.BRANCH:
-        branches = [_literals(branch)[1] for branch in av[1]]
-        known = [branch for branch in branches if branch is not None]
-        if len(known) == len(branches):
-            return frozenset[str]().union(*known)
-    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
-        return _literals(av[2])[1]
-    return None
-
-
-def _literals(items: Any) -> tuple[Strings | None, Strings | None]:
-    """(the strings the sequence matches exactly if finite, the best required set)."""
-    options: list[Strings] = []
-    run: Strings | None = None
-    exact_whole = True
-    for op, av in items:
-        exact = _exact_item(op, av)
-        if exact is not None and (run is None or len(run) * len(exact) <= _MAX_EXACT):
-            run = exact if run is None else frozenset(a + b for a in run for b in exact)
-            continue
-        exact_whole = False
-        if run is not None:
-            options.append(run)
-            run = exact
-            if exact is not None:
-                continue
-        inner = _contains_item(op, av)
-        if inner is not None:
-            options.append(inner)
-    if run is not None:
-        options.append(run)
-    whole = run if exact_whole and run is not None else (frozenset({""}) if exact_whole else None)
-    best = max(options, key=lambda option: min(map(len, option))) if options else None
-    return whole, best
 
 
 def host_filter_strings(patterns: Iterable[LogPattern], statuses: Sequence[str] = ("5xx",)) -> list[str]:

@@ -100,7 +100,8 @@ class RemoteHost:
             options["ssh_identity_file"] = self.host.ssh_identity_file
         if self.host.backend.startswith("ssh://"):
             # never prompt (an auth failure fails at once), and notice a connection gone silent
-            options["ssh_extra_args"] = "-o BatchMode=yes -o ServerAliveInterval=5 -o ServerAliveCountMax=3"
+            own = "-o BatchMode=yes -o ServerAliveInterval=5 -o ServerAliveCountMax=3"
+            options["ssh_extra_args"] = " ".join([own, *map(shlex.quote, self.host.ssh_args)])
         return testinfra.get_host(self.host.backend, **options)
 
     def run(self, command: str) -> CommandResult:

@@ -17,7 +17,7 @@ import signal
 import socket
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from golive.checks.remote import Fleet
 from golive.criteria import Criterion, CriterionMarkError
 from golive.errors import InventoryError, TargetError
 from golive.evidence import Evidence
-from golive.inventory import Inventory, load_inventory
+from golive.inventory import Inventory, load_inventory, load_rubric
 from golive.redact import redact
 from golive.results import Ledger
 
@@ -247,11 +247,7 @@ def _load_inventory(config: pytest.Config) -> Inventory:
 
 
 def load_inventory_rubric_only(inventory: Inventory, rubric_file: Path) -> Inventory:
-    from golive.inventory import RubricSection, _read_yaml, _validate
-
-    raw, _ = _read_yaml(rubric_file)
-    inventory.rubric = _validate(RubricSection, raw, str(rubric_file)).apply(inventory.rubric)
-    return inventory
+    return replace(inventory, rubric=load_rubric(rubric_file, inventory.rubric))
 
 
 def pytest_report_header(config: pytest.Config) -> str:

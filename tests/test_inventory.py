@@ -1,12 +1,17 @@
 """hosts.yaml validation: good input loads typed, bad input is one precise line."""
 
+import dataclasses
 import datetime as dt
+import subprocess
+import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from golive.errors import InventoryError
-from golive.inventory import load_inventory
+from golive.errors import GoliveError, InventoryError
+from golive.inventory import Inventory, UnknownHost, load_inventory, load_rubric
+from golive.rubric import DEFAULT_RUBRIC
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -242,3 +247,47 @@ def test_two_backup_locations_with_one_name_are_refused(tmp_path):
     path = tmp_path / "hosts.yaml"
     assert caught.value.key == "hosts.web1.backups.locations[1].name"
     assert f"'nightly' is used twice, at {path}:4 and {path}:5" in str(caught.value)
+
+
+def test_the_inventory_is_a_frozen_value(tmp_path):
+    inventory = load(tmp_path, "hosts:\n  web1: {backend: local://}\n")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        inventory.rubric = inventory.rubric.merged(ready_score=10)  # type: ignore[misc]
+    changed = dataclasses.replace(inventory, window=60.0)
+    assert (changed.window, inventory.window) == (60.0, 86400.0) and changed.hosts == inventory.hosts
+
+
+def test_a_host_not_in_the_inventory_is_a_clear_error(tmp_path):
+    inventory = load(tmp_path, "hosts:\n  web1: {backend: local://}\n  db1: {backend: local://}\n")
+    assert inventory.host("db1").name == "db1"
+    with pytest.raises(UnknownHost, match=r"no host 'web2' in the inventory \(hosts: web1, db1\)") as raised:
+        inventory.host("web2")
+    assert isinstance(raised.value, GoliveError)
+
+
+def test_a_rubric_file_without_an_inventory_makes_a_new_value(tmp_path):
+    rubric = tmp_path / "rubric.yaml"
+    rubric.write_text("ready_score: 60\n")
+    empty = Inventory.empty()
+    loaded = replace(empty, rubric=load_rubric(rubric, empty.rubric))
+    assert (loaded.rubric.ready_score, empty.rubric.ready_score) == (60, DEFAULT_RUBRIC.ready_score)
+    rubric.write_text("ready_score: high\n")
+    with pytest.raises(InventoryError, match=r"rubric.yaml: ready_score: "):
+        load_rubric(rubric)
+
+
+def test_validating_log_patterns_imports_nothing_from_the_checks(tmp_path):
+    """The inventory is below the checks: its validators use golive.log_pattern_syntax."""
+    path = tmp_path / "hosts.yaml"
+    path.write_text(
+        "hosts:\n  web1: {backend: local://, logs: {access_error_statuses: [5xx, 429]}}\n"
+        "log_patterns:\n  - {id: slow, regex: 'slow query', severity: acceptable, rate: 20/h,\n"
+        "     explanation: e, remediation: r}\n"
+    )
+    script = (
+        "import sys; from pathlib import Path; from golive.inventory import load_inventory\n"
+        f"load_inventory(Path({str(path)!r}))\n"
+        "print(sorted(name for name in sys.modules if name.startswith('golive.checks')))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from golive.checks import containers, dns, http, probes, systemd
+from golive.checks import container_judges, containers, dns, http, probes, systemd
 from golive.checks.http import HttpProbe, Target
 from golive.checks.remote import Fleet, RemoteHost
 from golive.errors import TargetError
@@ -97,7 +97,7 @@ def test_expected_container_running(
         raise TargetError(found.engine_problem)
     evidence.note("containers on the host: " + "; ".join(f"{c.name} {c.describe()}" for c in found.containers))
     kind, name = expected_container.item
-    evidence.conclude(containers.judge_expected(found, kind, name, host.containers))
+    evidence.conclude(container_judges.judge_expected(found, kind, name, host.containers))
 
 
 @pytest.mark.critical

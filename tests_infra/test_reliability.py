@@ -6,7 +6,18 @@ import fnmatch
 
 import pytest
 
-from golive.checks import clock, containers, disk, logrotate, logs, service_files, service_units, services, systemd
+from golive.checks import (
+    clock,
+    container_judges,
+    containers,
+    disk,
+    logrotate,
+    logs,
+    service_files,
+    service_units,
+    services,
+    systemd,
+)
 from golive.checks.log_patterns import knowledge_base
 from golive.checks.remote import Fleet, RemoteHost
 from golive.errors import TargetError
@@ -75,7 +86,7 @@ def test_no_unhealthy_container(fleet_host: Host, remote: RemoteHost, inventory:
     fix the service or its healthcheck; containers.exempt with a reason excuses one container.
     """
     found = _containers(fleet_host, remote)
-    evidence.conclude(containers.judge_health(found, fleet_host.containers))
+    evidence.conclude(container_judges.judge_health(found, fleet_host.containers))
 
 
 @pytest.mark.critical
@@ -92,9 +103,9 @@ def test_no_restart_loop(fleet_host: Host, remote: RemoteHost, inventory: Invent
     containers.restarts_per_day sets the limit (scaled to the window).
     """
     found = _containers(fleet_host, remote)
-    verdict = containers.judge_restarts(found, fleet_host.containers, inventory.window)
+    verdict = container_judges.judge_restarts(found, fleet_host.containers, inventory.window)
     if not verdict.passed:
-        for looping in containers.restart_looping(found, fleet_host.containers, inventory.window):
+        for looping in container_judges.restart_looping(found, fleet_host.containers, inventory.window):
             evidence.note(_last_log_lines(fleet_host, remote, inventory, found.target(looping), looping.name))
     evidence.conclude(verdict)
 
@@ -136,7 +147,7 @@ def test_container_defines_healthcheck(
     for a one-shot job, add a containers.exempt entry for REL-03 with the reason.
     """
     found = _containers(fleet_host, remote)
-    evidence.conclude(containers.judge_healthcheck_defined(found, fleet_host.containers))
+    evidence.conclude(container_judges.judge_healthcheck_defined(found, fleet_host.containers))
 
 
 @pytest.mark.warning
@@ -155,7 +166,7 @@ def test_healthcheck_command_runs_in_image(
     to the image; the health log shows the failing output.
     """
     found = _containers(fleet_host, remote)
-    evidence.conclude(containers.judge_healthcheck_runnable(found, fleet_host.containers))
+    evidence.conclude(container_judges.judge_healthcheck_runnable(found, fleet_host.containers))
 
 
 @pytest.mark.warning
@@ -174,7 +185,7 @@ def test_container_has_restart_policy(
     for a running one); containers.restart_policies sets the allowed list.
     """
     found = _containers(fleet_host, remote)
-    evidence.conclude(containers.judge_restart_policy(found, fleet_host.containers))
+    evidence.conclude(container_judges.judge_restart_policy(found, fleet_host.containers))
 
 
 @pytest.mark.acceptable
@@ -193,7 +204,7 @@ def test_container_has_memory_limit(
     running one) from the container's observed peak plus headroom.
     """
     found = _containers(fleet_host, remote)
-    evidence.conclude(containers.judge_memory_limit(found, fleet_host.containers))
+    evidence.conclude(container_judges.judge_memory_limit(found, fleet_host.containers))
 
 
 @pytest.mark.critical
@@ -210,7 +221,7 @@ def test_no_oom_kill(fleet_host: Host, remote: RemoteHost, inventory: Inventory,
     task and its memory cgroup. A kernel log that cannot be read is said so in the evidence.
     """
     found = containers.facts(remote)
-    verdict, notes = containers.judge_oom(found, fleet_host.containers, inventory.window)
+    verdict, notes = container_judges.judge_oom(found, fleet_host.containers, inventory.window)
     for note in notes:
         evidence.note(note)
     evidence.conclude(verdict)
@@ -231,7 +242,7 @@ def test_build_cache_under_limit(
     sets the limit.
     """
     found = _containers(fleet_host, remote)
-    evidence.conclude(containers.judge_build_cache(found, fleet_host.containers))
+    evidence.conclude(container_judges.judge_build_cache(found, fleet_host.containers))
 
 
 @pytest.mark.warning
@@ -254,7 +265,7 @@ def test_logs_rotate(fleet_host: Host, remote: RemoteHost, evidence: Evidence) -
     found = containers.facts(remote)
     absent = found.not_applicable(fleet_host.containers)
     if absent is None:
-        verdicts.append(containers.judge_log_rotation(found, fleet_host.containers))
+        verdicts.append(container_judges.judge_log_rotation(found, fleet_host.containers))
     if fleet_host.logs.files:
         verdicts.append(logrotate.judge(logrotate.facts(remote), fleet_host.logs.files))
     for verdict in verdicts:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from golive.checks import containers, http, listeners, service_files, service_units, services, sshd, tls
+from golive.checks import (
+    container_judges,
+    containers,
+    http,
+    listeners,
+    service_files,
+    service_units,
+    services,
+    sshd,
+    tls,
+)
 from golive.checks.http import HttpProbe, Target
 from golive.checks.remote import Fleet, RemoteHost
 from golive.checks.tls import Certificates
@@ -191,7 +201,7 @@ def test_no_privileged_container_or_docker_socket(fleet_host: Host, remote: Remo
     absent = found.not_applicable(fleet_host.containers)
     if absent is not None:
         pytest.skip(f"not applicable: {absent}")
-    evidence.conclude(containers.judge_privileges(found, fleet_host.containers))
+    evidence.conclude(container_judges.judge_privileges(found, fleet_host.containers))
 
 
 @pytest.mark.warning

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from golive.checks import containers, probes, systemd
+from golive.checks import container_judges, containers, probes, systemd
 from golive.checks.sections import Output
 from golive.errors import TargetError
 from golive.inventory import ContainerPolicy, ScheduledJob, SystemdPolicy, TcpDependency
@@ -56,34 +56,35 @@ def test_env_values_are_registered_secrets_and_not_kept():
 def test_judges_name_host_container_and_decisive_fields():
     found = facts([inspect_item(ID_A, "api")])
     policy = ContainerPolicy()
-    health = containers.judge_health(found, policy)
+    health = container_judges.judge_health(found, policy)
     assert not health.passed and "h1/api" in health.summary and "wget: not found" in health.summary
-    assert not containers.judge_healthcheck_runnable(found, policy).passed
-    assert containers.judge_restart_policy(found, policy).passed
-    assert not containers.judge_memory_limit(found, policy).passed
-    assert not containers.judge_log_rotation(found, policy).passed
-    assert not containers.judge_build_cache(found, ContainerPolicy(build_cache_max=10**6)).passed
-    assert containers.judge_build_cache(found, policy).passed
+    assert not container_judges.judge_healthcheck_runnable(found, policy).passed
+    assert container_judges.judge_restart_policy(found, policy).passed
+    assert not container_judges.judge_memory_limit(found, policy).passed
+    assert not container_judges.judge_log_rotation(found, policy).passed
+    assert not container_judges.judge_build_cache(found, ContainerPolicy(build_cache_max=10**6)).passed
+    assert container_judges.judge_build_cache(found, policy).passed
     exempt = ContainerPolicy(exempt=[{"container": "api", "criteria": ["REL-06"], "reason": "tiny"}])
-    verdict = containers.judge_memory_limit(found, exempt)
+    verdict = container_judges.judge_memory_limit(found, exempt)
     assert verdict.passed and "tiny" in str(verdict.comparisons[0])
-    ignored = containers.judge_health(found, ContainerPolicy(ignore=["ap*"]))
+    ignored = container_judges.judge_health(found, ContainerPolicy(ignore=["ap*"]))
     assert not ignored.applicable and not ignored.passed and "no running containers" in ignored.summary
 
 
 def test_restarts_per_day_and_restarting_state():
     looping = inspect_item(ID_A, "uisp", restarts=40)
     found = facts([looping])
-    verdict = containers.judge_restarts(found, ContainerPolicy(), 86400)
+    verdict = container_judges.judge_restarts(found, ContainerPolicy(), 86400)
     assert not verdict.passed and "RestartCount 40" in verdict.summary
-    assert [c.name for c in containers.restart_looping(found, ContainerPolicy(), 86400)] == ["uisp"]
+    assert [c.name for c in container_judges.restart_looping(found, ContainerPolicy(), 86400)] == ["uisp"]
     excused = ContainerPolicy(exempt=[{"container": "uisp", "criteria": ["REL-02"], "reason": "being replaced"}])
-    assert containers.restart_looping(found, excused, 86400) == []
-    assert containers.judge_restarts(facts([inspect_item(ID_A, "ok", restarts=2)]), ContainerPolicy(), 86400).passed
+    assert container_judges.restart_looping(found, excused, 86400) == []
+    calm = facts([inspect_item(ID_A, "ok", restarts=2)])
+    assert container_judges.judge_restarts(calm, ContainerPolicy(), 86400).passed
     restarting = facts([inspect_item(ID_A, "x", Status="restarting")])
-    assert not containers.judge_restarts(restarting, ContainerPolicy(), 86400).passed
+    assert not container_judges.judge_restarts(restarting, ContainerPolicy(), 86400).passed
     events = "\n".join(json.dumps({"id": ID_A, "time": NOW - 60 * i}) for i in range(5))
-    assert not containers.judge_restarts(
+    assert not container_judges.judge_restarts(
         facts([inspect_item(ID_A, "y")], deaths=events), ContainerPolicy(), 86400
     ).passed
 
@@ -93,11 +94,11 @@ def test_kernel_oom_lines_are_attributed_to_this_hosts_containers():
     kernel = "\n".join([line.format(t="950.0", cid=ID_A), line.format(t="960.0", cid=ID_GONE),
                         "[970.0] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),task_memcg=/system.slice/db.service,task=postgres,pid=9"])  # fmt: skip  # noqa: E501
     found = facts([inspect_item(ID_A, "api")], kernel=kernel)
-    verdict, notes = containers.judge_oom(found, ContainerPolicy(), 86400)
+    verdict, notes = container_judges.judge_oom(found, ContainerPolicy(), 86400)
     assert not verdict.passed
     assert "h1/api task tail" in verdict.summary and "system.slice/db.service" in verdict.summary
     assert any("not on h1" in note for note in notes)
-    quiet, _ = containers.judge_oom(facts([inspect_item(ID_A, "api")], kernel=line.format(t="1.0", cid=ID_GONE)),
+    quiet, _ = container_judges.judge_oom(facts([inspect_item(ID_A, "api")], kernel=line.format(t="1.0", cid=ID_GONE)),
                                     ContainerPolicy(), 86400)  # fmt: skip
     assert quiet.passed
 
@@ -107,18 +108,21 @@ def test_unreadable_kernel_log_and_missing_engine_are_said():
                                     "kernel": Output("unreadable: dmesg: read kernel buffer failed", 3)})  # fmt: skip
     assert "not installed" in found.engine_problem and found.not_applicable(ContainerPolicy()) is not None
     with pytest.raises(TargetError, match="kernel log not readable on h1"):
-        containers.judge_oom(found, ContainerPolicy(), 86400)
+        container_judges.judge_oom(found, ContainerPolicy(), 86400)
 
 
 def test_no_judged_container_is_not_applicable_for_every_container_judge():
     found = facts([inspect_item(ID_A, "api")])
     everything = ContainerPolicy(ignore=["*"])
-    for judge in (containers.judge_health, containers.judge_healthcheck_defined, containers.judge_healthcheck_runnable,
-                  containers.judge_restart_policy, containers.judge_memory_limit, containers.judge_log_rotation,
-                  containers.judge_privileges):  # fmt: skip
+    judges = (
+        container_judges.judge_health, container_judges.judge_healthcheck_defined,
+        container_judges.judge_healthcheck_runnable, container_judges.judge_restart_policy,
+        container_judges.judge_memory_limit, container_judges.judge_log_rotation, container_judges.judge_privileges,
+    )  # fmt: skip
+    for judge in judges:
         verdict = judge(found, everything)
         assert not verdict.applicable and not verdict.passed, judge
-    assert not containers.judge_restarts(found, everything, 86400).applicable
+    assert not container_judges.judge_restarts(found, everything, 86400).applicable
 
 
 def test_kernel_log_read_from_the_journal_judges_its_oom_lines():
@@ -127,11 +131,11 @@ def test_kernel_log_read_from_the_journal_judges_its_oom_lines():
     kernel = Output(f"1000.00 900.00\nsource: journalctl -k\n{line}", 0)
     found = containers.parse("h1", {"now": Output(str(NOW), 0), "inspect": inspect, "kernel": kernel})
     assert found.kernel_source == "journalctl -k" and len(found.kernel_ooms) == 1
-    verdict, _ = containers.judge_oom(found, ContainerPolicy(), 86400)
+    verdict, _ = container_judges.judge_oom(found, ContainerPolicy(), 86400)
     assert not verdict.passed and "h1/api" in verdict.summary
     quiet = containers.parse("h1", {"now": Output(str(NOW), 0), "inspect": Output("[]", 0),
                                     "kernel": Output("1000.00 900.00\nsource: dmesg\n", 0)})  # fmt: skip
-    verdict, _ = containers.judge_oom(quiet, ContainerPolicy(), 86400)
+    verdict, _ = container_judges.judge_oom(quiet, ContainerPolicy(), 86400)
     assert verdict.passed and "kernel OOM kills within the window (dmesg): 0 == 0" in str(verdict.comparisons[0])
 
 
@@ -157,6 +161,8 @@ def test_docker_sizes():
     assert containers.docker_size("3.146MB") == 3_146_000
     assert containers.docker_size("0B") == 0
     assert containers.docker_size("1.5GB") == 1_500_000_000
+    assert containers.docker_size("512kB") == 512_000 and containers.docker_size("2.5KiB") == 2560
+    assert containers.docker_size("N/A") == 0
 
 
 def test_timer_and_service_properties_read_apart():

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from golive.checks import compose, containers, documents
+from golive.checks import compose, container_judges, containers, documents
 from golive.checks.git import RepoFacts
 from golive.checks.sections import Output
 from golive.errors import TargetError
@@ -52,7 +52,7 @@ def test_privileges_socket_capabilities_and_allow_list():
         item("proxy", "p:1", [], Binds=["/run/docker.sock:/var/run/docker.sock:ro"]),
         item("plain", "p:1", []),
     ])  # fmt: skip
-    verdict = containers.judge_privileges(found, ContainerPolicy(docker_socket_allow=("proxy",)))
+    verdict = container_judges.judge_privileges(found, ContainerPolicy(docker_socket_allow=("proxy",)))
     assert not verdict.passed
     assert "h1/ui privileges: cap_add SYS_ADMIN, docker socket /var/run/docker.sock" in verdict.summary
     assert "h1/root privileges: privileged" in verdict.summary
@@ -61,7 +61,7 @@ def test_privileges_socket_capabilities_and_allow_list():
         docker_socket_allow=("proxy",),
         exempt=tuple({"container": name, "criteria": ["SEC-10"], "reason": "r"} for name in ("ui", "root")),
     )  # fmt: skip
-    assert containers.judge_privileges(found, exempt).passed
+    assert container_judges.judge_privileges(found, exempt).passed
 
 
 def test_interpolation_like_compose():

@@ -1,0 +1,119 @@
+"""What a log pattern or log policy may say, checked where hosts.yaml is read.
+
+A pattern's ``severity`` (one of ``SEVERITIES``), its ``rate`` (``20/h``), the
+literal every match of its ``regex`` contains (at least ``MIN_LITERAL`` characters:
+the host keeps candidate lines by it), and a policy's access-log error statuses
+(``5xx``, ``429``). The inventory validates with these and the log classifier
+(``golive.checks.log_patterns``) applies them; this module imports neither.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from re import _constants as sre  # type: ignore[attr-defined]
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from typing import Any
+
+from golive.units import parse_duration
+
+SEVERITIES = ("critical", "warning", "acceptable")
+MIN_LITERAL = 3
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*(?:\.\d+)?)\s*([a-z]+)\s*$")
+
+
+def parse_rate(text: str) -> tuple[int, float]:
+    """A tolerated rate like ``20/h``, ``5/10m`` or ``100/d`` as (count, seconds)."""
+    match = _RATE.match(str(text))
+    if not match:
+        raise ValueError(f"expected a rate like 20/h, 5/10m or 100/d, got {text!r}")
+    count, amount, unit = match.groups()
+    return int(count), parse_duration(f"{amount or '1'}{unit}")
+
+
+def parse_statuses(specs: Sequence[str]) -> tuple[str, ...]:
+    """``5xx``, ``4xx`` or an exact ``429`` as status prefixes ("5", "4", "429")."""
+    prefixes = []
+    for spec in specs:
+        text = str(spec).strip().lower()
+        if re.fullmatch(r"[1-5]xx", text):
+            prefixes.append(text[0])
+        elif re.fullmatch(r"[1-5]\d\d", text):
+            prefixes.append(text)
+        else:
+            raise ValueError(f"expected an HTTP status like 5xx, 4xx or 429, got {spec!r}")
+    return tuple(prefixes)
+
+
+def required_literals(regex: str) -> tuple[str, ...] | None:
+    """Lower-cased strings at least one of which every match of ``regex`` contains (None: none found).
+
+    Read from the regex's parse tree: runs of literal characters (small character
+    classes and alternatives of literals multiply out), alternatives whose every
+    branch has one, groups and repeats of at least one. The most selective choice
+    (longest shortest member) wins.
+    """
+    found = _literals(sre_parse.parse(regex))[1]
+    return None if found is None else tuple(sorted(found))
+
+
+_MAX_EXACT = 32
+Strings = frozenset[str]
+
+
+def _exact_item(op: Any, av: Any) -> Strings | None:
+    """The strings a single regex item matches exactly, when it is a small finite literal set."""
+    if op is sre.LITERAL:
+        return frozenset({chr(av).lower()})
+    if op is sre.IN and all(kind is sre.LITERAL for kind, _ in av) and len(av) <= 8:
+        return frozenset(chr(value).lower() for _, value in av)
+    if op is sre.SUBPATTERN:
+        return _literals(av[-1])[0]
+    if op is sre.BRANCH:
+        branches = [_literals(branch)[0] for branch in av[1]]
+        known = [branch for branch in branches if branch is not None]
+        if len(known) == len(branches):
+            return frozenset[str]().union(*known)
+    return None
+
+
+def _contains_item(op: Any, av: Any) -> Strings | None:
+    """Strings one of which every match of a non-literal item contains."""
+    if op is sre.SUBPATTERN:
+        return _literals(av[-1])[1]
+    if op is sre.ATOMIC_GROUP:
+        return _literals(av)[1]
+    if op is sre.BRANCH:
+        branches = [_literals(branch)[1] for branch in av[1]]
+        known = [branch for branch in branches if branch is not None]
+        if len(known) == len(branches):
+            return frozenset[str]().union(*known)
+    if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+        return _literals(av[2])[1]
+    return None
+
+
+def _literals(items: Any) -> tuple[Strings | None, Strings | None]:
+    """(the strings the sequence matches exactly if finite, the best required set)."""
+    options: list[Strings] = []
+    run: Strings | None = None
+    exact_whole = True
+    for op, av in items:
+        exact = _exact_item(op, av)
+        if exact is not None and (run is None or len(run) * len(exact) <= _MAX_EXACT):
+            run = exact if run is None else frozenset(a + b for a in run for b in exact)
+            continue
+        exact_whole = False
+        if run is not None:
+            options.append(run)
+            run = exact
+            if exact is not None:
+                continue
+        inner = _contains_item(op, av)
+        if inner is not None:
+            options.append(inner)
+    if run is not None:
+        options.append(run)
+    whole = run if exact_whole and run is not None else (frozenset({""}) if exact_whole else None)
+    best = max(options, key=lambda option: min(map(len, option))) if options else None
+    return whole, best
