@@ -49,7 +49,10 @@ class AnsibleSource(Section):
     of them or those in ``groups``; ``group_defaults:`` sets golive keys per Ansible group."""
 
     ansible: str = Field(min_length=1)
+    """The Ansible inventory: an INI or YAML file or a directory, relative to hosts.yaml;
+    its ``group_vars/`` and ``host_vars/`` are read with it (needs ``golive[ansible]``)."""
     groups: tuple[str, ...] = ()
+    """Only the hosts of these groups (and their child groups); empty: every host."""
 
 
 @dataclass(frozen=True)

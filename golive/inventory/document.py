@@ -23,6 +23,7 @@ class InventoryFile(Section):
     hosts: dict[str, dict[str, Any]] = {}
     defaults: HostSettings = HostSettings()
     hosts_from: AnsibleSource | None = None
+    """Hosts read from an Ansible inventory, reached with its connection variables."""
     group_defaults: dict[str, HostSettings] = {}
     """Settings per group of ``hosts_from``'s inventory, merged as ``defaults:`` are, in
     Ansible's group order; a host's own entry under ``hosts:`` wins over all of them."""
