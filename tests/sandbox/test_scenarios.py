@@ -17,7 +17,7 @@ import yaml
 from sandbox.fleet import Fleet
 from sandbox.hosts import SandboxHost
 from sandbox.process import SandboxError
-from sandbox.scenarios import in_host, scenario
+from sandbox.scenarios import scenario
 from tests.sandbox.conftest import full_filesystem, prefix_for, short_run_dir, unavailable
 
 REPO = Path(__file__).resolve().parents[2]
@@ -89,7 +89,7 @@ def containers(host: SandboxHost) -> str:
 
 def snapshot(fleet: Fleet, command: Callable[[SandboxHost], str]) -> dict[str, list[str]]:
     """The lines of each sandbox host's ``command``, run inside the host."""
-    return {host.name: in_host(host, command(host), check=False).stdout.splitlines() for host in fleet.hosts}
+    return {host.name: host.sh(command(host), check=False).stdout.splitlines() for host in fleet.hosts}
 
 
 def changes(before: dict[str, list[str]], after: dict[str, list[str]]) -> list[str]:
@@ -104,7 +104,7 @@ def changes(before: dict[str, list[str]], after: dict[str, list[str]]) -> list[s
 def test_suite_fails_exactly_the_answer_key(scenario_fleet, tmp_path):
     chosen, (inventory, key), fleet, full = scenario_fleet
     for host in fleet.hosts:  # the machine's full filesystem is in every host's mount view
-        used, mount = in_host(host, f"df -P {full.mount} | awk 'NR==2 {{print $5, $6}}'").stdout.split()
+        used, mount = host.sh(f"df -P {full.mount} | awk 'NR==2 {{print $5, $6}}'").stdout.split()
         assert mount == str(full.mount) and int(used.rstrip("%")) >= 91, (host.name, used, mount)
     expected = {(e["criterion"], e["target"]) for e in json.loads(key.read_text())["expected_failures"]}
     files_before = snapshot(fleet, files)
