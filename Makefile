@@ -3,7 +3,7 @@
 #   make test     run golive's own tests (what .ci/run calls, after make check)
 #   make test-fast  the tests that need neither root nor the sandbox (under a minute)
 #   make check    lint + typecheck (ruff, mypy --strict)
-#   make demo     the suite against the sandbox's broken fleet (as root)
+#   make demo     the suite against the sandbox's demo fleet (as root; SCENARIO=broken for every fault)
 #   make wheelhouse  golive's wheel and its dependencies' in .wheelhouse/ (install with
 #                 pip install --no-index --find-links .wheelhouse golive; make test does it)
 PYTHON ?= python3
@@ -41,9 +41,10 @@ JOBS ?= 2
 test-fast: $(VENV)/.installed
 	$(BIN)/python -m pytest tests -p pytester -p no:html -m "not root and not sandbox" -n $(JOBS) $(ARGS)
 
-# bring the broken sandbox fleet up, run the suite against it, tear it down (KEEP=1 keeps it)
+# bring the demo sandbox fleet up (SCENARIO=broken: every fault), run the suite against it, tear it
+# down (KEEP=1 keeps it)
 demo: $(VENV)/.installed
-	$(BIN)/python -m sandbox demo $(if $(KEEP),--keep)
+	$(BIN)/python -m sandbox demo $(if $(KEEP),--keep) $(if $(SCENARIO),--scenario $(SCENARIO))
 
 check: lint typecheck
 

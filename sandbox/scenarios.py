@@ -1,9 +1,11 @@
 """Scenarios: what the sandbox fleet looks like, and which criteria must fail on it.
 
 ``healthy`` is the fleet set up the way golive wants it; ``broken`` is the same fleet
-with the faults of the user's audit documents planted. Every fault names the
-criteria it must fail and on which target: that list is the answer key, and the
-self-test holds golive to it exactly (no fault missed, no extra failure).
+with every fault of a real audit planted; ``demo`` (what ``python -m sandbox demo``
+shows) has only a handful of them, the serious ones: a fleet mostly fine, NOT READY
+because of its critical failures. Every fault names the criteria it must fail and on
+which target: that list is the answer key, and the self-test holds golive to it
+exactly (no fault missed, no extra failure).
 
 A criterion issue adds its faults here: a ``Fault`` with a ``plant`` function that
 changes the running fleet for real, and its ``expect``ed failures. What a baseline
@@ -379,9 +381,28 @@ BROKEN_FAULTS.append(
           _on_fleet("h1", lambda fleet, host: clock.skew(fleet, host, CLOCK_SKEW)), (Expect("REL-15", "h1"),))
 )  # fmt: skip
 
+# The demo: a fleet that is mostly fine, with the handful of serious faults a real audit
+# found. Every category but one still scores; what keeps the fleet from going live is its
+# critical failures: an expired certificate, an expected container down, the app on an
+# older image than the repo declares, backups stopped three days ago, and an acceptance
+# document claiming A+++. Its score is capped under the READY line by those criticals
+# (tests/sandbox/test_scenarios.py holds it to 60-69).
+DEMO_FAULTS = ("stale-backup", "inflated-grade", "certificate-expired", "container-stopped", "image-drift")
+
+
+def _picked(ids: tuple[str, ...]) -> list[Fault]:
+    """The broken scenario's faults of these ids, in its planting order."""
+    known = {fault.id for fault in BROKEN_FAULTS}
+    unknown = sorted(set(ids) - known)
+    if unknown:
+        raise SandboxError(f"no broken fault {', '.join(unknown)}")
+    return [fault for fault in BROKEN_FAULTS if fault.id in ids]
+
+
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "healthy": lambda: Scenario("healthy"),
     "broken": lambda: Scenario("broken", list(BROKEN_FAULTS)),
+    "demo": lambda: Scenario("demo", _picked(DEMO_FAULTS)),
 }
 
 
