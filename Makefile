@@ -4,7 +4,7 @@
 #   make test-fast  the unit tests: no root, no sandbox, no end-to-end run (under a minute)
 #   make check    lint + typecheck (ruff, mypy --strict) + the documentation site
 #   make docs     the documentation site (mkdocs.yml) into .site/, warnings as errors
-#   make demo     the suite against the sandbox's broken fleet (as root)
+#   make demo     the suite against the sandbox's demo fleet (as root; SCENARIO=broken for every fault)
 #   make wheelhouse  golive's wheel and its dependencies' in .wheelhouse/ (install with
 #                 pip install --no-index --find-links .wheelhouse golive; make test does it)
 PYTHON ?= python3
@@ -42,9 +42,10 @@ JOBS ?= 2
 test-fast: $(VENV)/.installed
 	$(BIN)/python -m pytest tests -p pytester -p no:html -m "not root and not sandbox and not e2e" -n $(JOBS) $(ARGS)
 
-# bring the broken sandbox fleet up, run the suite against it, tear it down (KEEP=1 keeps it)
+# bring the demo sandbox fleet up (SCENARIO=broken: every fault), run the suite against it, tear it
+# down (KEEP=1 keeps it)
 demo: $(VENV)/.installed
-	$(BIN)/python -m sandbox demo $(if $(KEEP),--keep)
+	$(BIN)/python -m sandbox demo $(if $(KEEP),--keep) $(if $(SCENARIO),--scenario $(SCENARIO))
 
 check: lint typecheck docs
 

@@ -19,6 +19,8 @@ import signal
 from collections.abc import Iterable
 from typing import Any
 
+import httpx
+
 from sandbox.fleet import Fleet
 from sandbox.hosts import SandboxHost
 from sandbox.process import Daemon, SandboxError, wait_for
@@ -100,9 +102,7 @@ def plant_baseline(fleet: Fleet, host: SandboxHost) -> None:
     _hosts_file(host, "127.0.0.1")
     daemon = Daemon("api-8081", [*host.enter(), "python3", "-c", API_CODE], host.dir)
     if daemon.pid() is None:
-        from sandbox.scenarios import in_host
-
-        daemon.start(lambda: f"127.0.0.1:{API_PORT}" in in_host(host, "ss -H -tln", check=False).stdout)
+        daemon.start(lambda: host.listens_on(f"127.0.0.1:{API_PORT}"))
 
 
 def served_as_is(fleet: Fleet) -> None:
@@ -114,7 +114,7 @@ def served_as_is(fleet: Fleet) -> None:
 
 def plant_stale_dns(fleet: Fleet) -> None:
     """h2's resolver now answers a stale address for api.golive.test (nothing serves there)."""
-    _hosts_file(next(h for h in fleet.hosts if h.name == "h2"), STALE_ADDRESS)
+    _hosts_file(fleet.host("h2"), STALE_ADDRESS)
 
 
 def plant_admin_open(fleet: Fleet) -> None:
@@ -129,7 +129,6 @@ def plant_admin_open(fleet: Fleet) -> None:
     if pid is None:
         raise SandboxError("web: nginx is not running")
     os.kill(pid, signal.SIGHUP)
-    import httpx
 
     def served() -> bool:
         with httpx.Client(verify=False, trust_env=False) as client:
@@ -141,13 +140,11 @@ def plant_admin_open(fleet: Fleet) -> None:
 
 def _hosts_file(host: SandboxHost, address: str) -> None:
     """The host's own /etc/hosts: a file under its dir, bind-mounted in its mount namespace."""
-    from sandbox.scenarios import in_host
-
     own = host.dir / "etc-hosts"
     own.write_text(f"127.0.0.1 localhost\n::1 localhost\n{address} {API_NAME}\n")
-    mounted = in_host(host, f"grep -q {API_NAME} /etc/hosts", check=False).returncode == 0
+    mounted = host.sh(f"grep -q {API_NAME} /etc/hosts", check=False).returncode == 0
     if not mounted:
-        in_host(host, f"mount --bind {own} /etc/hosts")
-    answer = in_host(host, f"getent ahosts {API_NAME}", check=False).stdout
+        host.sh(f"mount --bind {own} /etc/hosts")
+    answer = host.sh(f"getent ahosts {API_NAME}", check=False).stdout
     if not answer.startswith(address):
         raise SandboxError(f"{host.name}: {API_NAME} resolves to {answer.split()[:1]}, wanted {address}")

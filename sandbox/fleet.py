@@ -63,6 +63,13 @@ class Fleet:
         self.hosts = [SandboxHost(name, self.run_dir, prefix) for name in names]
         self.ssh = SshAccess(self.run_dir / "ssh")
 
+    def host(self, name: str) -> SandboxHost:
+        """The host called ``name``."""
+        for host in self.hosts:
+            if host.name == name:
+                return host
+        raise SandboxError(f"no sandbox host {name!r} (hosts: {', '.join(h.name for h in self.hosts)})")
+
     @property
     def record(self) -> Path:
         return self.run_dir / "fleet.json"

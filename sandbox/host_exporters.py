@@ -78,9 +78,7 @@ class HostExporters:
         return {"targets": self.targets(), "inner_port": INNER_PORT}
 
     def _listening(self, host: SandboxHost) -> bool:
-        from sandbox.scenarios import in_host
-
-        return f"127.0.0.1:{INNER_PORT}" in in_host(host, "ss -H -tln", check=False).stdout
+        return host.listens_on(f"127.0.0.1:{INNER_PORT}")
 
     def _host(self, name: str) -> SandboxHost:
         return next(host for host in self.hosts if host.name == name)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sandbox.debian import ensure_installed
 from sandbox.hosts import SandboxHost
+from sandbox.nginx_config import location, main_config, redirect_server, tls_server
 from sandbox.process import Daemon
 from sandbox.tls import Minted
 from sandbox.web import PACKAGES
@@ -70,56 +71,23 @@ class HostSite:
         return f"127.0.0.1:{PORT} " in sockets
 
     def site_config(self) -> str:
-        return f"""# The sandbox's TLS site (sandbox/host_site.py).
-server {{
-    listen 127.0.0.1:{PORT} ssl;
-    server_name {self.hostname};
-    ssl_certificate {self.cert.cert};
-    ssl_certificate_key {self.cert.key};
-    ssl_protocols TLSv1.2 TLSv1.3;
-    location / {{
-        return 200 "ok\\n";
-    }}
-}}
-server {{
-    listen 127.0.0.1:{HTTP_PORT};
-    server_name {self.hostname};
-    return 301 https://$host$request_uri;
-}}
-"""
+        servers = [
+            tls_server(PORT, self.cert, _OK),
+            redirect_server(HTTP_PORT, self.hostname, "https://$host$request_uri"),
+        ]
+        return "# The sandbox's TLS site (sandbox/host_site.py).\n" + "\n".join(servers) + "\n"
 
     def main_config(self) -> str:
-        tmp = self.dir / "tmp"
-        return f"""# Written by golive's sandbox (sandbox/host_site.py); the site is the host's own file.
-pid {self.dir / "nginx-master.pid"};
-error_log {self.dir / "error.log"} warn;
-worker_processes 1;
-events {{
-    worker_connections 64;
-}}
-http {{
-    access_log {self.dir / "access.log"};
-    client_body_temp_path {tmp}/client;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    default_type text/plain;
-    server_tokens off;
-    include /{SITE};
-    # On no config init reads: found by the certificate it presents on a listening TLS port.
-    server {{
-        listen 127.0.0.1:{UNNAMED_PORT} ssl;
-        server_name {self.hostname};
-        ssl_certificate {self.cert.cert};
-        ssl_certificate_key {self.cert.key};
-        ssl_protocols TLSv1.2 TLSv1.3;
-        location / {{
-            return 200 "ok\\n";
-        }}
-    }}
-}}
-"""
+        unnamed = [
+            "# On no config init reads: found by the certificate it presents on a listening TLS port.",
+            tls_server(UNNAMED_PORT, self.cert, _OK),
+        ]
+        return main_config(
+            self.dir, unnamed, written_by="sandbox/host_site.py; the site is the host's own file", includes=[f"/{SITE}"]
+        )
+
+
+_OK = location("/", 'return 200 "ok\\n"')
 
 
 def _replace(path: Path, text: str) -> None:

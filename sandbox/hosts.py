@@ -141,6 +141,17 @@ class SandboxHost:
             raise SandboxError(f"host {self.name} is not up")
         return ["nsenter", f"--target={pid}", "--net", "--mount", "--uts", "--"]
 
+    def sh(self, command: str, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """Run a shell command inside this host (its network and mounts), from the machine's side."""
+        result = subprocess.run([*self.enter(), "sh", "-c", command], capture_output=True, text=True, timeout=timeout)
+        if check and result.returncode != 0:
+            raise SandboxError(f"{self.name}: {command!r} failed: {result.stderr.strip()}")
+        return result
+
+    def listens_on(self, address: str) -> bool:
+        """Whether a TCP socket in this host listens on ``address`` (``127.0.0.1:5432``)."""
+        return address in self.sh("ss -H -tln", check=False).stdout.split()
+
     def known_hosts_line(self) -> str:
         key_type, key = self.host_key.with_suffix(".pub").read_text().split()[:2]
         return f"{self.alias} {key_type} {key}\n"

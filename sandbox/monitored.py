@@ -15,7 +15,8 @@ from typing import Any
 
 from sandbox.fleet import Fleet
 from sandbox.host_exporters import HostExporters
-from sandbox.monitoring import Monitoring, Probe, get_json
+from sandbox.loopback import get_json
+from sandbox.monitoring import Monitoring, Probe
 from sandbox.process import SandboxError, wait_for
 from sandbox.web import Web
 

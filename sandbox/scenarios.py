@@ -1,9 +1,11 @@
 """Scenarios: what the sandbox fleet looks like, and which criteria must fail on it.
 
 ``healthy`` is the fleet set up the way golive wants it; ``broken`` is the same fleet
-with the faults of the user's audit documents planted. Every fault names the
-criteria it must fail and on which target: that list is the answer key, and the
-self-test holds golive to it exactly (no fault missed, no extra failure).
+with every fault of a real audit planted; ``demo`` (what ``python -m sandbox demo``
+shows) has only a handful of them, the serious ones: a fleet mostly fine, NOT READY
+because of its critical failures. Every fault names the criteria it must fail and on
+which target: that list is the answer key, and the self-test holds golive to it
+exactly (no fault missed, no extra failure).
 
 A criterion issue adds its faults here: a ``Fault`` with a ``plant`` function that
 changes the running fleet for real, and its ``expect``ed failures. What a baseline
@@ -88,7 +90,7 @@ class Scenario:
         described = fleet.describe()
         hosts = {}
         for name, host in described["hosts"].items():
-            sandbox_host = next(h for h in fleet.hosts if h.name == name)
+            sandbox_host = fleet.host(name)
             hosts[name] = {
                 "backend": host["spec"],
                 "ssh_config": host["ssh_config"],
@@ -125,48 +127,34 @@ class Scenario:
         return inventory, key
 
 
-def in_host(host: SandboxHost, command: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    """Run a shell command inside a sandbox host (its network and mounts)."""
-    result = subprocess.run([*host.enter(), "sh", "-c", command], capture_output=True, text=True, timeout=60)
-    if check and result.returncode != 0:
-        raise SandboxError(f"{host.name}: {command!r} failed: {result.stderr.strip()}")
-    return result
-
-
-def host_named(fleet: Fleet, name: str) -> SandboxHost:
-    return next(host for host in fleet.hosts if host.name == name)
-
-
 def _data_volume(fleet: Fleet, host: SandboxHost) -> None:
     """A small loop-mounted ext4 at /srv/data: a real filesystem a fault can fill."""
     image = host.dir / "data.img"
     if not image.exists():
         subprocess.run(["truncate", "-s", f"{DATA_SIZE_MIB}M", str(image)], check=True)
         subprocess.run(["mkfs.ext4", "-q", "-F", "-m", "0", str(image)], check=True, capture_output=True)
-    mounted = in_host(host, f"mountpoint -q {DATA_MOUNT}", check=False).returncode == 0
+    mounted = host.sh(f"mountpoint -q {DATA_MOUNT}", check=False).returncode == 0
     if not mounted:
-        in_host(host, f"mkdir -p {DATA_MOUNT} && mount -o loop {shlex.quote(str(image))} {DATA_MOUNT}")
+        host.sh(f"mkdir -p {DATA_MOUNT} && mount -o loop {shlex.quote(str(image))} {DATA_MOUNT}")
 
 
 def _fill_data_volume(fleet: Fleet) -> None:
-    host = host_named(fleet, "h2")
-    in_host(
-        host, f"dd if=/dev/zero of={DATA_MOUNT}/ballast bs=1M count={DATA_SIZE_MIB - 1} 2>/dev/null; sync", check=False
-    )
-    used = in_host(host, f"df -P {DATA_MOUNT} | awk 'NR==2 {{print $5}}'").stdout.strip()
+    host = fleet.host("h2")
+    host.sh(f"dd if=/dev/zero of={DATA_MOUNT}/ballast bs=1M count={DATA_SIZE_MIB - 1} 2>/dev/null; sync", check=False)
+    used = host.sh(f"df -P {DATA_MOUNT} | awk 'NR==2 {{print $5}}'").stdout.strip()
     if int(used.rstrip("%")) < 91:
         raise SandboxError(f"h2: {DATA_MOUNT} only {used} full after filling")
 
 
 def _listen_on_all_addresses(fleet: Fleet) -> None:
-    host = host_named(fleet, "h1")
+    host = fleet.host("h1")
     code = "import socket,time; s=socket.socket(); s.bind(('0.0.0.0', 5432)); s.listen(); time.sleep(10**7)"
     daemon = Daemon("fault-port-5432", [*host.enter(), "python3", "-c", code], host.dir)
-    daemon.start(lambda: "0.0.0.0:5432" in in_host(host, "ss -H -tln", check=False).stdout)
+    daemon.start(lambda: host.listens_on("0.0.0.0:5432"))
 
 
 def _sshd_accepts_passwords(fleet: Fleet) -> None:
-    host = host_named(fleet, "h2")
+    host = fleet.host("h2")
     config = host.dir / "ssh" / "sshd_config"
     text = config.read_text().replace("PasswordAuthentication no", "PasswordAuthentication yes")
     text = text.replace("PermitRootLogin prohibit-password", "PermitRootLogin yes")
@@ -175,7 +163,7 @@ def _sshd_accepts_passwords(fleet: Fleet) -> None:
     if pid is not None:
         subprocess.run(["kill", "-HUP", str(pid)], check=False)
     wait_for(
-        lambda: "passwordauthentication yes" in in_host(host, f"sshd -T -f {config}", check=False).stdout,
+        lambda: "passwordauthentication yes" in host.sh(f"sshd -T -f {config}", check=False).stdout,
         10,
         "sshd reload",
     )
@@ -205,12 +193,12 @@ BROKEN_FAULTS = [
 
 def _on(name: str, plant: Callable[[SandboxHost], None]) -> Callable[[Fleet], None]:
     """A fault planted by a sandbox.files function on one host."""
-    return lambda fleet: plant(host_named(fleet, name))
+    return lambda fleet: plant(fleet.host(name))
 
 
 def _on_fleet(name: str, plant: Callable[[Fleet, SandboxHost], None]) -> Callable[[Fleet], None]:
     """A fault planted on one host by a function that also needs the fleet (its SSH access)."""
-    return lambda fleet: plant(fleet, host_named(fleet, name))
+    return lambda fleet: plant(fleet, fleet.host(name))
 
 
 # Backups, change control, documentation, acceptance. Order matters within a
@@ -393,9 +381,28 @@ BROKEN_FAULTS.append(
           _on_fleet("h1", lambda fleet, host: clock.skew(fleet, host, CLOCK_SKEW)), (Expect("REL-15", "h1"),))
 )  # fmt: skip
 
+# The demo: a fleet that is mostly fine, with the handful of serious faults a real audit
+# found. Every category but one still scores; what keeps the fleet from going live is its
+# critical failures: an expired certificate, an expected container down, the app on an
+# older image than the repo declares, backups stopped three days ago, and an acceptance
+# document claiming A+++. Its score is capped under the READY line by those criticals
+# (tests/sandbox/test_scenarios.py holds it to 60-69).
+DEMO_FAULTS = ("stale-backup", "inflated-grade", "certificate-expired", "container-stopped", "image-drift")
+
+
+def _picked(ids: tuple[str, ...]) -> list[Fault]:
+    """The broken scenario's faults of these ids, in its planting order."""
+    known = {fault.id for fault in BROKEN_FAULTS}
+    unknown = sorted(set(ids) - known)
+    if unknown:
+        raise SandboxError(f"no broken fault {', '.join(unknown)}")
+    return [fault for fault in BROKEN_FAULTS if fault.id in ids]
+
+
 SCENARIOS: dict[str, Callable[[], Scenario]] = {
     "healthy": lambda: Scenario("healthy"),
     "broken": lambda: Scenario("broken", list(BROKEN_FAULTS)),
+    "demo": lambda: Scenario("demo", _picked(DEMO_FAULTS)),
 }
 
 

@@ -54,7 +54,7 @@ EXEMPT = {"container": CONTAINER, "criteria": ["SEC-10"],
 
 
 def engine_host(fleet: Fleet) -> SandboxHost:
-    return next(host for host in fleet.hosts if host.name == ENGINE_HOST)
+    return fleet.host(ENGINE_HOST)
 
 
 def environment(fleet: Fleet) -> dict[str, str]:

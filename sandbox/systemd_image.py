@@ -109,9 +109,13 @@ def run(engine: DockerEngine, name: str, timeout: float = 60, options: Sequence[
     return name
 
 
-def exec_in(engine: DockerEngine, name: str, command: str) -> str:
-    """Run a shell command in the systemd container; raise on failure."""
-    result = engine.docker("exec", name, "sh", "-c", command, check=False)
+def exec_in(engine: DockerEngine, name: str, command: str, timeout: float = 180) -> str:
+    """Run a shell command in the systemd container; raise on failure.
+
+    The timeout is generous: deploying notes.service builds a virtualenv, which took
+    over 60 s on a machine loaded by other sandbox runs.
+    """
+    result = engine.docker("exec", name, "sh", "-c", command, check=False, timeout=timeout)
     if result.returncode != 0:
         raise SandboxError(f"{name}: {command!r} failed: {result.stderr.decode(errors='replace')[-300:]}")
     return result.stdout.decode()

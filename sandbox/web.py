@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.debian import ensure_installed
+from sandbox.nginx_config import location, main_config, plain_server, redirect_server, tls_server
 from sandbox.process import Daemon, SandboxError, port_open, wait_for
 from sandbox.tls import Minted
 
@@ -157,98 +158,39 @@ class Web:
 
     def config(self) -> str:
         """nginx.conf: loopback listeners only, every path under our dir."""
-        certs = self.certs.certs
-        servers = [self._server(self.ports.https, "ok", _VALID_HOST_LOCATIONS, default=True)]
-        for name in certs:
-            if name not in ("ok", "legacy"):
-                servers.append(self._server(self.ports.https, name, _ANY_PATH_OK))
-        servers.append(self._server(self.ports.legacy_tls, "legacy", _ANY_PATH_OK, default=True, legacy=True))
+        certs, ports = self.certs.certs, self.ports
+        servers = [tls_server(ports.https, certs["ok"], *_VALID_HOST_LOCATIONS, default=True)]
+        servers += [tls_server(ports.https, cert, _ANY_PATH_OK) for name, cert in certs.items()
+                    if name not in ("ok", "legacy")]  # fmt: skip
+        servers.append(tls_server(ports.legacy_tls, certs["legacy"], _ANY_PATH_OK, default=True, legacy=True))
         servers.append(
-            f"""    server {{
-        listen 127.0.0.1:{self.ports.http} default_server;
-        server_name {certs["ok"].hostname};
-        return 301 https://$host:{self.ports.https}$request_uri;
-    }}
-    server {{
-        listen 127.0.0.1:{self.ports.http};
-        server_name {certs["plain"].hostname};
-{_ANY_PATH_OK}
-    }}
-"""
+            redirect_server(ports.http, certs["ok"].hostname, f"https://$host:{ports.https}$request_uri", default=True)
         )
-        tmp = self.dir / "tmp"
-        return f"""# Written by golive's sandbox (sandbox/web.py); rewritten on every start.
-load_module {ECHO_MODULE};
-pid {self.dir / "nginx-master.pid"};
-error_log {self.dir / "error.log"} warn;
-worker_processes 1;
-events {{
-    worker_connections 256;
-}}
-http {{
-    # The Authorization header is logged so tests can prove whether a credential arrived.
-    log_format golive '$remote_addr "$request" $status host=$host authorization="$http_authorization"';
-    access_log {self.dir / "access.log"} golive;
-    client_body_temp_path {tmp}/client;
-    proxy_temp_path {tmp}/proxy;
-    fastcgi_temp_path {tmp}/fastcgi;
-    uwsgi_temp_path {tmp}/uwsgi;
-    scgi_temp_path {tmp}/scgi;
-    default_type text/plain;
-    server_tokens off;
-    ssl_protocols TLSv1.2 TLSv1.3;
-{"".join(servers)}}}
-"""
-
-    def _server(self, port: int, name: str, locations: str, default: bool = False, legacy: bool = False) -> str:
-        cert = self.certs.certs[name]
-        # OpenSSL 3 refuses TLS < 1.2 unless the security level is 0.
-        old = (
-            "        ssl_protocols TLSv1 TLSv1.1 TLSv1.2;\n        ssl_ciphers DEFAULT@SECLEVEL=0;\n" if legacy else ""
+        servers.append(plain_server(ports.http, certs["plain"].hostname, _ANY_PATH_OK))
+        return main_config(
+            self.dir,
+            servers,
+            written_by="sandbox/web.py; rewritten on every start",
+            modules=[ECHO_MODULE],
+            # The Authorization header is logged so tests can prove whether a credential arrived.
+            access_log_format="""'$remote_addr "$request" $status host=$host authorization="$http_authorization"'""",
+            worker_connections=256,
         )
-        return f"""    server {{
-        listen 127.0.0.1:{port} ssl{" default_server" if default else ""};
-        server_name {cert.hostname};
-        ssl_certificate {cert.cert};
-        ssl_certificate_key {cert.key};
-{old}{locations}
-    }}
-"""
 
 
-_ANY_PATH_OK = """        location / {
-            return 200 "ok from $host\\n";
-        }"""
+_ANY_PATH_OK = location("/", 'return 200 "ok from $host\\n"')
 
-_VALID_HOST_LOCATIONS = f"""        location = /ok {{
-            return 200 "ok\\n";
-        }}
-        location = /unauthorized {{
-            add_header WWW-Authenticate 'Basic realm="golive sandbox"' always;
-            return 401;
-        }}
-        location = /forbidden {{
-            return 403;
-        }}
-        location = /missing {{
-            return 404;
-        }}
-        location = /error {{
-            return 500;
-        }}
-        location = /slow {{
-            echo_sleep {SLOW_SECONDS};
-            echo "slow but ok";
-        }}
-        location = /admin {{
-            return 302 /login;
-        }}
-        location = /login {{
-            return 200 "login page\\n";
-        }}
-        location / {{
-            return 404;
-        }}"""
+_VALID_HOST_LOCATIONS = (
+    location("= /ok", 'return 200 "ok\\n"'),
+    location("= /unauthorized", "add_header WWW-Authenticate 'Basic realm=\"golive sandbox\"' always", "return 401"),
+    location("= /forbidden", "return 403"),
+    location("= /missing", "return 404"),
+    location("= /error", "return 500"),
+    location("= /slow", f"echo_sleep {SLOW_SECONDS}", 'echo "slow but ok"'),
+    location("= /admin", "return 302 /login"),
+    location("= /login", 'return 200 "login page\\n"'),
+    location("/", "return 404"),
+)
 
 
 def _refuse_taken(ports: WebPorts) -> None:

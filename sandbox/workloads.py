@@ -85,9 +85,7 @@ def _db(host: SandboxHost) -> Daemon:
 
 
 def _listening(host: SandboxHost) -> bool:
-    from sandbox.scenarios import in_host
-
-    return f"127.0.0.1:{DB_PORT}" in in_host(host, "ss -H -tln", check=False).stdout
+    return host.listens_on(f"127.0.0.1:{DB_PORT}")
 
 
 def plant_baseline(host: SandboxHost) -> None:

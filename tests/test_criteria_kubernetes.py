@@ -15,7 +15,9 @@ from typing import Any
 
 import pytest
 
-from sandbox.kube_api import MANIFEST, KubeApiStandin, debian_kubectl
+from sandbox.kube_api import KubeApiStandin
+from sandbox.kube_cluster import MANIFEST
+from sandbox.kubectl import debian_kubectl
 from sandbox.process import SandboxError
 from tests.conftest import load_json, need, run_golive, write_inventory
 

@@ -22,7 +22,6 @@ import pytest
 import yaml
 
 from sandbox.fleet import Fleet
-from sandbox.scenarios import host_named, in_host
 from tests.conftest import REPO, load_json, run_golive
 from tests.sandbox.conftest import BareFleet, running_fleet
 
@@ -40,11 +39,11 @@ def fleet() -> Iterator[Fleet]:
 
 
 def test_nothing_to_judge_is_not_applicable_and_unreadable_is_an_error(fleet, tmp_path):
-    h1, h2 = host_named(fleet, "h1"), host_named(fleet, "h2")
+    h1, h2 = fleet.host("h1"), fleet.host("h2")
     restricted = h1.dir / "dmesg-restricted"
     restricted.write_text(DMESG_RESTRICTED)
     restricted.chmod(0o755)
-    in_host(h1, f"mount --bind {restricted} $(command -v dmesg)")
+    h1.sh(f"mount --bind {restricted} $(command -v dmesg)")
     (h1.files_dir / "cron.d").mkdir(parents=True, exist_ok=True)
     (h1.files_dir / "cron.d" / "backup").write_text("# 0 3 * * * root /srv/bin/backup\n")
     h2.engine.daemon.stop(timeout=20)  # only dockerd: DockerEngine.stop() would also end h2's sshd

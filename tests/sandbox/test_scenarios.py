@@ -1,5 +1,6 @@
-"""The whole suite against both scenarios: healthy has no failure, broken fails
-exactly its answer key — no fault missed, no extra failure."""
+"""The whole suite against every scenario: healthy has no failure, broken and demo fail
+exactly their answer keys — no fault missed, no extra failure — and the demo tells the
+story of an audit: mostly fine, graded in the 60s, NOT READY because of its critical failures."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ import yaml
 from sandbox.fleet import Fleet
 from sandbox.hosts import SandboxHost
 from sandbox.process import SandboxError
-from sandbox.scenarios import in_host, scenario
+from sandbox.scenarios import scenario
 from tests.sandbox.conftest import full_filesystem, prefix_for, short_run_dir, unavailable
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,7 +43,7 @@ def failures(record: dict) -> set[tuple[str, str]]:
     }
 
 
-@pytest.fixture(params=["healthy", "broken"])
+@pytest.fixture(params=["healthy", "broken", "demo"])
 def scenario_fleet(request, tmp_path):
     if os.geteuid() != 0:
         unavailable("needs root for namespaces and dockerd")
@@ -89,7 +90,7 @@ def containers(host: SandboxHost) -> str:
 
 def snapshot(fleet: Fleet, command: Callable[[SandboxHost], str]) -> dict[str, list[str]]:
     """The lines of each sandbox host's ``command``, run inside the host."""
-    return {host.name: in_host(host, command(host), check=False).stdout.splitlines() for host in fleet.hosts}
+    return {host.name: host.sh(command(host), check=False).stdout.splitlines() for host in fleet.hosts}
 
 
 def changes(before: dict[str, list[str]], after: dict[str, list[str]]) -> list[str]:
@@ -104,7 +105,7 @@ def changes(before: dict[str, list[str]], after: dict[str, list[str]]) -> list[s
 def test_suite_fails_exactly_the_answer_key(scenario_fleet, tmp_path):
     chosen, (inventory, key), fleet, full = scenario_fleet
     for host in fleet.hosts:  # the machine's full filesystem is in every host's mount view
-        used, mount = in_host(host, f"df -P {full.mount} | awk 'NR==2 {{print $5, $6}}'").stdout.split()
+        used, mount = host.sh(f"df -P {full.mount} | awk 'NR==2 {{print $5, $6}}'").stdout.split()
         assert mount == str(full.mount) and int(used.rstrip("%")) >= 91, (host.name, used, mount)
     expected = {(e["criterion"], e["target"]) for e in json.loads(key.read_text())["expected_failures"]}
     files_before = snapshot(fleet, files)
@@ -121,6 +122,12 @@ def test_suite_fails_exactly_the_answer_key(scenario_fleet, tmp_path):
         # no container created, removed, restarted or stopped by the run (the healthy
         # fleet holds still on its own; the broken one has a restart loop)
         assert not changes(containers_before, snapshot(fleet, containers))
+    elif chosen.name == "demo":
+        # a handful of serious faults in a fleet that is otherwise fine: every category
+        # still scores, and the critical failures, named, cap the grade under READY
+        assert 60 <= record["score"] < 70 and not record["ready"], (record["score"], record["categories"])
+        assert record["critical_failures"] == ["ACC-02", "AVL-02", "BAK-01", "CHG-03", "SEC-03", "SEC-04"]
+        assert all(category["score"] > 0 for category in record["categories"]), record["categories"]
     else:
         assert len(expected) >= 4
     # read-only: no entry under the hosts' /srv and /etc created, removed, replaced,

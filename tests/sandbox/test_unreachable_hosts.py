@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from sandbox.fleet import BareFleet, Fleet
-from sandbox.scenarios import in_host
 from tests.sandbox.conftest import full_filesystem, running_fleet
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,7 +25,7 @@ def fleet_beside_a_full_disk() -> Iterator[Fleet]:
 
     def plant(fleet: Fleet) -> None:
         full.unmount()
-        in_host(fleet.hosts[0], f"mkdir -p {DISK} && mount -t tmpfs -o size=16m golive-disk {DISK}")
+        fleet.hosts[0].sh(f"mkdir -p {DISK} && mount -t tmpfs -o size=16m golive-disk {DISK}")
 
     with full_filesystem() as full:
         yield from running_fleet(BareFleet, plant)
