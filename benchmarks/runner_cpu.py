@@ -144,6 +144,8 @@ def main() -> None:
                        "tests_infra", f"--inventory={path}", f"--report-dir={reports}",
                        "-n", str(args.workers)]  # fmt: skip
             env = {**os.environ, "PYTHONPATH": str(root), "RUNNER_CPU_DIR": str(root / "measure")}
+            # as a user's machine runs it: bytecode (and pytest's rewritten modules) cached
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
             started = time.perf_counter()
             child = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             _, _, usage = os.wait4(child.pid, 0)
