@@ -28,7 +28,7 @@ import ssl
 import statistics
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -110,6 +110,8 @@ class Exchange:
     body: str = ""
     elapsed: float | None = None
     error: str = ""
+    concurrent: bool = False
+    """Made while other requests of the run were in flight (its time is not a latency sample)."""
 
     @property
     def location(self) -> str:
@@ -151,8 +153,11 @@ class HttpProbe:
         self._backend = _Resolving()
         self._clients: dict[str, httpx.Client] = {}
         self._exchanges: dict[tuple[str, str, bool], list[Exchange]] = {}
+        self._pending: dict[tuple[str, str, bool], threading.Lock] = {}
         self._lock = threading.RLock()
         self.requests = 0
+        self.before: Callable[[Host], None] | None = None
+        """Called with a target's host before its first exchange (``checks/prefetch.py``)."""
 
     def close(self) -> None:
         for client in self._clients.values():
@@ -185,19 +190,38 @@ class HttpProbe:
                 self._clients[trust] = httpx.Client(transport=transport, follow_redirects=False, trust_env=False)
             return self._clients[trust]
 
-    def samples(self, target: Target, count: int, *, anonymous: bool = False, url: str | None = None) -> list[Exchange]:
-        """``count`` exchanges with the endpoint (the first ones reused across criteria)."""
+    def samples(
+        self,
+        target: Target,
+        count: int,
+        *,
+        anonymous: bool = False,
+        url: str | None = None,
+        uncontended: bool = False,
+        concurrent: bool = False,
+    ) -> list[Exchange]:
+        """``count`` exchanges with the endpoint (the first ones reused across criteria).
+
+        ``uncontended``: only exchanges made while nothing else was in flight (latency
+        samples); ``concurrent``: this one is made alongside others (a prefetch).
+        """
+        if self.before is not None:
+            self.before(target.host)
         url = url or target.endpoint.url
         if target.endpoint.internal:
             return self._from_host(target, url, anonymous)[:count]
+        key = (target.id, url, anonymous or (target.endpoint.credential is None and not has_userinfo(url)))
         with self._lock:
-            key = (target.id, url, anonymous or (target.endpoint.credential is None and not has_userinfo(url)))
             made = self._exchanges.setdefault(key, [])
-            while len(made) < count:
-                made.append(self._request(target, url, anonymous))
+            pending = self._pending.setdefault(key, threading.Lock())
+        with pending:  # one endpoint's exchanges one at a time; other endpoints' meanwhile
+            usable = [e for e in made if not (uncontended and e.concurrent)]
+            while len(usable) < count:
+                made.append(self._request(target, url, anonymous, concurrent))
+                usable.append(made[-1])
                 if not made[-1].answered:
                     break  # refused or unresolvable: asking again only repeats the reason
-            return list(made[:count])
+            return usable[:count]
 
     def _headers(self, target: Target) -> dict[str, str]:
         headers = {"User-Agent": target.host.http.user_agent}
@@ -211,7 +235,7 @@ class HttpProbe:
             return {}
         return authorization(self.credentials[target.endpoint.credential])
 
-    def _request(self, target: Target, url: str, anonymous: bool) -> Exchange:
+    def _request(self, target: Target, url: str, anonymous: bool, concurrent: bool = False) -> Exchange:
         secret = self._secret_headers(target, anonymous)
         url = without_userinfo(url) if anonymous else url
         credentialed = bool(secret) or has_userinfo(url)
@@ -229,7 +253,8 @@ class HttpProbe:
         timeout = httpx.Timeout(target.host.http.timeout)
         via = "runner (httpx)" + (f", connected to {parts.hostname}" if target.endpoint.server_name else "")
         client = self.verifying_client(target.endpoint.ca_bundle) if credentialed else self.client
-        self.requests += 1
+        with self._lock:
+            self.requests += 1
         started = time.monotonic()
         try:
             with client.stream("GET", request_url, headers=headers, timeout=timeout) as response:
@@ -241,18 +266,20 @@ class HttpProbe:
                 elapsed = time.monotonic() - started
                 return Exchange(
                     "GET", request_url, via, response.status_code, _shown_headers(response.headers.items()),
-                    body[:BODY_BYTES].decode("utf-8", "replace"), elapsed,
+                    body[:BODY_BYTES].decode("utf-8", "replace"), elapsed, concurrent=concurrent,
                 )  # fmt: skip
         except httpx.TimeoutException:
             return Exchange(
                 "GET", request_url, via, elapsed=time.monotonic() - started,
-                error=f"no answer within {target.host.http.timeout:g} s (timeout)",
+                error=f"no answer within {target.host.http.timeout:g} s (timeout)", concurrent=concurrent,
             )  # fmt: skip
         except httpx.HTTPError as exc:
             error = _plain_error(exc)
             if credentialed and "CERTIFICATE_VERIFY_FAILED" in error:
                 error = f"the certificate does not verify, so the credential was not sent ({error})"
-            return Exchange("GET", request_url, via, elapsed=time.monotonic() - started, error=error)
+            return Exchange(
+                "GET", request_url, via, elapsed=time.monotonic() - started, error=error, concurrent=concurrent
+            )  # fmt: skip
 
     def _from_host(self, target: Target, url: str, anonymous: bool) -> list[Exchange]:
         remote = self.fleet[target.host]

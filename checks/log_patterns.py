@@ -78,13 +78,19 @@ _ZERO_DIGITS = str.maketrans("123456789", "000000000")
 
 def host_filter_strings(patterns: Iterable[LogPattern], statuses: Sequence[str] = ("5xx",)) -> list[str]:
     """The fixed strings the host keeps lines by: error words, level and error-status
-    statements (``log_levels.host_literals``) and every pattern's literals."""
+    statements (``log_levels.host_literals``) and every pattern's literals; computed once
+    per pattern set."""
+    return list(_host_filter_strings(tuple(patterns), tuple(statuses)))
+
+
+@functools.cache
+def _host_filter_strings(patterns: tuple[LogPattern, ...], statuses: tuple[str, ...]) -> tuple[str, ...]:
     wanted = set(ERROR_WORDS) | set(log_levels.host_literals(statuses))
     for pattern in patterns:
         wanted.update(required_literals(pattern.regex) or ())
     # a string containing another one adds nothing to a substring filter
     kept = [text for text in wanted if not any(other != text and other in text for other in wanted)]
-    return sorted(kept)
+    return tuple(sorted(kept))
 
 
 @dataclass(frozen=True)
@@ -100,10 +106,11 @@ class Rule:
         return not scope or any(fnmatch.fnmatchcase(name, glob) or fnmatch.fnmatchcase(image, glob) for glob in scope)
 
 
-def _stated_critical() -> LogPattern:
+@functools.cache
+def _stated_critical() -> Rule:
     from golive.inventory import LogPattern
 
-    return LogPattern(
+    critical = LogPattern(
         id="stated-level-critical",
         regex="stated-level-critical",
         severity="critical",
@@ -111,6 +118,13 @@ def _stated_critical() -> LogPattern:
         remediation="Read the line and those before it and fix the cause; if it is known and harmless here, "
         "classify it with a log_patterns: entry (e.g. acceptable with a rate).",
     )
+    return Rule(critical, re.compile(critical.regex), (critical.regex,))
+
+
+@functools.cache
+def _rule(pattern: LogPattern) -> Rule:
+    """A pattern compiled, once per run (every host's classifier shares it)."""
+    return Rule(pattern, re.compile(pattern.regex), required_literals(pattern.regex) or ("",))
 
 
 @dataclass
@@ -178,14 +192,14 @@ class SourceClassifier:
 
 
 class Classifier:
-    """The knowledge base, compiled once per run."""
+    """The knowledge base, compiled once per run: each pattern's rule and the host filter
+    are computed once per pattern set, however many hosts build a classifier from it."""
 
     def __init__(self, patterns: Sequence[LogPattern], error_statuses: Sequence[str] = ("5xx",)) -> None:
         self.patterns = list(patterns)
         self.error_statuses = tuple(error_statuses)
-        self.rules = [Rule(p, re.compile(p.regex), required_literals(p.regex) or ("",)) for p in self.patterns]
-        critical = _stated_critical()
-        self.stated_critical = Rule(critical, re.compile(critical.regex), (critical.regex,))
+        self.rules = [_rule(p) for p in self.patterns]
+        self.stated_critical = _stated_critical()
 
     def for_source(self, name: str, image: str = "") -> SourceClassifier:
         rules = [rule for rule in self.rules if rule.in_scope(name, image)]

@@ -20,6 +20,7 @@ import socket
 import ssl
 import threading
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -29,6 +30,7 @@ from golive.checks.http import Target
 from golive.checks.remote import Fleet
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
+from golive.inventory import Host
 
 LEGACY_VERSIONS = (("TLS 1.0", ssl.TLSVersion.TLSv1), ("TLS 1.1", ssl.TLSVersion.TLSv1_1))
 S_CLIENT_FLAGS = {ssl.TLSVersion.TLSv1: "-tls1", ssl.TLSVersion.TLSv1_1: "-tls1_1"}
@@ -89,15 +91,25 @@ class Certificates:
         self._read: dict[tuple[str, int, str, str | None], Certificate | Unreadable] = {}
         self._legacy: dict[tuple[str, int, str], dict[str, tuple[bool | None, str]]] = {}
         self._lock = threading.Lock()
+        self._pending: dict[object, threading.Lock] = {}
         self.handshakes: dict[str, int] = {}
+        self.before: Callable[[Host], None] | None = None
+        """Called with a target's host before its first read (``checks/prefetch.py``)."""
+
+    def _key_lock(self, key: object) -> threading.Lock:
+        """The lock of one read: the same read waits for the one in flight, others go ahead."""
+        with self._lock:
+            return self._pending.setdefault(key, threading.Lock())
 
     def certificate(self, target: Target) -> Certificate | Unreadable:
+        if self.before is not None:
+            self.before(target.host)
         if target.endpoint.internal:
             if self.fleet is None:
                 _local_only(target)
             return self._fetch_on_host(target)
         key = (target.hostname, target.port, target.server_name, target.endpoint.ca_bundle)
-        with self._lock:
+        with self._key_lock(key):
             if key not in self._read:
                 self._read[key] = self._fetch(target)
             return self._read[key]
@@ -139,19 +151,22 @@ class Certificates:
 
     def legacy_protocols(self, target: Target) -> dict[str, tuple[bool | None, str]]:
         """Per old protocol: (accepted, what happened)."""
+        if self.before is not None:
+            self.before(target.host)
         if target.endpoint.internal:
             if self.fleet is None:
                 _local_only(target)
             return {name: self._offer_on_host(target, version) for name, version in LEGACY_VERSIONS}
         key = (target.hostname, target.port, target.server_name)
-        with self._lock:
+        with self._key_lock(("legacy", *key)):
             if key not in self._legacy:
                 self._legacy[key] = {name: self._offer(target, version) for name, version in LEGACY_VERSIONS}
             return self._legacy[key]
 
     def _handshake(self, target: Target, context: ssl.SSLContext) -> ssl.SSLSocket:
         where = f"{target.hostname}:{target.port}"
-        self.handshakes[where] = self.handshakes.get(where, 0) + 1
+        with self._lock:
+            self.handshakes[where] = self.handshakes.get(where, 0) + 1
         raw = socket.create_connection((target.hostname, target.port), timeout=target.host.http.timeout)
         try:
             return context.wrap_socket(raw, server_hostname=target.server_name)

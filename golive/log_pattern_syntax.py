@@ -9,6 +9,7 @@ the host keeps candidate lines by it), and a policy's access-log error statuses
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from re import _constants as sre  # type: ignore[attr-defined]
@@ -45,9 +46,11 @@ def parse_statuses(specs: Sequence[str]) -> tuple[str, ...]:
     return tuple(prefixes)
 
 
+@functools.cache
 def required_literals(regex: str) -> tuple[str, ...] | None:
     """Lower-cased strings at least one of which every match of ``regex`` contains (None: none found).
 
+    Computed once per regex (the parse is the costly part of building a classifier).
     Read from the regex's parse tree: runs of literal characters (small character
     classes and alternatives of literals multiply out), alternatives whose every
     branch has one, groups and repeats of at least one. The most selective choice

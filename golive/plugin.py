@@ -393,6 +393,26 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+@pytest.hookimpl(tryfirst=True, specname="pytest_runtest_makereport")
+def pytest_runtest_makereport_of_target_error(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> pytest.TestReport | None:
+    """A target error's report made without pytest's traceback, which the wrapper above
+    replaces with the reason anyway: formatting it (parsing the source of every frame)
+    cost more than the test itself."""
+    excinfo = call.excinfo
+    if excinfo is None or not excinfo.errisinstance(TargetError):
+        return None
+    try:
+        raise pytest.fail.Exception(str(excinfo.value), pytrace=False)
+    except pytest.fail.Exception:
+        call.excinfo = pytest.ExceptionInfo.from_current()
+    try:
+        return pytest.TestReport.from_item_and_call(item, call)
+    finally:
+        call.excinfo = excinfo
+
+
 def _reason(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
     value = excinfo.value
     if isinstance(value, pytest.skip.Exception) or isinstance(value, pytest.fail.Exception):

@@ -20,77 +20,153 @@ from collections.abc import Iterable
 MASK = "[REDACTED]"
 _MIN_SECRET_LENGTH = 4
 
-# Each rule: the pattern, its replacement, and strings one of which (lower-cased) any match
-# contains; a rule whose strings are all absent cannot match and is not run (on ASCII
-# text, where lower-casing is exact; other text runs every rule).
-_PATTERNS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
-    (
-        re.compile(r"-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----.*?(-----END \1PRIVATE KEY-----|\Z)", re.S),
-        f"-----BEGIN \\1PRIVATE KEY-----{MASK}-----END \\1PRIVATE KEY-----",
-        ("private key-----",),
-    ),
-    (
-        re.compile(r"(?im)\b((?:proxy-)?authorization\s*[:=]\s*)(?:(basic|bearer|token|digest)\s+)?[^\s,;'\"]+"),
-        rf"\1\2 {MASK}",
-        ("authorization",),
-    ),
-    (
-        re.compile(r"(?i)\b(x-api-key|x-auth-token|cookie|set-cookie)(\s*[:=]\s*)[^\r\n]+"),
-        rf"\1\2{MASK}",
-        ("x-api-key", "x-auth-token", "cookie"),
-    ),
-    (
-        re.compile(
-            r"(?i)\b([\w.-]*(?:passw(?:or)?d|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)[\w.-]*)"
-            r"(\s*[:=]\s*|\"\s*:\s*\"|'\s*:\s*')(?!\[REDACTED\]|(?:yes|no|true|false|on|off|none|null)\b)([^\s,;&'\"]+)"
-        ),
-        rf"\1\2{MASK}",
-        ("passw", "pwd", "secret", "token", "key", "credential"),
-    ),
-    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)([^\s:/@]+):([^\s/@]+)@"), rf"\1\2:{MASK}@", ("://",)),
-    (
-        re.compile(r"\b(gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,})\b"),
-        MASK,
-        ("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-"),
-    ),
-    (re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"), MASK, ("akia", "asia")),
-    (re.compile(r"\bxox[abpors]-[A-Za-z0-9-]{10,}\b"), MASK, ("xox",)),
-    (re.compile(r"\bsk-[A-Za-z0-9_-]{20,}\b"), MASK, ("sk-",)),
-    (re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b"), MASK, ("eyj",)),
+# The format rules. One scan of the text, lower-cased, for the strings a match starts
+# with (a keyword, a token prefix, ``://``, a key block's marker) finds every place a
+# rule may match; only there is that rule's regex tried. Every match starts at its
+# keyword: what may come before it (``my_`` in ``my_password=``, ``proxy-``, ``set-``,
+# a URL's scheme) is kept as it is anyway, so it need not be part of the match. The
+# parts a rule keeps (a header or key name, a URL's user, a key block's kind) are
+# themselves redacted, so nothing a rule keeps can carry a secret.
+_KEYWORDS = r"passw(?:or)?d|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?"
+# (a plain alternation of literals: named groups here would cost the regex engine its
+# fast scan for the first character)
+_TRIGGERS = re.compile(
+    r"-----begin |authorization|x-api-key|x-auth-token|cookie"
+    r"|passw|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential|://"
+    r"|gh[pousr]_|github_pat_|glpat-|akia|asia|xox[abpors]-|sk-|eyj"
 )
+_TOKEN_PREFIXES = ("gh", "github_pat_", "glpat-", "akia", "asia", "xox", "sk-", "eyj")
+
+
+def _rule_of(trigger: str) -> str:
+    """Which rule may match where ``trigger`` (a match of ``_TRIGGERS``) starts."""
+    if trigger.startswith("-----"):
+        return "key"
+    if trigger == "authorization":
+        return "auth"
+    if trigger in ("x-api-key", "x-auth-token", "cookie"):
+        return "header"
+    if trigger == "://":
+        return "url"
+    return "token" if trigger.startswith(_TOKEN_PREFIXES) else "pair"
+
+
+_RULES: dict[str, re.Pattern[str]] = {
+    "key": re.compile(
+        r"-----BEGIN (?P<kind>[A-Z0-9 ]*)PRIVATE KEY-----.*?(?:-----END (?P=kind)PRIVATE KEY-----|\Z)", re.S
+    ),
+    "auth": re.compile(
+        r"(?i)\b(?P<name>authorization\s*[:=]\s*)(?:(?P<scheme>basic|bearer|token|digest)\s+)?[^\s,;'\"]+"
+    ),
+    "header": re.compile(r"(?i)\b(?P<name>x-api-key|x-auth-token|cookie)(?P<sep>\s*[:=]\s*)[^\r\n]+"),
+    "pair": re.compile(
+        rf"(?i)(?P<name>(?:{_KEYWORDS})[\w.-]*)(?P<sep>\s*[:=]\s*|\"\s*:\s*\"|'\s*:\s*')"
+        r"(?!\[REDACTED\]|(?:yes|no|true|false|on|off|none|null)\b)[^\s,;&'\"]+"
+    ),
+    "url": re.compile(r"(?P<user>[^\s:/@]+):[^\s/@]+@"),
+    "token": re.compile(
+        r"\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|glpat-[A-Za-z0-9_-]{20,}"
+        r"|(?:AKIA|ASIA)[A-Z0-9]{16}|xox[abpors]-[A-Za-z0-9-]{10,}|sk-[A-Za-z0-9_-]{20,}"
+        r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})\b"
+    ),
+}
 # the end of a key block whose beginning was cut off before the text reached us
-_KEY_END = re.compile(r"\A(?:(?!-----BEGIN ).)*?-----END ([A-Z0-9 ]*)PRIVATE KEY-----", re.S)
+_KEY_END = re.compile(r"(?:(?!-----BEGIN ).)*?-----END (?P<kind>[A-Z0-9 ]*)PRIVATE KEY-----", re.S)
+# what the regexes' case-insensitive matching equates with an ASCII letter, which
+# ``str.lower`` alone does not (U+0130 lower-cases to two characters)
+_FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
+_MEMO_SIZE = 2048
+_MEMO_CHARS = 2000
+
+
+def _lowered(text: str) -> str:
+    """``text`` lower-cased, character for character (positions stay the same)."""
+    if text.isascii():
+        return text.lower()
+    if "\u0130" in text or "\u0131" in text or "\u017f" in text:
+        text = text.translate(_FOLD)
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else "".join(c.lower()[:1] or c for c in text)
 
 
 class Redactor:
-    """Known secret values plus secret-looking patterns; thread-safe to extend."""
+    """Known secret values plus secret-looking patterns; thread-safe to extend.
+
+    Each text is redacted once: known values by literal search, then one scan of the
+    combined format rules. The result of a text (and the result itself, so text that is
+    redacted already is never redacted again) is remembered until a new secret arrives.
+    """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
         self._secrets: set[str] = set()
+        self._known: tuple[str, ...] = ()
+        self._memo: dict[str, str] = {}
         self.add(secrets)
 
     def add(self, secrets: Iterable[str]) -> None:
         """Register values that must never appear in any output."""
         with self._lock:
+            before = len(self._secrets)
             self._secrets.update(s for s in secrets if s and len(s) >= _MIN_SECRET_LENGTH)
+            if len(self._secrets) != before:
+                self._known = tuple(sorted(self._secrets, key=len, reverse=True))
+                self._memo = {}
 
     def __call__(self, text: str) -> str:
         """The text with every known secret and secret-looking token masked."""
         if not text:
             return text
-        with self._lock:
-            known = sorted(self._secrets, key=len, reverse=True)
+        memo = self._memo
+        found = memo.get(text)
+        if found is not None:
+            return found
+        redacted = self._redact(text, self._known)
+        if len(text) <= _MEMO_CHARS:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[text] = memo[redacted] = redacted
+        return redacted
+
+    def _redact(self, text: str, known: tuple[str, ...]) -> str:
         for secret in known:
             if secret in text:
                 text = text.replace(secret, MASK)
-        lowered = text.lower() if text.isascii() else None
-        for pattern, replacement, hints in _PATTERNS:
-            if lowered is None or any(hint in lowered for hint in hints):
-                text = pattern.sub(replacement, text)
-        if "PRIVATE KEY-----" in text:
-            text = _KEY_END.sub(f"{MASK}-----END \\1PRIVATE KEY-----", text, count=1)
-        return text
+        parts: list[str] = []
+        done = 0
+        if "PRIVATE KEY-----" in text and (cut := _KEY_END.match(text)):
+            parts.append(f"{MASK}-----END {self._redact(cut.group('kind'), known)}PRIVATE KEY-----")
+            done = cut.end()
+        lowered = _lowered(text)
+        position = done
+        while trigger := _TRIGGERS.search(lowered, position):
+            rule = _rule_of(trigger.group())
+            match = _RULES[rule].match(text, trigger.end() if rule == "url" else trigger.start())
+            if match is None:
+                position = trigger.start() + 1
+                continue
+            parts += [text[done : match.start()], self._replace(rule, match, known)]
+            done = position = match.end()
+        if not parts:
+            return text
+        parts.append(text[done:])
+        return "".join(parts)
+
+    def _replace(self, rule: str, match: re.Match[str], known: tuple[str, ...]) -> str:
+        def kept(name: str) -> str:
+            part = match.group(name)
+            return self._redact(part, known) if part else ""
+
+        if rule == "key":
+            kind = kept("kind")
+            return f"-----BEGIN {kind}PRIVATE KEY-----{MASK}-----END {kind}PRIVATE KEY-----"
+        if rule == "auth":
+            return f"{kept('name')}{kept('scheme')} {MASK}"
+        if rule in ("header", "pair"):
+            return f"{kept('name')}{kept('sep')}{MASK}"
+        if rule == "url":
+            return f"{kept('user')}:{MASK}@"
+        return MASK
 
 
 redact = Redactor()

@@ -110,3 +110,87 @@ def test_a_huge_text_is_cut_before_redaction_without_leaving_part_of_a_secret():
     out = clean(text, limit=4 * MAX_REDACTED_CHARS)
     assert "ghp_" not in out and "a1B2" not in out
     assert "chars cut" in out and out.startswith("w\nw")
+
+
+# What the rules, applied one after another, made of tricky text: the single scan must
+# redact the same (known values: "hunter2hunter2" and "x-oauth-basic").
+SAME_AS_ONE_RULE_AT_A_TIME = [
+    ("Authorization: Bearer eyJhbGciOi.payload", "Authorization: Bearer [REDACTED]"),
+    ("proxy-authorization: Basic Zm9vOmJhcg==", "proxy-authorization: Basic [REDACTED]"),
+    ("xauthorization: abc", "xauthorization: abc"),
+    ("AUTHORIZATION=token abc123,next", "AUTHORIZATION=token [REDACTED],next"),
+    ("Authorization: abc", "Authorization:  [REDACTED]"),
+    (
+        "DB_PASSWORD=hunter2hunter2 and PWD=/root Secret: x api-key=k1 ACCESS_KEY=z credentials=c",
+        "DB_PASSWORD=[REDACTED] and PWD=[REDACTED] Secret: [REDACTED] api-key=[REDACTED] ACCESS_KEY=[REDACTED] "
+        "credentials=[REDACTED]",
+    ),
+    ('{"api_key": "abcd1234efgh", "token" : "t0k3n"}', '{"api_key": "[REDACTED]", "token" : "[REDACTED]"}'),
+    ("{'secret': 'v4lue'}", "{'secret': '[REDACTED]'}"),
+    ("password:\n  hunter2", "password:\n  [REDACTED]"),
+    ("password: [REDACTED]", "password: [REDACTED]"),
+    ("passwordauthentication: yes == no", "passwordauthentication: yes == no"),
+    ("my_password=abc x.token-name=def", "my_password=[REDACTED] x.token-name=[REDACTED]"),
+    ("postgres://app:pa55word@db:5432/app", "postgres://app:[REDACTED]@db:5432/app"),
+    (f"https://{TOKEN}:x-oauth-basic@github.com/o/r.git", "https://[REDACTED]:[REDACTED]@github.com/o/r.git"),
+    ("http://h/?token=abc&password=def", "http://h/?token=[REDACTED]&password=[REDACTED]"),
+    ("Set-Cookie: id=a3fWa; Expires=Thu", "Set-Cookie: [REDACTED]"),
+    ("X-Auth-Token: t; X-API-Key: k", "X-Auth-Token: [REDACTED]"),
+    ("x-api-key without separator then api_key=v", "x-api-key without separator then api_key=[REDACTED]"),
+    (
+        f"{TOKEN} github_pat_{'x' * 22} glpat-{'y' * 22} AKIAABCDEFGHIJKLMNOP xoxb-1234567890ab sk-{'z' * 22}",
+        " ".join([MASK] * 6),
+    ),
+    ("task-abcdefghijklmnopqrstuvwxyz disk-abcdefghijklm", "task-abcdefghijklmnopqrstuvwxyz disk-abcdefghijklm"),
+    (
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----\nafter token=x",
+        "-----BEGIN RSA PRIVATE KEY-----[REDACTED]-----END RSA PRIVATE KEY-----\nafter token=[REDACTED]",
+    ),
+    (
+        "-----BEGIN EC PRIVATE KEY-----\nunterminated",
+        "-----BEGIN EC PRIVATE KEY-----[REDACTED]-----END EC PRIVATE KEY-----",
+    ),
+    (
+        "tail of a key\nQ2hlY2tzdW0\n-----END RSA PRIVATE KEY-----\nnext password=p",
+        "[REDACTED]-----END RSA PRIVATE KEY-----\nnext password=[REDACTED]",
+    ),
+    (
+        "-----BEGIN PRIVATE KEY-----\nA\n-----END PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----",
+        "-----BEGIN PRIVATE KEY-----[REDACTED]-----END PRIVATE KEY-----\n-----END RSA PRIVATE KEY-----",
+    ),
+    ("PASSWORD=Grüße token=ünïcode", "PASSWORD=[REDACTED] token=[REDACTED]"),
+    ("paſsword=longs AUTHORİZATİON: x", "paſsword=[REDACTED] AUTHORİZATİON:  [REDACTED]"),
+    ("ACCESS-KEY: val; private_key=pk", "ACCESS-KEY: [REDACTED]; private_key=[REDACTED]"),
+    ("auth token=abc123 api.token.v2=xyz", "auth token=[REDACTED] api.token.v2=[REDACTED]"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), SAME_AS_ONE_RULE_AT_A_TIME)
+def test_one_scan_redacts_as_the_rules_one_at_a_time_did(text, expected):
+    assert Redactor(["hunter2hunter2", "x-oauth-basic"])(text) == expected
+
+
+def test_a_url_password_holding_a_pair_is_masked_whole():
+    # the rules one at a time masked "abc@host/" as the token's value; one scan masks
+    # the URL's password: either way nothing of it is left
+    assert Redactor()("https://user:token=abc@host/") == "https://user:[REDACTED]@host/"
+
+
+def test_a_known_value_spanning_a_rule_is_masked_whole():
+    # a passphrase with spaces: the pair rule alone would mask its first word only
+    redactor = Redactor(["correct horse battery staple"])
+    assert redactor("password=correct horse battery staple") == "password=[REDACTED]"
+
+
+def test_redacted_text_is_not_redacted_again():
+    redactor = Redactor()
+    once = redactor("Authorization: abc")  # the rule adds a space before the mask each time it runs
+    assert redactor(once) is once
+    assert redactor(redactor(once)) == once == "Authorization:  [REDACTED]"
+
+
+def test_a_new_secret_applies_to_text_redacted_before():
+    redactor = Redactor()
+    assert redactor("connect with s3cr3t-value") == "connect with s3cr3t-value"
+    redactor.add(["s3cr3t-value"])
+    assert redactor("connect with s3cr3t-value") == f"connect with {MASK}"
