@@ -19,6 +19,7 @@ from golive.checks.log_levels import Level
 from golive.checks.log_patterns import Classifier, shipped_patterns
 
 CORPUS = Path(__file__).parents[1] / "data" / "log_corpus.tsv"
+SOURCES = Path(__file__).parents[1] / "data" / "log_corpus_sources.tsv"
 CLASSES = ("critical", "warning", "acceptable", "benign")
 DOCKER_STAMP = "2026-02-15T20:00:00.123456789Z "
 # the goals on the held-out rows: each class's recall, and benign rows reported as findings
@@ -88,6 +89,22 @@ def test_corpus_is_large_and_at_least_a_quarter_is_held_out():
     assert len(held) / len(ROWS) >= 0.25
     assert all(row.source.strip() and ":" in row.source for row in ROWS), "every row names its project: document"
     assert len({row.line for row in ROWS}) == len(ROWS), "no line twice"
+
+
+def test_checked_rows_name_the_file_their_message_was_found_in():
+    """log_corpus_sources.tsv records, per checked line, the repository, commit, file and the
+    format string found there; every held-out line is among them."""
+    by_line = {row.line: row for row in ROWS}
+    checked = set()
+    for number, text in enumerate(SOURCES.read_text(encoding="utf-8").splitlines(), 1):
+        if not text or text.startswith("#"):
+            continue
+        line, repository, commit, path, found = text.split("\t")
+        assert line in by_line, f"{SOURCES.name}:{number}: not a corpus line"
+        assert by_line[line].source.endswith(path), f"{SOURCES.name}:{number}: corpus names {by_line[line].source}"
+        assert "/" in repository and len(commit) == 40 and found.strip(), f"{SOURCES.name}:{number}"
+        checked.add(line)
+    assert not [row.line for row in ROWS if row.split == "heldout" and row.line not in checked]
 
 
 def test_held_out_rows_meet_the_goals(capsys: pytest.CaptureFixture[str]):
