@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from golive.errors import CriterionMarkError
 from golive.inventory import CRITERION_ID
 from golive.rubric import SEVERITIES
 
@@ -35,9 +36,7 @@ MARKERS = (
     "criterion(id, category): the criterion's stable ID (e.g. SEC-01) and its rubric category.",
 )
 
-
-class CriterionMarkError(Exception):
-    """A test in the suite is not a well-formed criterion; the message names it and the fix."""
+__all__ = ["MARKERS", "Criterion", "CriterionMarkError", "criterion_of", "is_marked", "parse_docstring", "reference"]
 
 
 @dataclass(frozen=True)
