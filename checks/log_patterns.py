@@ -37,12 +37,13 @@ import yaml
 
 from golive.checks import log_levels
 from golive.checks.log_levels import Level
+from golive.outcomes import Severity
 from golive.units import parse_duration
 
 if TYPE_CHECKING:
     from golive.inventory import LogPattern
 
-SEVERITIES = ("critical", "warning", "acceptable")
+SEVERITIES = tuple(Severity)  # a pattern's severity is a criterion's
 MIN_LITERAL = 3
 ERROR_LIKE = re.compile(
     r"(?i)\b(?:errors?|fatal|panic(?:ked)?|exceptions?|traceback|fail(?:s|ed|ure|ing)?|critical|crit|emerg"

@@ -131,7 +131,7 @@ def pytest_configure(config: pytest.Config) -> None:
             config.pluginmanager.register(XdistHooks(state), "golive.xdist")
         if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
             state.previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
-    config.pluginmanager.register(GoliveSession(config, state), "golive.session")
+    config.pluginmanager.register(GoliveSession(config, state), "golive.run")
     for name in fixtures.PLUGINS:
         if not config.pluginmanager.has_plugin(name):
             config.pluginmanager.register(importlib.import_module(name), name)

@@ -14,12 +14,12 @@ import socket
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import golive
 from golive import suite
+from golive.record_schema import RunMetadata
 from golive.session import RunState
 
 _SELECTION_OPTIONS = {
@@ -103,7 +103,7 @@ def incomplete_reasons(session: pytest.Session, state: RunState, exitstatus: int
     return reasons
 
 
-def run_metadata(session: pytest.Session, state: RunState) -> dict[str, Any]:
+def run_metadata(session: pytest.Session, state: RunState) -> RunMetadata:
     """Who ran what, where and when: the record's ``run`` section."""
     finished = dt.datetime.now(dt.UTC)
     inventory = state.inventory

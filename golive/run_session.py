@@ -16,7 +16,6 @@ the run's state from ``self.state``. In order of the run, its hooks:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import signal
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,10 @@ import pytest
 
 import golive
 from golive import criteria, evidence, history, metrics, record, run_scope, sharding
-from golive.errors import CriterionMarkError, TargetError
+from golive.errors import CriterionMarkError, InventoryError, TargetError
 from golive.evidence import Evidence
+from golive.outcomes import Outcome, Severity
+from golive.record_schema import Record
 from golive.session import CRITERION, EVIDENCE, RunState
 
 _SENT = pytest.StashKey[int]()
@@ -73,7 +74,7 @@ class GoliveSession:
                 continue
             node.stash[CRITERION] = found
             node.user_properties.extend(
-                [("criterion", found.id), ("severity", found.severity), ("category", found.category)]
+                [("criterion", found.id), ("severity", str(found.severity)), ("category", found.category)]
             )
         if problems:
             report.outcome = "failed"
@@ -217,7 +218,7 @@ class GoliveSession:
             code = record.exit_status(state.record, config.getoption("fail_under"), gate)
             session.exitstatus = code if gate else max(code, int(exitstatus))  # other tests' failures count too
 
-    def _add_history(self, current: dict[str, Any]) -> None:
+    def _add_history(self, current: Record) -> None:
         """Trend and changes from reports/history/ (or --baseline); keep this run if it is whole."""
         if self.state.json_path is None:
             return
@@ -227,9 +228,9 @@ class GoliveSession:
         baseline = self.config.getoption("baseline")
         if baseline:
             try:
-                reference = json.loads(Path(baseline).read_text())
-            except (OSError, json.JSONDecodeError) as exc:
-                raise pytest.UsageError(f"--baseline {baseline}: not a readable golive record ({exc})") from None
+                reference = record.read_json(Path(baseline))
+            except InventoryError as exc:
+                raise pytest.UsageError(f"--baseline {exc}") from None
             current["changes"] = history.changes(reference, current, f"baseline {baseline}")
         elif past:
             current["changes"] = history.changes(past[-1], current, "the previous run")
@@ -243,7 +244,7 @@ class GoliveSession:
         if result is None:
             return
         for criterion in result["criteria"]:
-            if criterion["severity"] == "critical" and criterion["outcome"] == "failed":
+            if criterion["severity"] == Severity.CRITICAL and criterion["outcome"] == Outcome.FAILED:
                 terminalreporter.write_line(f"golive: CRITICAL {criterion['id']} {criterion['title']}", red=True)
         path = str(state.html_path) if state.html_path else str(state.json_path)
         line = record.verdict_line(result, path)

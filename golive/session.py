@@ -20,6 +20,7 @@ from golive import shipped
 from golive.criteria import Criterion
 from golive.evidence import Evidence
 from golive.inventory import Inventory
+from golive.record_schema import Record
 from golive.results import Ledger
 
 CRITERION = pytest.StashKey[Criterion]()
@@ -50,7 +51,7 @@ class RunState:
     html_path: Path | None = None
     html_is_ours: bool = False
     json_path: Path | None = None
-    record: dict[str, Any] | None = None
+    record: Record | None = None
     round_trips: dict[str, int] = field(default_factory=dict)
     catalogue: dict[str, Criterion] = field(default_factory=dict)
     nothing_declared: set[str] = field(default_factory=set)
