@@ -15,8 +15,9 @@ from golive.checks.log_patterns import knowledge_base
 from golive.criteria import Criterion
 from golive.evidence import Comparison, Verdict
 from golive.inventory import Inventory
+from golive.outcomes import Severity
 
-JUDGED_SEVERITIES = ("critical", "warning")
+JUDGED_SEVERITIES = (Severity.CRITICAL, Severity.WARNING)
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import pytest
 
+from golive.errors import CriterionMarkError
 from golive.inventory import CRITERION_ID
-from golive.rubric import SEVERITIES
+from golive.outcomes import SEVERITIES, Severity
 
 MARKERS = (
     "critical: a failure blocks go-live and caps the grade (pytest -m critical is the gate).",
@@ -35,9 +36,7 @@ MARKERS = (
     "criterion(id, category): the criterion's stable ID (e.g. SEC-01) and its rubric category.",
 )
 
-
-class CriterionMarkError(Exception):
-    """A test in the suite is not a well-formed criterion; the message names it and the fix."""
+__all__ = ["MARKERS", "Criterion", "CriterionMarkError", "criterion_of", "is_marked", "parse_docstring", "reference"]
 
 
 @dataclass(frozen=True)
@@ -46,19 +45,24 @@ class Criterion:
 
     id: str
     category: str
-    severity: str
+    severity: Severity
     title: str
     why: str = ""
     remediation: str = ""
     description: str = ""
     keys: str = ""
 
+    def __post_init__(self) -> None:
+        # a criterion read back from a record or a worker's output names its severity as a string
+        object.__setattr__(self, "severity", Severity(self.severity))
+
     def to_dict(self) -> dict[str, str]:
-        return asdict(self)
+        return {name: str(value) for name, value in asdict(self).items()}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Criterion:
-        return cls(**data)
+    def from_dict(cls, data: Mapping[str, Any]) -> Criterion:
+        """The criterion of ``to_dict``'s dictionary (other keys, as in a record's entry, are ignored)."""
+        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
 
 
 def is_marked(item: pytest.Item) -> bool:
@@ -68,7 +72,7 @@ def is_marked(item: pytest.Item) -> bool:
 
 def criterion_of(item: pytest.Item, categories: Collection[str]) -> Criterion:
     """The criterion an item implements; CriterionMarkError if it is not well-formed."""
-    severities = sorted({mark.name for name in SEVERITIES for mark in item.iter_markers(name)})
+    severities = sorted({Severity(mark.name) for name in SEVERITIES for mark in item.iter_markers(name)}, key=str)
     marks = list(item.iter_markers("criterion"))
     where = item.nodeid
     if len(severities) != 1:

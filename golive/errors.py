@@ -1,9 +1,20 @@
-"""The errors golive's users meet, as one small hierarchy.
+"""The errors golive's users meet, as one small hierarchy::
 
-- ``InventoryError``: bad input (hosts.yaml, a rubric file, an option). The run ends
-  as a usage error (exit status 4) with one line naming the file, the key and the fix.
-- ``TargetError``: a target could not be checked (unreachable, timed out, refused).
-  The criterion instance is shown as ``error`` with the reason and scored as failed.
+    GoliveError
+    ├── InventoryError       bad input: hosts.yaml, a rubric file, an option
+    ├── CriterionMarkError   a test of the suite is not a whole criterion
+    ├── TargetError          a target could not be checked
+    │   ├── Unreachable
+    │   └── CheckTimeout
+    └── SandboxError         (sandbox.process) golive's own test fleet could not start
+
+- ``InventoryError``: the run ends as a usage error (exit status 4) with one line
+  naming the file, the key and the fix.
+- ``CriterionMarkError``: the test's module fails collection with the test's node id
+  and the fix (a missing or second severity marker, a malformed criterion ID, a
+  category the rubric does not have); the run is incomplete, never READY.
+- ``TargetError`` (unreachable, timed out, refused): the criterion instance is shown
+  as ``error`` with the reason and scored as failed; never a skip.
 - Anything else is a bug in golive and is left to raise.
 """
 
@@ -23,6 +34,10 @@ class InventoryError(GoliveError):
         self.problem = problem
         where = f"{file}: {key}" if key else file
         super().__init__(f"{where}: {problem}")
+
+
+class CriterionMarkError(GoliveError):
+    """A test in the suite is not a well-formed criterion; the message names it and the fix."""
 
 
 class TargetError(GoliveError):

@@ -7,29 +7,30 @@ a chosen baseline such as the last accepted phase (``--baseline FILE``).
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
-from typing import Any
 
-from golive.record import write_json
+from golive.errors import InventoryError
+from golive.outcomes import Outcome
+from golive.record import read_json, write_json
+from golive.record_schema import Changes, Record, TrendPoint
 
 KEEP = 50
-FAILING = ("failed",)
+FAILING = (Outcome.FAILED,)
 
 
-def load(directory: Path) -> list[dict[str, Any]]:
-    """The kept records, oldest first (unreadable files are skipped)."""
+def load(directory: Path) -> list[Record]:
+    """The kept records, oldest first (unreadable files and other schemas are skipped)."""
     records = []
     for path in sorted(directory.glob("*.json")):
         try:
-            records.append(json.loads(path.read_text()))
-        except (OSError, json.JSONDecodeError):
+            records.append(read_json(path))
+        except InventoryError:
             continue
     return records
 
 
-def save(directory: Path, record: dict[str, Any], keep: int = KEEP) -> Path:
+def save(directory: Path, record: Record, keep: int = KEEP) -> Path:
     """Keep ``record``; drop the oldest beyond ``keep``."""
     # nanoseconds, not the record's "finished" (whole seconds): two runs in one second
     # must not overwrite each other, and names must sort in the order the runs ended
@@ -40,7 +41,7 @@ def save(directory: Path, record: dict[str, Any], keep: int = KEEP) -> Path:
     return path
 
 
-def changes(previous: dict[str, Any], current: dict[str, Any], label: str) -> dict[str, Any]:
+def changes(previous: Record, current: Record, label: str) -> Changes:
     """Per criterion: newly failing, fixed, still failing, compared with ``previous``."""
     before = {c["id"]: c["outcome"] for c in previous["criteria"]}
     after = {c["id"]: c["outcome"] for c in current["criteria"]}
@@ -49,12 +50,11 @@ def changes(previous: dict[str, Any], current: dict[str, Any], label: str) -> di
         "since_finished": previous["run"]["finished"],
         "since_score": previous["score"],
         "newly_failing": sorted(cid for cid, now in after.items() if now in FAILING and before.get(cid) not in FAILING),
-        "fixed": sorted(cid for cid, was in before.items() if was in FAILING and after.get(cid) == "passed"),
+        "fixed": sorted(cid for cid, was in before.items() if was in FAILING and after.get(cid) == Outcome.PASSED),
         "still_failing": sorted(cid for cid, now in after.items() if now in FAILING and before.get(cid) in FAILING),
     }
 
 
-def trend(past: list[dict[str, Any]], current: dict[str, Any]) -> list[dict[str, Any]]:
+def trend(past: list[Record], current: Record) -> list[TrendPoint]:
     """Score points for the chart: the kept runs and this one."""
-    points = [{"finished": r["run"]["finished"], "score": r["score"], "grade": r["grade"]} for r in past]
-    return [*points, {"finished": current["run"]["finished"], "score": current["score"], "grade": current["grade"]}]
+    return [TrendPoint(finished=r["run"]["finished"], score=r["score"], grade=r["grade"]) for r in [*past, current]]

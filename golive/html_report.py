@@ -7,7 +7,9 @@ are inserted into pytest-html's self-contained page, which opens offline.
 from __future__ import annotations
 
 import html
-from typing import Any
+
+from golive.outcomes import Outcome, Severity
+from golive.record_schema import CategoryEntry, EvidenceEntry, Record
 
 _STYLE = """
 <style>
@@ -44,7 +46,7 @@ def escape(value: object) -> str:
 _e = escape
 
 
-def summary_html(record: dict[str, Any], report_path: str = "") -> str:
+def summary_html(record: Record, report_path: str = "") -> str:
     """The report's opening block: verdict, categories, critical failures, fixes, metadata."""
     state = "READY" if record["ready"] else "NOT READY"
     css = "ready" if record["ready"] else "not-ready"
@@ -96,7 +98,7 @@ def summary_html(record: dict[str, Any], report_path: str = "") -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _categories_table(record: dict[str, Any]) -> str:
+def _categories_table(record: Record) -> str:
     rows = []
     for category in record["categories"]:
         rows.append(
@@ -110,7 +112,7 @@ def _categories_table(record: dict[str, Any]) -> str:
     return table + _chart(record["categories"])
 
 
-def _chart(categories: list[dict[str, Any]]) -> str:
+def _chart(categories: list[CategoryEntry]) -> str:
     bar_height, label_width, width = 18, 130, 300
     height = bar_height * len(categories) + 4
     bars = []
@@ -133,17 +135,17 @@ def _chart(categories: list[dict[str, Any]]) -> str:
 _CHANGE_ROWS = (("Newly failing", "newly_failing"), ("Fixed", "fixed"), ("Still failing", "still_failing"))
 
 
-def _changes(record: dict[str, Any]) -> str:
+def _changes(record: Record) -> str:
     """What changed since the previous run (or the baseline), and the score over past runs."""
     parts = []
     changes = record.get("changes")
     if changes:
         rows = "".join(
-            f"<tr><th>{_e(label)}</th><td>{_e(', '.join(changes[key]) or 'none')}</td></tr>"
-            for label, key in (
-                ("Newly failing", "newly_failing"),
-                ("Fixed", "fixed"),
-                ("Still failing", "still_failing"),
+            f"<tr><th>{_e(label)}</th><td>{_e(', '.join(ids) or 'none')}</td></tr>"
+            for label, ids in (
+                ("Newly failing", changes["newly_failing"]),
+                ("Fixed", changes["fixed"]),
+                ("Still failing", changes["still_failing"]),
             )
         )
         parts.append(
@@ -168,13 +170,13 @@ def _changes(record: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def _critical_failures(record: dict[str, Any]) -> str:
-    failed = [c for c in record["criteria"] if c["severity"] == "critical" and c["outcome"] == "failed"]
+def _critical_failures(record: Record) -> str:
+    failed = [c for c in record["criteria"] if c["severity"] == Severity.CRITICAL and c["outcome"] == Outcome.FAILED]
     if not failed:
         return ""
     items = []
     for criterion in failed:
-        targets = [i for i in criterion["instances"] if i["outcome"] in ("failed", "error")]
+        targets = [i for i in criterion["instances"] if Outcome(i["outcome"]).is_failure]
         reasons = "".join(
             f"<li><code>{_e(i['target'] or i['nodeid'])}</code>: {_e(i['message'])}</li>" for i in targets
         )
@@ -183,7 +185,7 @@ def _critical_failures(record: dict[str, Any]) -> str:
     return '<h3>Critical failures</h3><ol id="golive-critical">' + "".join(items) + "</ol>"
 
 
-def _fixes(record: dict[str, Any]) -> str:
+def _fixes(record: Record) -> str:
     if not record["fixes"]:
         return ""
     rows = "".join(
@@ -196,7 +198,7 @@ def _fixes(record: dict[str, Any]) -> str:
     )
 
 
-def _waivers(record: dict[str, Any]) -> str:
+def _waivers(record: Record) -> str:
     if not record["waivers"]:
         return ""
     rows = "".join(
@@ -211,12 +213,12 @@ def _waivers(record: dict[str, Any]) -> str:
     )
 
 
-def _run_metadata(record: dict[str, Any]) -> str:
+def _run_metadata(record: Record) -> str:
     rows = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in record["run"].items())
     return f'<h3>Run</h3><table id="golive-run">{rows}</table>'
 
 
-def evidence_html(entries: list[dict[str, Any]]) -> str:
+def evidence_html(entries: list[EvidenceEntry]) -> str:
     """A test row's evidence: commands, HTTP exchanges, comparisons, notes, verdict."""
     if not entries:
         return ""
@@ -252,7 +254,7 @@ def evidence_html(entries: list[dict[str, Any]]) -> str:
     return '<div class="golive-evidence"><b>Evidence</b>' + "".join(blocks) + "</div>"
 
 
-def page(record: dict[str, Any]) -> str:
+def page(record: Record) -> str:
     """A whole self-contained report page from a record alone (used for merged shards)."""
     sections = []
     for criterion in record["criteria"]:

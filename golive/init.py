@@ -314,7 +314,7 @@ def run_suite(inventory: Path) -> tuple[int, str]:
     path = reports / "readiness.json"
     if result.returncode not in (0, 1) or not path.exists():
         return result.returncode, (result.stdout[-2000:] + result.stderr[-2000:]).strip()
-    return result.returncode, record.verdict_line(json.loads(path.read_text()), str(reports / "readiness.html"))
+    return result.returncode, record.verdict_line(record.read_json(path), str(reports / "readiness.html"))
 
 
 def main(host_texts: Sequence[str], output: Path, force: bool, ssh_config: str | None, run: bool) -> int:

@@ -16,9 +16,9 @@ from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
+from golive.outcomes import SEVERITIES as SEVERITIES
 from golive.units import parse_duration
 
-SEVERITIES = ("critical", "warning", "acceptable")
 MIN_LITERAL = 3
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*(?:\.\d+)?)\s*([a-z]+)\s*$")
 

@@ -9,42 +9,29 @@ could not, then the waivers), so the result equals a single run over the same fl
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
-from typing import Any
 
 from golive.criteria import Criterion
 from golive.errors import InventoryError
 from golive.inventory import Waiver
-from golive.record import NOT_RUN, finalize
+from golive.record import NOT_RUN, finalize, read_json
+from golive.record_schema import Record, RubricEntry, RunMetadata
 from golive.results import CriterionResult, Instance
 from golive.rubric import MAX_WAIVER_DAYS, RubricConfig
 
-_CRITERION_FIELDS = tuple(Criterion.__dataclass_fields__)
+
+def load_records(paths: list[Path]) -> list[Record]:
+    return [read_json(path) for path in paths]
 
 
-def load_records(paths: list[Path]) -> list[dict[str, Any]]:
-    records = []
-    for path in paths:
-        try:
-            records.append(json.loads(path.read_text()))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise InventoryError(
-                str(path), "", f"not a readable golive record ({exc}); pass readiness.json files"
-            ) from None
-    return records
-
-
-def merge(records: list[dict[str, Any]], paths: list[str], today: dt.date | None = None) -> dict[str, Any]:
+def merge(records: list[Record], paths: list[str], today: dt.date | None = None) -> Record:
     """The record of the whole fleet from the records of all its shards."""
     _check_shards(records, paths)
     results: dict[str, CriterionResult] = {}
     seen: set[str] = set()
     for shard in records:
         for criterion in shard["criteria"]:
-            result = results.setdefault(
-                criterion["id"], CriterionResult(Criterion(**{k: criterion[k] for k in _CRITERION_FIELDS}))
-            )
+            result = results.setdefault(criterion["id"], CriterionResult(Criterion.from_dict(criterion)))
             for instance in criterion["instances"]:
                 if instance["nodeid"] not in seen:
                     seen.add(instance["nodeid"])
@@ -64,7 +51,7 @@ def merge(records: list[dict[str, Any]], paths: list[str], today: dt.date | None
     )
 
 
-def _check_shards(records: list[dict[str, Any]], paths: list[str]) -> None:
+def _check_shards(records: list[Record], paths: list[str]) -> None:
     shards = [tuple(r["run"].get("shard") or ()) for r in records]
     for path, shard in zip(paths, shards, strict=True):
         if len(shard) != 2:
@@ -78,15 +65,17 @@ def _check_shards(records: list[dict[str, Any]], paths: list[str]) -> None:
     missing = sorted(set(range(1, total + 1)) - {index for index, _ in shards})
     if missing or len(shards) != total:
         raise InventoryError(paths[0], "run.shard", f"need each of shards 1..{total} once; missing {missing or 'none'}")
-    for key in ("inventory_sha256", "suite_commit"):
-        values = {r["run"].get(key) for r in records}
+    for key, values in (
+        ("inventory_sha256", {r["run"].get("inventory_sha256") for r in records}),
+        ("suite_commit", {r["run"].get("suite_commit") for r in records}),
+    ):
         if len(values) != 1:
             raise InventoryError(paths[0], f"run.{key}", "shards ran different inventories or suites; rerun them alike")
     if any(r["rubric"] != records[0]["rubric"] for r in records):
         raise InventoryError(paths[0], "rubric", "shards graded with different rubrics; rerun them alike")
 
 
-def _rubric(data: dict[str, Any]) -> RubricConfig:
+def _rubric(data: RubricEntry) -> RubricConfig:
     return RubricConfig(
         categories=data["categories"],
         severity_weights=data["severity_weights"],
@@ -97,7 +86,7 @@ def _rubric(data: dict[str, Any]) -> RubricConfig:
     )
 
 
-def _waivers(records: list[dict[str, Any]]) -> list[Waiver]:
+def _waivers(records: list[Record]) -> list[Waiver]:
     """The inventory's waivers, as every shard recorded them (same inventory, same list)."""
     return [
         Waiver(
@@ -108,7 +97,7 @@ def _waivers(records: list[dict[str, Any]]) -> list[Waiver]:
     ]  # fmt: skip
 
 
-def _run(records: list[dict[str, Any]]) -> dict[str, Any]:
+def _run(records: list[Record]) -> RunMetadata:
     runs = [r["run"] for r in records]
     round_trips: dict[str, int] = {}
     for run in runs:

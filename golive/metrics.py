@@ -7,7 +7,8 @@ Readiness itself is then monitored and alerted on like any other signal, e.g.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+
+from golive.record_schema import Record
 
 
 def _labels(**labels: str) -> str:
@@ -19,7 +20,7 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
-def render(record: dict[str, Any]) -> str:
+def render(record: Record) -> str:
     """Prometheus text exposition format (0.0.4) of a run record."""
     finished = dt.datetime.fromisoformat(record["run"]["finished"]).timestamp()
     lines: list[str] = []

@@ -1,8 +1,9 @@
 """The run record: the one data structure every report is rendered from.
 
-It is plain JSON-able data (``reports/readiness.json``), so a merge of shard records
-re-renders exactly what a single run would have shown. ``finalize`` is the one place
-a run is graded, for a single run and for a merge of shards alike.
+It is plain JSON-able data (``reports/readiness.json``, its shape in
+``golive.record_schema``), so a merge of shard records re-renders exactly what a
+single run would have shown. ``finalize`` is the one place a run is graded, for a
+single run and for a merge of shards alike.
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ import os
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+from golive.errors import InventoryError
 from golive.inventory import Waiver
+from golive.outcomes import Outcome
+from golive.record_schema import SCHEMA, CriterionEntry, Fix, Record, RunMetadata, WaiverStatus
 from golive.results import CriterionResult, apply_waivers, judge_grade_claims
 from golive.rubric import Grade, RubricConfig, gains, grade, shown
 
-SEVERITY_ORDER = {"critical": 0, "warning": 1, "acceptable": 2}
 NOT_RUN = "criteria of the suite not run:"
 """How the partial reason naming the suite criteria that did not run begins."""
 
@@ -30,12 +33,12 @@ def finalize(
     waivers: Sequence[Waiver],
     today: dt.date,
     *,
-    run: dict[str, Any],
+    run: RunMetadata,
     judge_claims: bool = True,
     selection: Sequence[str] = (),
     not_run: Iterable[str] = (),
     incomplete: Sequence[str] = (),
-) -> dict[str, Any]:
+) -> Record:
     """Grade a run: waivers, grade claims (judged against the rest of the run), waivers
     again (a failed claim can be waived too), the rubric, and the record.
 
@@ -69,19 +72,20 @@ def build_record(
     partial_reasons: list[str],
     not_run: list[str],
     incomplete_reasons: list[str],
-    waivers: list[dict[str, Any]],
-    run: dict[str, Any],
-) -> dict[str, Any]:
+    waivers: list[WaiverStatus],
+    run: RunMetadata,
+) -> Record:
     """Assemble the record from criterion results, the grade and run metadata; scores
     are shown truncated to one decimal (``score_unrounded`` keeps the exact value)."""
     titles = {r.criterion.id: r.criterion for r in results}
     fixes = [
-        {"id": cid, "title": titles[cid].title, "severity": titles[cid].severity, "points": points,
-         "remediation": titles[cid].remediation}
+        Fix(id=cid, title=titles[cid].title, severity=titles[cid].severity, points=points,
+            remediation=titles[cid].remediation)
         for cid, points in gains([r.as_outcome() for r in results], rubric)
     ]  # fmt: skip
     partial, complete = bool(partial_reasons), not incomplete_reasons
     return {
+        "schema": SCHEMA,
         "score": shown(grade.score),
         "uncapped_score": shown(grade.uncapped_score),
         "score_unrounded": grade.score,
@@ -99,8 +103,7 @@ def build_record(
             for c in grade.categories
         ],
         "criteria": [
-            {**r.criterion.to_dict(), "outcome": r.outcome, "instances": [i.to_dict() for i in r.instances]}
-            for r in sorted(results, key=lambda r: (SEVERITY_ORDER.get(r.criterion.severity, 9), r.criterion.id))
+            _criterion_entry(r) for r in sorted(results, key=lambda r: (r.criterion.severity.rank, r.criterion.id))
         ],
         "fixes": fixes,
         "waivers": waivers,
@@ -116,7 +119,16 @@ def build_record(
     }
 
 
-def verdict_line(record: dict[str, Any], report_path: str) -> str:
+def _criterion_entry(result: CriterionResult) -> CriterionEntry:
+    c = result.criterion
+    return CriterionEntry(
+        id=c.id, category=c.category, severity=c.severity, title=c.title, why=c.why, remediation=c.remediation,
+        description=c.description, keys=c.keys, outcome=result.outcome,
+        instances=[i.to_dict() for i in result.instances],
+    )  # fmt: skip
+
+
+def verdict_line(record: Record, report_path: str) -> str:
     """The one line a person reads first: score, letter, READY and why not."""
     state = "READY" if record["ready"] else "NOT READY"
     parts = [f"golive: {record['score']:.1f}/100 {record['grade']} {state}"]
@@ -148,11 +160,31 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def write_json(record: dict[str, Any], path: Path) -> None:
+def write_json(record: Record, path: Path) -> None:
     write_atomically(path, json.dumps(record, indent=2, sort_keys=False) + "\n")
 
 
-def exit_status(record: dict[str, Any], fail_under: float | None = None, gate: bool = False) -> int:
+def read_json(path: Path) -> Record:
+    """A record written by ``write_json`` (any golive of the same schema); InventoryError if it is not one."""
+    try:
+        data: Any = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InventoryError(
+            str(path), "", f"not a readable golive record ({exc}); pass readiness.json files"
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("criteria"), list):
+        raise InventoryError(str(path), "", "not a golive record; pass readiness.json files")
+    schema = data.get("schema", SCHEMA)  # records before the schema was written have the same shape
+    if schema != SCHEMA:
+        raise InventoryError(
+            str(path),
+            "schema",
+            f"record schema {schema!r}; this golive reads schema {SCHEMA}: use the golive that wrote it",
+        )
+    return cast(Record, data)
+
+
+def exit_status(record: Record, fail_under: float | None = None, gate: bool = False) -> int:
     """1 when the run fails its gate, else 0 (pytest's TESTS_FAILED / OK).
 
     By default any failed criterion fails the run (a grade claim judged at the end
@@ -161,4 +193,4 @@ def exit_status(record: dict[str, Any], fail_under: float | None = None, gate: b
     below = fail_under is not None and record["score_unrounded"] < fail_under
     if gate:
         return 1 if record["critical_failures"] or below else 0
-    return 1 if below or any(c["outcome"] == "failed" for c in record["criteria"]) else 0
+    return 1 if below or any(c["outcome"] == Outcome.FAILED for c in record["criteria"]) else 0

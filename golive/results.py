@@ -14,18 +14,9 @@ from typing import Any
 
 from golive.criteria import Criterion
 from golive.inventory import Waiver
-from golive.rubric import (
-    FAILED,
-    NOT_APPLICABLE,
-    PASSED,
-    WAIVED,
-    CriterionOutcome,
-    RubricConfig,
-    grade,
-    judge_grade_claim,
-)
-
-INSTANCE_OUTCOMES = ("passed", "failed", "error", "skipped", "waived")
+from golive.outcomes import Outcome
+from golive.record_schema import EvidenceEntry, InstanceEntry, WaiverMark, WaiverStatus
+from golive.rubric import CriterionOutcome, RubricConfig, grade, judge_grade_claim
 
 
 @dataclass
@@ -34,26 +25,33 @@ class Instance:
 
     nodeid: str
     target: str
-    outcome: str = "passed"
+    outcome: Outcome = Outcome.PASSED
     message: str = ""
-    evidence: list[dict[str, Any]] = field(default_factory=list)
+    evidence: list[EvidenceEntry] = field(default_factory=list)
     duration: float = 0.0
-    waiver: dict[str, Any] | None = None
+    waiver: WaiverMark | None = None
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Instance:
+    def from_dict(cls, data: InstanceEntry) -> Instance:
+        mark = data.get("waiver")
+        waiver = None
+        if mark is not None:
+            waiver = WaiverMark(
+                owner=mark["owner"], reason=mark["reason"], expires=mark["expires"],
+                outcome=Outcome(mark.get("outcome", Outcome.FAILED)),
+            )  # fmt: skip
         return cls(
-            data["nodeid"], data["target"], data["outcome"], data["message"],
-            list(data["evidence"]), data["duration"], data.get("waiver"),
+            data["nodeid"], data["target"], Outcome(data["outcome"]), data["message"],
+            list(data["evidence"]), data["duration"], waiver,
         )  # fmt: skip
 
     def unwaived(self) -> Instance:
         """This instance with the outcome it had before a waiver covered it."""
-        if self.outcome != WAIVED or not self.waiver:
+        if self.outcome != Outcome.WAIVED or not self.waiver:
             return self
-        return replace(self, outcome=self.waiver.get("outcome", FAILED), waiver=None)
+        return replace(self, outcome=self.waiver["outcome"], waiver=None)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> InstanceEntry:
         return {
             "nodeid": self.nodeid,
             "target": self.target,
@@ -73,15 +71,15 @@ class CriterionResult:
     instances: list[Instance] = field(default_factory=list)
 
     @property
-    def outcome(self) -> str:
+    def outcome(self) -> Outcome:
         outcomes = {i.outcome for i in self.instances}
-        if outcomes & {"failed", "error"}:
-            return FAILED
-        if WAIVED in outcomes:
-            return WAIVED
-        if PASSED in outcomes:
-            return PASSED
-        return NOT_APPLICABLE
+        if any(outcome.is_failure for outcome in outcomes):
+            return Outcome.FAILED
+        if Outcome.WAIVED in outcomes:
+            return Outcome.WAIVED
+        if Outcome.PASSED in outcomes:
+            return Outcome.PASSED
+        return Outcome.NOT_APPLICABLE
 
     def as_outcome(self) -> CriterionOutcome:
         c = self.criterion
@@ -125,30 +123,33 @@ class Ledger:
         return list(self._criteria.values())
 
 
-def _rank(outcome: str) -> int:
-    return {"passed": 0, "skipped": 1, "failed": 2, "error": 3}.get(outcome, 0)
+_RANK = {Outcome.PASSED: 0, Outcome.SKIPPED: 1, Outcome.FAILED: 2, Outcome.ERROR: 3}
+"""Which of an instance's setup, call and teardown outcomes it keeps: the worst."""
 
 
-def _instance_outcome(report: Any, data: dict[str, Any]) -> str | None:
+def _rank(outcome: Outcome) -> int:
+    return _RANK.get(outcome, 0)
+
+
+def _instance_outcome(report: Any, data: dict[str, Any]) -> Outcome | None:
+    passed_or_skipped = Outcome.SKIPPED if report.skipped else Outcome.PASSED
     if report.when == "setup":
-        if report.failed:
-            return "error"
-        return "skipped" if report.skipped else "passed"
+        return Outcome.ERROR if report.failed else passed_or_skipped
     if report.when == "call":
         if data.get("error"):
-            return "error"
+            return Outcome.ERROR
         if report.failed or (report.skipped and hasattr(report, "wasxfail")):
-            return "failed"
-        return "skipped" if report.skipped else "passed"
-    return "error" if report.failed else None
+            return Outcome.FAILED
+        return passed_or_skipped
+    return Outcome.ERROR if report.failed else None
 
 
-def apply_waivers(results: list[CriterionResult], waivers: Iterable[Waiver], today: dt.date) -> list[dict[str, Any]]:
+def apply_waivers(results: list[CriterionResult], waivers: Iterable[Waiver], today: dt.date) -> list[WaiverStatus]:
     """Turn covered failures into "waived"; return every waiver with its status (idempotent).
 
     A waived instance keeps the outcome it had (``waiver["outcome"]``), so a merge can
     judge the waivers again from the records alone."""
-    statuses = []
+    statuses: list[WaiverStatus] = []
     for waiver in waivers:
         expired = waiver.is_expired(today)
         used = []
@@ -156,9 +157,9 @@ def apply_waivers(results: list[CriterionResult], waivers: Iterable[Waiver], tod
             for instance in result.instances:
                 if not waiver.covers(result.criterion.id, instance.target):
                     continue
-                if instance.outcome == WAIVED and instance.waiver and instance.waiver["owner"] == waiver.owner:
+                if instance.outcome == Outcome.WAIVED and instance.waiver and instance.waiver["owner"] == waiver.owner:
                     used.append(instance.nodeid)  # waived by an earlier pass: applying twice is harmless
-                elif instance.outcome in ("failed", "error"):
+                elif instance.outcome.is_failure:
                     used.append(instance.nodeid)
                     if not expired:
                         instance.waiver = {
@@ -167,7 +168,7 @@ def apply_waivers(results: list[CriterionResult], waivers: Iterable[Waiver], tod
                             "expires": waiver.expires.isoformat(),
                             "outcome": instance.outcome,
                         }
-                        instance.outcome = WAIVED
+                        instance.outcome = Outcome.WAIVED
         statuses.append(
             {
                 "criterion": waiver.criterion,
@@ -191,7 +192,7 @@ def judge_grade_claims(results: list[CriterionResult], rubric: RubricConfig) -> 
         for result in results
         for instance in result.instances
         for entry in instance.evidence
-        if entry.get("kind") == "grade_claim" and instance.outcome == PASSED
+        if entry.get("kind") == "grade_claim" and instance.outcome == Outcome.PASSED
     ]
     if not claims:
         return
@@ -201,5 +202,5 @@ def judge_grade_claims(results: list[CriterionResult], rubric: RubricConfig) -> 
         passed, message = judge_grade_claim(claim["score"], claim["letter"], measured, rubric)
         instance.evidence.append({"kind": "verdict", "passed": passed, "summary": f"{claim['source']}: {message}"})
         if not passed:
-            instance.outcome = FAILED
+            instance.outcome = Outcome.FAILED
             instance.message = f"{claim['source']}: {message}"

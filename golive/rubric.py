@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-PASSED, FAILED, WAIVED, NOT_APPLICABLE = "passed", "failed", "waived", "not_applicable"
-SEVERITIES = ("critical", "warning", "acceptable")
+from golive.outcomes import Outcome, Severity
+
 MAX_WAIVER_DAYS = 90
 """No rubric override lets a waiver run longer than this."""
 
@@ -85,7 +85,7 @@ DEFAULT_RUBRIC = RubricConfig(
         "Availability": 20, "Reliability": 10, "Monitoring": 12, "Security": 15,
         "Documentation": 15, "Backup/DR": 10, "Change Control": 8, "Acceptance": 10,
     },
-    severity_weights={"critical": 3, "warning": 2, "acceptable": 1},
+    severity_weights={Severity.CRITICAL: 3, Severity.WARNING: 2, Severity.ACCEPTABLE: 1},
     grades={"A+++": 95, "A+": 90, "A": 85, "A-": 80, "B+": 75, "B": 70, "C+": 65, "C": 60},
 )  # fmt: skip
 
@@ -96,12 +96,12 @@ class CriterionOutcome:
 
     id: str
     category: str
-    severity: str
-    outcome: str
+    severity: Severity
+    outcome: Outcome
 
     @property
     def counted(self) -> bool:
-        return self.outcome in (PASSED, FAILED)
+        return self.outcome in (Outcome.PASSED, Outcome.FAILED)
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def category_score(outcomes: Iterable[CriterionOutcome], config: RubricConfig) -
         weight = config.severity_weights[outcome.severity]
         total += weight
         counted += 1
-        if outcome.outcome == PASSED:
+        if outcome.outcome == Outcome.PASSED:
             earned += weight
             passed += 1
     return (100.0 * earned / total if total else 0.0), counted, passed
@@ -161,7 +161,9 @@ def grade(outcomes: Iterable[CriterionOutcome], config: RubricConfig = DEFAULT_R
         score, counted, passed = category_score((o for o in outcomes if o.category == name), config)
         categories.append(CategoryScore(name, weight, score, counted, passed))
     uncapped = exact(weighted_score({c.name: c.score for c in categories}, config))
-    critical_failures = tuple(sorted({o.id for o in outcomes if o.severity == "critical" and o.outcome == FAILED}))
+    critical_failures = tuple(
+        sorted({o.id for o in outcomes if o.severity == Severity.CRITICAL and o.outcome == Outcome.FAILED})
+    )
     score = min(uncapped, config.critical_cap) if critical_failures else uncapped
     ready = score >= config.ready_score and not critical_failures
     return Grade(score, uncapped, config.letter(score), ready, tuple(categories), critical_failures)
@@ -173,9 +175,9 @@ def gains(outcomes: Iterable[CriterionOutcome], config: RubricConfig = DEFAULT_R
     now = grade(outcomes, config)
     ranked = []
     for index, outcome in enumerate(outcomes):
-        if outcome.outcome != FAILED:
+        if outcome.outcome != Outcome.FAILED:
             continue
-        fixed = grade([*outcomes[:index], replace(outcome, outcome=PASSED), *outcomes[index + 1 :]], config)
+        fixed = grade([*outcomes[:index], replace(outcome, outcome=Outcome.PASSED), *outcomes[index + 1 :]], config)
         uncapped_gain = fixed.uncapped_score - now.uncapped_score
         ranked.append((outcome.id, round(fixed.score - now.score, 1), uncapped_gain))
     # under the critical cap most fixes gain nothing yet: the uncapped gain breaks the tie

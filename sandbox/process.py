@@ -16,8 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from golive.errors import GoliveError
 
-class SandboxError(RuntimeError):
+
+class SandboxError(GoliveError, RuntimeError):
     """A sandbox piece could not be started; the message says which and why."""
 
 

@@ -1,0 +1,291 @@
+"""The golive session: one object whose methods are golive's pytest hooks for a run.
+
+``golive.plugin`` creates it in ``pytest_configure`` and registers it with pytest's
+plugin manager (the way pytest-xdist registers its ``DSession``), so every hook reads
+the run's state from ``self.state``. In order of the run, its hooks:
+
+- check at collection that every test of the suite is a whole criterion, keep the
+  catalogue of criteria and drop those whose subject nothing declares;
+- collect each test's evidence and carry criterion, target, evidence and reason on its
+  reports (so xdist's controller, which never sees the items, grades the same);
+- feed every report to the ledger (on the controller or the single process);
+- grade the run at session finish (``golive.record.finalize``), write the JSON record
+  and set the exit status; publish the HTML report; print the verdict line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import golive
+from golive import criteria, evidence, history, metrics, record, run_scope, sharding
+from golive.errors import CriterionMarkError, InventoryError, TargetError
+from golive.evidence import Evidence
+from golive.outcomes import Outcome, Severity
+from golive.record_schema import Record
+from golive.session import CRITERION, EVIDENCE, RunState
+
+_SENT = pytest.StashKey[int]()
+_MAX_REPORT_TEXT = 20000
+
+
+def pending(path: Path) -> Path:
+    """Where pytest-html writes the page before it is renamed into place."""
+    return path.with_name(f".{path.name}.partial")
+
+
+class GoliveSession:
+    """golive's hooks for one pytest session (on xdist's controller, its workers, or alone)."""
+
+    def __init__(self, config: pytest.Config, state: RunState) -> None:
+        self.config = config
+        self.state = state
+        self.is_worker = hasattr(config, "workerinput")
+
+    # collection
+
+    def pytest_report_header(self, config: pytest.Config) -> str:
+        inventory = self.state.inventory
+        source = inventory.path or "none (no hosts.yaml)"
+        return f"golive {golive.__version__}: inventory {source}, {len(inventory.hosts)} host(s)"
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_make_collect_report(self, collector: pytest.Collector) -> Any:
+        """A test in the suite that is not a whole criterion fails its module's collection."""
+        report = yield
+        if not report.passed or not report.result:
+            return report
+        categories = self.state.inventory.rubric.categories
+        problems = []
+        for node in report.result:
+            if not isinstance(node, pytest.Function):
+                continue
+            if not (run_scope.in_suite(node, self.state) or criteria.is_marked(node)):
+                continue
+            try:
+                found = criteria.criterion_of(node, categories)
+            except CriterionMarkError as exc:
+                problems.append(str(exc))
+                continue
+            node.stash[CRITERION] = found
+            node.user_properties.extend(
+                [("criterion", found.id), ("severity", str(found.severity)), ("category", found.category)]
+            )
+        if problems:
+            report.outcome = "failed"
+            report.longrepr = "golive: not a well-formed criterion:\n" + "\n".join(dict.fromkeys(problems))
+            report.result = []
+        return report
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        """Keep the whole catalogue of collected criteria, before -m/-k deselect any."""
+        state = self.state
+        for item in items:
+            found = item.stash.get(CRITERION, None)
+            if found is not None:
+                state.catalogue.setdefault(found.id, found)
+        # a criterion whose subject the inventory does not declare is not collected (it is
+        # reported as not applicable), rather than pytest's "got empty parameter set" skip
+        for item in items:
+            if _nothing_declared(item) and CRITERION in item.stash:
+                state.nothing_declared.add(item.stash[CRITERION].id)
+        items[:] = [item for item in items if not _nothing_declared(item)]
+        if state.shard is not None:
+            index, total = state.shard
+            hosts = [host.name for host in state.inventory.hosts]
+            mine = [sharding.shard_of(sharding.host_of(item.nodeid, hosts), hosts, total) == index for item in items]
+            if not all(mine):
+                config.hook.pytest_deselected(items=[item for item, ours in zip(items, mine, strict=True) if not ours])
+                items[:] = [item for item, ours in zip(items, mine, strict=True) if ours]
+
+    def pytest_report_collectionfinish(self, config: pytest.Config, items: list[pytest.Item]) -> list[str]:
+        """Under --collect-only, list the criteria readably: ID, severity, category, instances, title."""
+        if not config.option.collectonly:
+            return []
+        catalogue = self.state.catalogue
+        counts: dict[str, int] = {}
+        for item in items:
+            found = item.stash.get(CRITERION, None)
+            if found is not None:
+                counts[found.id] = counts.get(found.id, 0) + 1
+        destination = config.getoption("criteria_reference")
+        if destination:
+            record.write_atomically(Path(destination), criteria.reference(catalogue.values()))
+        lines = [f"golive: {len(counts)} criteria selected of {len(catalogue)} collected"]
+        for found in sorted(catalogue.values(), key=lambda c: c.id):
+            if found.id in counts:
+                lines.append(
+                    f"  {found.id:<8} {found.severity:<10} {found.category:<15} ×{counts[found.id]:<3} {found.title}"
+                )
+        return lines
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.state.deselected += len(items)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        # a module that failed to import may hold criteria nobody will ever see run
+        if report.failed and not self.is_worker:
+            self.state.collection_errors.append(report.nodeid or "the session")
+
+    # running a test
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> Any:
+        with evidence.collecting(item.stash.setdefault(EVIDENCE, Evidence())):
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Any:
+        with evidence.collecting(item.stash.setdefault(EVIDENCE, Evidence())):
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+        """Carry criterion, target, new evidence and the reason on the report; redact it."""
+        report = yield
+        _redact_report(report)
+        found = item.stash.get(CRITERION, None)
+        if found is None:
+            return report
+        entries = item.stash.setdefault(EVIDENCE, Evidence()).entries
+        sent = item.stash.get(_SENT, 0)
+        item.stash[_SENT] = len(entries)
+        callspec = getattr(item, "callspec", None)
+        data: dict[str, Any] = {
+            "criterion": found.to_dict(),
+            "target": callspec.id if callspec else "",
+            "evidence": entries[sent:],
+            "message": "",
+            "error": False,
+        }
+        if call.excinfo is not None:
+            data["error"] = call.excinfo.errisinstance(TargetError)
+            data["message"] = evidence.clean(_reason(call.excinfo), 2000)
+            if data["error"]:
+                report.longrepr = f"could not check: {data['message']}"
+        report.golive = data
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if not self.is_worker:
+            self.state.ledger.add_report(report)
+
+    # the end of the run
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Grade the run, write the JSON, adjust the exit status for CI."""
+        config, state = session.config, self.state
+        if self.is_worker:
+            config.workeroutput["golive_round_trips"] = state.own_round_trips()  # type: ignore[attr-defined]
+            config.workeroutput["golive_catalogue"] = [c.to_dict() for c in state.catalogue.values()]  # type: ignore[attr-defined]
+            config.workeroutput["golive_nothing_declared"] = sorted(state.nothing_declared)  # type: ignore[attr-defined]
+            return
+        state.add_round_trips(state.own_round_trips())
+        state.ledger.declare(state.catalogue.values())  # criteria with nothing to check: not applicable
+        results = state.ledger.results()
+        nothing = not any(result.instances for result in results)
+        if nothing and (config.option.collectonly or not run_scope.meant_to_grade(config, state)):
+            return  # e.g. golive's own self-tests: not a readiness run
+        ran = {r.criterion.id for r in results if r.instances} | state.nothing_declared
+        state.record = record.finalize(
+            results,
+            state.inventory.rubric,
+            state.inventory.waivers,
+            dt.date.today(),
+            run=run_scope.run_metadata(session, state),
+            judge_claims=not config.getoption("golive_shard"),  # a shard sees part of the grade: the merge judges
+            selection=run_scope.partial_reasons(session, state),
+            not_run=set(run_scope.suite_criteria(config, state)) - ran,
+            incomplete=[
+                *run_scope.incomplete_reasons(session, state, exitstatus),
+                *(run_scope.why_nothing(session, state) if nothing else []),
+            ],
+        )
+        self._add_history(state.record)
+        if state.json_path is not None:
+            record.write_json(state.record, state.json_path)
+        if config.getoption("metrics_file"):
+            record.write_atomically(Path(config.getoption("metrics_file")), metrics.render(state.record))
+        if int(exitstatus) in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            gate = config.getoption("gate")
+            code = record.exit_status(state.record, config.getoption("fail_under"), gate)
+            session.exitstatus = code if gate else max(code, int(exitstatus))  # other tests' failures count too
+
+    def _add_history(self, current: Record) -> None:
+        """Trend and changes from reports/history/ (or --baseline); keep this run if it is whole."""
+        if self.state.json_path is None:
+            return
+        directory = self.state.json_path.parent / "history"
+        # a run is compared with earlier runs of the same inventory file, not of another fleet
+        past = [r for r in history.load(directory) if r["run"].get("inventory") == current["run"]["inventory"]]
+        baseline = self.config.getoption("baseline")
+        if baseline:
+            try:
+                reference = record.read_json(Path(baseline))
+            except InventoryError as exc:
+                raise pytest.UsageError(f"--baseline {exc}") from None
+            current["changes"] = history.changes(reference, current, f"baseline {baseline}")
+        elif past:
+            current["changes"] = history.changes(past[-1], current, "the previous run")
+        current["history"] = history.trend(past, current)
+        if current["complete"] and not current["partial"]:
+            history.save(directory, current)
+
+    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+        state = self.state
+        result = state.record
+        if result is None:
+            return
+        for criterion in result["criteria"]:
+            if criterion["severity"] == Severity.CRITICAL and criterion["outcome"] == Outcome.FAILED:
+                terminalreporter.write_line(f"golive: CRITICAL {criterion['id']} {criterion['title']}", red=True)
+        path = str(state.html_path) if state.html_path else str(state.json_path)
+        line = record.verdict_line(result, path)
+        terminalreporter.write_sep("=", line, green=result["ready"], red=not result["ready"], bold=True)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        """Publish the HTML report by an atomic rename, or leave none when no criterion ran."""
+        state = self.state
+        if self.is_worker:
+            return
+        if state.previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, state.previous_sigterm)
+        if not state.html_is_ours or state.html_path is None:
+            return
+        partial = pending(state.html_path)
+        if state.record is not None and partial.exists():
+            partial.replace(state.html_path)
+        else:
+            partial.unlink(missing_ok=True)
+
+
+def _nothing_declared(item: pytest.Item) -> bool:
+    mark = item.get_closest_marker("skip")
+    return mark is not None and str(mark.kwargs.get("reason", "")).startswith("got empty parameter set")
+
+
+def _reason(excinfo: pytest.ExceptionInfo[BaseException]) -> str:
+    value = excinfo.value
+    if isinstance(value, pytest.skip.Exception) or isinstance(value, pytest.fail.Exception):
+        return str(value.msg)
+    if isinstance(value, TargetError):
+        return str(value)
+    return excinfo.exconly()
+
+
+def _redact_report(report: pytest.TestReport) -> None:
+    """Failure text and captured output are cleaned like evidence: no secret, no control
+    code (terminal escapes), bounded size; pytest's own text is kept when already clean."""
+    if report.longrepr is not None:
+        text = str(report.longrepr)
+        cleaned = evidence.clean(text, _MAX_REPORT_TEXT)
+        if cleaned != text:
+            report.longrepr = cleaned
+    report.sections = [(title, evidence.clean(content, _MAX_REPORT_TEXT)) for title, content in report.sections]
