@@ -61,6 +61,7 @@ def merge(records: list[dict[str, Any]], paths: list[str], today: dt.date | None
         selection=sorted(selection),
         not_run=not_run,
         incomplete=sorted({reason for shard in records for reason in shard["incomplete_reasons"]}),
+        facts={key: fact for shard in records for key, fact in (shard.get("facts") or {}).items()},
     )
 
 

@@ -465,6 +465,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             *_incomplete_reasons(session, state, exitstatus),
             *(_why_nothing(session, state) if nothing else []),
         ],
+        facts=state.ledger.facts,
     )
     _add_history(config, state, state.record)
     if state.json_path is not None:
@@ -667,9 +668,9 @@ class _PytestHtmlHooks:
         cells.insert(3, f'<td class="col-target">{html_report.escape(data.get("target", ""))}</td>')
 
     def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
-        entries = (getattr(report, "golive", None) or {}).get("evidence") or []
-        if entries:
-            data.insert(0, html_report.evidence_html(entries))
+        found = getattr(report, "golive", None) or {}
+        if found.get("evidence"):
+            data.insert(0, html_report.evidence_html(found["evidence"], target=found.get("target", "")))
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

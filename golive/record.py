@@ -11,10 +11,11 @@ import datetime as dt
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from golive import evidence_store
 from golive.inventory import Waiver
 from golive.results import CriterionResult, apply_waivers, judge_grade_claims
 from golive.rubric import Grade, RubricConfig, gains, grade, shown
@@ -35,13 +36,15 @@ def finalize(
     selection: Sequence[str] = (),
     not_run: Iterable[str] = (),
     incomplete: Sequence[str] = (),
+    facts: Mapping[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Grade a run: waivers, grade claims (judged against the rest of the run), waivers
     again (a failed claim can be waived too), the rubric, and the record.
 
     ``selection`` says how the run was narrowed (``-m critical``), ``not_run`` the suite
     criteria that did not run, ``incomplete`` why the run did not reach its end; any of
-    them keeps the run from READY. A shard passes ``judge_claims=False``: it sees part of
+    them keeps the run from READY. ``facts`` holds the command results the instances'
+    evidence refers to (``golive.evidence_store``). A shard passes ``judge_claims=False``: it sees part of
     the grade, so the merge judges the claims."""
     apply_waivers(results, waivers, today)
     if judge_claims:
@@ -58,6 +61,7 @@ def finalize(
         incomplete_reasons=list(incomplete),
         waivers=statuses,
         run=run,
+        facts=facts or {},
     )
 
 
@@ -71,6 +75,7 @@ def build_record(
     incomplete_reasons: list[str],
     waivers: list[dict[str, Any]],
     run: dict[str, Any],
+    facts: Mapping[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Assemble the record from criterion results, the grade and run metadata; scores
     are shown truncated to one decimal (``score_unrounded`` keeps the exact value)."""
@@ -81,6 +86,10 @@ def build_record(
         for cid, points in gains([r.as_outcome() for r in results], rubric)
     ]  # fmt: skip
     partial, complete = bool(partial_reasons), not incomplete_reasons
+    criteria = [
+        {**r.criterion.to_dict(), "outcome": r.outcome, "instances": [i.to_dict() for i in r.instances]}
+        for r in sorted(results, key=lambda r: (SEVERITY_ORDER.get(r.criterion.severity, 9), r.criterion.id))
+    ]
     return {
         "score": shown(grade.score),
         "uncapped_score": shown(grade.uncapped_score),
@@ -98,10 +107,8 @@ def build_record(
             {"name": c.name, "weight": c.weight, "score": shown(c.score), "counted": c.counted, "passed": c.passed}
             for c in grade.categories
         ],
-        "criteria": [
-            {**r.criterion.to_dict(), "outcome": r.outcome, "instances": [i.to_dict() for i in r.instances]}
-            for r in sorted(results, key=lambda r: (SEVERITY_ORDER.get(r.criterion.severity, 9), r.criterion.id))
-        ],
+        "criteria": criteria,
+        "facts": evidence_store.referenced(criteria, facts or {}),
         "fixes": fixes,
         "waivers": waivers,
         "rubric": {

@@ -1,0 +1,91 @@
+"""Evidence is stored once: a fact read by many rows is kept in one place, in the JSON
+record and in the HTML report, and rows refer to it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from golive import evidence_store
+from golive.html_report import evidence_html, excerpt
+from tests.conftest import load_json
+
+SCRIPT = "\n".join(f"echo '@@golive-0123abcd section {f'key{i}'.encode().hex()}'; cat /etc/f{i}" for i in range(40))
+OUTPUT = "\n".join(f"@@golive-0123abcd section {f'key{i}'.encode().hex()}\nvalue-{i}\n@@golive-0123abcd section rc=0"
+                   for i in range(40))  # fmt: skip
+
+
+def command_entry(cached: bool = False) -> dict[str, object]:
+    return {"kind": "command", "host": "h1", "command": SCRIPT, "exit_status": 0, "stdout": OUTPUT, "stderr": "",
+            "duration": 0.01, "cached": cached, "batched": True}  # fmt: skip
+
+
+def test_a_fact_read_by_many_rows_is_stored_once_and_expands_back():
+    facts: dict[str, dict[str, object]] = {}
+    rows = [
+        evidence_store.intern([command_entry(cached=i > 0), {"kind": "note", "text": "n"}], facts) for i in range(5)
+    ]
+    assert len(facts) == 1
+    [key] = facts
+    assert all(row[0] == {"kind": "command", "fact": key, "host": "h1", "cached": i > 0} for i, row in enumerate(rows))
+    record = {"criteria": [{"id": "X-01", "instances": [{"evidence": row} for row in rows]}], "facts": facts}
+    whole = evidence_store.expand(record)
+    assert "facts" not in whole
+    assert whole["criteria"][0]["instances"][1]["evidence"][0] == {**command_entry(cached=True), "fact": key}
+
+
+def test_the_row_shows_the_decision_first_and_the_section_judged_from():
+    comparison = {"kind": "comparison", "subject": "f7 mode", "measured": "value-7", "operator": "==",
+                  "limit": "value-8", "unit": "", "passed": False}  # fmt: skip
+    verdict = {"kind": "verdict", "passed": False, "summary": "f7 mode differs"}
+    shown = evidence_html([command_entry(), comparison, verdict], target="h1/key7")
+    table = shown.index('class="golive-decided"')
+    assert table < shown.index("Verdict: f7 mode differs") < shown.index("Judged from")
+    assert "<td>value-7</td><td>== value-8</td><td>FAIL</td>" in shown
+    # the section that holds the compared value, by its name, and not the other 39
+    assert "[key7]\nvalue-7" in shown and "value-8\n" not in shown and "value-30" not in shown
+    # the script is not repeated in the row: a link to its one copy
+    key = evidence_store.fact_id(command_entry())
+    assert "cat /etc/f0" not in shown and f'href="#fact-{key}"' in shown
+    assert shown.index("<details>") > shown.index("Judged from")
+
+
+def test_an_excerpt_without_a_match_shows_the_first_lines_and_counts_the_rest():
+    text, left_out = excerpt("\n".join(f"line {i}" for i in range(100)), ["nothing-like-this"])
+    assert text.startswith("line 0\nline 1") and "88 more line(s)" in text and left_out == 100 - 13
+
+
+def test_json_and_html_hold_a_shared_fact_once(pytester: pytest.Pytester):
+    pytester.makefile(".yaml", hosts="hosts:\n  a: {backend: 'local://'}\n")
+    pytester.makepyprojecttoml('[tool.pytest.ini_options]\ntestpaths = ["tests_infra"]\n')
+    pytester.mkdir("tests_infra")
+    criteria = "".join(
+        f"""
+@pytest.mark.criterion("OPS-0{i}", category="Reliability")
+@pytest.mark.warning
+def test_ops0{i}(fleet_host, evidence):
+    '''Reads the shared fact.'''
+    evidence.command(SCRIPT, 0, "shared-output-line\\n" * 50, host=fleet_host.name, batched=True)
+    evidence.conclude(Verdict.from_comparisons([Comparison("lines", 50, "==", 50, True)], "counts"))
+"""
+        for i in range(1, 6)
+    )
+    (pytester.path / "tests_infra" / "test_shared.py").write_text(
+        "import pytest\nfrom golive.evidence import Comparison, Verdict\n"
+        "SCRIPT = " + repr("echo UNIQUE-SCRIPT-TOKEN\n" * 40) + "\n" + criteria
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    assert result.ret == 0, result.stdout.str()[-2000:]
+    raw = (pytester.path / "reports" / "readiness.json").read_text()
+    record = json.loads(raw)
+    assert len(record["facts"]) == 1 and raw.count("UNIQUE-SCRIPT-TOKEN") == 40
+    [key] = record["facts"]
+    refs = [i["evidence"][0] for c in record["criteria"] for i in c["instances"]]
+    assert len(refs) == 5 and all(r["fact"] == key and "stdout" not in r for r in refs)
+    page = (pytester.path / "reports" / "readiness.html").read_text()
+    assert page.count("UNIQUE-SCRIPT-TOKEN") == 40  # the one copy, in the host's section
+    assert f'id="fact-{key}"' in page and page.count(f"#fact-{key}") >= 5
+    assert load_json(pytester.path / "reports" / "readiness.json")["criteria"][0]["instances"][0]["evidence"][0][
+        "command"
+    ].startswith("echo UNIQUE-SCRIPT-TOKEN")
