@@ -389,17 +389,17 @@ def excerpt(stdout: str, needles: list[str]) -> tuple[str, int]:
     Returns the text and how many lines of the output it leaves out."""
     blocks = _blocks(stdout)
     total = sum(len(lines) + bool(heading) for heading, lines in blocks)
-    wanted = [n for n in needles if len(n) >= 3]
+    wanted = [n for n in dict.fromkeys(needles) if len(n) >= 3 and n in stdout]
 
     def hits(text: str) -> bool:
         return any(n in text for n in wanted)
 
-    chosen = [b for b in blocks if hits(b[0]) or any(hits(line) for line in b[1])][:_EXCERPT_BLOCKS] or blocks[:2]
+    chosen = [b for b in blocks if wanted and hits(b[0] + "\n" + "\n".join(b[1]))][:_EXCERPT_BLOCKS] or blocks[:2]
     shown: list[str] = []
     for heading, lines in chosen:
         if heading:
             shown.append(heading)
-        matching = [line for line in lines if hits(line)] if not hits(heading) else []
+        matching = [line for line in lines if hits(line)] if wanted and not hits(heading) else []
         picked = (matching or lines)[:_EXCERPT_LINES]
         shown.extend(picked)
         if len(lines) > len(picked):
@@ -441,7 +441,8 @@ def _command_block(entry: dict[str, Any], needles: list[str]) -> str:
         shown = f"<pre>$ {_e(command)}</pre>"
     else:
         lines = command.count("\n") + 1
-        shown = f'<p>a script of {lines} line(s), shown once in <a href="#fact-{key}">its host&#x27;s facts</a></p>'
+        script = evidence_store.script_id(command)
+        shown = f'<p>a script of {lines} line(s), shown once: <a href="#script-{script}">script {script}</a></p>'
     stderr = f'<pre class="stderr">{_e(entry["stderr"])}</pre>' if entry.get("stderr") else ""
     return (
         f'<div class="golive-judged"><p>Judged from <a href="#fact-{key}">fact {key}</a> on '
@@ -459,15 +460,14 @@ def _http_block(entry: dict[str, Any]) -> str:
     return f'<div class="golive-judged"><p>{_e(entry["request"])} → {_e(status)}{error}</p>{body}{head}</div>'
 
 
-def evidence_html(
-    entries: list[dict[str, Any]], facts: dict[str, dict[str, Any]] | None = None, target: str = ""
-) -> str:
+def evidence_html(entries: list[dict[str, Any]], store: evidence_store.Store | None = None, target: str = "") -> str:
     """A row's evidence, decision first: the comparisons as a table, the verdict, then the
     part of each fact it was judged from; the command behind a collapsed element, a long
     fact script only as a link to its host's section (``facts_html``), where it is shown once."""
     if not entries:
         return ""
-    entries = [evidence_store.resolve(entry, facts or {}) for entry in entries]
+    store = store or evidence_store.Store()
+    entries = [store.resolve(entry) for entry in entries]
     needles = _needles(entries, target)
     blocks = [_decided([e for e in entries if e.get("kind") == "comparison"])]
     for entry in entries:
@@ -491,10 +491,10 @@ def evidence_html(
 
 
 def facts_html(record: dict[str, Any]) -> str:
-    """Each fact once, per host: its script (collapsed), exit status, duration, the host's
-    round trips, the criteria that read it, and its whole output; rows link here."""
-    facts: dict[str, dict[str, Any]] = record.get("facts") or {}
-    if not facts:
+    """Each fact once, per host: exit status, duration, the host's round trips, the criteria
+    that read it and its whole output; each fact script once, after them. Rows link here."""
+    store = evidence_store.Store.of([record])
+    if not store.facts:
         return ""
     readers: dict[str, set[str]] = {}
     for criterion in record["criteria"]:
@@ -503,23 +503,23 @@ def facts_html(record: dict[str, Any]) -> str:
                 if entry.get("kind") == "command" and "fact" in entry:
                     readers.setdefault(str(entry["fact"]), set()).add(criterion["id"])
     by_host: dict[str, list[str]] = {}
-    for key, fact in facts.items():
+    for key, fact in store.facts.items():
         by_host.setdefault(str(fact.get("host") or ""), []).append(key)
     trips = record["run"].get("round_trips") or {}
     sections = []
     for host, keys in sorted(by_host.items()):
         items = []
         for key in keys:
-            fact = facts[key]
-            command, stdout = str(fact.get("command", "")), str(fact.get("stdout", ""))
+            fact = store.facts[key]
+            script, stdout = str(fact.get("script")), str(fact.get("stdout", ""))
             duration = f" · {fact['duration']:g} s" if isinstance(fact.get("duration"), int | float) else ""
             batched = " · in the host's batch" if fact.get("batched") else ""
             stderr = f'<pre class="stderr">{_e(fact["stderr"])}</pre>' if fact.get("stderr") else ""
             items.append(
                 f'<div class="golive-fact" id="fact-{_e(key)}"><p><b>{_e(key)}</b> exit {_e(fact.get("exit_status"))}'
-                f"{duration}{batched} · read by {_e(', '.join(sorted(readers.get(key, ()))))}</p>"
-                f"<details><summary>command ({command.count(chr(10)) + 1} line(s))</summary><pre>{_e(command)}</pre>"
-                f"</details><details><summary>output ({len(stdout.splitlines())} line(s))</summary>"
+                f'{duration}{batched} · script <a href="#script-{_e(script)}">{_e(script)}</a>'
+                f" · read by {_e(', '.join(sorted(readers.get(key, ()))))}</p>"
+                f"<details><summary>output ({len(stdout.splitlines())} line(s))</summary>"
                 f"<pre>{_e(stdout)}</pre>{stderr}</details></div>"
             )
         round_trips = trips.get(host)
@@ -529,19 +529,25 @@ def facts_html(record: dict[str, Any]) -> str:
             + "".join(items)
             + "</section>"
         )
-    return '<h3 id="golive-facts">Facts gathered, per host</h3>' + "".join(sections)
+    scripts = "".join(
+        f'<div class="golive-fact" id="script-{_e(key)}"><details><summary>script {_e(key)} '
+        f"({text.count(chr(10)) + 1} line(s))</summary><pre>{_e(text)}</pre></details></div>"
+        for key, text in store.scripts.items()
+    )
+    return '<h3 id="golive-facts">Facts gathered, per host</h3>' + "".join(sections) + f"<h3>Fact scripts</h3>{scripts}"
 
 
 def page(record: dict[str, Any]) -> str:
     """A whole self-contained report page from a record alone (used for merged shards)."""
     sections = []
+    store = evidence_store.Store.of([record])
     for criterion in record["criteria"]:
         rows = []
         for instance in criterion["instances"]:
             rows.append(
                 f'<div class="golive-instance"><b>{_e(instance["target"] or instance["nodeid"])}</b>: '
                 f"{_e(instance['outcome'])} {_e(instance['message'])}"
-                f"{evidence_html(instance['evidence'], record.get('facts'), instance['target'])}</div>"
+                f"{evidence_html(instance['evidence'], store, instance['target'])}</div>"
             )
         sections.append(
             f'<section class="golive-criterion" id="criterion-{_e(criterion["id"])}">'

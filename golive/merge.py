@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from golive import evidence_store
 from golive.criteria import Criterion
 from golive.errors import InventoryError
 from golive.inventory import Waiver
@@ -61,7 +62,7 @@ def merge(records: list[dict[str, Any]], paths: list[str], today: dt.date | None
         selection=sorted(selection),
         not_run=not_run,
         incomplete=sorted({reason for shard in records for reason in shard["incomplete_reasons"]}),
-        facts={key: fact for shard in records for key, fact in (shard.get("facts") or {}).items()},
+        facts=evidence_store.Store.of(records),
     )
 
 

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import os
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,7 @@ def finalize(
     selection: Sequence[str] = (),
     not_run: Iterable[str] = (),
     incomplete: Sequence[str] = (),
-    facts: Mapping[str, dict[str, Any]] | None = None,
+    facts: evidence_store.Store | None = None,
 ) -> dict[str, Any]:
     """Grade a run: waivers, grade claims (judged against the rest of the run), waivers
     again (a failed claim can be waived too), the rubric, and the record.
@@ -61,7 +61,7 @@ def finalize(
         incomplete_reasons=list(incomplete),
         waivers=statuses,
         run=run,
-        facts=facts or {},
+        facts=facts,
     )
 
 
@@ -75,7 +75,7 @@ def build_record(
     incomplete_reasons: list[str],
     waivers: list[dict[str, Any]],
     run: dict[str, Any],
-    facts: Mapping[str, dict[str, Any]] | None = None,
+    facts: evidence_store.Store | None = None,
 ) -> dict[str, Any]:
     """Assemble the record from criterion results, the grade and run metadata; scores
     are shown truncated to one decimal (``score_unrounded`` keeps the exact value)."""
@@ -108,7 +108,7 @@ def build_record(
             for c in grade.categories
         ],
         "criteria": criteria,
-        "facts": evidence_store.referenced(criteria, facts or {}),
+        **_stored(criteria, facts),
         "fixes": fixes,
         "waivers": waivers,
         "rubric": {
@@ -121,6 +121,12 @@ def build_record(
         },
         "run": run,
     }
+
+
+def _stored(criteria: list[dict[str, Any]], store: evidence_store.Store | None) -> dict[str, Any]:
+    """The record's ``facts`` and ``scripts``: what its instances refer to, once each."""
+    kept = (store or evidence_store.Store()).referenced(criteria)
+    return {"facts": kept.facts, "scripts": kept.scripts}
 
 
 def verdict_line(record: dict[str, Any], report_path: str) -> str:

@@ -95,8 +95,8 @@ class Ledger:
     def __init__(self) -> None:
         self._criteria: dict[str, CriterionResult] = {}
         self._instances: dict[str, Instance] = {}
-        self.facts: dict[str, dict[str, Any]] = {}
-        """Each distinct command result once (``golive.evidence_store``); instances refer to it."""
+        self.facts = evidence_store.Store()
+        """Each distinct command result and script once; instances refer to them."""
 
     def add_report(self, report: Any) -> None:
         """Fold one setup/call/teardown report (a pytest TestReport) into its instance."""
@@ -111,7 +111,7 @@ class Ledger:
             self._instances[report.nodeid] = instance
             result.instances.append(instance)
         instance.duration += getattr(report, "duration", 0.0) or 0.0
-        instance.evidence.extend(evidence_store.intern(data.get("evidence", []), self.facts))
+        instance.evidence.extend(self.facts.intern(data.get("evidence", [])))
         outcome = _instance_outcome(report, data)
         if outcome is None:
             return

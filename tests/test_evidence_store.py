@@ -22,17 +22,24 @@ def command_entry(cached: bool = False) -> dict[str, object]:
 
 
 def test_a_fact_read_by_many_rows_is_stored_once_and_expands_back():
-    facts: dict[str, dict[str, object]] = {}
-    rows = [
-        evidence_store.intern([command_entry(cached=i > 0), {"kind": "note", "text": "n"}], facts) for i in range(5)
-    ]
-    assert len(facts) == 1
-    [key] = facts
+    store = evidence_store.Store()
+    rows = [store.intern([command_entry(cached=i > 0), {"kind": "note", "text": "n"}]) for i in range(5)]
+    # the same script on another host is another fact, but the same script
+    other = store.intern([{**command_entry(), "host": "h2"}])
+    assert len(store.facts) == 2 and list(store.scripts.values()) == [SCRIPT]
+    key = rows[0][0]["fact"]
     assert all(row[0] == {"kind": "command", "fact": key, "host": "h1", "cached": i > 0} for i, row in enumerate(rows))
-    record = {"criteria": [{"id": "X-01", "instances": [{"evidence": row} for row in rows]}], "facts": facts}
+    assert other[0]["fact"] != key
+    instances = [{"evidence": row} for row in rows]
+    record = {"criteria": [{"id": "X-01", "instances": instances}], "facts": store.facts, "scripts": store.scripts}
     whole = evidence_store.expand(record)
-    assert "facts" not in whole
-    assert whole["criteria"][0]["instances"][1]["evidence"][0] == {**command_entry(cached=True), "fact": key}
+    assert "facts" not in whole and "scripts" not in whole
+    script = evidence_store.script_id(SCRIPT)
+    assert whole["criteria"][0]["instances"][1]["evidence"][0] == {
+        **command_entry(cached=True),
+        "fact": key,
+        "script": script,
+    }
 
 
 def test_the_row_shows_the_decision_first_and_the_section_judged_from():
@@ -46,8 +53,8 @@ def test_the_row_shows_the_decision_first_and_the_section_judged_from():
     # the section that holds the compared value, by its name, and not the other 39
     assert "[key7]\nvalue-7" in shown and "value-8\n" not in shown and "value-30" not in shown
     # the script is not repeated in the row: a link to its one copy
-    key = evidence_store.fact_id(command_entry())
-    assert "cat /etc/f0" not in shown and f'href="#fact-{key}"' in shown
+    key, script = evidence_store.fact_id(command_entry()), evidence_store.script_id(SCRIPT)
+    assert "cat /etc/f0" not in shown and f'href="#fact-{key}"' in shown and f'href="#script-{script}"' in shown
     assert shown.index("<details>") > shown.index("Judged from")
 
 
@@ -79,12 +86,12 @@ def test_ops0{i}(fleet_host, evidence):
     assert result.ret == 0, result.stdout.str()[-2000:]
     raw = (pytester.path / "reports" / "readiness.json").read_text()
     record = json.loads(raw)
-    assert len(record["facts"]) == 1 and raw.count("UNIQUE-SCRIPT-TOKEN") == 40
+    assert len(record["facts"]) == 1 and len(record["scripts"]) == 1 and raw.count("UNIQUE-SCRIPT-TOKEN") == 40
     [key] = record["facts"]
     refs = [i["evidence"][0] for c in record["criteria"] for i in c["instances"]]
     assert len(refs) == 5 and all(r["fact"] == key and "stdout" not in r for r in refs)
     page = (pytester.path / "reports" / "readiness.html").read_text()
-    assert page.count("UNIQUE-SCRIPT-TOKEN") == 40  # the one copy, in the host's section
+    assert page.count("UNIQUE-SCRIPT-TOKEN") == 40  # the one copy, in the facts section
     assert f'id="fact-{key}"' in page and page.count(f"#fact-{key}") >= 5
     assert load_json(pytester.path / "reports" / "readiness.json")["criteria"][0]["instances"][0]["evidence"][0][
         "command"

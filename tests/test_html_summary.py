@@ -66,8 +66,8 @@ def test_the_matrix_shows_each_hosts_share_of_each_category():
         return {"target": target, "outcome": outcome, "evidence": [], "nodeid": target, "message": ""}
 
     criteria = [
-        {"id": "SEC-01", "category": "Security", "severity": "critical", "outcome": "failed", "title": "t", "remediation": "",
-         "instances": [instance("h1", "passed"), instance("h2/web", "failed")]},
+        {"id": "SEC-01", "category": "Security", "severity": "critical", "outcome": "failed",
+         "title": "t", "remediation": "", "instances": [instance("h1", "passed"), instance("h2/web", "failed")]},
         {"id": "SEC-02", "category": "Security", "severity": "warning", "outcome": "passed",
          "instances": [instance("h1", "passed"), instance("h2", "passed")]},
         {"id": "REL-01", "category": "Reliability", "severity": "warning", "outcome": "passed",
@@ -107,11 +107,11 @@ window.addEventListener("load", () => setTimeout(() => {
 </script>"""
 
 
-def probe(chromium: str, page, shot=None) -> dict:
+def probe(browser: str, page, shot=None) -> dict:
     """Open ``page`` at 1280 px in headless Chromium; the probe's measurements from the DOM."""
     probed = page.with_name("probed.html")
     probed.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
-    flags = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    flags = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              "--window-size=1280,1000", "--hide-scrollbars", "--virtual-time-budget=5000"]  # fmt: skip
     with tempfile.TemporaryDirectory() as profile:
