@@ -349,8 +349,8 @@ def _run_metadata(record: dict[str, Any]) -> str:
 
 
 _FRAME = re.compile(r"^@@golive-[0-9a-f]+ (?:(section) ([0-9a-f]*)|(section rc=.*)|(?:logs )?(.*))$")
-_EXCERPT_LINES = 12
-_EXCERPT_BLOCKS = 4
+_EXCERPT_LINES = 8
+_EXCERPT_BLOCKS = 3
 _SHORT_COMMAND = 300
 """A command up to this long is shown in the row itself; a longer script only in its host's section."""
 
@@ -383,10 +383,13 @@ def _blocks(stdout: str) -> list[tuple[str, list[str]]]:
     return [(heading, lines) for heading, lines in blocks if heading or lines]
 
 
-def excerpt(stdout: str, needles: list[str]) -> tuple[str, int]:
+def excerpt(
+    stdout: str, needles: list[str], blocks_shown: int = _EXCERPT_BLOCKS, lines_shown: int = _EXCERPT_LINES
+) -> tuple[str, int]:
     """The part of a fact's output a verdict was judged from: the sections (or log sources)
     mentioning a compared value or the target, a few lines each; else the first lines.
-    Returns the text and how many lines of the output it leaves out."""
+    A passing row shows less (``blocks_shown``, ``lines_shown``): on a large fleet most rows
+    pass, and their whole fact is one link away. Returns the text and how many lines of the output it leaves out."""
     blocks = _blocks(stdout)
     total = sum(len(lines) + bool(heading) for heading, lines in blocks)
     wanted = [n for n in dict.fromkeys(needles) if len(n) >= 3 and n in stdout]
@@ -394,13 +397,15 @@ def excerpt(stdout: str, needles: list[str]) -> tuple[str, int]:
     def hits(text: str) -> bool:
         return any(n in text for n in wanted)
 
-    chosen = [b for b in blocks if wanted and hits(b[0] + "\n" + "\n".join(b[1]))][:_EXCERPT_BLOCKS] or blocks[:2]
+    chosen = [b for b in blocks if wanted and hits(b[0] + "\n" + "\n".join(b[1]))][:blocks_shown] or blocks[
+        :blocks_shown
+    ]
     shown: list[str] = []
     for heading, lines in chosen:
         if heading:
             shown.append(heading)
         matching = [line for line in lines if hits(line)] if wanted and not hits(heading) else []
-        picked = (matching or lines)[:_EXCERPT_LINES]
+        picked = (matching or lines)[:lines_shown]
         shown.extend(picked)
         if len(lines) > len(picked):
             shown.append(f"  … {len(lines) - len(picked)} more line(s)")
@@ -429,26 +434,26 @@ def _decided(comparisons: list[dict[str, Any]]) -> str:
     )
 
 
-def _command_block(entry: dict[str, Any], needles: list[str]) -> str:
+def _command_block(entry: dict[str, Any], needles: list[str], passed: bool) -> str:
     key = evidence_store.fact_id(entry)
     command = str(entry.get("command", ""))
     stdout = str(entry.get("stdout", ""))
-    text, left_out = excerpt(stdout, needles)
-    how = " · fetched in the host's batch" if entry.get("batched") else ""
-    how += " · fact read before" if entry.get("cached") else ""
-    more = f" ({left_out} more line(s) there)" if left_out else ""
+    text, left_out = excerpt(stdout, needles, *((1, 3) if passed else (_EXCERPT_BLOCKS, _EXCERPT_LINES)))
+    how = " · in the host's batch" if entry.get("batched") else ""
+    more = f" · {left_out} more line(s) there" if left_out else ""
     if len(command) <= _SHORT_COMMAND:
-        shown = f"<pre>$ {_e(command)}</pre>"
+        shown = f"<details><summary>command</summary><pre>$ {_e(command)}</pre></details>"
     else:
-        lines = command.count("\n") + 1
         script = evidence_store.script_id(command)
-        shown = f'<p>a script of {lines} line(s), shown once: <a href="#script-{script}">script {script}</a></p>'
+        shown = f' · script <a href="#script-{script}">{script}</a>'
     stderr = f'<pre class="stderr">{_e(entry["stderr"])}</pre>' if entry.get("stderr") else ""
-    return (
-        f'<div class="golive-judged"><p>Judged from <a href="#fact-{key}">fact {key}</a> on '
-        f"{_e(entry.get('host', ''))} (exit {_e(entry.get('exit_status'))}{how}){more}</p>"
-        f"<pre>{_e(text)}</pre>{stderr}<details><summary>command</summary>{shown}</details></div>"
+    opening = (
+        f'<p>Judged from <a href="#fact-{key}">fact {key}</a> on {_e(entry.get("host", ""))} '
+        f"(exit {_e(entry.get('exit_status'))}{how}{more})"
     )
+    if shown.startswith(" · "):
+        return f'<div class="golive-judged">{opening}{shown}</p><pre>{_e(text)}</pre>{stderr}</div>'
+    return f'<div class="golive-judged">{opening}</p><pre>{_e(text)}</pre>{stderr}{shown}</div>'
 
 
 def _http_block(entry: dict[str, Any]) -> str:
@@ -469,6 +474,8 @@ def evidence_html(entries: list[dict[str, Any]], store: evidence_store.Store | N
     store = store or evidence_store.Store()
     entries = [store.resolve(entry) for entry in entries]
     needles = _needles(entries, target)
+    verdicts = [e["passed"] for e in entries if e.get("kind") in ("comparison", "verdict")]
+    passed = bool(verdicts) and all(verdicts)
     blocks = [_decided([e for e in entries if e.get("kind") == "comparison"])]
     for entry in entries:
         kind = entry.get("kind")
@@ -481,7 +488,7 @@ def evidence_html(entries: list[dict[str, Any]], store: evidence_store.Store | N
             blocks.append(f"<p>Grade claimed by {_e(entry['source'])}: {_e(entry['score'])} {_e(entry['letter'])}</p>")
     for entry in entries:
         if entry.get("kind") == "command":
-            blocks.append(_command_block(entry, needles))
+            blocks.append(_command_block(entry, needles, passed))
         elif entry.get("kind") == "http":
             blocks.append(_http_block(entry))
     for entry in entries:

@@ -162,7 +162,8 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def write_json(record: dict[str, Any], path: Path) -> None:
-    write_atomically(path, json.dumps(record, indent=2, sort_keys=False) + "\n")
+    """Compact JSON (``jq .`` indents it): on a large fleet indentation alone was a third of the file."""
+    write_atomically(path, json.dumps(record, separators=(",", ":")) + "\n")
 
 
 def exit_status(record: dict[str, Any], fail_under: float | None = None, gate: bool = False) -> int:

@@ -55,12 +55,13 @@ def test_the_row_shows_the_decision_first_and_the_section_judged_from():
     # the script is not repeated in the row: a link to its one copy
     key, script = evidence_store.fact_id(command_entry()), evidence_store.script_id(SCRIPT)
     assert "cat /etc/f0" not in shown and f'href="#fact-{key}"' in shown and f'href="#script-{script}"' in shown
-    assert shown.index("<details>") > shown.index("Judged from")
+    short = evidence_html([{**command_entry(), "command": "df -P -k"}], target="h1")
+    assert "<details><summary>command</summary><pre>$ df -P -k</pre></details>" in short
 
 
 def test_an_excerpt_without_a_match_shows_the_first_lines_and_counts_the_rest():
     text, left_out = excerpt("\n".join(f"line {i}" for i in range(100)), ["nothing-like-this"])
-    assert text.startswith("line 0\nline 1") and "88 more line(s)" in text and left_out == 100 - 13
+    assert text.startswith("line 0\nline 1") and "92 more line(s)" in text and left_out == 100 - 9
 
 
 def test_json_and_html_hold_a_shared_fact_once(pytester: pytest.Pytester):
