@@ -79,8 +79,8 @@ span.error,span.failed,span.xpassed,.error .col-result,.failed .col-result,
   padding:.3em;max-height:30em;overflow:auto}}
 .golive-evidence table{{border-collapse:collapse;margin:.3em 0}}
 .golive-evidence td,.golive-evidence th{{border:1px solid #b0b0b0;padding:.1em .5em;text-align:left}}
-.golive-evidence .fail,.golive-decided tr.fail td:last-child{{color:{_P["failed"][0]};font-weight:700}}
-.golive-evidence .ok,.golive-decided tr.ok td:last-child{{color:{_P["passed"][0]}}}
+.golive-evidence .fail,.golive-decided tr.cmp-fail td:last-child{{color:{_P["failed"][0]};font-weight:700}}
+.golive-evidence .ok,.golive-decided tr.cmp-ok td:last-child{{color:{_P["passed"][0]}}}
 .golive-evidence .note{{color:{_P["muted"][0]}}}
 .golive-fact{{border-left:3px solid #b0b0b0;padding-left:.6em;margin:.4em 0}}
 @media print{{
@@ -91,6 +91,8 @@ span.error,span.failed,span.xpassed,.error .col-result,.failed .col-result,
   .logwrapper .log{{top:0!important;height:auto!important}}
   .logexpander,.controls,.filter,.summary__reload,#show_all_details,#hide_all_details{{display:none!important}}
   #environment-header,#environment{{display:none}}
+  .golive-matrix td.cell{{white-space:normal}}
+  .golive-matrix{{font-size:.85em}}
   #results-table{{table-layout:fixed;width:100%}}
   #results-table td,#results-table th{{overflow-wrap:anywhere;word-break:break-word}}
 }}
@@ -151,9 +153,9 @@ def summary_html(record: dict[str, Any], report_path: str = "") -> str:
     parts.append(_changes(record))
     parts.append(_categories_table(record))
     parts.append(_matrix(record))
+    parts.append(_critical_failures(record))
     parts.append(_fixes(record))
     parts.append(_waivers(record))
-    parts.append(_critical_failures(record))
     parts.append(_run_metadata(record))
     parts.append(facts_html(record))
     parts.append("</div>")
@@ -320,8 +322,8 @@ def _fixes(record: dict[str, Any]) -> str:
     more = len(record["fixes"]) - TOP_FIXES
     rest = f"<p>{more} more fix(es) in readiness.json.</p>" if more > 0 else ""
     return (
-        f'<h3>Top fixes, ranked by points gained</h3>{rest}<table id="golive-fixes">'
-        f"<tr><th>Criterion</th><th>Severity</th><th>Title</th><th>Points</th></tr>{rows}</table>"
+        f'<h3>Top fixes, ranked by points gained</h3><table id="golive-fixes">'
+        f"<tr><th>Criterion</th><th>Severity</th><th>Title</th><th>Points</th></tr>{rows}</table>{rest}"
     )
 
 
@@ -423,7 +425,7 @@ def _decided(comparisons: list[dict[str, Any]]) -> str:
     if not comparisons:
         return ""
     rows = "".join(
-        f'<tr class="{"ok" if c["passed"] else "fail"}"><td>{_e(c["subject"])}</td>'
+        f'<tr class="{"cmp-ok" if c["passed"] else "cmp-fail"}"><td>{_e(c["subject"])}</td>'
         f"<td>{_e(c['measured'])}{_e(c['unit'])}</td><td>{_e(c['operator'])} {_e(c['limit'])}{_e(c['unit'])}</td>"
         f"<td>{'ok' if c['passed'] else 'FAIL'}</td></tr>"
         for c in comparisons
