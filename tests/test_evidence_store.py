@@ -3,12 +3,18 @@ record and in the HTML report, and rows refer to it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from types import SimpleNamespace
 
 import pytest
 
 from golive import evidence_store
+from golive.criteria import Criterion
 from golive.html_report import evidence_html, excerpt
+from golive.record import finalize, write_json
+from golive.results import Ledger
+from golive.rubric import DEFAULT_RUBRIC
 from tests.conftest import load_json
 
 SCRIPT = "\n".join(f"echo '@@golive-0123abcd section {f'key{i}'.encode().hex()}'; cat /etc/f{i}" for i in range(40))
@@ -97,3 +103,24 @@ def test_ops0{i}(fleet_host, evidence):
     assert load_json(pytester.path / "reports" / "readiness.json")["criteria"][0]["instances"][0]["evidence"][0][
         "command"
     ].startswith("echo UNIQUE-SCRIPT-TOKEN")
+
+
+def test_a_fleets_record_holds_each_fact_once_not_once_per_row(tmp_path):
+    """50 hosts, 40 rows each reading one of 8 facts (the same 8 scripts on every host):
+    the record keeps 400 facts and 8 scripts, not 2,000 copies."""
+    ledger = Ledger()
+    crits = [Criterion(f"X-{c:02d}", "Security", "warning", f"title {c}") for c in range(40)]
+    for h in range(50):
+        for c, crit in enumerate(crits):
+            entry = {**command_entry(cached=c >= 8), "host": f"h{h}", "command": f"{SCRIPT}\n# {c % 8}",
+                     "stdout": f"{OUTPUT}\n{h} {c % 8}"}  # fmt: skip
+            data = {"criterion": crit.to_dict(), "target": f"h{h}", "evidence": [entry], "message": ""}
+            report = SimpleNamespace(nodeid=f"t::{crit.id}[h{h}]", when="call", duration=0.0, failed=False,
+                                     skipped=False, golive=data)  # fmt: skip
+            ledger.add_report(report)
+    record = finalize(ledger.results(), DEFAULT_RUBRIC, [], dt.date.today(), run={}, facts=ledger.facts)
+    assert (len(record["facts"]), len(record["scripts"])) == (400, 8)
+    write_json(record, tmp_path / "readiness.json")
+    stored = (tmp_path / "readiness.json").stat().st_size
+    inline = len(json.dumps(evidence_store.expand(record), separators=(",", ":")))
+    assert stored * 4 < inline
