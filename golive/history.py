@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any, cast
 
 from golive.errors import InventoryError
 from golive.outcomes import Outcome
@@ -30,12 +31,26 @@ def load(directory: Path) -> list[Record]:
     return records
 
 
+KEPT_CRITERION = ("id", "title", "category", "severity", "outcome")
+
+
+def summary(record: Record) -> Record:
+    """What a later run compares with: the grade, the categories, each criterion's outcome
+    and the run's metadata; not the instances or their evidence (the whole record is
+    ``readiness.json``)."""
+    kept = ("score", "uncapped_score", "score_unrounded", "grade", "ready", "partial", "complete",
+            "critical_failures", "categories", "run")  # fmt: skip
+    kept_record: dict[str, Any] = {key: record[key] for key in kept if key in record}  # type: ignore[literal-required]
+    kept_record["criteria"] = [{key: c[key] for key in KEPT_CRITERION if key in c} for c in record["criteria"]]  # type: ignore[literal-required]
+    return cast(Record, kept_record)
+
+
 def save(directory: Path, record: Record, keep: int = KEEP) -> Path:
-    """Keep ``record``; drop the oldest beyond ``keep``."""
+    """Keep ``record``'s ``summary``; drop the oldest beyond ``keep``."""
     # nanoseconds, not the record's "finished" (whole seconds): two runs in one second
     # must not overwrite each other, and names must sort in the order the runs ended
     path = directory / f"{time.time_ns():020d}.json"
-    write_json(record, path)
+    write_json(summary(record), path)
     for old in sorted(directory.glob("*.json"))[:-keep]:
         old.unlink(missing_ok=True)
     return path

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from golive import evidence_store
 from golive.criteria import Criterion
 from golive.errors import InventoryError
 from golive.inventory import Waiver
@@ -48,6 +49,7 @@ def merge(records: list[Record], paths: list[str], today: dt.date | None = None)
         selection=sorted(selection),
         not_run=not_run,
         incomplete=sorted({reason for shard in records for reason in shard["incomplete_reasons"]}),
+        facts=evidence_store.Store.of(records),
     )
 
 

@@ -67,6 +67,6 @@ class PytestHtmlHooks:
         cells.insert(3, f'<td class="col-target">{html_report.escape(data.get("target", ""))}</td>')
 
     def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
-        entries = (getattr(report, "golive", None) or {}).get("evidence") or []
-        if entries:
-            data.insert(0, html_report.evidence_html(entries))
+        found = getattr(report, "golive", None) or {}
+        if found.get("evidence"):
+            data.insert(0, html_report.evidence_html(found["evidence"], target=found.get("target", "")))

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
+from golive import evidence_store
 from golive.errors import InventoryError
 from golive.inventory import Waiver
 from golive.outcomes import Outcome
@@ -38,13 +39,15 @@ def finalize(
     selection: Sequence[str] = (),
     not_run: Iterable[str] = (),
     incomplete: Sequence[str] = (),
+    facts: evidence_store.Store | None = None,
 ) -> Record:
     """Grade a run: waivers, grade claims (judged against the rest of the run), waivers
     again (a failed claim can be waived too), the rubric, and the record.
 
     ``selection`` says how the run was narrowed (``-m critical``), ``not_run`` the suite
     criteria that did not run, ``incomplete`` why the run did not reach its end; any of
-    them keeps the run from READY. A shard passes ``judge_claims=False``: it sees part of
+    them keeps the run from READY. ``facts`` holds the command results the instances'
+    evidence refers to (``golive.evidence_store``). A shard passes ``judge_claims=False``: it sees part of
     the grade, so the merge judges the claims."""
     apply_waivers(results, waivers, today)
     if judge_claims:
@@ -61,6 +64,7 @@ def finalize(
         incomplete_reasons=list(incomplete),
         waivers=statuses,
         run=run,
+        facts=facts,
     )
 
 
@@ -74,6 +78,7 @@ def build_record(
     incomplete_reasons: list[str],
     waivers: list[WaiverStatus],
     run: RunMetadata,
+    facts: evidence_store.Store | None = None,
 ) -> Record:
     """Assemble the record from criterion results, the grade and run metadata; scores
     are shown truncated to one decimal (``score_unrounded`` keeps the exact value)."""
@@ -84,6 +89,8 @@ def build_record(
         for cid, points in gains([r.as_outcome() for r in results], rubric)
     ]  # fmt: skip
     partial, complete = bool(partial_reasons), not incomplete_reasons
+    criteria = [_criterion_entry(r) for r in sorted(results, key=lambda r: (r.criterion.severity.rank, r.criterion.id))]
+    stored = (facts or evidence_store.Store()).referenced(criteria)  # what the instances refer to, once each
     return {
         "schema": SCHEMA,
         "score": shown(grade.score),
@@ -102,9 +109,9 @@ def build_record(
             {"name": c.name, "weight": c.weight, "score": shown(c.score), "counted": c.counted, "passed": c.passed}
             for c in grade.categories
         ],
-        "criteria": [
-            _criterion_entry(r) for r in sorted(results, key=lambda r: (r.criterion.severity.rank, r.criterion.id))
-        ],
+        "criteria": criteria,
+        "facts": stored.facts,
+        "scripts": stored.scripts,
         "fixes": fixes,
         "waivers": waivers,
         "rubric": {
@@ -161,7 +168,8 @@ def write_atomically(path: Path, text: str) -> None:
 
 
 def write_json(record: Record, path: Path) -> None:
-    write_atomically(path, json.dumps(record, indent=2, sort_keys=False) + "\n")
+    """Compact JSON (``jq .`` indents it): on a large fleet indentation alone was a third of the file."""
+    write_atomically(path, json.dumps(record, separators=(",", ":")) + "\n")
 
 
 def read_json(path: Path) -> Record:

@@ -152,6 +152,10 @@ class Record(TypedDict):
     critical_failures: list[str]
     categories: list[CategoryEntry]
     criteria: list[CriterionEntry]
+    facts: dict[str, dict[str, Any]]
+    """Each command result once, keyed by content id; evidence entries refer to it (``fact``)."""
+    scripts: dict[str, str]
+    """Each fact script once, keyed by id; a fact refers to its script."""
     fixes: list[Fix]
     waivers: list[WaiverStatus]
     rubric: RubricEntry

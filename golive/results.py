@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from golive import evidence_store
 from golive.criteria import Criterion
 from golive.inventory import Waiver
 from golive.outcomes import Outcome
@@ -92,6 +93,8 @@ class Ledger:
     def __init__(self) -> None:
         self._criteria: dict[str, CriterionResult] = {}
         self._instances: dict[str, Instance] = {}
+        self.facts = evidence_store.Store()
+        """Each distinct command result and script once; instances refer to them."""
 
     def add_report(self, report: Any) -> None:
         """Fold one setup/call/teardown report (a pytest TestReport) into its instance."""
@@ -106,7 +109,7 @@ class Ledger:
             self._instances[report.nodeid] = instance
             result.instances.append(instance)
         instance.duration += getattr(report, "duration", 0.0) or 0.0
-        instance.evidence.extend(data.get("evidence", []))
+        instance.evidence.extend(self.facts.intern(data.get("evidence", [])))
         outcome = _instance_outcome(report, data)
         if outcome is None:
             return

@@ -207,6 +207,7 @@ class GoliveSession:
                 *run_scope.incomplete_reasons(session, state, exitstatus),
                 *(run_scope.why_nothing(session, state) if nothing else []),
             ],
+            facts=state.ledger.facts,
         )
         self._add_history(state.record)
         if state.json_path is not None:

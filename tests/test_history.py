@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.conftest import load_json, parse_report
-from tests.synthetic import SUITE, run
+from tests.synthetic import SUITE, outcomes, run
 
 
 def test_changes_since_the_previous_run_and_the_trend(suite):
@@ -45,3 +47,13 @@ def test_runs_of_another_inventory_are_not_compared(suite):
     run(suite, "--inventory=other.yaml")
     record = load_json(suite.path / "reports" / "readiness.json")
     assert "changes" not in record and len(record["history"]) == 1
+
+
+def test_the_history_keeps_what_runs_are_compared_by_not_the_evidence(suite):
+    run(suite)
+    record = load_json(suite.path / "reports" / "readiness.json")
+    [kept] = (suite.path / "reports" / "history").glob("*.json")
+    data = json.loads(kept.read_text())
+    assert "facts" not in data and all("instances" not in c for c in data["criteria"])
+    assert outcomes(data) == outcomes(record) and data["score"] == record["score"]
+    assert data["run"]["finished"] == record["run"]["finished"]

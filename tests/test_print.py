@@ -8,7 +8,7 @@ import tempfile
 
 import pytest
 
-from tests.conftest import debian_tool
+from tests.conftest import debian_tool, load_json
 from tests.synthetic import run
 from tests.test_hostile_content import chromium  # noqa: F401 (a fixture)
 
@@ -34,3 +34,7 @@ def test_printed_report_shows_the_evidence_of_passed_and_failed_rows(suite, chro
     assert "checked <b>a</b>" in text
     # a failed row's evidence, with the comparison
     assert "median: 3.1 s < 2 s" in text
+    # nothing clipped at the page's edge: every criterion's ID and every host of the matrix prints
+    record = load_json(suite.path / "reports" / "readiness.json")
+    assert all(criterion["id"] in text for criterion in record["criteria"])
+    assert "Hosts × categories" in text and "Acceptance" in text

@@ -19,7 +19,7 @@ import yaml
 from sandbox.fleet import BareFleet
 from sandbox.images import BUSYBOX_IMAGE, ensure_image
 from sandbox.process import SandboxError
-from tests.conftest import REPO, run_golive
+from tests.conftest import REPO, load_json, run_golive
 from tests.sandbox.conftest import prefix_for, short_run_dir, unavailable
 
 NAME = "bb-minimal"
@@ -57,7 +57,7 @@ def test_listeners_from_proc_and_http_through_wget(engine_env: dict[str, str], t
     result = run_golive(REPO, f"--inventory={path}", f"--report-dir={reports}", "tests_infra", "-k",
                         "unexpected_listener or endpoint_answers or latency", env=engine_env)  # fmt: skip
     assert result.returncode in (0, 1), result.stdout[-3000:] + result.stderr[-3000:]
-    record = json.loads((reports / "readiness.json").read_text())
+    record = load_json(reports / "readiness.json")
     found = {(c["id"], i["target"]): i for c in record["criteria"] for i in c["instances"]}
     sec01 = found[("SEC-01", "bb")]
     assert sec01["outcome"] == "failed", sec01["message"]

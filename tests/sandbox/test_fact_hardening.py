@@ -19,7 +19,7 @@ import yaml
 
 from sandbox import files, log_lines
 from sandbox.fleet import Fleet
-from tests.conftest import REPO
+from tests.conftest import REPO, load_json
 
 SUITE = ["tests_infra/test_logs.py", "tests_infra/test_change_control.py", "tests_infra/test_secrets.py"]
 ROOT = "/srv/hardening"
@@ -70,7 +70,7 @@ def test_host_content_neither_breaks_nor_fools_the_facts(planted: Fleet, tmp_pat
     )  # fmt: skip
     assert result.returncode in (0, 1), result.stdout[-3000:] + result.stderr[-3000:]
     assert "UnicodeDecodeError" not in result.stdout + result.stderr
-    record = json.loads((reports / "readiness.json").read_text())
+    record = load_json(reports / "readiness.json")
     found = {(c["id"], i["target"]): i for c in record["criteria"] for i in c["instances"]}
 
     # non-UTF-8 bytes: one replaced character each, the host's facts intact

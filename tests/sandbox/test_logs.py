@@ -9,7 +9,6 @@ pasted into hosts.yaml, classifies it: one edit.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ import yaml
 
 from sandbox import log_lines
 from sandbox.fleet import Fleet
+from tests.conftest import load_json
 from tests.sandbox.test_scenarios import REPO
 
 NAMES = ("unms", "odoo", "billing", "frigate", "dovecot", "exporter")
@@ -47,7 +47,7 @@ def golive(fleet: Fleet, tmp_path: Path, extra: dict) -> dict:
         cwd=REPO, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode in (0, 1), result.stdout[-3000:] + result.stderr[-3000:]
-    return json.loads((reports / "readiness.json").read_text())
+    return load_json(reports / "readiness.json")
 
 
 def outcome(record: dict, criterion: str) -> dict:
@@ -128,7 +128,7 @@ def test_declared_log_files_are_read_and_filtered_by_the_window(fleet: Fleet, tm
              f"--report-dir={reports}", "tests_infra/test_logs.py"],
             cwd=REPO, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
-        return json.loads((reports / "readiness.json").read_text())
+        return load_json(reports / "readiness.json")
 
     try:
         assert outcome(run("old-only", ["/srv/app.log"]), "LOG-01")["outcome"] == "passed"  # 3 days > 24h window

@@ -19,6 +19,7 @@ from sandbox.fleet import Fleet
 from sandbox.hosts import SandboxHost
 from sandbox.process import SandboxError
 from sandbox.scenarios import scenario
+from tests.conftest import load_json
 from tests.sandbox.conftest import full_filesystem, prefix_for, short_run_dir, unavailable
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,7 +32,7 @@ def run_suite(inventory: Path, reports: Path, *args: str, env: dict[str, str] | 
         cwd=REPO, capture_output=True, text=True, timeout=600, env={**os.environ, **(env or {})},
     )  # fmt: skip
     assert result.returncode in (0, 1), result.stdout[-3000:] + result.stderr[-3000:]
-    return json.loads((reports / "readiness.json").read_text())
+    return load_json(reports / "readiness.json")
 
 
 def failures(record: dict) -> set[tuple[str, str]]:
