@@ -12,8 +12,8 @@ import socket
 from dataclasses import dataclass
 
 from golive.checks.http import Target
-from golive.checks.remote import Fleet
 from golive.evidence import Comparison, Verdict
+from golive.facts import Fleet
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ verify fails the request before the credential is sent, and an ``http://`` URL t
 other host is refused. From a host, the credential reaches curl on its standard input
 (a config read with ``-K -``), never on its command line, which the host's process
 list and the ssh client's argv would show; a backend that cannot feed standard input
-(``checks/standard_input.py``) refuses the request.
+(``golive/facts/standard_input.py``) refuses the request.
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ import httpcore
 import httpx
 
 from golive.checks import host_http
-from golive.checks.remote import Fleet
 from golive.errors import TargetError
 from golive.evidence import Comparison, Evidence, Verdict
+from golive.facts import Fleet
 from golive.inventory import Endpoint, Host, has_userinfo, sends_in_clear, without_userinfo
 from golive.redact import shorten
 

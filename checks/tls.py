@@ -26,9 +26,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from golive.checks.http import Target
-from golive.checks.remote import Fleet
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
+from golive.facts import Fleet
 
 LEGACY_VERSIONS = (("TLS 1.0", ssl.TLSVersion.TLSv1), ("TLS 1.1", ssl.TLSVersion.TLSv1_1))
 S_CLIENT_FLAGS = {ssl.TLSVersion.TLSv1: "-tls1", ssl.TLSVersion.TLSv1_1: "-tls1_1"}

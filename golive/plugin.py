@@ -25,10 +25,10 @@ import pytest
 
 import golive
 from golive import criteria, evidence, fixtures, history, html_report, metrics, record, sharding, shipped, suite
-from golive.checks.remote import Fleet
 from golive.criteria import Criterion, CriterionMarkError
 from golive.errors import InventoryError, TargetError
 from golive.evidence import Evidence
+from golive.facts import Fleet
 from golive.inventory import Inventory, load_inventory
 from golive.redact import redact
 from golive.results import Ledger

@@ -1,13 +1,13 @@
-"""Several independent commands in one remote invocation, each result kept apart.
+"""The one wire format: several commands in one remote invocation, each result kept apart.
 
 A round trip over SSH costs ~100 ms whatever it carries, so a host's facts are
 fetched together: one shell script runs every command under its own ``timeout``,
 with stdout passed through ``head -c`` (the host never sends more than the cap and
 one byte, so an overflow is seen without holding it all), stderr captured and capped
 alike, and the exit status after a marker line no output can forge: a random nonce
-per batch. Commands that print sections of their own (``checks/sections.py``) and
-the log command frame them with this module's ``marker`` and the run's nonce, which
-no file or log line on a host can know in advance.
+per batch. Fact scripts made of named sections (``golive/facts/script.py``) and the
+log command frame their parts with this module's ``marker`` and the run's nonce,
+which no file or log line on a host can know in advance.
 
 Output is bytes on the wire; it is decoded here, invalid UTF-8 replaced, so a binary
 log line or a file name in another encoding costs one character, never the batch.
@@ -19,20 +19,11 @@ import re
 import secrets
 import shlex
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
 
+from golive.facts.output import Output
+
 DEFAULT_CAP = 64 * 2**20
-
-
-@dataclass(frozen=True)
-class BatchOutput:
-    """What one command of a batch printed and returned (``overflow``: more than the cap)."""
-
-    exit_status: int
-    stdout: str
-    stderr: str
-    overflow: bool = False
 
 
 @cache
@@ -75,16 +66,20 @@ def script(
     return "\n".join(lines) + "\n", nonce
 
 
-def parse(output: bytes | str, count: int, nonce: str, cap: int = DEFAULT_CAP) -> list[BatchOutput | None]:
+def parse(output: bytes | str, commands: Sequence[str], nonce: str, cap: int = DEFAULT_CAP) -> list[Output | None]:
     """Split a batch's stdout back into one result per command (None: it never ran)."""
     data = output.encode() if isinstance(output, str) else output
     mark = re.escape(marker(nonce).encode())
     pattern = re.compile(
         rb"%s begin (\d+)\n(.*?)\n%s rc (\d+)\n%s stderr\n(.*?)\n%s end\n" % (mark, mark, mark, mark), re.DOTALL
     )
-    results: list[BatchOutput | None] = [None] * count
+    results: list[Output | None] = [None] * len(commands)
     for match in pattern.finditer(data):
         index, stdout, status, stderr = match.groups()
         overflow = len(stdout) > cap or len(stderr) > cap
-        results[int(index)] = BatchOutput(int(status), decode(stdout[:cap]), decode(stderr[:cap]), overflow)
+        position = int(index)
+        if position < len(commands):
+            results[position] = Output(
+                decode(stdout[:cap]), int(status), decode(stderr[:cap]), commands[position], overflow=overflow
+            )
     return results

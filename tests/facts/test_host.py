@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
+from golive.facts import RemoteHost, fact_command
 from golive.inventory import Host
 from golive.redact import redact
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from golive.checks import sections, systemd
+from golive import facts as sections
+from golive.checks import systemd
 from golive.inventory import SystemdPolicy
 
 TEMPLATED = ("wg-quick@wg0.service", "getty@tty1.service", "dev-disk-by\\x2duuid-0a1b.device", "it's a:unit")
