@@ -29,11 +29,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from golive.checks.log_levels import KLOG_ERE, KLOG_LITERAL, Level, split_priority
-from golive.checks.log_patterns import Classifier, Rule, parse_rate, suggestion, template
+from golive.checks.log_patterns import Classifier, Rule, knowledge_base, parse_rate, suggestion, template
 from golive.errors import TargetError
 from golive.evidence import MAX_LINE_CHARS, Comparison, Verdict
-from golive.facts import RemoteHost, wire
-from golive.inventory import Host, LogPattern
+from golive.facts import RemoteHost, session_fact_command, wire
+from golive.inventory import Host, Inventory, LogPattern
 from golive.redact import redact, shorten
 
 HOST_LINE_CHARS = 2 * MAX_LINE_CHARS
@@ -156,6 +156,18 @@ def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:
             f'then tail -c {policy.max_file_bytes} -- {quoted} | keep; else echo "$m unreadable"; fi'
         )
     return "\n".join(parts)
+
+
+def _batched(host: Host, inventory: Inventory) -> str | None:
+    """The host's log command as LOG-01..04 build it: it depends only on the run's window and
+    patterns, so it joins the host's one batched round trip."""
+    if not has_sources(host):
+        return None
+    classifier = Classifier(knowledge_base(inventory.log_patterns), host.logs.access_error_statuses)
+    return command(host, inventory.window, classifier.host_filter())
+
+
+session_fact_command(_batched)
 
 
 def parse(output: str, host: Host, window: float) -> LogFacts:

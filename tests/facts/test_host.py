@@ -55,3 +55,27 @@ def test_a_batch_longer_than_one_argument_travels_on_standard_input():
     assert remote.run(f"echo {long_word}y | wc -c").stdout.strip() == "70002"
     assert remote.run("cat").stdout == ""
     assert remote.round_trips == 1
+
+
+def test_the_log_read_joins_the_host_batch(tmp_path):
+    """The log command depends only on the run's window and patterns: a host reached through
+    a Fleet that knows the inventory fetches it with its other facts, in one round trip."""
+    import datetime as dt
+
+    from golive.checks import disk, logs
+    from golive.checks.log_patterns import knowledge_base
+    from golive.facts import Fleet
+    from golive.inventory import load_inventory
+
+    log = tmp_path / "app.log"
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    log.write_text(f"{stamp} ERROR psycopg2.OperationalError: connection to server failed: Connection refused\n")
+    path = tmp_path / "hosts.yaml"
+    path.write_text(f"hosts:\n  joined:\n    backend: local://\n    logs: {{containers: false, files: ['{log}']}}\n")
+    inventory = load_inventory(path, None, environ={})
+    (host,) = inventory.hosts
+    remote = Fleet(inventory)[host]
+    found = logs.classified(remote, host, inventory.window, knowledge_base(inventory.log_patterns))
+    assert [g.key for g in found.of_severity("critical")] == ["psycopg2-connection-refused"]
+    assert disk.filesystems(remote)
+    assert remote.round_trips == 1
