@@ -200,10 +200,7 @@ class HttpProbe:
             return list(made[:count])
 
     def _headers(self, target: Target) -> dict[str, str]:
-        headers = {"User-Agent": target.host.http.user_agent}
-        if target.endpoint.server_name:
-            headers["Host"] = _host_header(target.endpoint.server_name, urlsplit(target.endpoint.url))
-        return headers
+        return request_headers(target)
 
     def _secret_headers(self, target: Target, anonymous: bool) -> dict[str, str]:
         """The credential's Authorization header, none for an anonymous request."""
@@ -269,6 +266,14 @@ class HttpProbe:
         if result.exit_status == host_http.NOT_INSTALLED and "is installed" in result.stderr:
             raise TargetError(f"{target.host.name}: {result.stderr.strip()}, so the request cannot be made from it")
         return parse_curl(result.stdout, result.stderr, url, f"{target.host.name} ({host_http.client(result.stdout)})")
+
+
+def request_headers(target: Target) -> dict[str, str]:
+    """The headers of every request to the endpoint (no credential among them)."""
+    headers = {"User-Agent": target.host.http.user_agent}
+    if target.endpoint.server_name:
+        headers["Host"] = _host_header(target.endpoint.server_name, urlsplit(target.endpoint.url))
+    return headers
 
 
 def authorization(secret: Mapping[str, str]) -> dict[str, str]:

@@ -19,7 +19,7 @@ import queue
 import shlex
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from functools import cached_property
 from typing import Any, TypeVar
@@ -39,8 +39,8 @@ SSH_FAILURE_EXIT = 255
 ARGUMENT_MAX = 100_000
 """Scripts longer than this go on standard input: one argument may hold at most 128 KiB."""
 
-FactCommand = Callable[[Host], str | None]
-SessionFactCommand = Callable[[Host, Inventory], str | None]
+FactCommand = Callable[[Host], str | Sequence[str] | None]
+SessionFactCommand = Callable[[Host, Inventory], str | Sequence[str] | None]
 SecretFinder = Callable[[str], Iterable[str]]
 _FACT_COMMANDS: list[tuple[FactCommand | SessionFactCommand, SecretFinder | None]] = []
 _SESSION_BUILDERS: set[object] = set()
@@ -48,7 +48,8 @@ T = TypeVar("T")
 
 
 def fact_command(builder: FactCommand, secrets: SecretFinder | None = None) -> FactCommand:
-    """Register a host's fact command (None: not for this host) for the batched first fetch.
+    """Register a host's fact command (or several; None: not for this host) for the batched
+    first fetch.
 
     ``secrets`` finds the secret values in its output (e.g. container environment
     values); they are registered for redaction as soon as the output arrives, before
@@ -170,10 +171,10 @@ class RemoteHost:
         built: list[str] = []
         for build, finder in _FACT_COMMANDS:
             try:
-                command = self._build(build)
+                made = self._build(build)
             except Exception:  # the criteria reading this fact build it again and meet the error
                 continue
-            if command is not None:
+            for command in [made] if isinstance(made, str) else made or ():
                 built.append(command)
                 if finder is not None:
                     finders[command] = finder
@@ -193,7 +194,7 @@ class RemoteHost:
                 )
                 self._register_secrets(command, self._cache[command])
 
-    def _build(self, build: FactCommand | SessionFactCommand) -> str | None:
+    def _build(self, build: FactCommand | SessionFactCommand) -> str | Sequence[str] | None:
         if build in _SESSION_BUILDERS:
             # without the run's inventory, the command is built (and fetched alone) when asked for
             return None if self.inventory is None else build(self.host, self.inventory)  # type: ignore[call-arg]
