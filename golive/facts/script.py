@@ -2,9 +2,9 @@
 
 Facts about files (backups, repos, documents), units, containers and clocks are read
 by one script per host and kind, registered with ``fact_command`` so it joins the
-host's batched round trip. Each section prints a framing line (the wire's marker and
-the run's nonce, the key hex-encoded), its output (stderr merged) and a line with its
-exit status. A private section reads file contents (compose files, ``.env``,
+host's batched round trip. The script is the wire format's (``golive/facts/wire.py``),
+framed with the run's nonce, each section keyed by its name, its stderr merged into
+its output. A private section reads file contents (compose files, ``.env``,
 playbooks, documents): its evidence is its size only.
 """
 
@@ -33,29 +33,24 @@ def quote(value: str) -> str:
     return shlex.quote(value)
 
 
-def _mark() -> str:
-    return f"{wire.marker(wire.run_nonce())} section "
-
-
 def _section(part: Section | tuple[str, str]) -> Section:
     return part if isinstance(part, Section) else Section(*part)
 
 
 def script(sections: Iterable[Section | tuple[str, str]]) -> str:
     """The shell script running each section (a ``Section`` or a ``(key, command)``) in a
-    subshell, in order.
+    subshell, in order, framed in the wire format with the run's nonce.
 
-    A key is any text (a unit ``getty@tty1.service``, ``a\\x2db``): the framing line carries
-    it hex-encoded, so it never reaches the shell as anything but hex digits.
+    A key is any text (a unit ``getty@tty1.service``, ``a\\x2db``): the framing carries it
+    hex-encoded, so it never reaches the shell as anything but hex digits.
     """
-    mark = _mark()
-    parts = []
-    for part in map(_section, sections):
-        command = part.command
-        if part.timeout is not None:
-            command = f"timeout -k 2 {part.timeout:g} sh -c {shlex.quote(command)} </dev/null"
-        parts.append(f"echo '{mark}{part.key.encode().hex()}'; ( {command}\n) 2>&1; echo \"{mark}rc=$?\"")
-    return "\n".join(parts)
+    parts = [_section(part) for part in sections]
+    commands = [
+        part.command if part.timeout is None else f"timeout -k 2 {part.timeout:g} sh -c {shlex.quote(part.command)}"
+        for part in parts
+    ]
+    text, _nonce = wire.script(commands, None, nonce=wire.run_nonce(), keys=[part.key for part in parts])
+    return text
 
 
 def private(sections: Iterable[Section | tuple[str, str]]) -> set[str]:
@@ -63,61 +58,22 @@ def private(sections: Iterable[Section | tuple[str, str]]) -> set[str]:
     return {part.key for part in map(_section, sections) if part.private}
 
 
-def _marker(line: str, mark: str) -> tuple[str | None, int | None] | None:
-    """(key, None) for a section's start, (None, status) for its end, None for any other line."""
-    if not line.startswith(mark):
-        return None
-    rest = line[len(mark) :]
-    if rest.startswith("rc="):
-        return None, int(rest[3:]) if rest[3:].isdigit() else -1
-    try:
-        return bytes.fromhex(rest).decode("utf-8", "replace"), None
-    except ValueError:
-        return None
-
-
 def parse(stdout: str) -> dict[str, Output]:
-    """Split a script's output back into its sections."""
-    mark = _mark()
-    found: dict[str, Output] = {}
-    key: str | None = None
-    lines: list[str] = []
-    for line in stdout.splitlines():
-        marker = _marker(line, mark)
-        if marker is None:
-            if key is not None:
-                lines.append(line)
-            continue
-        started, status = marker
-        if started is not None:
-            key, lines = started, []
-        elif key is not None and status is not None:
-            found[key] = Output("\n".join(lines), status)
-            key, lines = None, []
-    return found
+    """Split a script's output back into its sections (each without its last newline)."""
+    found = wire.parse_keyed(stdout, wire.run_nonce())
+    return {key: Output(output.stdout.removesuffix("\n"), output.exit_status) for key, output in found.items()}
 
 
 def withheld(stdout: str, private: Collection[str]) -> str:
-    """The output with every private section's content replaced by its size."""
-    mark = _mark()
+    """The sections as evidence: each key, its exit status and its output, a private
+    section's output replaced by its size."""
     shown: list[str] = []
-    hidden = 0
-    key: str | None = None
-    for line in stdout.splitlines():
-        marker = _marker(line, mark)
-        if marker is None:
-            if key in private:
-                hidden += 1
-            else:
-                shown.append(line)
-            continue
-        if key in private and hidden:
-            shown.append(f"[{hidden} line(s) of file contents withheld]")
-        hidden = 0
-        key = marker[0]
-        shown.append(line)
-    if key in private and hidden:
-        shown.append(f"[{hidden} line(s) of file contents withheld]")
+    for key, output in parse(stdout).items():
+        shown.append(f"[{key}] exit {output.exit_status}")
+        if key in private and output.text:
+            shown.append(f"[{len(output.text.splitlines())} line(s) of file contents withheld]")
+        elif output.text:
+            shown.append(output.text)
     return "\n".join(shown)
 
 
