@@ -37,7 +37,8 @@ from golive.units import format_size
 TIMEOUT_EXIT = 124
 SSH_FAILURE_EXIT = 255
 ARGUMENT_MAX = 100_000
-"""Scripts longer than this go on standard input: one argument may hold at most 128 KiB."""
+"""Scripts longer than this, quoted as the backend quotes them, go on standard input: one
+argument may hold at most 128 KiB."""
 
 FactCommand = Callable[[Host], str | Sequence[str] | None]
 SessionFactCommand = Callable[[Host, Inventory], str | Sequence[str] | None]
@@ -223,9 +224,12 @@ class RemoteHost:
     def _run_script(self, text: str, limit: float | None, stdin: bytes | None = None) -> tuple[Any, float]:
         """A fact script as ``sh -c SCRIPT``; a script too long for one argument (Linux takes at
         most 128 KiB in one) travels on standard input (``sh -s``) where the backend can feed it."""
-        if stdin is None and len(text) > ARGUMENT_MAX and standard_input.supports(self.host):
+        command = f"sh -c {shlex.quote(text)}"
+        # the ssh backend quotes the command once more into one argument of the local shell,
+        # and every quote in the script grows fivefold with each quoting
+        if stdin is None and len(shlex.quote(command)) > ARGUMENT_MAX and standard_input.supports(self.host):
             return self._round_trip("sh -s", limit, text.encode())
-        return self._round_trip(f"sh -c {shlex.quote(text)}", limit, stdin)
+        return self._round_trip(command, limit, stdin)
 
     def _round_trip(self, command: str, limit: float | None, stdin: bytes | None = None) -> tuple[Any, float]:
         if self.unreachable is not None:

@@ -79,3 +79,20 @@ def test_the_log_read_joins_the_host_batch(tmp_path):
     assert [g.key for g in found.of_severity("critical")] == ["psycopg2-connection-refused"]
     assert disk.filesystems(remote)
     assert remote.round_trips == 1
+
+
+def test_a_batch_of_quote_heavy_commands_travels_on_standard_input():
+    """A script short enough for one argument may not be once quoted (each ``'`` becomes five
+    characters per quoting): the quoted length decides."""
+    from golive.facts import host as facts_host
+
+    quoted = "echo '" + "'x'" * 12_000 + "' | wc -c"
+    assert len(quoted) < facts_host.ARGUMENT_MAX
+    fact_command(lambda host: quoted if host.name == "quoted" else None)
+    fact_command(lambda host: "echo other" if host.name == "quoted" else None)
+    remote = RemoteHost(Host(name="quoted", backend="local://"))
+    sent: list[str] = []
+    original = remote._round_trip
+    remote._round_trip = lambda command, *rest: sent.append(command) or original(command, *rest)  # type: ignore[method-assign]
+    assert remote.run("echo other").stdout == "other\n"
+    assert sent == ["sh -s"] and remote.round_trips == 1
