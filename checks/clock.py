@@ -23,10 +23,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from golive.checks import sections as fact_script
-from golive.checks.remote import RemoteHost, fact_command
+from golive import facts as fact_script
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
+from golive.facts import RemoteHost, fact_command
 from golive.inventory import ClockPolicy, Host
 from golive.units import format_duration
 

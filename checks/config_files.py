@@ -1,7 +1,7 @@
 """A service's configuration files, parsed on the runner: YAML, JSON, TOML, INI and env.
 
 A file's contents reach the runner in a private section of the host's fact command
-(``checks/sections.py``: withheld from evidence) and are parsed here into key paths;
+(``golive/facts/script.py``: withheld from evidence) and are parsed here into key paths;
 judges record key NAMES only, so no value reaches a report through them. Values that
 could reach one another way (a log line, an error message repeating one) are
 registered for redaction the moment the output arrives (``secret_values``), before

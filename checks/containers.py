@@ -17,7 +17,7 @@ host does not offer. The SDK also ignores the inventory's ``ssh_config`` and ``s
 and testinfra's other backends (``docker://``, ``ansible://``), which the CLI gets free.
 
 The inspect output holds every container's environment: it is withheld from the
-evidence (recorded as its size, see ``golive.checks.batch``) and the values are
+evidence (recorded as its size, see ``golive.facts.script``) and the values are
 registered for redaction anyway. Evidence shows the decisive fields only: state,
 health and its last output, restart count and times, policy, limits, log config.
 """
@@ -32,9 +32,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from golive.checks import sections as fact_script
-from golive.checks.remote import RemoteHost, fact_command
+from golive import facts as fact_script
 from golive.errors import TargetError
+from golive.facts import RemoteHost, fact_command
 from golive.inventory import ContainerPolicy
 from golive.redact import redact, shorten
 from golive.units import parse_size

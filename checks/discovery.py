@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from golive.checks import sections as fact_script
-from golive.checks.remote import RemoteHost
+from golive import facts as fact_script
+from golive.facts import RemoteHost
 
 ROOTS = ("/srv", "/opt", "/etc")
 """Where git working trees and backup directories are looked for (and /home/*)."""

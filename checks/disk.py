@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
+from golive.facts import RemoteHost, fact_command
 from golive.inventory import DiskPolicy
 
 DF_COMMAND = "df -P -T -k"

@@ -12,8 +12,8 @@ import socket
 from dataclasses import dataclass
 
 from golive.checks.http import Target
-from golive.checks.remote import Fleet
 from golive.evidence import Comparison, Verdict
+from golive.facts import Fleet
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,16 @@ class Resolution:
         return f"{self.name} from {self.where}: {answer}"
 
 
+def getent_command(name: str) -> str:
+    """The host's resolver asked for ``name`` (files, then DNS, as its nsswitch.conf says)."""
+    return f"getent ahosts {shlex.quote(name)}"
+
+
 def resolve(target: Target, fleet: Fleet) -> Resolution:
     """The endpoint's URL host through the system resolver of the runner or of its host."""
     name = target.hostname
     if target.endpoint.internal:
-        result = fleet[target.host].run(f"getent ahosts {shlex.quote(name)}")
+        result = fleet[target.host].run(getent_command(name))
         where = f"{target.host.name} (getent ahosts)"
         addresses = tuple(dict.fromkeys(line.split()[0] for line in result.stdout.splitlines() if line.strip()))
         if result.exit_status == 2 or (result.succeeded and not addresses):

@@ -16,13 +16,13 @@ from typing import Any
 
 import yaml
 
+from golive import facts as fact_script
 from golive import strict_yaml
 from golive.checks import clock
-from golive.checks import sections as fact_script
 from golive.checks.git import GIT
-from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
+from golive.facts import RemoteHost, fact_command
 from golive.inventory import AcceptanceDocument, Document, Host
 from golive.redact import shorten
 from golive.units import format_duration

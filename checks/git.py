@@ -33,10 +33,10 @@ import fnmatch
 import posixpath
 from dataclasses import dataclass
 
-from golive.checks import sections as fact_script
-from golive.checks.remote import RemoteHost, fact_command
+from golive import facts as fact_script
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
+from golive.facts import RemoteHost, fact_command
 from golive.inventory import Host, Repo
 from golive.redact import shorten
 

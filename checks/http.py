@@ -16,7 +16,7 @@ verify fails the request before the credential is sent, and an ``http://`` URL t
 other host is refused. From a host, the credential reaches curl on its standard input
 (a config read with ``-K -``), never on its command line, which the host's process
 list and the ssh client's argv would show; a backend that cannot feed standard input
-(``checks/standard_input.py``) refuses the request.
+(``golive/facts/standard_input.py``) refuses the request.
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ import httpcore
 import httpx
 
 from golive.checks import host_http
-from golive.checks.remote import Fleet
 from golive.errors import TargetError
 from golive.evidence import Comparison, Evidence, Verdict
+from golive.facts import Fleet
 from golive.inventory import Endpoint, Host, has_userinfo, sends_in_clear, without_userinfo
 from golive.redact import shorten
 
@@ -224,10 +224,7 @@ class HttpProbe:
             return usable[:count]
 
     def _headers(self, target: Target) -> dict[str, str]:
-        headers = {"User-Agent": target.host.http.user_agent}
-        if target.endpoint.server_name:
-            headers["Host"] = _host_header(target.endpoint.server_name, urlsplit(target.endpoint.url))
-        return headers
+        return request_headers(target)
 
     def _secret_headers(self, target: Target, anonymous: bool) -> dict[str, str]:
         """The credential's Authorization header, none for an anonymous request."""
@@ -296,6 +293,14 @@ class HttpProbe:
         if result.exit_status == host_http.NOT_INSTALLED and "is installed" in result.stderr:
             raise TargetError(f"{target.host.name}: {result.stderr.strip()}, so the request cannot be made from it")
         return parse_curl(result.stdout, result.stderr, url, f"{target.host.name} ({host_http.client(result.stdout)})")
+
+
+def request_headers(target: Target) -> dict[str, str]:
+    """The headers of every request to the endpoint (no credential among them)."""
+    headers = {"User-Agent": target.host.http.user_agent}
+    if target.endpoint.server_name:
+        headers["Host"] = _host_header(target.endpoint.server_name, urlsplit(target.endpoint.url))
+    return headers
 
 
 def authorization(secret: Mapping[str, str]) -> dict[str, str]:

@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from golive import evidence
-from golive.checks.remote import Fleet, fact_command
 from golive.errors import CheckTimeout, TargetError
 from golive.evidence import Evidence
+from golive.facts import Fleet, fact_command
 from golive.inventory import Host, KubeCluster
 from golive.redact import redact
 

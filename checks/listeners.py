@@ -12,9 +12,9 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
+from golive.facts import RemoteHost, fact_command
 
 PROC_MARK = "@proc-net "
 PROC_TABLES = ("tcp", "tcp6", "udp", "udp6")

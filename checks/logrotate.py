@@ -15,8 +15,8 @@ import fnmatch
 import shlex
 from dataclasses import dataclass
 
-from golive.checks.remote import RemoteHost, fact_command
 from golive.evidence import Comparison, Verdict
+from golive.facts import RemoteHost, fact_command
 
 MARK = "@@golive-logrotate"
 ROOTS = ("/etc/logrotate.conf", "/etc/logrotate.d")

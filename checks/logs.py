@@ -25,17 +25,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shlex
-import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from golive.checks import batch
 from golive.checks.log_levels import KLOG_ERE, KLOG_LITERAL, Level, split_priority
-from golive.checks.log_patterns import Classifier, Rule, parse_rate, suggestion, template
-from golive.checks.remote import RemoteHost
+from golive.checks.log_patterns import Classifier, Rule, knowledge_base, parse_rate, suggestion, template
 from golive.errors import TargetError
 from golive.evidence import MAX_LINE_CHARS, Comparison, Verdict
-from golive.inventory import Host, LogPattern
+from golive.facts import RemoteHost, session_fact_command, wire
+from golive.inventory import Host, Inventory, LogPattern
 from golive.redact import redact, shorten
 
 HOST_LINE_CHARS = 2 * MAX_LINE_CHARS
@@ -90,8 +88,8 @@ class LogFacts:
 
 
 def _mark() -> str:
-    # the run's nonce (checks/batch.py), the same all session: the command and its cached result stay the same
-    return f"{batch.marker(batch.run_nonce())} logs"
+    # the run's nonce (golive/facts/wire.py), the same all session: the command and its cached result stay the same
+    return f"{wire.marker(wire.run_nonce())} logs"
 
 
 _ERE_SPECIAL = re.compile(r"([\\.\[\](){}*+?|^$])")
@@ -158,6 +156,18 @@ def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:
             f'then tail -c {policy.max_file_bytes} -- {quoted} | keep; else echo "$m unreadable"; fi'
         )
     return "\n".join(parts)
+
+
+def _batched(host: Host, inventory: Inventory) -> str | None:
+    """The host's log command as LOG-01..04 build it: it depends only on the run's window and
+    patterns, so it joins the host's one batched round trip."""
+    if not has_sources(host):
+        return None
+    classifier = Classifier(knowledge_base(inventory.log_patterns), host.logs.access_error_statuses)
+    return command(host, inventory.window, classifier.host_filter())
+
+
+session_fact_command(_batched)
 
 
 def parse(output: str, host: Host, window: float) -> LogFacts:
@@ -246,7 +256,11 @@ def _log_line(kind: str, raw: str) -> LogLine:
 
 def read(remote: RemoteHost, host: Host, window: float, classifier: Classifier) -> LogFacts:
     """The host's log facts (one cached command), with declared files checked."""
-    facts = parse(remote.run(command(host, window, classifier.host_filter())).stdout, host, window)
+    return checked(parse(remote.run(command(host, window, classifier.host_filter())).stdout, host, window), host)
+
+
+def checked(facts: LogFacts, host: Host) -> LogFacts:
+    """The facts, or the error naming each declared file that is missing or unreadable."""
     missing = [source.problem for source in facts.sources if source.problem]
     if missing:
         raise TargetError(f"{host.name}: declared log file {'; '.join(missing)}")
@@ -305,9 +319,6 @@ class Classified:
         return [g for g in self.matched.values() if g.rule is not None and g.rule.pattern.severity == severity]
 
 
-_CLASSIFIED: weakref.WeakKeyDictionary[RemoteHost, tuple[str, Classified]] = weakref.WeakKeyDictionary()
-
-
 def classify(facts: LogFacts, classifier: Classifier, examples: int, unknown_warnings: bool = True) -> Classified:
     """Every candidate line to its first matching pattern; unmatched lines by their level
     (``checks/log_levels.py``): critical ones to the ``stated-level-critical`` group,
@@ -342,17 +353,17 @@ def classify(facts: LogFacts, classifier: Classifier, examples: int, unknown_war
 
 
 def classified(remote: RemoteHost, host: Host, window: float, patterns: Sequence[LogPattern]) -> Classified:
-    """The host's classified logs, computed once per session and shared by LOG-01..04."""
+    """The host's classified logs: the log command fetched (and recorded in each asking
+    test's evidence) once per host, its classification derived once (``RemoteHost.memo``)
+    and shared by LOG-01..04."""
     classifier = Classifier(patterns, host.logs.access_error_statuses)
-    key = command(host, window, classifier.host_filter())
-    cached = _CLASSIFIED.get(remote)
-    if cached is not None and cached[0] == key:
-        remote.run(key)  # records the (cached) command in this test's evidence too
-        return cached[1]
-    facts = read(remote, host, window, classifier)
-    result = classify(facts, classifier, host.logs.examples, host.logs.unknown_warnings == "report")
-    _CLASSIFIED[remote] = (key, result)
-    return result
+    output = remote.run(command(host, window, classifier.host_filter()))
+
+    def derive() -> Classified:
+        facts = checked(parse(output.stdout, host, window), host)
+        return classify(facts, classifier, host.logs.examples, host.logs.unknown_warnings == "report")
+
+    return remote.memo("classified logs", output.command, derive)
 
 
 def _when(epoch: float | None) -> str:

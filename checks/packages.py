@@ -21,7 +21,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from golive.checks import sections as fact_script
+from golive import facts as fact_script
 from golive.checks.services import Distribution, ServiceFacts, distributions, pyvenv_cfg
 from golive.errors import TargetError
 from golive.evidence import Comparison

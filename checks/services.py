@@ -1,6 +1,6 @@
 """Services deployed as systemd units (REL-13/14, SEC-12/13, CHG-05/06): the facts, one batch per host.
 
-For every ``services[]`` entry of a host, one sections script (``checks/sections.py``)
+For every ``services[]`` entry of a host, one fact script (``golive/facts/script.py``)
 registered with ``remote.fact_command`` reads, in the host's single round trip:
 
 - ``systemctl show`` of the unit (enablement, ``Restart=``, start-limit, ``User=``,
@@ -24,10 +24,10 @@ import base64
 import binascii
 from dataclasses import dataclass, field
 
+from golive import facts as fact_script
 from golive.checks import config_files
-from golive.checks import sections as fact_script
-from golive.checks.remote import RemoteHost, fact_command
 from golive.checks.systemd import BOOTED
+from golive.facts import RemoteHost, fact_command
 from golive.inventory import Host, Service
 
 q = fact_script.quote

@@ -14,9 +14,9 @@ import posixpath
 import shlex
 from dataclasses import dataclass
 
-from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
+from golive.facts import RemoteHost, fact_command
 
 NOT_INSTALLED = "__golive_no_sshd__"
 NEVER_STARTED = "Missing privilege separation directory"

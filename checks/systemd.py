@@ -12,11 +12,11 @@ import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from golive import facts as fact_script
 from golive.checks import clock
-from golive.checks import sections as fact_script
-from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
+from golive.facts import RemoteHost, fact_command
 from golive.inventory import Host, ScheduledJob, SystemdPolicy
 from golive.redact import shorten
 

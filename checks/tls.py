@@ -27,9 +27,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from golive.checks.http import Target
-from golive.checks.remote import Fleet
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
+from golive.facts import Fleet
 from golive.inventory import Host
 
 LEGACY_VERSIONS = (("TLS 1.0", ssl.TLSVersion.TLSv1), ("TLS 1.1", ssl.TLSVersion.TLSv1_1))
@@ -117,14 +117,11 @@ class Certificates:
     def _fetch_on_host(self, target: Target) -> Certificate | Unreadable:
         """``openssl s_client`` on the endpoint's host (its output is cached per host)."""
         where = f"{target.server_name} at {target.hostname}:{target.port} (read on {target.host.name})"
-        options = ["-verify_hostname", target.server_name]
-        if target.endpoint.ca_bundle:
-            options += ["-CAfile", target.endpoint.ca_bundle]
-        status, output = self._s_client(target, options)
+        status, output = self._s_client(target, certificate_options(target))
         return parse_s_client(where, output, status)
 
     def _offer_on_host(self, target: Target, version: ssl.TLSVersion) -> tuple[bool | None, str]:
-        status, output = self._s_client(target, [S_CLIENT_FLAGS[version], "-cipher", "DEFAULT@SECLEVEL=0"])
+        status, output = self._s_client(target, offer_options(version))
         if "no protocols available" in output.lower():
             raise TargetError(f"{target.host.name}'s OpenSSL refused to offer {version.name}, so it cannot tell")
         accepted = re.search(r"^New, (TLSv1(?:\.[01])?), Cipher is (\S+)$", output, re.M)
@@ -140,11 +137,7 @@ class Certificates:
     def _s_client(self, target: Target, options: list[str]) -> tuple[int, str]:
         """``openssl s_client`` run on the endpoint's host, bounded by the host's HTTP timeout."""
         assert self.fleet is not None
-        address = f"[{target.hostname}]" if ":" in target.hostname else target.hostname
-        options = ["-connect", f"{address}:{target.port}", "-servername", target.server_name, *options]
-        seconds = max(1, round(target.host.http.timeout))
-        command = f"timeout {seconds} openssl s_client {shlex.join(options)} </dev/null 2>&1"
-        result = self.fleet[target.host].run(command)
+        result = self.fleet[target.host].run(s_client_command(target, options))
         if result.exit_status in (126, 127):
             raise TargetError(f"{target.id}: openssl could not run on {target.host.name}: {result.stdout.strip()}")
         return result.exit_status, result.stdout
@@ -339,3 +332,31 @@ def _plain_connect(exc: OSError) -> str:
     if isinstance(exc, ssl.SSLError):
         return f"TLS handshake failed: {exc.reason or exc}"
     return f"{type(exc).__name__}: {exc}"
+
+
+def certificate_options(target: Target) -> list[str]:
+    """``openssl s_client`` options reading an internal endpoint's certificate on its host."""
+    options = ["-verify_hostname", target.server_name]
+    if target.endpoint.ca_bundle:
+        options += ["-CAfile", target.endpoint.ca_bundle]
+    return options
+
+
+def offer_options(version: ssl.TLSVersion) -> list[str]:
+    """``openssl s_client`` options offering only an old protocol ``version``."""
+    return [S_CLIENT_FLAGS[version], "-cipher", "DEFAULT@SECLEVEL=0"]
+
+
+def s_client_command(target: Target, options: list[str]) -> str:
+    """``openssl s_client`` on the endpoint's host, bounded by the host's HTTP timeout."""
+    address = f"[{target.hostname}]" if ":" in target.hostname else target.hostname
+    options = ["-connect", f"{address}:{target.port}", "-servername", target.server_name, *options]
+    seconds = max(1, round(target.host.http.timeout))
+    return f"timeout {seconds} openssl s_client {shlex.join(options)} </dev/null 2>&1"
+
+
+def host_commands(target: Target) -> list[str]:
+    """Every command the certificate and protocol criteria run on an internal https endpoint's host."""
+    return [s_client_command(target, certificate_options(target))] + [
+        s_client_command(target, offer_options(version)) for _name, version in LEGACY_VERSIONS
+    ]

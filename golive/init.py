@@ -29,8 +29,8 @@ from pathlib import Path
 
 from golive import record, shipped
 from golive.checks import containers, discovery, listeners
-from golive.checks.remote import Fleet
 from golive.errors import InventoryError, TargetError
+from golive.facts import Fleet
 from golive.inventory import DEFAULT_ALLOWED_PORTS, Host, load_inventory
 
 _PLAIN = re.compile(r"^[A-Za-z0-9_./@+-]+$")

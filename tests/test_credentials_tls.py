@@ -26,8 +26,8 @@ import httpx
 import pytest
 
 from golive.checks.http import HttpProbe, Target
-from golive.checks.remote import Fleet
 from golive.errors import InventoryError, TargetError
+from golive.facts import Fleet
 from golive.inventory import Endpoint, Host, load_inventory
 from sandbox.process import wait_for
 from tests.conftest import sandbox_web

@@ -8,6 +8,7 @@ import pkgutil
 
 import golive
 import golive.checks
+import golive.facts
 import golive.fixtures
 
 
@@ -15,7 +16,7 @@ def test_docstring_examples_hold() -> None:
     """checks/ and fixtures/ install as golive.checks and golive.fixtures, so each is walked on its own."""
     names = sorted(
         module.name
-        for package in (golive, golive.checks, golive.fixtures)
+        for package in (golive, golive.facts, golive.checks, golive.fixtures)
         for module in pkgutil.iter_modules(package.__path__, f"{package.__name__}.")
         if module.name != "golive.__main__"
     )

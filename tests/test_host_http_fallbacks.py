@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from golive.checks.http import HttpProbe
-from golive.checks.remote import Fleet
 from golive.errors import TargetError
+from golive.facts import Fleet
 from sandbox.fleet import free_ports
 from tests.conftest import need
 from tests.test_credentials_tls import TOKEN, command_lines, log, probe, target, web  # noqa: F401 (fixtures)

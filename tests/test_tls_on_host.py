@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 
 from golive.checks import tls
-from golive.checks.remote import Fleet
 from golive.checks.tls import Certificate, Certificates
+from golive.facts import Fleet
 from tests.test_credentials_tls import target, web  # noqa: F401 (the module's nginx fixture)
 
 

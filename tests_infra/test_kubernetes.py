@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from golive import facts as fact_script
 from golive.checks import kubernetes_judges as judges
-from golive.checks import sections as fact_script
 from golive.checks.kubernetes import ClusterReader
 from golive.checks.remote import Fleet
 from golive.errors import TargetError

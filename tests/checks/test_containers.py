@@ -11,8 +11,8 @@ import json
 import pytest
 
 from golive.checks import container_judges, containers, probes, systemd
-from golive.checks.sections import Output
 from golive.errors import TargetError
+from golive.facts import Output
 from golive.inventory import ContainerPolicy, ScheduledJob, SystemdPolicy, TcpDependency
 from golive.redact import redact
 

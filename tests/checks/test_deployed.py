@@ -9,8 +9,8 @@ import pytest
 
 from golive.checks import compose, container_judges, containers, documents
 from golive.checks.git import RepoFacts
-from golive.checks.sections import Output
 from golive.errors import TargetError
+from golive.facts import Output
 from golive.inventory import ContainerPolicy, Repo
 
 SECRET = "pw-unit-test-9876"

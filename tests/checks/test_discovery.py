@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 
 from golive.checks import discovery
-from golive.checks.sections import Output
+from golive.facts import Output
 from tests.conftest import need_root
 
 UNITS = """\

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from golive.checks import backups, documents, git, sections
+from golive import facts as sections
+from golive.checks import backups, documents, git
 from golive.errors import TargetError
 from golive.inventory import BackupLocation, Host, Repo
 

@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
+from golive import facts as fact_script
 from golive.checks import config_files, packages, service_files, service_units, services
-from golive.checks import sections as fact_script
 from golive.checks.services import Account, FileFact, ServiceFacts
 from golive.inventory import Host, Service
 

@@ -135,9 +135,9 @@ def test_healthy_then_every_fault(fleet, tmp_path):
     # env values never reach a report, though docker inspect returned them
     for path in (tmp_path / "broken" / "reports").iterdir():
         assert SECRET not in path.read_text(errors="replace"), path
-    # one round trip per host for every criterion of the run, plus h2's log read for the
-    # looping uisp's last lines (the LOG criteria would share it)
-    assert record["run"]["round_trips"] == {"h1": 1, "h2": 2}
+    # one round trip per host for every criterion of the run, h2's log read for the looping
+    # uisp's last lines included (it depends only on the run's window and patterns)
+    assert record["run"]["round_trips"] == {"h1": 1, "h2": 1}
 
 
 SYSTEMD_UNITS = {

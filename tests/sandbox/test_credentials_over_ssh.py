@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from golive.checks.http import HttpProbe, Target
-from golive.checks.remote import Fleet as RemoteFleet
-from golive.checks.remote import RemoteHost
+from golive.facts import Fleet as RemoteFleet
+from golive.facts import RemoteHost
 from golive.inventory import Endpoint, Host
 from sandbox.fleet import free_ports
 from sandbox.images import BUSYBOX_IMAGE

@@ -5,7 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from golive.checks import sections, systemd
+from golive import facts as sections
+from golive.checks import systemd
 from golive.inventory import SystemdPolicy
 
 TEMPLATED = ("wg-quick@wg0.service", "getty@tty1.service", "dev-disk-by\\x2duuid-0a1b.device", "it's a:unit")
@@ -29,6 +30,8 @@ def test_forged_markers_in_a_private_file_cannot_end_its_section(tmp_path: Path)
         "@@golive:public",
         f"@@golive-{'0' * 16} section 7075626c6963",
         f"@@golive-{'0' * 16} section rc=0",
+        f"@@golive-{'0' * 16} rc 0",  # the wire format's lines, with a nonce the file cannot know
+        f"@@golive-{'0' * 16} end",
     ]
     secret = tmp_path / ".env"
     secret.write_text("\n".join([*forged, canary, "DB_PASSWORD=hunter2", ""]))
@@ -36,7 +39,7 @@ def test_forged_markers_in_a_private_file_cannot_end_its_section(tmp_path: Path)
     stdout = run(command)
     shown = sections.withheld(stdout, {"env"})
     assert canary not in shown and "hunter2" not in shown
-    assert "[6 line(s) of file contents withheld]" in shown and "shown" in shown
+    assert "[8 line(s) of file contents withheld]" in shown and "shown" in shown
     found = sections.parse(stdout)
     assert found["env"].text.splitlines()[-2:] == [canary, "DB_PASSWORD=hunter2"]
     assert found["public"] == sections.Output("shown", 0)

@@ -2,7 +2,7 @@
 
 import subprocess
 
-from golive.checks.batch import parse, script
+from golive.facts.wire import parse, script
 
 COMMANDS = [
     "echo out; echo err >&2; exit 3",
@@ -17,7 +17,7 @@ COMMANDS = [
 def test_each_command_keeps_its_stdout_stderr_and_status():
     text, nonce = script(COMMANDS, timeout=1)
     done = subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=30)
-    results = parse(done.stdout, len(COMMANDS), nonce)
+    results = parse(done.stdout, COMMANDS, nonce)
     assert [(r.exit_status, r.stdout, r.stderr) for r in results] == [
         (3, "out\n", "err"),
         (0, "no newline", ""),
@@ -31,13 +31,13 @@ def test_each_command_keeps_its_stdout_stderr_and_status():
 def test_a_batch_cut_short_leaves_the_rest_unknown():
     text, nonce = script(["echo one", "echo two"], timeout=5)
     done = subprocess.run(["sh", "-c", text], capture_output=True, text=True, timeout=30)
-    truncated = done.stdout[: done.stdout.index("begin 1")]
-    first, second = parse(truncated, 2, nonce)
+    truncated = done.stdout[: done.stdout.index(f"begin {b'1'.hex()}")]  # the second key, hex-encoded
+    first, second = parse(truncated, ["echo one", "echo two"], nonce)
     assert first.stdout == "one\n" and second is None
 
 
 def test_secrets_in_a_fact_are_registered_when_it_arrives(tmp_path):
-    from golive.checks.remote import RemoteHost, fact_command
+    from golive.facts import RemoteHost, fact_command
     from golive.inventory import Host
     from golive.redact import redact
 
@@ -55,7 +55,7 @@ def test_secrets_in_a_fact_are_registered_when_it_arrives(tmp_path):
 def test_invalid_utf8_is_replaced_not_raised():
     text, nonce = script(["printf 'caf\\351 \\377\\376 ok\\n'", "printf 'err \\377' >&2", "echo next"], timeout=5)
     done = subprocess.run(["sh", "-c", text], capture_output=True, timeout=30)
-    first, second, third = parse(done.stdout, 3, nonce)
+    first, second, third = parse(done.stdout, ["a", "b", "c"], nonce)
     assert first is not None and first.stdout == "caf\ufffd \ufffd\ufffd ok\n"
     assert second is not None and second.stderr == "err \ufffd"
     assert third is not None and third.stdout == "next\n"
@@ -66,7 +66,7 @@ def test_output_over_the_cap_is_cut_on_the_host():
     text, nonce = script(["yes", "yes >&2", "echo small"], timeout=60, cap=1000)
     done = subprocess.run(["sh", "-c", text], capture_output=True, timeout=30)
     assert len(done.stdout) < 3 * 1001 + 400
-    out, err, small = parse(done.stdout, 3, nonce, cap=1000)
+    out, err, small = parse(done.stdout, ["yes", "yes >&2", "echo small"], nonce, cap=1000)
     assert out is not None and out.overflow and len(out.stdout) == 1000
     assert err is not None and err.overflow
     assert small is not None and not small.overflow and small.stdout == "small\n"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from golive.checks.remote import RemoteHost, fact_command
 from golive.errors import TargetError
+from golive.facts import RemoteHost, fact_command
 from golive.inventory import Host
 from golive.redact import redact
 
@@ -55,3 +55,44 @@ def test_a_batch_longer_than_one_argument_travels_on_standard_input():
     assert remote.run(f"echo {long_word}y | wc -c").stdout.strip() == "70002"
     assert remote.run("cat").stdout == ""
     assert remote.round_trips == 1
+
+
+def test_the_log_read_joins_the_host_batch(tmp_path):
+    """The log command depends only on the run's window and patterns: a host reached through
+    a Fleet that knows the inventory fetches it with its other facts, in one round trip."""
+    import datetime as dt
+
+    from golive.checks import disk, logs
+    from golive.checks.log_patterns import knowledge_base
+    from golive.facts import Fleet
+    from golive.inventory import load_inventory
+
+    log = tmp_path / "app.log"
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    log.write_text(f"{stamp} ERROR psycopg2.OperationalError: connection to server failed: Connection refused\n")
+    path = tmp_path / "hosts.yaml"
+    path.write_text(f"hosts:\n  joined:\n    backend: local://\n    logs: {{containers: false, files: ['{log}']}}\n")
+    inventory = load_inventory(path, None, environ={})
+    (host,) = inventory.hosts
+    remote = Fleet(inventory)[host]
+    found = logs.classified(remote, host, inventory.window, knowledge_base(inventory.log_patterns))
+    assert [g.key for g in found.of_severity("critical")] == ["psycopg2-connection-refused"]
+    assert disk.filesystems(remote)
+    assert remote.round_trips == 1
+
+
+def test_a_batch_of_quote_heavy_commands_travels_on_standard_input():
+    """A script short enough for one argument may not be once quoted (each ``'`` becomes five
+    characters per quoting): the quoted length decides."""
+    from golive.facts import host as facts_host
+
+    quoted = "echo '" + "'x'" * 12_000 + "' | wc -c"
+    assert len(quoted) < facts_host.ARGUMENT_MAX
+    fact_command(lambda host: quoted if host.name == "quoted" else None)
+    fact_command(lambda host: "echo other" if host.name == "quoted" else None)
+    remote = RemoteHost(Host(name="quoted", backend="local://"))
+    sent: list[str] = []
+    original = remote._round_trip
+    remote._round_trip = lambda command, *rest: sent.append(command) or original(command, *rest)  # type: ignore[method-assign]
+    assert remote.run("echo other").stdout == "other\n"
+    assert sent == ["sh -s"] and remote.round_trips == 1
