@@ -14,8 +14,8 @@ Needs root.
 Columns: wall time; runner CPU (the command's whole process tree: controller, workers,
 ssh, curl; not the sandbox hosts; see runner_cost.py); CPU ms per test instance; round
 trips per host (golive: the record's ``run.round_trips``; naive: commands + requests
-counted); peak RSS of the controller and of the largest worker; the 1-minute load
-average when the run started (the machine is shared).
+counted); peak RSS of the controller and of the largest worker; the size of
+readiness.html; the 1-minute load average when the run started (the machine is shared).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ MODES = {
 }
 DEFAULT_MODES = ("golive-n0", "golive-n2", "naive-n2")
 COLUMNS = ("hosts", "mode", "tests", "wall s", "runner CPU s", "CPU ms/test", "round trips/host",
-           "controller RSS MB", "worker RSS MB", "load")  # fmt: skip
+           "controller RSS MB", "worker RSS MB", "HTML MB", "load")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -56,13 +56,14 @@ class Row:
     cost: Cost
     round_trips: float
     load: float
+    html_mb: float = 0.0
 
     def cells(self) -> list[str]:
         per_test = self.cost.cpu * 1000 / self.tests if self.tests else float("nan")
         worker = f"{self.cost.worker_rss_mb:.0f}" if self.cost.worker_rss_mb else "—"
         return [str(self.hosts), self.mode, str(self.tests), f"{self.cost.wall:.1f}", f"{self.cost.cpu:.1f}",
                 f"{per_test:.1f}", f"{self.round_trips:g}", f"{self.cost.controller_rss_mb:.0f}", worker,
-                f"{self.load:.2f}"]  # fmt: skip
+                f"{self.html_mb:.1f}" if self.html_mb else "—", f"{self.load:.2f}"]  # fmt: skip
 
 
 def table(rows: Sequence[Row]) -> str:
@@ -138,7 +139,8 @@ def bench(sizes: Sequence[int], modes: Sequence[str], prefix: str, keep: Path | 
                 reports = work / f"reports-{mode}"
                 runner = run_golive if kind == "golive" else run_naive
                 cost, tests, trips = runner(inventory, workers, reports, fleet.ssh.close)
-                row = Row(hosts, mode, tests, cost, trips, load)
+                html = reports / "readiness.html"
+                row = Row(hosts, mode, tests, cost, trips, load, html.stat().st_size / 1e6 if html.exists() else 0.0)
                 rows.append(row)
                 print(table([row]).splitlines()[-1], file=sys.stderr, flush=True)
                 if keep is not None and (reports / "readiness.json").exists():

@@ -45,13 +45,13 @@ def test_table_has_one_row_per_run_under_the_columns(fleet_ssh: ModuleType) -> N
     from runner_cost import Cost
 
     rows = [
-        fleet_ssh.Row(10, "golive-n2", 900, Cost(19.25, 16.9, 111.4, 98.0, 1, "cgroup"), 2, 1.5),
+        fleet_ssh.Row(10, "golive-n2", 900, Cost(19.25, 16.9, 111.4, 98.0, 1, "cgroup"), 2, 1.5, 2.34),
         fleet_ssh.Row(10, "naive-n2", 1020, Cost(120.0, 40.0, 42.0, 0.0, 1, "cgroup"), 102.0, 2.25),
     ]
     lines = fleet_ssh.table(rows).splitlines()
     assert lines[0].count("|") == len(fleet_ssh.COLUMNS) + 1
-    assert lines[2] == "| 10 | golive-n2 | 900 | 19.2 | 16.9 | 18.8 | 2 | 111 | 98 | 1.50 |"
-    assert lines[3] == "| 10 | naive-n2 | 1020 | 120.0 | 40.0 | 39.2 | 102 | 42 | — | 2.25 |"
+    assert lines[2] == "| 10 | golive-n2 | 900 | 19.2 | 16.9 | 18.8 | 2 | 111 | 98 | 2.3 | 1.50 |"
+    assert lines[3] == "| 10 | naive-n2 | 1020 | 120.0 | 40.0 | 39.2 | 102 | 42 | — | — | 2.25 |"
 
 
 def test_runner_cost_counts_the_child_processes_of_a_command(fleet_ssh: ModuleType) -> None:
