@@ -17,7 +17,9 @@ declared by every host. What each host holds is sandbox/light_profile.py's.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
+import signal
 import subprocess
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +29,7 @@ from pathlib import Path
 from sandbox.debian import ensure_installed
 from sandbox.docker_engine import DockerEngine
 from sandbox.fleet import free_ports
-from sandbox.hosts import PACKAGES, SandboxHost, SshAccess, _end_processes
+from sandbox.hosts import PACKAGES, SandboxHost, SshAccess
 from sandbox.images import ensure_images
 from sandbox.process import SandboxError, wait_for
 from sandbox.tls import Certificates
@@ -55,7 +57,9 @@ class LightHost(SandboxHost):
 
     def down(self) -> None:
         self.sshd.stop()
-        _end_processes(self.netns_pids())
+        for pid in self.netns_pids():  # what sshd's sessions left; the namespace is ours alone
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         if self.netns_exists():
             subprocess.run(["ip", "netns", "delete", self.alias], capture_output=True)
 
