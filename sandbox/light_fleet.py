@@ -56,7 +56,10 @@ class LightHost(SandboxHost):
         self.sshd.start(ready=self._sshd_listening, timeout=30)
 
     def down(self) -> None:
-        self.sshd.stop()
+        # sshd lives in the namespace: if its stop races with its exit (reading /proc of a
+        # process as it goes raises ESRCH), the loop below ends it all the same
+        with contextlib.suppress(ProcessLookupError):
+            self.sshd.stop()
         for pid in self.netns_pids():  # what sshd's sessions left; the namespace is ours alone
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
