@@ -126,27 +126,33 @@ def bench(sizes: Sequence[int], modes: Sequence[str], prefix: str, keep: Path | 
     rows = []
     for hosts in sizes:
         work = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir="/tmp"))
-        started = time.perf_counter()
-        with light_fleet(work / "f", hosts, f"{prefix}{hosts}") as fleet:
-            light_profile.plant(fleet)
-            print(f"fleet_ssh: {hosts} hosts up and planted in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-            inventory = work / "hosts.yaml"
-            inventory.write_text(yaml.safe_dump(light_profile.inventory(fleet)))
-            for mode in modes:
-                kind, workers = MODES[mode]
-                fleet.ssh.close()  # every run opens its own connections
-                load = os.getloadavg()[0]
-                reports = work / f"reports-{mode}"
-                runner = run_golive if kind == "golive" else run_naive
-                cost, tests, trips = runner(inventory, workers, reports, fleet.ssh.close)
-                html = reports / "readiness.html"
-                row = Row(hosts, mode, tests, cost, trips, load, html.stat().st_size / 1e6 if html.exists() else 0.0)
-                rows.append(row)
-                print(table([row]).splitlines()[-1], file=sys.stderr, flush=True)
-                if keep is not None and (reports / "readiness.json").exists():
-                    keep.mkdir(parents=True, exist_ok=True)
-                    (keep / f"readiness-{hosts}-{mode}.json").write_bytes((reports / "readiness.json").read_bytes())
-        _remove(work)
+        try:
+            started = time.perf_counter()
+            with light_fleet(work / "f", hosts, f"{prefix}{hosts}") as fleet:
+                light_profile.plant(fleet)
+                print(
+                    f"fleet_ssh: {hosts} hosts up and planted in {time.perf_counter() - started:.0f} s", file=sys.stderr
+                )
+                inventory = work / "hosts.yaml"
+                inventory.write_text(yaml.safe_dump(light_profile.inventory(fleet)))
+                for mode in modes:
+                    kind, workers = MODES[mode]
+                    fleet.ssh.close()  # every run opens its own connections
+                    load = os.getloadavg()[0]
+                    reports = work / f"reports-{mode}"
+                    runner = run_golive if kind == "golive" else run_naive
+                    cost, tests, trips = runner(inventory, workers, reports, fleet.ssh.close)
+                    html = reports / "readiness.html"
+                    row = Row(
+                        hosts, mode, tests, cost, trips, load, html.stat().st_size / 1e6 if html.exists() else 0.0
+                    )
+                    rows.append(row)
+                    print(table([row]).splitlines()[-1], file=sys.stderr, flush=True)
+                    if keep is not None and (reports / "readiness.json").exists():
+                        keep.mkdir(parents=True, exist_ok=True)
+                        (keep / f"readiness-{hosts}-{mode}.json").write_bytes((reports / "readiness.json").read_bytes())
+        finally:
+            _remove(work)
     return rows
 
 
