@@ -135,6 +135,6 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
 def _is_zombie(pid: int) -> bool:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
+    except OSError:  # gone, or exiting while read (ESRCH)
         return True
     return stat.rsplit(")", 1)[1].split()[0] == "Z"
