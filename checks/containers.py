@@ -5,16 +5,7 @@ ids of all containers (``docker ps -aq``) and ONE ``docker inspect`` of them all
 ``docker system df`` (build cache), the ``die`` events within the window (restart
 times) and the kernel's OOM-kill lines (``dmesg``). It goes through the host's
 testinfra backend like every other fact, so an SSH host costs one round trip for
-all containers, whatever their number.
-
-Why the docker CLI over the backend and not the docker SDK, measured on the sandbox
-(``benchmarks/docker_read.py``, 10 containers, one SSH host, medians): the batched CLI
-read costs 137 ms (one SSH round trip, and here it even rides in the host's single
-prefetch of all fact commands); the SDK over ``ssh://`` costs 1390 ms (a list, then one
-inspect per container, each over a fresh ``ssh ... docker system dial-stdio``) and
-needs paramiko; the SDK is only faster (11 ms) on a local unix socket, which a remote
-host does not offer. The SDK also ignores the inventory's ``ssh_config`` and ``sudo``
-and testinfra's other backends (``docker://``, ``ansible://``), which the CLI gets free.
+all containers, whatever their number (docs/facts.md says why the CLI, not the docker SDK).
 
 The inspect output holds every container's environment: it is withheld from the
 evidence (recorded as its size, see ``golive.facts.script``) and the values are

@@ -1,9 +1,17 @@
 """An HTTP request made FROM a host (an ``internal`` endpoint): curl, else python3, else wget.
 
+``host_command`` builds the request's command, run on the host through its
+``RemoteHost`` (one command makes all the samples, over one connection); ``parse_curl``
+reads what it printed into one ``Exchange`` per sample. The credential of a
+credentialed request reaches the client on its standard input (a curl config read with
+``-K -``, ``curl_config``), never on its command line, which the host's process list and
+the ssh client's argv would show; a backend that cannot feed standard input
+(``golive/facts/standard_input.py``) refuses the request.
+
 A Debian server installed by hand often has no curl; a busybox-only host has wget and
 no python. The command tries, on the host, in this order:
 
-- ``curl`` (``checks/http.py``'s ``curl_command``);
+- ``curl`` (``curl_command``);
 - ``python3`` (the system's, with the script below; never a service's virtualenv): the
   same options, the credential read from standard input in curl's config format
   (``header = "..."``, ``user = "..."``), certificates verified for a credentialed
@@ -21,7 +29,14 @@ The first line says which client answered: ``#golive-client NAME``.
 from __future__ import annotations
 
 import shlex
+from urllib.parse import unquote, urlsplit, urlunsplit
 
+from golive.checks.http import Exchange, Target, shown_headers
+from golive.errors import TargetError
+from golive.inventory import without_userinfo
+from golive.redact import shorten
+
+CURL_MARK = "#golive-result"  # not "@...": curl reads -w @NAME from a file
 CLIENT_MARK = "#golive-client"
 NOT_INSTALLED = 127
 
@@ -154,3 +169,118 @@ def client(stdout: str) -> str:
     """Which client answered, from the command's first line."""
     first = stdout.split("\n", 1)[0]
     return first[len(CLIENT_MARK) :].strip() if first.startswith(CLIENT_MARK) else "curl"
+
+
+def curl_command(target: Target, url: str, headers: dict[str, str], *, verified: bool = False) -> str:
+    """One curl on the host for all samples (one connection), headers dumped, bodies dropped.
+
+    ``verified`` (a credentialed request): the certificate must verify (``ca_bundle``, a
+    file on the host, else the host's store), no curlrc or proxy of the host's may weaken
+    that, and the credential is read from standard input (``curl_config``), so the
+    command line stays free of secrets. ``headers`` must hold none.
+    """
+    endpoint = target.endpoint
+    parts = urlsplit(url)
+    if verified:
+        # -q first: no ~/.curlrc (it could say `insecure`); the config on stdin holds the secret
+        options = ["-q", "-K", "-", "-sS", "--max-time", f"{target.host.http.timeout:g}"]
+        if endpoint.ca_bundle:
+            options += ["--cacert", endpoint.ca_bundle]
+        if parts.scheme == "http":
+            options += ["--noproxy", "*"]  # loopback only, and no proxy sees it in clear
+    else:
+        options = ["-sS", "-k", "--max-time", f"{target.host.http.timeout:g}"]
+    if endpoint.server_name:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        options += ["--resolve", f"{endpoint.server_name}:{port}:{parts.hostname}"]
+        url = urlunsplit(parts._replace(netloc=f"{endpoint.server_name}:{port}"))
+    for name, value in headers.items():
+        if name == "User-Agent":
+            options += ["-A", value]
+        elif name != "Host":
+            options += ["-H", f"{name}: {value}"]
+    options += ["-D", "-", "-w", f"{CURL_MARK} %{{http_code}} %{{time_total}}\\n"]
+    transfers = [item for _ in range(endpoint.samples) for item in ("-o", "/dev/null", url)]
+    return " ".join(shlex.quote(part) for part in ["curl", *options, *transfers])
+
+
+def host_command(target: Target, url: str, headers: dict[str, str], *, verified: bool = False) -> str:
+    """The request from the host: curl, else python3, else wget (``checks/host_http.py``)."""
+    endpoint = target.endpoint
+    parts = urlsplit(url)
+    request_url, connect_to = url, None
+    if endpoint.server_name:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        request_url = urlunsplit(parts._replace(netloc=f"{endpoint.server_name}:{port}"))
+        connect_to = parts.hostname
+    timeout = target.host.http.timeout
+    python = python_command(
+        request_url, endpoint.samples, timeout, verified=verified, cafile=endpoint.ca_bundle if verified else None,
+        connect_to=connect_to, headers=headers,
+    )  # fmt: skip
+    wget = None if verified or endpoint.server_name else wget_command(url, endpoint.samples, timeout, headers)
+    return command(curl_command(target, url, headers, verified=verified), python, wget)
+
+
+def curl_config(secret_headers: dict[str, str], user: str | None) -> bytes:
+    """The curl config (``-K -``) that carries the secret on standard input."""
+    lines = [f"header = {_curl_quoted(f'{name}: {value}')}" for name, value in secret_headers.items()]
+    if user is not None:
+        lines.append(f"user = {_curl_quoted(user)}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _curl_quoted(value: str) -> str:
+    if any(character in value for character in "\r\n\0"):
+        raise TargetError("a credential holds a line break or NUL, which no HTTP header can carry")
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def userinfo(url: str) -> tuple[str | None, str]:
+    """``user:password`` of the URL (decoded) and the URL without it."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return None, url
+    return unquote(parts.netloc.rpartition("@")[0]), without_userinfo(url)
+
+
+def parse_curl(stdout: str, stderr: str, url: str, via: str) -> list[Exchange]:
+    """curl's dumped headers and ``#golive-result CODE SECONDS`` lines → one Exchange per transfer."""
+    errors = [line.removeprefix("curl: ") for line in stderr.splitlines() if line.startswith("curl: (")]
+    exchanges: list[Exchange] = []
+    headers: dict[str, str] = {}
+    for line in stdout.splitlines():
+        line = line.rstrip("\r")
+        if line.startswith(CURL_MARK):
+            _, code, seconds = line.split()
+            if code == "000":
+                error = errors[len(exchanges)] if len(exchanges) < len(errors) else (errors or ["no answer"])[-1]
+                exchanges.append(Exchange("GET", url, via, elapsed=float(seconds), error=_plain_curl(error)))
+            else:
+                exchanges.append(
+                    Exchange("GET", url, via, int(code), shown_headers(headers.items()), "", float(seconds))
+                )
+            headers = {}
+        elif line.startswith("HTTP/"):
+            headers = {}
+        elif ":" in line:
+            name, value = line.split(":", 1)
+            headers[name.strip().lower()] = value.strip()
+    if not exchanges:
+        raise TargetError(f"curl printed no result for {url}: {shorten(stderr.strip(), 300, end=True)}")
+    return exchanges
+
+
+def _plain_curl(error: str) -> str:
+    if error.startswith("(6)"):
+        return f"the name does not resolve ({error})"
+    if error.startswith("(7)"):
+        kind = "connection refused" if "refused" in error.lower() else "cannot connect (refused or unreachable)"
+        return f"{kind} ({error})"
+    if error.startswith("(28)"):
+        return f"no answer in time (timeout) ({error})"
+    if error.startswith(("(60)", "(51)")):
+        return f"the certificate does not verify, so the credential was not sent ({error})"
+    if error.startswith("(77)"):
+        return f"the ca_bundle cannot be read on the host ({error})"
+    return error

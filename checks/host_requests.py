@@ -12,7 +12,7 @@ standard input.
 
 from __future__ import annotations
 
-from golive.checks import dns, http, tls
+from golive.checks import dns, host_http, http, tls
 from golive.facts import fact_command
 from golive.inventory import Host, has_userinfo, without_userinfo
 
@@ -26,11 +26,11 @@ def commands(host: Host) -> list[str]:
         target = http.Target(host, endpoint)
         headers = http.request_headers(target)
         if endpoint.credential is None and not has_userinfo(endpoint.url):
-            found.append(http.host_command(target, endpoint.url, headers))
+            found.append(host_http.host_command(target, endpoint.url, headers))
         if endpoint.protected:
-            found.append(http.host_command(target, without_userinfo(endpoint.url), headers))
+            found.append(host_http.host_command(target, without_userinfo(endpoint.url), headers))
         if target.is_https:
-            found.append(http.host_command(target, without_userinfo(target.plain_http_url()), headers))
+            found.append(host_http.host_command(target, without_userinfo(target.plain_http_url()), headers))
             found.extend(tls.host_commands(target))
         if not target.names_an_address:
             found.append(dns.getent_command(target.hostname))

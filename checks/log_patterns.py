@@ -11,13 +11,12 @@ line, else its words. Lines at a fatal/critical level are critical (LOG-01, as t
 pseudo-pattern ``stated-level-critical``); error-like lines are unknown errors
 (LOG-03); other warning-level lines are unknown warnings (LOG-02).
 
-Speed comes from the design, not from tuning: every pattern has a required literal
-(derived from its regex), so the host keeps only lines containing one of them, an
-error word or a level or status statement (``grep -F -i``, gigabytes per second, on
-the target) and only those candidates cross the wire; here a pattern's regex runs
-only on lines that contain its literal. Unknown lines are grouped into templates
-(numbers, hex ids, UUIDs, addresses and times normalized) with a suggested
-``log_patterns:`` entry each, so a person classifies each in one edit.
+Every pattern has a required literal (derived from its regex): ``host_filter_strings``
+are the strings the host keeps a line by (one of them, an error word, or a level or
+status statement), and a pattern's regex runs only on lines that contain its literal.
+Unknown lines are grouped into templates (``template``: numbers, hex ids, UUIDs,
+addresses and times normalized) with a suggested ``log_patterns:`` entry each
+(``suggestion``), so a person classifies each in one edit.
 """
 
 from __future__ import annotations

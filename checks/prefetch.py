@@ -20,7 +20,8 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 
-from golive.checks.http import HttpProbe, Target
+from golive.checks.http import Target
+from golive.checks.http_probe import HttpProbe
 from golive.checks.tls import Certificates
 from golive.inventory import Host
 

@@ -25,7 +25,8 @@ from typing import Any
 import httpx
 import pytest
 
-from golive.checks.http import HttpProbe, Target
+from golive.checks.http import Target
+from golive.checks.http_probe import HttpProbe
 from golive.errors import InventoryError, TargetError
 from golive.facts import Fleet
 from golive.inventory import Endpoint, Host, load_inventory

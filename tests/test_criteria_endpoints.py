@@ -146,7 +146,8 @@ def test_every_planted_endpoint_fault_fails_its_criterion_and_nothing_else(tmp_p
 @pytest.mark.root
 def test_certificates_read_once_per_host_port_and_requests_share_one_connection(web):
     """In-process against the same nginx: how many handshakes and connections the checks make."""
-    from golive.checks.http import HttpProbe, Target
+    from golive.checks.http import Target
+    from golive.checks.http_probe import HttpProbe
     from golive.checks.tls import Certificates
     from golive.facts import Fleet
     from golive.inventory import Endpoint, Host

@@ -11,7 +11,7 @@ import pytest
 
 from golive import evidence_store
 from golive.criteria import Criterion
-from golive.html_report import evidence_html, excerpt
+from golive.html_evidence import evidence_html, excerpt
 from golive.record import finalize, write_json
 from golive.results import Ledger
 from golive.rubric import DEFAULT_RUBRIC

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from golive.checks.http import HttpProbe
+from golive.checks.http_probe import HttpProbe
 from golive.errors import TargetError
 from golive.facts import Fleet
 from sandbox.fleet import free_ports

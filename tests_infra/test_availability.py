@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from golive.checks import container_judges, containers, dns, http, probes, systemd
-from golive.checks.http import HttpProbe, Target
+from golive.checks.http import Target
+from golive.checks.http_probe import HttpProbe
 from golive.checks.remote import Fleet, RemoteHost
 from golive.errors import TargetError
 from golive.evidence import Evidence

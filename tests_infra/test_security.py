@@ -15,7 +15,8 @@ from golive.checks import (
     sshd,
     tls,
 )
-from golive.checks.http import HttpProbe, Target
+from golive.checks.http import Target
+from golive.checks.http_probe import HttpProbe
 from golive.checks.remote import Fleet, RemoteHost
 from golive.checks.tls import Certificates
 from golive.errors import TargetError

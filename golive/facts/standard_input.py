@@ -3,7 +3,7 @@
 A command's arguments are public: the target's process list (``ps``, /proc/*/cmdline)
 shows them to every user of the host, and for SSH they are also in the ssh client's
 argv on the runner. So a command that needs a secret (a credentialed HTTP request,
-``checks/http.py``) keeps its command line secret-free and reads the secret from its
+``checks/host_http.py``) keeps its command line secret-free and reads the secret from its
 standard input. testinfra's ``run()`` gives a command no standard input, so for the
 backends that can carry one the command is run here the way testinfra would run it
 (same command line, same ``sudo`` wrapping), with the input written to it:

@@ -13,7 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from golive.checks.http import HttpProbe, Target
+from golive.checks.http import Target
+from golive.checks.http_probe import HttpProbe
 from golive.checks.prefetch import Prefetch
 from golive.checks.remote import Fleet
 from golive.checks.tls import Certificates

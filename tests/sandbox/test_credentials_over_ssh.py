@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from golive.checks.http import HttpProbe, Target
+from golive.checks.http import Target
+from golive.checks.http_probe import HttpProbe
 from golive.facts import Fleet as RemoteFleet
 from golive.facts import RemoteHost
 from golive.inventory import Endpoint, Host
