@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 import golive
-from golive import criteria, evidence, history, metrics, record, run_scope, sharding
+from golive import criteria, evidence, gate, history, metrics, record, run_scope, sharding
 from golive.errors import CriterionMarkError, InventoryError, TargetError
 from golive.evidence import Evidence
 from golive.outcomes import Outcome, Severity
@@ -208,6 +208,7 @@ class GoliveSession:
                 *(run_scope.why_nothing(session, state) if nothing else []),
             ],
             facts=state.ledger.facts,
+            severity_gate=gate.Selection.of(config.option.markexpr or "", bool(config.getoption("gate"))),
         )
         self._add_history(state.record)
         if state.json_path is not None:
@@ -215,9 +216,10 @@ class GoliveSession:
         if config.getoption("metrics_file"):
             record.write_atomically(Path(config.getoption("metrics_file")), metrics.render(state.record))
         if int(exitstatus) in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-            gate = config.getoption("gate")
-            code = record.exit_status(state.record, config.getoption("fail_under"), gate)
-            session.exitstatus = code if gate else max(code, int(exitstatus))  # other tests' failures count too
+            critical_only = config.getoption("gate")
+            code = record.exit_status(state.record, config.getoption("fail_under"), critical_only)
+            # other tests' failures count too
+            session.exitstatus = code if critical_only else max(code, int(exitstatus))
 
     def _add_history(self, current: Record) -> None:
         """Trend and changes from reports/history/ (or --baseline); keep this run if it is whole."""
@@ -239,6 +241,9 @@ class GoliveSession:
         if current["complete"] and not current["partial"]:
             history.save(directory, current)
 
+    def _report_path(self) -> str:
+        return str(self.state.html_path) if self.state.html_path else str(self.state.json_path)
+
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
         state = self.state
         result = state.record
@@ -247,9 +252,12 @@ class GoliveSession:
         for criterion in result["criteria"]:
             if criterion["severity"] == Severity.CRITICAL and criterion["outcome"] == Outcome.FAILED:
                 terminalreporter.write_line(f"golive: CRITICAL {criterion['id']} {criterion['title']}", red=True)
-        path = str(state.html_path) if state.html_path else str(state.json_path)
-        line = record.verdict_line(result, path)
-        terminalreporter.write_sep("=", line, green=result["ready"], red=not result["ready"], bold=True)
+        lead, *rest = record.verdict_lines(result, self._report_path())
+        judged = result.get("gate")
+        good = judged["passed"] if judged is not None else result["ready"]
+        terminalreporter.write_sep("=", lead, green=good, red=not good, bold=True)
+        for line in rest:
+            terminalreporter.write_line(line)
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         """Publish the HTML report by an atomic rename, or leave none when no criterion ran."""
