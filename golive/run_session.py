@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 import golive
-from golive import criteria, evidence, gate, history, metrics, record, run_scope, sharding
+from golive import criteria, evidence, gate, history, markdown_summary, metrics, record, run_scope, sharding
 from golive.errors import CriterionMarkError, InventoryError, TargetError
 from golive.evidence import Evidence
 from golive.outcomes import Outcome, Severity
@@ -215,6 +215,9 @@ class GoliveSession:
             record.write_json(state.record, state.json_path)
         if config.getoption("metrics_file"):
             record.write_atomically(Path(config.getoption("metrics_file")), metrics.render(state.record))
+        if config.getoption("summary_md"):
+            summary = markdown_summary.render(state.record, self._report_path())
+            record.write_atomically(Path(config.getoption("summary_md")), summary)
         if int(exitstatus) in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
             critical_only = config.getoption("gate")
             code = record.exit_status(state.record, config.getoption("fail_under"), critical_only)

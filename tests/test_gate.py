@@ -98,11 +98,13 @@ def test_shards_of_a_gate_run_merge_into_the_single_runs_gate(suite):
         run(suite, "-m", "critical", "--gate", f"--shard={index}/2", f"--report-dir=shard{index}")
     merged = subprocess.run(
         [sys.executable, "-m", "golive", "merge", "shard1/readiness.json", "shard2/readiness.json", "--gate",
-         "--report-dir=merged"],
+         "--report-dir=merged", "--summary-md=merged/summary.md"],
         cwd=suite.path, capture_output=True, text=True,
     )  # fmt: skip
     assert merged.returncode == 1, merged.stderr
     assert load_json(suite.path / "merged" / "readiness.json")["gate"] == single["gate"]
+    summary = (suite.path / "merged" / "summary.md").read_text().splitlines()
+    assert summary[2] == "❌ **critical gate FAILED: 1 of 6 critical criteria fail on 2 hosts: SEC-04 (a)**"
     assert merged.stdout.startswith(
         "golive: critical gate FAILED: 1 of 6 critical criteria fail on 2 hosts: SEC-04 (a)\n"
     )
