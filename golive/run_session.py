@@ -23,7 +23,18 @@ from typing import Any
 import pytest
 
 import golive
-from golive import criteria, evidence, gate, history, markdown_summary, metrics, record, run_scope, sharding
+from golive import (
+    criteria,
+    evidence,
+    failures_by_criterion,
+    gate,
+    history,
+    markdown_summary,
+    metrics,
+    record,
+    run_scope,
+    sharding,
+)
 from golive.errors import CriterionMarkError, InventoryError, TargetError
 from golive.evidence import Evidence
 from golive.outcomes import Outcome, Severity
@@ -247,11 +258,40 @@ class GoliveSession:
     def _report_path(self) -> str:
         return str(self.state.html_path) if self.state.html_path else str(self.state.json_path)
 
+    @pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_terminal_summary")
+    def pytest_terminal_summary_without_criterion_sections(self, terminalreporter: Any, config: pytest.Config) -> Any:
+        """Under the default traceback style, the criterion blocks stand for pytest's
+        failure sections and short-summary lines of criterion instances (other tests'
+        failures print as pytest prints them); ``--tb=short`` etc. prints both."""
+        result = self.state.record
+        if result is None or config.option.tbstyle != "auto":
+            return (yield)
+        judged = failures_by_criterion.judged_nodeids(result)
+        hidden = {}
+        for which in ("failed", "error"):
+            reports = terminalreporter.stats.get(which, [])
+            hidden[which] = reports
+            terminalreporter.stats[which] = [r for r in reports if getattr(r, "nodeid", None) not in judged]
+        try:
+            return (yield)
+        finally:
+            terminalreporter.stats.update(hidden)
+
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
         state = self.state
         result = state.record
         if result is None:
             return
+        blocks = failures_by_criterion.blocks(result)
+        if blocks:
+            waived = failures_by_criterion.waived(result)
+            title = f"golive: {len(blocks)} failing criteri{'a' if len(blocks) != 1 else 'on'}"
+            title += f" ({waived} waived instance{'s' * (waived != 1)} not shown)" if waived else ""
+            terminalreporter.write_sep("=", title, red=True)
+            for block in blocks:
+                terminalreporter.write_sep("_", block.headline, red=True, bold=block.severity == Severity.CRITICAL)
+                for line in block.lines:
+                    terminalreporter.write_line(line)
         for criterion in result["criteria"]:
             if criterion["severity"] == Severity.CRITICAL and criterion["outcome"] == Outcome.FAILED:
                 terminalreporter.write_line(f"golive: CRITICAL {criterion['id']} {criterion['title']}", red=True)
