@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 
-from golive import gate
 from golive.outcomes import Outcome, Severity
-from golive.record import PARTIAL_GRADE
+from golive.record import PARTIAL_GRADE, gate_line
 from golive.record_schema import CriterionEntry, Record
 
 TARGETS_SHOWN = 10
@@ -45,7 +44,7 @@ def render(record: Record, report_path: str = "") -> str:
     score = f"{record['score']:.1f}/100 {escape(record['grade'])} {state}"
     if judged is not None:
         mark = "✅" if judged["passed"] else "❌"
-        lines += [f"{mark} **{escape(gate.line(judged))}**", "", f"{escape(PARTIAL_GRADE)}: {score}"]
+        lines += [f"{mark} **{escape(gate_line(record))}**", "", f"{escape(PARTIAL_GRADE)}: {score}"]
     else:
         lines.append(f"{'✅' if record['ready'] else '❌'} **{score}**")
     lines += [""] + [f"- {escape(reason)}" for reason in _caveats(record)]

@@ -158,7 +158,17 @@ def verdict_lines(record: Record, report_path: str) -> list[str]:
     judged = record.get("gate")
     if judged is None:
         return [_grade_line(record, report_path)]
-    return [f"golive: {gate.line(judged)}", _grade_line(record, report_path)]
+    return [f"golive: {gate_line(record)}", _grade_line(record, report_path)]
+
+
+def gate_line(record: Record) -> str:
+    """A gate run's verdict (``golive.gate.line``), naming any narrowing besides the severities."""
+    judged = record.get("gate")
+    if judged is None:
+        return ""
+    narrowed = [r for r in record["partial_reasons"] if r != f"-m {judged['selection']}"]
+    also = f" (selection also narrowed: {'; '.join(narrowed)})" if narrowed else ""
+    return gate.line(judged) + also
 
 
 def _grade_line(record: Record, report_path: str) -> str:

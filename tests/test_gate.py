@@ -44,7 +44,10 @@ def test_a_critical_gate_whose_criteria_hold_passes_and_says_so(suite):
     result = run(suite, "-m", "critical", "--gate", "-k", "not test_sec04")
     assert result.ret == 0
     gate_line, grade_line = verdict(result)
-    assert gate_line == "golive: critical gate passed: 5 of 5 critical criteria hold on 2 hosts"
+    assert gate_line == (
+        "golive: critical gate passed: 5 of 5 critical criteria hold on 2 hosts "
+        "(selection also narrowed: -k not test_sec04)"
+    )
     assert grade_line.startswith(PARTIAL + "62.0/100 C NOT READY — partial run")
     record = load_json(suite.path / "reports" / "readiness.json")
     assert record["gate"] == {
@@ -78,7 +81,7 @@ def test_warnings_in_a_gate_block_only_without_the_critical_only_flag(suite):
     gate_line, _ = verdict(result)
     assert gate_line == (
         "golive: critical and warning gate passed: 9 of 12 critical and warning criteria hold on 2 hosts; "
-        "not blocking: ACC-01 (a), AVL-05 (b), MON-05 (b)"
+        "not blocking: ACC-01 (a), AVL-05 (b), MON-05 (b) (selection also narrowed: -k not test_sec04)"
     )
     result = run(suite, *selected)
     assert result.ret == 1
