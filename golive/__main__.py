@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from golive import html_report, record
+from golive import html_report, markdown_summary, record
 from golive.errors import InventoryError
 from golive.merge import load_records, merge
 
@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     merging.add_argument("--report-dir", type=Path, default=Path("reports"))
     merging.add_argument("--fail-under", type=float, metavar="SCORE")
     merging.add_argument("--gate", action="store_true", help="only critical failures and --fail-under decide")
+    merging.add_argument("--summary-md", type=Path, metavar="FILE", help="also write a Markdown summary")
     starting = commands.add_parser("init", help="write a starter hosts.yaml from what the hosts run, then grade")
     starting.add_argument(
         "--host", dest="hosts", action="append", default=[], metavar="[NAME=]SPEC",
@@ -49,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     html_path = args.report_dir / "readiness.html"
     record.write_json(merged, args.report_dir / "readiness.json")
     record.write_atomically(html_path, html_report.page(merged))
+    if args.summary_md:
+        record.write_atomically(args.summary_md, markdown_summary.render(merged, str(html_path)))
     print(record.verdict_line(merged, str(html_path)))
     return record.exit_status(merged, args.fail_under, args.gate)
 

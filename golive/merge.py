@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from golive import evidence_store
+from golive import evidence_store, gate
 from golive.criteria import Criterion
 from golive.errors import InventoryError
 from golive.inventory import Waiver
@@ -50,6 +50,7 @@ def merge(records: list[Record], paths: list[str], today: dt.date | None = None)
         not_run=not_run,
         incomplete=sorted({reason for shard in records for reason in shard["incomplete_reasons"]}),
         facts=evidence_store.Store.of(records),
+        severity_gate=gate.Selection.of_record(records[0]["gate"]) if "gate" in records[0] else None,
     )
 
 

@@ -56,6 +56,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="also write the grade as Prometheus metrics (for node exporter's textfile collector, e.g. golive.prom)",
     )
     group.addoption(
+        "--summary-md",
+        metavar="FILE",
+        help="also write a Markdown summary (verdict, categories, critical failures, top fixes), "
+        "e.g. --summary-md=$GITHUB_STEP_SUMMARY",
+    )
+    group.addoption(
         "--criteria-reference",
         metavar="PATH",
         help="with --collect-only: write the criteria reference (Markdown) generated from the collected criteria",
@@ -140,7 +146,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 _VALUE_OPTIONS = (
     "--inventory", "--rubric", "--report-dir", "--fail-under", "--shard", "--metrics-file", "--criteria-reference",
-    "--baseline",
+    "--baseline", "--summary-md",
 )  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from golive import evidence_store
+from golive import evidence_store, gate
 from golive.errors import InventoryError
 from golive.inventory import Waiver
 from golive.outcomes import Outcome
@@ -26,6 +26,9 @@ from golive.rubric import Grade, RubricConfig, gains, grade, shown
 
 NOT_RUN = "criteria of the suite not run:"
 """How the partial reason naming the suite criteria that did not run begins."""
+
+PARTIAL_GRADE = "partial grade over the selected criteria, not the fleet's"
+"""How a gate run introduces its score: a grade of a subset, where unselected categories score 0."""
 
 
 def finalize(
@@ -40,6 +43,7 @@ def finalize(
     not_run: Iterable[str] = (),
     incomplete: Sequence[str] = (),
     facts: evidence_store.Store | None = None,
+    severity_gate: gate.Selection | None = None,
 ) -> Record:
     """Grade a run: waivers, grade claims (judged against the rest of the run), waivers
     again (a failed claim can be waived too), the rubric, and the record.
@@ -47,10 +51,13 @@ def finalize(
     ``selection`` says how the run was narrowed (``-m critical``), ``not_run`` the suite
     criteria that did not run, ``incomplete`` why the run did not reach its end; any of
     them keeps the run from READY. ``facts`` holds the command results the instances'
-    evidence refers to (``golive.evidence_store``). A shard passes ``judge_claims=False``: it sees part of
-    the grade, so the merge judges the claims."""
+    evidence refers to (``golive.evidence_store``). ``severity_gate``, for a run
+    selected by severity, adds the gate's verdict (``golive.gate``). A shard passes
+    ``judge_claims=False``: it sees part of the grade, so the merge judges the claims."""
     apply_waivers(results, waivers, today)
-    if judge_claims:
+    if severity_gate is not None:
+        gate.set_aside_grade_claims(results)
+    elif judge_claims:
         judge_grade_claims(results, rubric)
     statuses = apply_waivers(results, waivers, today)
     missing = sorted(set(not_run))
@@ -65,6 +72,7 @@ def finalize(
         waivers=statuses,
         run=run,
         facts=facts,
+        severity_gate=severity_gate,
     )
 
 
@@ -79,6 +87,7 @@ def build_record(
     waivers: list[WaiverStatus],
     run: RunMetadata,
     facts: evidence_store.Store | None = None,
+    severity_gate: gate.Selection | None = None,
 ) -> Record:
     """Assemble the record from criterion results, the grade and run metadata; scores
     are shown truncated to one decimal (``score_unrounded`` keeps the exact value)."""
@@ -91,7 +100,7 @@ def build_record(
     partial, complete = bool(partial_reasons), not incomplete_reasons
     criteria = [_criterion_entry(r) for r in sorted(results, key=lambda r: (r.criterion.severity.rank, r.criterion.id))]
     stored = (facts or evidence_store.Store()).referenced(criteria)  # what the instances refer to, once each
-    return {
+    built: Record = {
         "schema": SCHEMA,
         "score": shown(grade.score),
         "uncapped_score": shown(grade.uncapped_score),
@@ -124,6 +133,9 @@ def build_record(
         },
         "run": run,
     }
+    if severity_gate is not None:
+        built["gate"] = gate.judge(criteria, severity_gate, run.get("hosts", 0))
+    return built
 
 
 def _criterion_entry(result: CriterionResult) -> CriterionEntry:
@@ -136,9 +148,35 @@ def _criterion_entry(result: CriterionResult) -> CriterionEntry:
 
 
 def verdict_line(record: Record, report_path: str) -> str:
-    """The one line a person reads first: score, letter, READY and why not."""
+    """What a person reads first: score, letter, READY and why not; a run selected by
+    severity leads with its gate's verdict, its partial grade on the next line."""
+    return "\n".join(verdict_lines(record, report_path))
+
+
+def verdict_lines(record: Record, report_path: str) -> list[str]:
+    """The verdict line, or for a gate run the gate's line and the partial grade's."""
+    judged = record.get("gate")
+    if judged is None:
+        return [_grade_line(record, report_path)]
+    return [f"golive: {gate_line(record)}", _grade_line(record, report_path)]
+
+
+def gate_line(record: Record) -> str:
+    """A gate run's verdict (``golive.gate.line``), naming any narrowing besides the severities."""
+    judged = record.get("gate")
+    if judged is None:
+        return ""
+    narrowed = [r for r in record["partial_reasons"] if r != f"-m {judged['selection']}"]
+    also = f" (selection also narrowed: {'; '.join(narrowed)})" if narrowed else ""
+    return gate.line(judged) + also
+
+
+def _grade_line(record: Record, report_path: str) -> str:
     state = "READY" if record["ready"] else "NOT READY"
-    parts = [f"golive: {record['score']:.1f}/100 {record['grade']} {state}"]
+    if record.get("gate") is not None:
+        parts = [f"golive: {PARTIAL_GRADE}: {record['score']:.1f}/100 {record['grade']} {state}"]
+    else:
+        parts = [f"golive: {record['score']:.1f}/100 {record['grade']} {state}"]
     failures = len(record["critical_failures"])
     if failures:
         parts.append(f"{failures} critical failure{'s' * (failures != 1)}")
@@ -199,6 +237,9 @@ def exit_status(record: Record, fail_under: float | None = None, gate: bool = Fa
     too); with ``gate`` only critical failures do. ``fail_under`` adds a score floor.
     """
     below = fail_under is not None and record["score_unrounded"] < fail_under
+    judged = record.get("gate")
+    if judged is not None and not judged["criteria"]:
+        return 1  # a gate that judged no criterion is never a pass
     if gate:
         return 1 if record["critical_failures"] or below else 0
     return 1 if below or any(c["outcome"] == Outcome.FAILED for c in record["criteria"]) else 0

@@ -134,6 +134,32 @@ class TrendPoint(TypedDict):
     grade: str
 
 
+class GateFailure(TypedDict):
+    """A selected criterion that failed the gate, and the targets it failed on."""
+
+    id: str
+    severity: Severity
+    targets: list[str]
+
+
+class GateVerdict(TypedDict):
+    """The verdict of a run selected by severity (``-m critical``): do the selected criteria hold?"""
+
+    selection: str
+    """The marker expression that selected the criteria (``critical``)."""
+    severities: list[Severity]
+    blocking: list[Severity]
+    """The selected severities whose failure fails the gate (only critical under ``--gate``)."""
+    criteria: int
+    """How many selected criteria were judged (passed, failed or waived)."""
+    held: int
+    failed: list[GateFailure]
+    hosts: int
+    not_judged: list[str]
+    """Selected criteria that ran but judged nothing (each instance skipped), e.g. a grade claim."""
+    passed: bool
+
+
 class Record(TypedDict):
     """A graded run (or a merge of shards): everything every report is rendered from."""
 
@@ -164,3 +190,5 @@ class Record(TypedDict):
     """Since the previous run or ``--baseline``: added when there is one."""
     history: NotRequired[list[TrendPoint]]
     """The kept runs' scores and this one's: added when the run keeps a history."""
+    gate: NotRequired[GateVerdict]
+    """Only in a run selected by severity (``-m critical``): the gate's verdict, which it leads with."""

@@ -23,7 +23,18 @@ from typing import Any
 import pytest
 
 import golive
-from golive import criteria, evidence, history, metrics, record, run_scope, sharding
+from golive import (
+    criteria,
+    evidence,
+    failures_by_criterion,
+    gate,
+    history,
+    markdown_summary,
+    metrics,
+    record,
+    run_scope,
+    sharding,
+)
 from golive.errors import CriterionMarkError, InventoryError, TargetError
 from golive.evidence import Evidence
 from golive.outcomes import Outcome, Severity
@@ -208,16 +219,21 @@ class GoliveSession:
                 *(run_scope.why_nothing(session, state) if nothing else []),
             ],
             facts=state.ledger.facts,
+            severity_gate=gate.Selection.of(config.option.markexpr or "", bool(config.getoption("gate"))),
         )
         self._add_history(state.record)
         if state.json_path is not None:
             record.write_json(state.record, state.json_path)
         if config.getoption("metrics_file"):
             record.write_atomically(Path(config.getoption("metrics_file")), metrics.render(state.record))
+        if config.getoption("summary_md"):
+            summary = markdown_summary.render(state.record, self._report_path())
+            record.write_atomically(Path(config.getoption("summary_md")), summary)
         if int(exitstatus) in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-            gate = config.getoption("gate")
-            code = record.exit_status(state.record, config.getoption("fail_under"), gate)
-            session.exitstatus = code if gate else max(code, int(exitstatus))  # other tests' failures count too
+            critical_only = config.getoption("gate")
+            code = record.exit_status(state.record, config.getoption("fail_under"), critical_only)
+            # other tests' failures count too
+            session.exitstatus = code if critical_only else max(code, int(exitstatus))
 
     def _add_history(self, current: Record) -> None:
         """Trend and changes from reports/history/ (or --baseline); keep this run if it is whole."""
@@ -239,17 +255,52 @@ class GoliveSession:
         if current["complete"] and not current["partial"]:
             history.save(directory, current)
 
+    def _report_path(self) -> str:
+        return str(self.state.html_path) if self.state.html_path else str(self.state.json_path)
+
+    @pytest.hookimpl(wrapper=True, tryfirst=True, specname="pytest_terminal_summary")
+    def pytest_terminal_summary_without_criterion_sections(self, terminalreporter: Any, config: pytest.Config) -> Any:
+        """Under the default traceback style, the criterion blocks stand for pytest's
+        failure sections and short-summary lines of criterion instances (other tests'
+        failures print as pytest prints them); ``--tb=short`` etc. prints both."""
+        result = self.state.record
+        if result is None or config.option.tbstyle != "auto":
+            return (yield)
+        judged = failures_by_criterion.judged_nodeids(result)
+        hidden = {}
+        for which in ("failed", "error"):
+            reports = terminalreporter.stats.get(which, [])
+            hidden[which] = reports
+            terminalreporter.stats[which] = [r for r in reports if getattr(r, "nodeid", None) not in judged]
+        try:
+            return (yield)
+        finally:
+            terminalreporter.stats.update(hidden)
+
     def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
         state = self.state
         result = state.record
         if result is None:
             return
+        blocks = failures_by_criterion.blocks(result)
+        if blocks:
+            waived = failures_by_criterion.waived(result)
+            title = f"golive: {len(blocks)} failing criteri{'a' if len(blocks) != 1 else 'on'}"
+            title += f" ({waived} waived instance{'s' * (waived != 1)} not shown)" if waived else ""
+            terminalreporter.write_sep("=", title, red=True)
+            for block in blocks:
+                terminalreporter.write_sep("_", block.headline, red=True, bold=block.severity == Severity.CRITICAL)
+                for line in block.lines:
+                    terminalreporter.write_line(line)
         for criterion in result["criteria"]:
             if criterion["severity"] == Severity.CRITICAL and criterion["outcome"] == Outcome.FAILED:
                 terminalreporter.write_line(f"golive: CRITICAL {criterion['id']} {criterion['title']}", red=True)
-        path = str(state.html_path) if state.html_path else str(state.json_path)
-        line = record.verdict_line(result, path)
-        terminalreporter.write_sep("=", line, green=result["ready"], red=not result["ready"], bold=True)
+        lead, *rest = record.verdict_lines(result, self._report_path())
+        judged = result.get("gate")
+        good = judged["passed"] if judged is not None else result["ready"]
+        terminalreporter.write_sep("=", lead, green=good, red=not good, bold=True)
+        for line in rest:
+            terminalreporter.write_line(line)
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         """Publish the HTML report by an atomic rename, or leave none when no criterion ran."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 
 import yaml
@@ -25,6 +26,7 @@ def test_github_actions_runs_the_gate_and_keeps_the_evidence():
     runs = [step["run"] for step in steps if "run" in step]
     [gate] = commands(runs)
     gate_checks(gate)
+    assert "--summary-md=$GITHUB_STEP_SUMMARY" in gate  # the job's summary page
     uploads = [step for step in steps if step.get("uses", "").startswith("actions/upload-artifact")]
     assert uploads and uploads[0]["if"] == "always()" and "reports/readiness.html" in uploads[0]["with"]["path"]
     junit = [step for step in steps if "junit" in step.get("uses", "")]
@@ -37,6 +39,9 @@ def test_gitlab_ci_runs_the_gate_and_keeps_the_evidence():
     gate_checks(gate)
     assert job["artifacts"]["when"] == "always"
     assert "reports/readiness.html" in job["artifacts"]["paths"]
+    assert "--summary-md=reports/summary.md" in gate and "reports/summary.md" in job["artifacts"]["paths"]
+    [note] = job["after_script"]  # the summary as a merge-request comment
+    assert '"body@reports/summary.md"' in note and "/merge_requests/$CI_MERGE_REQUEST_IID/notes" in note
     assert job["artifacts"]["reports"]["junit"] == "reports/junit.xml"
     assert any("merge_request_event" in rule["if"] for rule in job["rules"])
 
@@ -48,6 +53,19 @@ def test_the_gate_command_is_one_golive_accepts(suite):
     result = suite.runpytest_subprocess("-p", "no:cacheprovider", *gate[1:])
     assert result.ret == 1  # the synthetic suite has a critical failure (SEC-04)
     assert (suite.path / "reports" / "junit.xml").exists() and (suite.path / "reports" / "readiness.html").exists()
+    summary = (suite.path / "reports" / "summary.md").read_text()
+    assert "**critical gate FAILED: 1 of 6 critical criteria fail on 2 hosts: SEC-04 (a)**" in summary
+
+
+def test_the_github_gate_writes_the_job_summary(suite):
+    """GitHub's command line, with the step summary file GitHub sets in the environment."""
+    steps = yaml.safe_load((REPO / "docs/ci/github-actions.yml").read_text())["jobs"]["golive"]["steps"]
+    [gate] = commands([step["run"] for step in steps if "run" in step])
+    step_summary = suite.path / "step_summary.md"
+    suite._monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(step_summary))
+    result = suite.runpytest_subprocess("-p", "no:cacheprovider", *(os.path.expandvars(arg) for arg in gate[1:]))
+    assert result.ret == 1
+    assert step_summary.read_text().startswith("## golive readiness\n\n❌ **critical gate FAILED: 1 of 6")
 
 
 def test_the_ci_page_shows_each_example_as_it_is():
