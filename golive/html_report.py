@@ -12,6 +12,7 @@ from golive import evidence_store
 from golive.html_evidence import escape as escape
 from golive.html_evidence import evidence_html as evidence_html
 from golive.html_evidence import facts_html
+from golive.record import PARTIAL_GRADE, gate_line
 from golive.record_schema import CategoryEntry, Record
 
 PALETTE: dict[str, tuple[str, str]] = {
@@ -112,9 +113,16 @@ def summary_html(record: Record, report_path: str = "") -> str:
     tags.append("partial run" if record["partial"] else "complete selection")
     if not record["complete"]:
         tags.append("INCOMPLETE run")
-    parts = [
-        _STYLE,
-        '<div class="golive" id="golive-summary">',
+    parts = [_STYLE, '<div class="golive" id="golive-summary">']
+    judged = record.get("gate")
+    if judged is not None:  # a run selected by severity leads with its gate; its score is a partial grade
+        passed = "ready" if judged["passed"] else "not-ready"
+        parts.append(
+            f'<div class="verdict {passed}" id="golive-gate" data-passed="{str(judged["passed"]).lower()}">'
+            f"{_e(gate_line(record))}</div>"
+        )
+        parts.append(f'<p id="golive-partial-grade">{_e(PARTIAL_GRADE)}:</p>')
+    parts += [
         f'<div class="verdict {css}" id="golive-verdict" data-score="{record["score"]:.1f}" '
         f'data-grade="{_e(record["grade"])}" data-ready="{str(record["ready"]).lower()}">'
         f"{record['score']:.1f}/100 {_e(record['grade'])} — {state}</div>",

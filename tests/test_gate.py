@@ -72,6 +72,10 @@ def test_a_critical_gate_with_a_failure_fails_and_names_it(suite):
     gate = load_json(suite.path / "reports" / "readiness.json")["gate"]
     assert (gate["passed"], gate["criteria"], gate["held"]) == (False, 6, 5)
     assert gate["failed"] == [{"id": "SEC-04", "severity": "critical", "targets": ["a"]}]
+    page = (suite.path / "reports" / "readiness.html").read_text()
+    shown = 'id="golive-gate" data-passed="false">' + gate_line.removeprefix("golive: ")
+    assert shown in page, "the HTML report leads with the gate"
+    assert page.index('id="golive-gate"') < page.index('id="golive-partial-grade"') < page.index('id="golive-verdict"')
 
 
 def test_warnings_in_a_gate_block_only_without_the_critical_only_flag(suite):
