@@ -191,13 +191,15 @@ def judge_images(found: RepoFacts, containers: ContainerFacts) -> Verdict:
             continue
         declared = with_tag(service.image)
         for c in members:
+            image = with_tag(c.image)
             comparisons.append(
                 Comparison(
                     f"{containers.target(c)} image (service {service.name}, image id {c.image_id[7:19] or '?'})",
-                    with_tag(c.image),
+                    image,
                     "==",
                     declared,
-                    with_tag(c.image) == declared,
+                    image == declared,
+                    reason=f"{containers.target(c)}: running {image}, compose declares {declared}",
                 )
             )
     return Verdict.from_comparisons(comparisons, f"compose services of {found.repo.path}")

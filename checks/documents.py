@@ -49,6 +49,8 @@ FIELD_NAMES = {
     "date": ("date", "signed on"),
     "grade": ("grade",),
 }
+FIELD_LABELS = {"who": "Signed off by", "date": "Date", "grade": "Grade"}
+"""How a failure names a missing field: the label a document writes."""
 _GRADE = re.compile(r"^\s*(A\+\+\+|A\+|A-|A|B\+|B|C\+|C|Failing)?\s*\(?\s*(?:(\d+(?:\.\d+)?)\s*/\s*100)?\s*\)?")
 _DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
@@ -194,13 +196,19 @@ def judge_sign_off(found: dict[str, fact_script.Output], accepted: AcceptanceDoc
     comparisons = []
     for name in accepted.fields:
         value = signed.fields.get(name)
-        ok = bool(value)
-        shown = value or "missing"
+        label = FIELD_LABELS.get(name, name)
+        ok, shown, reason = bool(value), value or "missing", f"{accepted.phase}: no '{label}' line"
         if value and name == "date" and not _DATE.search(value):
             ok, shown = False, f"{value!r} (no YYYY-MM-DD date)"
+            reason = f"{accepted.phase}: '{label}: {value}' has no YYYY-MM-DD date"
         if value and name == "grade" and parse_grade(value) is None:
             ok, shown = False, f"{value!r} (no letter or N/100 score)"
-        comparisons.append(Comparison(f"{accepted.path}: sign-off field {name}", shown, "is", "present", ok))
+            reason = f"{accepted.phase}: '{label}: {value}' has no letter or N/100 score"
+        comparisons.append(
+            Comparison(
+                f"{accepted.path}: sign-off field {name}", shown, "is", "present", ok, reason="" if ok else reason
+            )
+        )
     return Verdict.from_comparisons(comparisons, f"sign-off fields of phase {accepted.phase}")
 
 

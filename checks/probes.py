@@ -85,8 +85,22 @@ def probe_all(remote: RemoteHost, dependencies: Sequence[TcpDependency]) -> dict
     return probes
 
 
+def failure(host: str, probe: Probe) -> str:
+    """A failed connection as a sentence, e.g. "127.0.0.1:5432 refused the connection from h2"."""
+    address = f"{probe.dependency.address}:{probe.dependency.port}"
+    if probe.exit_status == 124:
+        return f"{address} did not answer {host} within {probe.dependency.timeout:g} s"
+    shown = redact(probe.output).strip()
+    if "refused" in shown.lower():
+        return f"{address} refused the connection from {host}"
+    detail = shown.splitlines()[-1] if shown else f"exit {probe.exit_status}"
+    return f"{host} could not connect to {address} ({detail})"
+
+
 def judge(host: str, probe: Probe) -> Verdict:
     d = probe.dependency
     subject = f"{host} -> {d.address}:{d.port} ({d.name}, via {probe.method})"
-    comparison = Comparison(subject, probe.result, "==", "connected", probe.connected)
-    return Verdict(probe.connected, str(comparison), [comparison])
+    reason = "" if probe.connected else failure(host, probe)
+    comparison = Comparison(subject, probe.result, "==", "connected", probe.connected, reason=reason)
+    summary = f"{host} connects to {d.address}:{d.port} ({d.name}, via {probe.method})"
+    return Verdict(probe.connected, summary if probe.connected else comparison.sentence(), [comparison])

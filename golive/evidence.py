@@ -52,9 +52,35 @@ def clean(value: object, limit: int = MAX_FIELD_CHARS) -> str:
     return text
 
 
+_WANTED = {
+    "==": "expected {}",
+    "is": "expected {}",
+    "!=": "must not be {}",
+    "is not": "must not be {}",
+    "<=": "at most {}",
+    ">=": "at least {}",
+    "<": "must be less than {}",
+    ">": "must be more than {}",
+    "in": "expected one of {}",
+    "not in": "must not be one of {}",
+    "has": "expected {}",
+    "matches": "expected to match {}",
+    "covers": "expected to cover {}",
+    "includes": "expected to include {}",
+    "within": "expected within {}",
+}
+"""How a failing comparison words its threshold, by operator; others read "expected <operator> X"."""
+
+
 @dataclass(frozen=True)
 class Comparison:
-    """A measured value against its threshold, e.g. 93.1 % used <= 90 %."""
+    """A measured value against its threshold, e.g. 93.1 % used <= 90 %.
+
+    A failing one reads as a sentence (``sentence``): "<subject>: <found>, <wanted>",
+    the wanted phrase worded by the operator, or the judge's own ``reason`` when it
+    has a better one (e.g. "running app:0.9, compose declares app:1"). The evidence
+    table shows subject, found and wanted as they are.
+    """
 
     subject: str
     measured: object
@@ -62,10 +88,21 @@ class Comparison:
     limit: object
     passed: bool
     unit: str = ""
+    reason: str = ""
+
+    def sentence(self) -> str:
+        """The comparison in words: the judge's ``reason`` (set on a failing one), else
+        "<subject>: <found>, <wanted>" ("..., ok (<operator> <limit>)" when it passed)."""
+        if self.reason:
+            return self.reason
+        limit = f"{self.limit}{self.unit}"
+        if self.passed:
+            return f"{self.subject}: {self.measured}{self.unit}, ok ({self.operator} {limit})"
+        wanted = _WANTED.get(self.operator, f"expected {self.operator} {{}}").format(limit)
+        return f"{self.subject}: {self.measured}{self.unit}, {wanted}"
 
     def __str__(self) -> str:
-        mark = "ok" if self.passed else "FAIL"
-        return f"{self.subject}: {self.measured}{self.unit} {self.operator} {self.limit}{self.unit} [{mark}]"
+        return self.sentence()
 
 
 @dataclass
@@ -96,14 +133,20 @@ class Verdict:
 
     @classmethod
     def from_comparisons(cls, comparisons: Sequence[Comparison], what: str) -> Verdict:
-        """Failed if any comparison failed; not applicable when there is none ("no {what}")."""
+        """Failed if any comparison failed; not applicable when there is none ("no {what}").
+
+        The reason of a failure is the failing comparisons' sentences; when more than one
+        fails, after a count ("2 of 5 {what} failed: ...").
+        """
         if not comparisons:
             return cls.not_applicable(f"no {what} to judge")
         failing = [c for c in comparisons if not c.passed]
+        if len(failing) == 1:
+            return cls(False, failing[0].sentence(), list(comparisons))
         if failing:
             return cls(
                 False,
-                f"{len(failing)} of {len(comparisons)} {what} failed: " + "; ".join(map(str, failing)),
+                f"{len(failing)} of {len(comparisons)} {what} failed: " + "; ".join(c.sentence() for c in failing),
                 list(comparisons),
             )
         return cls(True, f"all {len(comparisons)} {what} within limits", list(comparisons))

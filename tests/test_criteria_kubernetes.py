@@ -102,10 +102,10 @@ EXPECTED_FAILURES = {
         "apps/evicted-1",
         "Failed (Evicted",
     ),
-    "K8S-03": ("Deployment apps/api container api: registry.example/api:1.4.2 == registry.example/api:1.5.0",),
-    "K8S-04": ("deployment kube-system/coredns ready replicas: 0 == 2", "kube-dns endpoints: 0 ready"),
+    "K8S-03": ("Deployment apps/api container api: registry.example/api:1.4.2, expected registry.example/api:1.5.0",),
+    "K8S-04": ("deployment kube-system/coredns ready replicas: 0, expected 2", "kube-dns endpoints: 0 ready"),
     "K8S-05": ("service policy/bootstrapper: no ready endpoints",),
-    "K8S-06": ("Deployment apps/api ready replicas: 1 == 3", "PVC db/data-postgres-0 of db/postgres: Pending"),
+    "K8S-06": ("Deployment apps/api ready replicas: 1, expected 3", "PVC db/data-postgres-0 of db/postgres: Pending"),
 }
 
 

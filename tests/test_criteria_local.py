@@ -166,8 +166,8 @@ def test_sshd_password_login_fails_sec09(tmp_path, sshd_configs):
     assert sec09(tmp_path, hardened)["outcome"] == "passed"
     failed = sec09(tmp_path, weak)
     assert failed["outcome"] == "failed"
-    assert "passwordauthentication: yes == no [FAIL]" in failed["message"]
-    assert "permitrootlogin: yes in" in failed["message"]
+    assert "passwordauthentication: yes, expected no" in failed["message"]
+    assert "permitrootlogin: yes, expected one of" in failed["message"]
     assert failed["evidence"][0]["command"].endswith(f"sshd -T -f {weak}")
 
 
@@ -208,7 +208,7 @@ def test_sshd_never_started_is_judged_from_its_files(tmp_path, sshd_configs):
     inventory = f"hosts:\n  box:\n    backend: local://\n    sshd: {{config: '{including}'}}\n"
     failed = instance(golive(tmp_path / "including", inventory, SEC09, prefix=NEVER_STARTED), "SEC-09")
     assert failed["outcome"] == "failed", failed["message"]
-    assert "1 of 3" in failed["message"] and "passwordauthentication: yes == no [FAIL]" in failed["message"]
+    assert failed["message"].startswith("passwordauthentication: yes, expected no"), failed["message"]
 
 
 def test_unreachable_host_fails_with_its_reason(tmp_path):

@@ -38,4 +38,6 @@ def test_comparisons_still_decide():
     ok, bad = Comparison("a", 1, "<=", 2, True), Comparison("b", 3, "<=", 2, False)
     assert Verdict.from_comparisons([ok], "limits").passed
     failed = Verdict.from_comparisons([ok, bad], "limits")
-    assert not failed.passed and failed.applicable and "1 of 2 limits failed" in failed.summary
+    assert not failed.passed and failed.applicable and failed.summary == "b: 3, at most 2"
+    worse = Verdict.from_comparisons([ok, bad, Comparison("c", 4, "<=", 2, False)], "limits")
+    assert worse.summary == "2 of 3 limits failed: b: 3, at most 2; c: 4, at most 2"

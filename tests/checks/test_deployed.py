@@ -87,8 +87,11 @@ def test_images_and_environment_drift_name_keys_never_values():
     )  # fmt: skip
     images = compose.judge_images(repo, running)
     assert not images.passed
-    assert "h1/infra-app-1 image" in images.summary and "shop/app:2 == shop/app:3" in images.summary
-    assert "service worker of project infra" in images.summary and "no container is running" in images.summary
+    assert "h1/infra-app-1: running shop/app:2, compose declares shop/app:3" in images.summary
+    assert (
+        "service worker of project infra" in images.summary
+        and "(docker-compose.yml): no container, expected running" in images.summary
+    )
     env, notes = compose.judge_environment(repo, running)
     assert not env.passed
     assert "value differs: MODE; set at runtime only: EXTRA" in env.summary
@@ -104,7 +107,7 @@ def test_claims_compare_counts_and_sets():
               ("hosts.yaml", "hosts", ["h1", "h2"]), ("docs/fleet.md", "owner", "ops")]  # fmt: skip
     verdict, notes = documents.judge_claims(claims, {"containers": 62, "services": ["app"], "hosts": ["h1", "h2"]})
     assert not verdict.passed and "3 of 4" in verdict.summary
-    assert "claimed containers 83 vs measured running: 62 == 83" in verdict.summary
+    assert "claimed containers 83 vs measured running: 62, expected 83" in verdict.summary
     assert "claimed, not measured: db" in verdict.summary
     assert "docs/fleet.md: front matter claims.owner: unknown claim 'owner'" in verdict.summary and not notes
 
@@ -113,14 +116,15 @@ def test_a_misspelt_claim_fails_naming_the_key():
     verdict, _ = documents.judge_claims([("docs/fleet.md", "containres", 83)], {"containers": 83, "services": [],
                                                                                 "hosts": []})  # fmt: skip
     assert not verdict.passed and verdict.applicable
-    assert "claims.containres: unknown claim 'containres' in known claims (containers, services, hosts)" in (
-        verdict.summary
+    assert (
+        "claims.containres: unknown claim 'containres', expected one of known claims (containers, services, hosts)"
+        in (verdict.summary)
     )
 
 
 def test_claims_that_are_not_a_mapping_fail():
     verdict, _ = documents.judge_claims([("docs/fleet.md", "", ["containers", 83])], {})
-    assert not verdict.passed and "docs/fleet.md: front matter claims: list is a mapping of claim: value" in (
+    assert not verdict.passed and "docs/fleet.md: front matter claims: list, expected a mapping of claim: value" in (
         verdict.summary
     )
 

@@ -30,7 +30,7 @@ def test_parses_gnu_and_busybox_df():
 def test_judge_ignores_pseudo_filesystems_and_fails_the_full_one():
     verdict = judge_usage(parse_df(GNU_DF), DiskPolicy(), 90)
     assert not verdict.passed
-    assert "/mnt/with space" in verdict.summary and "99.2% < 90%" in verdict.summary
+    assert "/mnt/with space" in verdict.summary and "99.2%, must be less than 90%" in verdict.summary
     assert [c.subject.split(" ")[0] for c in verdict.comparisons] == ["/", "/mnt/with"]
 
 

@@ -48,7 +48,7 @@ def test_freshness_and_size_judges():
     assert backups.judge_freshness(listed, 2000 + 26 * 3600, location).passed
     assert not backups.judge_freshness(listed, 2001 + 26 * 3600, location).passed
     verdict = backups.judge_size(listed, location)
-    assert verdict is not None and not verdict.passed and "100 B >= 2048 B" in verdict.summary
+    assert verdict is not None and not verdict.passed and "100 B, at least 2048 B" in verdict.summary
     assert not backups.judge_freshness([], 0, location).passed
 
 

@@ -123,7 +123,9 @@ def test_dns_needs_ready_replicas_and_ready_endpoints() -> None:
     }
     broken = kube.parse(listing(deployment("kube-system", "coredns", "coredns:1.10", 2, 0), endpoints), NOW)
     verdict = judges.judge_dns(broken)
-    assert not verdict.passed and "ready replicas: 0 == 2" in verdict.summary and "1 not ready" in verdict.summary
+    assert (
+        not verdict.passed and "ready replicas: 0, expected 2" in verdict.summary and "1 not ready" in verdict.summary
+    )
     endpoints["subsets"] = [{"addresses": [{"ip": "10.42.0.5"}]}]
     assert judges.judge_dns(kube.parse(listing(deployment("kube-system", "coredns", "c", 1, 1), endpoints), NOW)).passed
     assert not judges.judge_dns(kube.parse(listing(), NOW)).passed
@@ -171,8 +173,8 @@ def test_workload_short_of_replicas_and_pending_claim() -> None:
     }
     verdict = judges.judge_workloads(kube.parse(listing(statefulset, claim), NOW), CLUSTER)
     assert not verdict.passed
-    assert "StatefulSet db/postgres ready replicas: 0 == 1" in verdict.summary
-    assert "PVC db/data-postgres-0 of db/postgres: Pending == Bound" in verdict.summary
+    assert "StatefulSet db/postgres ready replicas: 0, expected 1" in verdict.summary
+    assert "PVC db/data-postgres-0 of db/postgres: Pending, expected Bound" in verdict.summary
     assert "not found" in judges.judge_workloads(kube.parse(listing(), NOW), CLUSTER).summary
 
 
@@ -200,7 +202,7 @@ metadata: {name: ignored}
     running = kube.parse(listing(deployment("default", "api", "api:1.4", 1, 1)), NOW)
     verdict = judges.judge_images(running, CLUSTER, declared)
     assert not verdict.passed
-    assert "Deployment default/api container api: api:1.4 == api:1.5" in verdict.summary
+    assert "Deployment default/api container api: api:1.4, expected api:1.5" in verdict.summary
     assert "CronJob apps/report container r: no CronJob in the cluster" in verdict.summary
 
 

@@ -27,7 +27,7 @@ def test_targets_judged_up_and_unknown_is_not_up() -> None:
     )
     verdict = prometheus.judge_targets(found)
     assert not verdict.passed
-    assert "job=app instance=10.0.0.6:8080: unknown (never scraped yet) == up [FAIL]" in verdict.summary
+    assert "job=app instance=10.0.0.6:8080: unknown (never scraped yet), expected up" in verdict.summary
     assert not prometheus.judge_targets([]).passed
 
 

@@ -98,20 +98,20 @@ def test_file_criteria_pass_healthy_and_fail_on_planted_faults(fleet, tmp_path):
     def message(criterion: str, target: str) -> str:
         return outcomes[(criterion, target)]["message"]
 
-    assert "3.0d <= 1.1d" in message("BAK-01", "h2/nightly")
-    assert "100 B >= 4096 B" in message("BAK-02", "h2/weekly")
+    assert "3.0d, at most 1.1d" in message("BAK-01", "h2/nightly")
+    assert "100 B, at least 4096 B" in message("BAK-02", "h2/weekly")
     # a date-only record 70 days back: 70 days plus the hours of today, shown with one decimal
-    assert re.search(r"\b(70\.\d|71\.0)d <= 30\.0d \[FAIL\]", message("BAK-03", "h2/drill"))
+    assert re.search(r"\b(70\.\d|71\.0)d, at most 30\.0d", message("BAK-03", "h2/drill"))
     assert "/srv/dr/failover.yml: YAML error" in message("BAK-04", "h2")
     assert "?? hotfix.conf" in message("CHG-01", "h2/infra")
-    assert "ahead of origin/main: 1 == 0" in message("CHG-02", "h2/infra")
+    assert "ahead of origin/main: 1, expected 0" in message("CHG-02", "h2/infra")
     assert ".env (env-file)" in message("SEC-07", "h2/infra") and ".env:2 (hardcoded-password)" in message(
         "SEC-07", "h2/infra"
     )
     assert "covers *.key: not for golive-probe.key" in message("SEC-08", "h2/infra")
     assert "REL-08 (/srv/infra/runbooks/disk-full.md)" in message("DOC-02", "h2")
-    assert "90.0d <= 30.0d" in message("DOC-03", "h2/fleet")
-    assert "sign-off field who: missing" in message("ACC-01", "h2/phase-00")
+    assert "90.0d, at most 30.0d" in message("DOC-03", "h2/fleet")
+    assert message("ACC-01", "h2/phase-00") == "phase-00: no 'Signed off by' line"
     assert "claimed grade A+++ (from 95) > measured" in message("ACC-02", "h2/phase-00")
     verdicts = [e["summary"] for e in outcomes[("ACC-02", "h1/phase-00")]["evidence"] if e["kind"] == "verdict"]
     assert any("claimed 0.0 is not above the measured" in summary for summary in verdicts), verdicts

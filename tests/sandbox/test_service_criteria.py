@@ -112,7 +112,7 @@ def test_healthy_then_every_fault(sd: Sd, tmp_path: Path) -> None:
                       ("CHG-05", target), ("CHG-06", target)}  # fmt: skip
     assert all(broken[key]["outcome"] == "failed" for key in failed)  # failures, not errors
     rel13 = _message(broken, ("REL-13", target))
-    assert "Restart=: no in on-failure/always" in rel13
+    assert "Restart=: no, expected one of on-failure/always" in rel13
     rel14 = _message(broken, ("REL-14", target))
     assert "missing storage.max_note_kib" in rel14 and "not valid TOML" in rel14
     sec12 = _message(broken, ("SEC-12", target))
