@@ -93,6 +93,20 @@ def test_secrets_never_reach_any_output(suite):
     assert "[REDACTED]" in outputs["json"] and "[REDACTED]" in outputs["terminal"]
 
 
+def test_the_one_line_reason_is_the_same_sentence_everywhere(suite):
+    result = run(suite, "--junitxml=reports/junit.xml")
+    sentence = "median: 3.1 s, must be less than 2 s"
+    record = load_json(suite.path / "reports" / "readiness.json")
+    [avl05] = [i for c in record["criteria"] if c["id"] == "AVL-05" for i in c["instances"] if i["target"] == "b"]
+    assert avl05["message"] == sentence
+    assert f"  b: {sentence}" in result.stdout.lines  # the terminal's block of AVL-05
+    junit = ET.parse(suite.path / "reports" / "junit.xml")
+    [case] = [case for case in junit.iter("testcase") if case.get("name") == "test_avl05[b]"]
+    failure = case.find("failure")
+    assert failure is not None and sentence in (failure.get("message") or "")
+    assert sentence in (suite.path / "reports" / "readiness.html").read_text()
+
+
 def test_same_grade_under_xdist(suite):
     run(suite)
     single = load_json(suite.path / "reports" / "readiness.json")
