@@ -118,7 +118,7 @@ def test_healthy_then_every_fault(sd: Sd, tmp_path: Path) -> None:
     sec12 = _message(broken, ("SEC-12", target))
     assert "(unset: root)" in sec12 and "worst settings:" in sec12
     sec13 = _message(broken, ("SEC-13", "sd"))
-    assert f"{notes_service.ENV_FILE} mode: 0644 within 0640" in sec13 and "owner: nobody" in sec13
+    assert f"{notes_service.ENV_FILE} mode: 0644, expected within 0640" in sec13 and "owner: nobody" in sec13
     chg05 = _message(broken, ("CHG-05", target))
     assert "package python3-venv (dpkg): not installed" in chg05 and "PyYAML==6.0.1" in chg05
     chg06 = _message(broken, ("CHG-06", target))
