@@ -98,7 +98,8 @@ class Comparison:
         limit = f"{self.limit}{self.unit}"
         if self.passed:
             return f"{self.subject}: {self.measured}{self.unit}, ok ({self.operator} {limit})"
-        wanted = _WANTED.get(self.operator, f"expected {self.operator} {{}}").format(limit)
+        phrase = _WANTED.get(self.operator)
+        wanted = phrase.format(limit) if phrase else f"expected {self.operator} {limit}"
         return f"{self.subject}: {self.measured}{self.unit}, {wanted}"
 
     def __str__(self) -> str:
