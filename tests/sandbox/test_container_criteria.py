@@ -112,7 +112,7 @@ def test_healthy_then_every_fault(fleet, tmp_path):
             assert needle in instance["message"], (criterion, needle, instance["message"])
 
     failed("AVL-02", "h2/report", "h2/report", "exited")
-    failed("AVL-04", "h2/odoo-db", "127.0.0.1:5432", "Connection refused")
+    failed("AVL-04", "h2/odoo-db", "127.0.0.1:5432 refused the connection from h2")
     failed("REL-01", "h1", "h1/api")
     failed("REL-01", "h2", "h2/nginx", "curl: not found")
     failed("REL-02", "h2", "h2/uisp")
