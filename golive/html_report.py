@@ -263,9 +263,6 @@ def _matrix(record: Record) -> str:
     )
 
 
-_CHANGE_ROWS = (("Newly failing", "newly_failing"), ("Fixed", "fixed"), ("Still failing", "still_failing"))
-
-
 def _changes(record: Record) -> str:
     """What changed since the previous run (or the baseline), and the score over past runs."""
     parts = []
