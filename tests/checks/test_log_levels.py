@@ -224,3 +224,15 @@ def test_the_host_keeps_haproxy_errors_but_not_every_digit_before_a_status_digit
                           capture_output=True, text=True, check=False).stdout.splitlines()  # fmt: skip
     assert kept == [lines[0], other]
 
+
+def test_a_benign_pattern_makes_a_known_warning_level_line_no_finding(tmp_path: Path):
+    """nginx writes every upload over client_body_buffer_size to disk at warn level."""
+    line = "2026/02/15 20:00:00 [warn] 22#22: *405 a client request body is buffered to a temporary file /tmp/1"
+    result = _classified(tmp_path, [line, WARNINGS[0]])
+    assert [g.key for g in result.of_severity("benign")] == ["nginx-request-body-buffered"]
+    assert [g.examples[0] for g in result.unknown_warnings.values()] == [WARNINGS[0]]
+    path = tmp_path / "hosts.yaml"
+    entry = {"id": "cache-warmup", "regex": "cache warm-up slow", "severity": "benign", "explanation": "x",
+             "remediation": "nothing"}  # fmt: skip
+    path.write_text(yaml.safe_dump({"hosts": {"h": {"backend": "local://"}}, "log_patterns": [entry]}))
+    assert load_inventory(path, None, environ={}).log_patterns[0].severity == "benign"
