@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import resource
 import shlex
 import subprocess
 import sys
@@ -108,21 +109,29 @@ def to_ere(regex: str) -> str:
     return ere.replace(r"\s", "[[:space:]]").replace(r"\w", "[[:alnum:]_]")
 
 
-def timed(command: list[str]) -> tuple[float, str]:
-    started = time.perf_counter()
+def cpu_seconds() -> float:
+    """CPU seconds (user + system) used so far by this process and its waited-for children."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed(command: list[str]) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds, output) of a command."""
+    started, cpu = time.perf_counter(), cpu_seconds()
     result = subprocess.run(command, capture_output=True, text=True, check=False)
-    return time.perf_counter() - started, result.stdout.strip()
+    return time.perf_counter() - started, cpu_seconds() - cpu, result.stdout.strip()
 
 
-def classify_stream(data: Path, classifier: Classifier) -> tuple[float, float, int, dict[str, int], int]:
-    """golive's pipeline: host filter | classifier. (total s, filter-only s, candidates, counts, unknown)."""
+def classify_stream(data: Path, classifier: Classifier) -> tuple[float, float, float, int, dict[str, int], int]:
+    """golive's pipeline: host filter | classifier.
+    (total s, total CPU s, filter-only s, candidates, counts, unknown)."""
     host_filter = f"{logs.host_filter(classifier.host_filter())} < {shlex.quote(str(data))}"
-    filter_only, _ = timed(["sh", "-c", f"{host_filter} | wc -l"])
+    filter_only, _, _ = timed(["sh", "-c", f"{host_filter} | wc -l"])
     source = classifier.for_source("bench")
     counts: dict[str, int] = {}
     unknown: dict[str, int] = {}
     candidates = 0
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     grep = subprocess.Popen(["sh", "-c", host_filter], stdout=subprocess.PIPE, text=True, bufsize=1 << 20)
     assert grep.stdout is not None
     for raw in grep.stdout:
@@ -135,7 +144,8 @@ def classify_stream(data: Path, classifier: Classifier) -> tuple[float, float, i
             key = template(line.message)
             unknown[key] = unknown.get(key, 0) + 1
     grep.wait()
-    return time.perf_counter() - started, filter_only, candidates, counts, sum(unknown.values())
+    total, total_cpu = time.perf_counter() - started, cpu_seconds() - cpu
+    return total, total_cpu, filter_only, candidates, counts, sum(unknown.values())
 
 
 def main(argv: list[str]) -> None:
@@ -156,8 +166,8 @@ def main(argv: list[str]) -> None:
         )
         ere.write_text("\n".join(to_ere(p.regex) for p in patterns) + "\n")
         timed(["cat", str(data)])  # warm the page cache for both
-        baseline, matched = timed(["grep", "-E", "-c", "-i", "-f", str(ere), str(data)])
-        total, filter_only, candidates, counts, unknown = classify_stream(data, classifier)
+        baseline, baseline_cpu, matched = timed(["grep", "-E", "-c", "-i", "-f", str(ere), str(data)])
+        total, total_cpu, filter_only, candidates, counts, unknown = classify_stream(data, classifier)
         print(
             f"candidates {candidates} ({100 * candidates / lines:.1f}% of lines), grep -E matched {matched}, "
             f"classified {sum(counts.values())} into {len(counts)} patterns, {unknown} unknown error lines"
@@ -170,7 +180,10 @@ def main(argv: list[str]) -> None:
             ("golive: host filter piped into the classifier", total),
         ):
             print(f"| {name} | {seconds:.2f} | {lines / seconds:,.0f} | {megabytes / seconds:,.0f} |")
-        print(f"ratio golive / grep -E: {total / baseline:.2f}")
+        print(
+            f"ratio golive / grep -E: {total / baseline:.2f} (wall), {total_cpu / baseline_cpu:.2f} (CPU seconds: "
+            f"{total_cpu:.2f} / {baseline_cpu:.2f}); load average {os.getloadavg()[0]:.1f}"
+        )
     finally:
         if "--keep" in argv:
             print(f"kept {directory}")

@@ -14,10 +14,15 @@ read from the formats services write:
   ``FATAL:``/``PANIC:`` (PostgreSQL), ``warning:``/``fatal:`` (Postfix), ``Error:``
   (Dovecot, Node), ``WARNING:name:`` (Python logging), ``ERROR``/``WARN`` (log4j,
   logback, Spring, fail2ban), ``WRN``/``ERR`` (zerolog), ``PHP Warning:``;
-- klog's ``I``/``W``/``E``/``F`` header.
+- klog's ``I``/``W``/``E``/``F`` header;
+- Redis's level character after its time: ``.`` debug, ``-`` verbose, ``*`` notice,
+  ``#`` warning (``serverLogRaw`` in Redis's server.c);
+- nginx's ``[level] pid#tid:`` header, where ``emerg`` is critical but ``alert`` and
+  ``crit`` are errors: nginx logs at those levels a failure it survives (a socket, a
+  file descriptor, one connection), and at ``emerg`` what stops it starting or reloading.
 
-An access-log line (combined/common format, Traefik's and Caddy's JSON access logs)
-is judged by its status only: an error when the status is one of
+An access-log line (combined/common format, HAProxy's HTTP log format, Traefik's
+and Caddy's JSON access logs) is judged by its status only: an error when the status is one of
 ``logs.access_error_statuses`` (default 5xx), never by the words of its path.
 
 A line stating no level is error-like by its words (``checks/log_patterns.ERROR_LIKE``),
@@ -26,7 +31,10 @@ set aside.
 
 The host keeps candidate lines by fixed strings (``grep -F``): ``host_literals``
 returns strings one of which every line judged a warning or an error here contains,
-so the host filter drops nothing this module would report.
+so the host filter drops nothing this module would report. A few of them are loose
+(``.go:``, in every klog header and every Go ``caller=`` field; a digit, a space and
+an error status, in every HAProxy error line and in many others): ``confirming_ere``
+gives the stricter expression the host's second ``grep -E`` keeps such lines by.
 """
 
 from __future__ import annotations
@@ -65,6 +73,12 @@ _MONGO = re.compile(r'"s"\s?:\s?"([FEWID])\d?"')
 _LOGFMT = re.compile(r'(?:^|\s)(?:level|lvl|severity)=("?)(\w+)\1(?=\s|$)', re.I)
 _PRIORITY = re.compile(r"^<([0-7])>")
 _KLOG = re.compile(r"^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [^\s\]]+\.go:\d+\] ")
+# pid:role, the time (the year since Redis 3.2), the level character
+_REDIS = re.compile(r"^\d+:[XCSM] \d{1,2} [A-Z][a-z]{2}(?: \d{4})? \d\d:\d\d:\d\d\.\d{3} ([.*#-]) ")
+_REDIS_LEVEL = {".": Level.DEBUG, "-": Level.DEBUG, "*": Level.INFO, "#": Level.WARNING}
+_NGINX = re.compile(r"(?:^|\s)\[(emerg|alert|crit|error|warn|notice|info|debug)\] \d+#\d+: ")
+_NGINX_LEVEL = {"emerg": Level.CRITICAL, "alert": Level.ERROR, "crit": Level.ERROR, "error": Level.ERROR,
+                "warn": Level.WARNING, "notice": Level.INFO, "info": Level.INFO, "debug": Level.DEBUG}  # fmt: skip
 _PHP = re.compile(r"^PHP (Fatal error|Parse error|Warning|Notice|Deprecated|Strict Standards)\b")
 _PHP_LEVEL = {"Fatal error": Level.CRITICAL, "Parse error": Level.CRITICAL, "Warning": Level.WARNING}
 _MONTH_INITIALS = frozenset("JFMASOND")
@@ -77,6 +91,11 @@ _HEAD_TOKENS = 8
 _STATUS_CLF = re.compile(
     r'\b\d{1,2}/[A-Z][a-z]{2}/\d{4}[: ][^"]{0,200}'
     r'"(?:[A-Z]{3,10} \S+(?: HTTP/\d(?:\.\d)?)?|-|[^"]{0,500})" (\d{3})(?:\s|$)'
+)
+# HAProxy's HTTP log format: "%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST ..." (its
+# configuration manual, "HTTP log format"; %Tt in place of %Ta before 1.9)
+_STATUS_HAPROXY = re.compile(
+    r"\[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] \S+ \S+/\S+ (?:-?\d+/){4}\+?-?\d+ (\d{3}) "
 )
 _STATUS_JSON = re.compile(r'"(?:DownstreamStatus|status)"\s?:\s?(\d{3})\b')
 _ACCESS_JSON = re.compile(r'"(?:RequestMethod|RequestPath)"\s?:|"logger"\s?:\s?"http\.log\.access')
@@ -94,7 +113,7 @@ def access_status(message: str) -> int | None:
     if _ACCESS_JSON.search(message):
         match = _STATUS_JSON.search(message)
         return int(match.group(1)) if match else None
-    match = _STATUS_CLF.search(message)
+    match = _STATUS_CLF.search(message) or _STATUS_HAPROXY.search(message)
     return int(match.group(1)) if match else None
 
 
@@ -127,6 +146,14 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         if found:
             return _PINO[found.group(1)] if found.re is _JSON_NUMBER else _LETTERS[found.group(1)]
     first = message[:1]
+    if first.isdigit():
+        found = _REDIS.match(message)
+        if found:
+            return _REDIS_LEVEL[found.group(1)]
+    if "#" in message:
+        found = _NGINX.search(message, 0, 80)
+        if found:
+            return _NGINX_LEVEL[found.group(1)]
     if first in _LETTERS:
         found = _KLOG.match(message)
         if found:
@@ -185,6 +212,26 @@ KLOG_LITERAL = ".go:"
 """What every klog header contains; Go services' ``caller=main.go:12`` contains it too, so
 the host keeps a line by it only when it is a klog warning/error header (``KLOG_ERE``)."""
 KLOG_ERE = r"[wef][0-9]{4} [0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]+[[:space:]]+[0-9]+ [^][:space:]]+\.go:[0-9]+\] "
+REDIS_WARNING_LITERAL = " # "
+"""What a Redis warning line holds after its time (``.123 # ``)."""
+_DIGITS = "0123456789"
+
+
+def _haproxy_literals(prefix: str) -> tuple[str, ...]:
+    """A digit, a space and the status prefix: HAProxy writes its status after its timers."""
+    return tuple(f"{digit} {prefix}" for digit in _DIGITS)
+
+
+def confirming_ere(literal: str) -> str | None:
+    """The stricter ERE (case-insensitive) a line kept by a loose ``literal`` must also match
+    to be a candidate (None: the literal is not loose)."""
+    if literal == KLOG_LITERAL:
+        return KLOG_ERE
+    if len(literal) >= 3 and literal[0] in _DIGITS and literal[1] == " " and literal[2:].isdigit():
+        prefix = literal[2:]
+        rest = "[0-9]" * (3 - len(prefix))
+        return rf"/\+?-?[0-9]+ {prefix}{rest} "
+    return None
 
 
 def host_literals(statuses: Sequence[str]) -> tuple[str, ...]:
@@ -195,5 +242,7 @@ def host_literals(statuses: Sequence[str]) -> tuple[str, ...]:
                   '"s":"w', '"s":"e', '"s":"f', '"s": "w', '"s": "e', '"s": "f',
                   "<0>", "<1>", "<2>", "<3>", "<4>", KLOG_LITERAL)  # fmt: skip
     forms = ('" {}', 'status":{}', 'status": {}')
-    access = tuple(form.format(prefix) for prefix in parse_statuses(statuses) for form in forms)
-    return levels + structured + access
+    prefixes = parse_statuses(statuses)
+    access = tuple(form.format(prefix) for prefix in prefixes for form in forms)
+    haproxy = tuple(text for prefix in prefixes for text in _haproxy_literals(prefix))
+    return levels + structured + access + haproxy + (REDIS_WARNING_LITERAL,)

@@ -1,5 +1,9 @@
 """The known log patterns (LOG-01..04) and the classifier that applies them.
 
+A pattern's severity is critical (LOG-01), warning (LOG-02), acceptable (LOG-04,
+counted against its rate) or benign: a known line that needs no action (a warning-level
+line the service writes in normal operation), matched so that it is no finding.
+
 The knowledge base ships with golive (``golive/knowledge/log_patterns.yaml``) and
 is extended by ``log_patterns:`` in hosts.yaml; user patterns come first, and one
 with the id of a shipped pattern replaces it. A line is classified by the first
@@ -34,8 +38,9 @@ import yaml
 
 from golive.checks import log_levels
 from golive.checks.log_levels import Level
+from golive.log_pattern_syntax import BENIGN as BENIGN
 from golive.log_pattern_syntax import MIN_LITERAL as MIN_LITERAL
-from golive.log_pattern_syntax import SEVERITIES as SEVERITIES
+from golive.log_pattern_syntax import PATTERN_SEVERITIES as PATTERN_SEVERITIES
 from golive.log_pattern_syntax import parse_rate as parse_rate
 from golive.log_pattern_syntax import required_literals
 
@@ -86,9 +91,12 @@ def host_filter_strings(patterns: Iterable[LogPattern], statuses: Sequence[str] 
 def _host_filter_strings(patterns: tuple[LogPattern, ...], statuses: tuple[str, ...]) -> tuple[str, ...]:
     wanted = set(ERROR_WORDS) | set(log_levels.host_literals(statuses))
     for pattern in patterns:
-        wanted.update(required_literals(pattern.regex) or ())
-    # a string containing another one adds nothing to a substring filter
-    kept = [text for text in wanted if not any(other != text and other in text for other in wanted)]
+        if pattern.severity != BENIGN:  # a line no other string keeps is not reported either way
+            wanted.update(required_literals(pattern.regex) or ())
+    # a string containing another one adds nothing to a substring filter, unless the other is
+    # loose: the host's second grep keeps a line by a loose string only if its stricter ERE matches
+    strict = [text for text in wanted if log_levels.confirming_ere(text) is None]
+    kept = [text for text in wanted if not any(other != text and other in text for other in strict)]
     return tuple(sorted(kept))
 
 

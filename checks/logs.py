@@ -28,7 +28,7 @@ import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from golive.checks.log_levels import KLOG_ERE, KLOG_LITERAL, Level, split_priority
+from golive.checks.log_levels import Level, confirming_ere, split_priority
 from golive.checks.log_patterns import Classifier, Rule, knowledge_base, parse_rate, suggestion, template
 from golive.errors import TargetError
 from golive.evidence import MAX_LINE_CHARS, Comparison, Verdict
@@ -98,17 +98,20 @@ _ERE_SPECIAL = re.compile(r"([\\.\[\](){}*+?|^$])")
 def host_filter(filter_strings: Sequence[str]) -> str:
     """The host-side filter: a shell command keeping the lines of its input that contain a string.
 
-    ``grep -F`` on all the strings; when the klog literal (``.go:``, which Go services'
-    ``caller=`` fields hold too) is one of them, a second ``grep -E`` on the first one's
-    few candidates keeps, of those, the lines holding another string or a klog warning or
-    error header.
+    ``grep -F`` on all the strings; when some of them are loose (``confirming_ere``: the
+    klog literal ``.go:``, which Go services' ``caller=`` fields hold too, and the digit,
+    space and status HAProxy writes), a second ``grep -E`` on the first one's few
+    candidates keeps, of those, the lines holding another string or matching a loose
+    string's stricter expression.
     """
     first = "grep -a -i -F " + " ".join(f"-e {shlex.quote(text)}" for text in filter_strings)
-    if KLOG_LITERAL not in filter_strings:
+    strict = {text: confirming_ere(text) for text in filter_strings}
+    if not any(strict.values()):
         return first
-    escaped = [_ERE_SPECIAL.sub(r"\\\1", text) for text in filter_strings if text != KLOG_LITERAL]
-    second = " ".join(f"-e {shlex.quote(text)}" for text in escaped)
-    return f"{first} | grep -a -i -E -e {shlex.quote(KLOG_ERE)} {second}"
+    expressions = sorted({ere for ere in strict.values() if ere})
+    expressions += [_ERE_SPECIAL.sub(r"\\\1", text) for text, ere in strict.items() if not ere]
+    second = " ".join(f"-e {shlex.quote(text)}" for text in expressions)
+    return f"{first} | grep -a -i -E {second}"
 
 
 def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:

@@ -1,6 +1,7 @@
 """What a log pattern or log policy may say, checked where hosts.yaml is read.
 
-A pattern's ``severity`` (one of ``SEVERITIES``), its ``rate`` (``20/h``), the
+A pattern's ``severity`` (one of ``PATTERN_SEVERITIES``: a criterion's severities, and
+``benign`` for a known line that needs no action), its ``rate`` (``20/h``), the
 literal every match of its ``regex`` contains (at least ``MIN_LITERAL`` characters:
 the host keeps candidate lines by it), and a policy's access-log error statuses
 (``5xx``, ``429``). The inventory validates with these and the log classifier
@@ -19,6 +20,8 @@ from typing import Any
 from golive.outcomes import SEVERITIES as SEVERITIES
 from golive.units import parse_duration
 
+BENIGN = "benign"
+PATTERN_SEVERITIES: tuple[str, ...] = (*SEVERITIES, BENIGN)
 MIN_LITERAL = 3
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*(?:\.\d+)?)\s*([a-z]+)\s*$")
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from golive.inventory.section import Section, Size
-from golive.log_pattern_syntax import MIN_LITERAL, SEVERITIES, parse_rate, parse_statuses, required_literals
+from golive.log_pattern_syntax import MIN_LITERAL, PATTERN_SEVERITIES, parse_rate, parse_statuses, required_literals
 
 
 class LogPattern(Section):
@@ -35,8 +35,8 @@ class LogPattern(Section):
     @field_validator("severity")
     @classmethod
     def _severity(cls, value: str) -> str:
-        if value not in SEVERITIES:
-            raise ValueError(f"expected one of {', '.join(SEVERITIES)}, got {value!r}")
+        if value not in PATTERN_SEVERITIES:
+            raise ValueError(f"expected one of {', '.join(PATTERN_SEVERITIES)}, got {value!r}")
         return value
 
     @field_validator("regex")

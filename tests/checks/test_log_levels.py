@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from golive.checks import logs
 from golive.checks.log_levels import Level, access_status, stated_level
-from golive.checks.log_patterns import Classifier, shipped_patterns
+from golive.checks.log_patterns import Classifier, knowledge_base, shipped_patterns
 from golive.errors import InventoryError
 from golive.inventory import Host, load_inventory
 
@@ -167,3 +168,71 @@ def test_the_host_keeps_klog_warnings_but_not_every_go_caller_line(tmp_path: Pat
     assert kept == [klog]
     result = _classified(tmp_path, [klog, caller, klog_info])
     assert [g.count for g in result.unknown_warnings.values()] == [1]
+
+
+@pytest.mark.parametrize(
+    ("message", "level"),
+    [
+        ("1:M 14 Feb 2026 09:05:03.101 # You requested maxclients of 10000 requiring at least 10032", Level.WARNING),
+        ("1:S 14 Feb 2026 09:05:03.101 * Connection with master lost.", Level.INFO),
+        ("1:M 14 Feb 2026 09:05:03.101 - Accepted 10.0.0.4:51234", Level.DEBUG),
+        ("1:C 30 Dec 08:00:50.660 # Redis is starting", Level.WARNING),  # before Redis 3.2: no year
+        ("2026/02/15 20:00:00 [alert] 41#41: 1024 worker_connections are not enough", Level.ERROR),
+        ("2026/02/15 20:00:00 [crit] 41#41: *7 epoll_ctl(1, 23) failed (17: File exists)", Level.ERROR),
+        ('2026/02/15 20:00:00 [emerg] 1#1: unknown directive "proxy_passs"', Level.CRITICAL),
+        ("2026/02/15 20:00:00 [notice] 1#1: signal 1 (SIGHUP) received, reconfiguring", Level.INFO),
+    ],
+)
+def test_redis_and_nginx_headers_state_the_level(message: str, level: Level):
+    """Redis's level character (``.-*#``, server.c) and nginx's header, where alert and crit
+    are failures nginx survives (errors) and only emerg stops it (critical)."""
+    assert stated_level(message) == level
+
+
+HAPROXY = [
+    "haproxy[14]: 10.0.0.37:50128 [15/Feb/2026:20:00:01.101] fe_https~ be_cloud/nc1 0/0/0/-1/30002 504 194 - - sH-- "
+    '12/12/2/2/0 0/0 "PROPFIND /remote.php/dav/files/bob/ HTTP/1.1"',
+    "haproxy[14]: 10.0.0.38:50129 [15/Feb/2026:20:00:02.101] fe_https~ be_cloud/nc1 0/0/1/12/13 200 5120 - - ---- "
+    '12/12/0/0/0 0/0 "GET /status/errors HTTP/1.1"',
+    '10.0.0.4 - - [15/Feb/2026:20:00:00 +0000] "GET /errors HTTP/1.1" 200 5123 "-" "curl/8.5.0"',
+]
+
+
+def test_haproxy_http_log_lines_are_judged_by_their_status(tmp_path: Path):
+    """HAProxy's HTTP log format writes the status after its timers, not after the request."""
+    assert [access_status(line) for line in HAPROXY] == [504, 200, 200]
+    result = _classified(tmp_path, HAPROXY)
+    assert [g.examples[0] for g in result.unknown.values()] == [HAPROXY[0]]
+    assert _findings(result) == [next(iter(result.unknown))]
+
+
+def test_the_host_keeps_haproxy_errors_but_not_every_digit_before_a_status_digit(tmp_path: Path):
+    """A digit, a space and 5 is in every HAProxy 5xx line and in many others (a size of
+    5123 bytes): the host's second grep keeps of those only HAProxy's timers and status;
+    a pattern whose literal holds such a string still keeps its lines."""
+    pattern = {"id": "legacy-500", "regex": "answered HTTP/1.1 500", "severity": "warning",
+               "explanation": "x", "remediation": "y"}  # fmt: skip
+    other = "legacy gateway answered HTTP/1.1 500 to the batch job"
+    lines = [line.replace("errors", "summary") for line in HAPROXY]
+    data = tmp_path / "lines.log"
+    data.write_text("\n".join([*lines, other]) + "\n")
+    path = tmp_path / "hosts.yaml"
+    path.write_text(yaml.safe_dump({"hosts": {"h": {"backend": "local://"}}, "log_patterns": [pattern]}))
+    user = load_inventory(path, None, environ={}).log_patterns
+    classifier = Classifier(knowledge_base(user))
+    kept = subprocess.run(["sh", "-c", f"{logs.host_filter(classifier.host_filter())} < {data}"],
+                          capture_output=True, text=True, check=False).stdout.splitlines()  # fmt: skip
+    assert kept == [lines[0], other]
+
+
+def test_a_benign_pattern_makes_a_known_warning_level_line_no_finding(tmp_path: Path):
+    """nginx writes every upload over client_body_buffer_size to disk at warn level."""
+    line = "2026/02/15 20:00:00 [warn] 22#22: *405 a client request body is buffered to a temporary file /tmp/1"
+    result = _classified(tmp_path, [line, WARNINGS[0]])
+    assert [g.key for g in result.of_severity("benign")] == ["nginx-request-body-buffered"]
+    assert [g.examples[0] for g in result.unknown_warnings.values()] == [WARNINGS[0]]
+    path = tmp_path / "hosts.yaml"
+    entry = {"id": "cache-warmup", "regex": "cache warm-up slow", "severity": "benign", "explanation": "x",
+             "remediation": "nothing"}  # fmt: skip
+    path.write_text(yaml.safe_dump({"hosts": {"h": {"backend": "local://"}}, "log_patterns": [entry]}))
+    assert load_inventory(path, None, environ={}).log_patterns[0].severity == "benign"

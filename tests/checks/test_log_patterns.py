@@ -49,7 +49,7 @@ SEED_LINES = {  # the user's audit documents, verbatim
 def test_shipped_knowledge_base_is_installed_and_valid():
     assert log_patterns.shipped_path().is_file()
     assert len(SHIPPED) >= 50
-    assert {p.severity for p in SHIPPED} == {"critical", "warning", "acceptable"}
+    assert {p.severity for p in SHIPPED} == {"critical", "warning", "acceptable", "benign"}
     assert all(p.rate for p in SHIPPED if p.severity == "acceptable")
 
 
@@ -58,8 +58,10 @@ def test_every_shipped_pattern_matches_its_example_and_not_its_counterexample(pa
     regex = re.compile(pattern.regex)
     assert pattern.example and regex.search(pattern.example)
     assert pattern.counterexample and not regex.search(pattern.counterexample)
-    # the host-side filter keeps the example, and the classifier gives it this pattern (precedence)
-    assert any(text in pattern.example.lower() for text in Classifier(SHIPPED).host_filter())
+    # the host-side filter keeps the example (a benign line need not cross the wire), and the
+    # classifier gives it this pattern (precedence)
+    kept = any(text in pattern.example.lower() for text in Classifier(SHIPPED).host_filter())
+    assert kept or pattern.severity == "benign"
     found = Classifier(SHIPPED).for_source("any").classify(pattern.example)
     assert found is not None and found.pattern.id == pattern.id
 
