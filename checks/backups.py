@@ -95,13 +95,15 @@ def sections(policy: BackupPolicy) -> list[Section]:
     return found
 
 
-@fact_command
 def command(host: Host) -> str | None:
     """The host's backup fact command (None when it declares nothing to check)."""
     policy = host.backups
     if not (policy.locations or policy.restore_tests or policy.dr):
         return None
     return fact_script.script(sections(policy))
+
+
+fact_command(command, criteria=("BAK-01", "BAK-02", "BAK-03", "BAK-04"))
 
 
 def facts(remote: RemoteHost, policy: BackupPolicy) -> BackupFacts:

@@ -120,10 +120,12 @@ def sections(policy: ClockPolicy) -> list[Section]:
     return found
 
 
-@fact_command
 def command(host: Host) -> str:
     """The host's clock fact command (every host has a clock)."""
     return fact_script.script(sections(host.clock))
+
+
+fact_command(command, criteria=("REL-15",))
 
 
 def facts(remote: RemoteHost) -> ClockFacts:

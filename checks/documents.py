@@ -107,11 +107,13 @@ def sections(host: Host) -> list[Section]:
     return found
 
 
-@fact_command
 def command(host: Host) -> str | None:
     """The host's document fact command (None when it declares no document)."""
     wanted = sections(host)
     return fact_script.script(wanted) if wanted else None
+
+
+fact_command(command, criteria=("DOC-01", "DOC-02", "DOC-03", "ACC-01", "ACC-02"))
 
 
 def facts(remote: RemoteHost) -> dict[str, fact_script.Output]:

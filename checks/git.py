@@ -281,10 +281,12 @@ def _all_sections(repos: tuple[Repo, ...]) -> list[Section]:
     return [part for each in repos for part in _sections(each)]
 
 
-@fact_command
 def command(host: Host) -> str | None:
     """The host's repo fact command (None when it declares no repo)."""
     return fact_script.script(_all_sections(host.repos)) if host.repos else None
+
+
+fact_command(command, criteria=("SEC-07", "SEC-08", "CHG-01", "CHG-02", "CHG-03", "CHG-04"))
 
 
 def facts(remote: RemoteHost, repos: tuple[Repo, ...], repo: Repo) -> RepoFacts:

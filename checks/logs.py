@@ -167,7 +167,8 @@ def _batched(host: Host, inventory: Inventory) -> str | None:
     return command(host, inventory.window, classifier.host_filter())
 
 
-session_fact_command(_batched)
+# REL-02 shows a restart-looping container's last lines from the same read
+session_fact_command(_batched, criteria=("LOG-01", "LOG-02", "LOG-03", "LOG-04", "REL-02"))
 
 
 def parse(output: str, host: Host, window: float) -> LogFacts:

@@ -67,10 +67,12 @@ def sections(dependencies: Sequence[TcpDependency]) -> list[Section]:
     return [Section(d.name, probe_command(d.address, d.port, d.timeout)) for d in dependencies]
 
 
-@fact_command
 def host_command(host: Host) -> str | None:
     """The host's probe command (None when it declares no dependency)."""
     return command(host.dependencies) if host.dependencies else None
+
+
+fact_command(host_command, criteria=("AVL-04",))
 
 
 def probe_all(remote: RemoteHost, dependencies: Sequence[TcpDependency]) -> dict[str, Probe]:

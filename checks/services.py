@@ -156,7 +156,7 @@ def _secrets_in(output: str) -> list[str]:
             for value in config_files.secret_values(record.content, record.format)]  # fmt: skip
 
 
-fact_command(_command, secrets=_secrets_in)
+fact_command(_command, secrets=_secrets_in, criteria=("REL-13", "REL-14", "SEC-12", "SEC-13", "CHG-05", "CHG-06"))
 
 
 @dataclass(frozen=True)

@@ -89,9 +89,11 @@ def _props(text: str) -> list[dict[str, str]]:
     return [b for b in blocks if b]
 
 
-@fact_command
 def command(host: Host) -> str:
     return fact_script.script(sections(host.systemd, host.scheduled))
+
+
+fact_command(command, criteria=("AVL-06", "REL-12"))
 
 
 def facts(remote: RemoteHost, policy: SystemdPolicy, jobs: Sequence[ScheduledJob]) -> SystemdFacts:
