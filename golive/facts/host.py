@@ -4,13 +4,12 @@ Three steps, each its own method: ``fetch`` runs a command (or takes it from the
 host's cache), ``record`` puts it in the asking test's evidence, ``check`` turns a
 timeout or an overflow into the error of the criteria reading it; ``run`` does all
 three. The commands registered with ``fact_command`` are fetched together in ONE round
-trip on the host's first use (``golive/facts/wire.py``), those that only criteria the
-run did not select read left out; any other command costs a round trip of its own,
-framed the same way. ``memo`` keeps facts derived from a
-command's output (classified logs) once per host. A host found unreachable fails its
-remaining checks at once with the same reason. A fact whose builder fails, or whose
-output is over the host's ``max_fact_output``, is an error of the criteria reading
-that fact only.
+trip on the host's first use (``golive/facts/wire.py``), but for those read only by
+criteria the run did not select; any other command costs a round trip of its own,
+framed the same way. ``memo`` keeps facts derived from a command's output (classified
+logs) once per host. A host found unreachable fails its remaining checks at once with
+the same reason. A fact whose builder fails, or whose output is over the host's
+``max_fact_output``, is an error of the criteria reading that fact only.
 """
 
 from __future__ import annotations
