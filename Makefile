@@ -64,9 +64,11 @@ typecheck: $(VENV)/.installed
 	ln -s $(CURDIR)/fixtures .typecheck/golive/fixtures
 	cd .typecheck && $(abspath $(BIN))/mypy --config-file $(CURDIR)/pyproject.toml -p golive
 
+# the whole repository, as a developer's `ruff check .` and `ruff format --check .` see it (the
+# Python blocks of the Markdown docs included); pyproject's [tool.ruff] and .gitignore say what is left out
 lint: $(VENV)/.installed
-	$(BIN)/ruff check golive checks fixtures tests_infra tests sandbox
-	$(BIN)/ruff format --check golive checks fixtures tests_infra tests sandbox
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) $(WHEELHOUSE) .site reports/*.html reports/*.json

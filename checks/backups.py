@@ -24,7 +24,7 @@ from golive import facts as fact_script
 from golive.checks import clock
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
-from golive.facts import RemoteHost, fact_command
+from golive.facts import RemoteHost, Section, fact_command
 from golive.inventory import BackupLocation, BackupPolicy, Host, RestoreTest
 from golive.redact import shorten
 from golive.units import format_duration
@@ -78,40 +78,37 @@ def _dr_command(path: str) -> str:
     return f"test -f {quoted} || exit 3\n{shell}"
 
 
-def sections(policy: BackupPolicy) -> tuple[list[tuple[str, str]], set[str]]:
-    """The command's sections for everything the policy declares, and which are private."""
-    found = [("now", "date +%s"), ("local", "date '+%Y-%m-%d %z'")]
-    private = set()
+def sections(policy: BackupPolicy) -> list[Section]:
+    """The command's sections for everything the policy declares (a playbook's contents private)."""
+    found = [Section("now", "date +%s"), Section("local", "date '+%Y-%m-%d %z'")]
     for location in policy.locations:
-        found.append((f"location:{location.name}", _location_command(location)))
+        found.append(Section(f"location:{location.name}", _location_command(location)))
     for record in policy.restore_tests:
         found.append(
-            (
+            Section(
                 f"restore:{record.name}",
                 f"grep -i -E -- {fact_script.quote(record.pattern)} {fact_script.quote(record.path)} | tail -n 200",
             )
         )
     for index, path in enumerate(policy.dr):
-        key = f"dr:{index}"
-        found.append((key, _dr_command(path)))
-        if path.endswith((".yml", ".yaml")):
-            private.add(key)
-    return found, private
+        found.append(Section(f"dr:{index}", _dr_command(path), private=path.endswith((".yml", ".yaml"))))
+    return found
 
 
-@fact_command
 def command(host: Host) -> str | None:
     """The host's backup fact command (None when it declares nothing to check)."""
     policy = host.backups
     if not (policy.locations or policy.restore_tests or policy.dr):
         return None
-    return fact_script.script(sections(policy)[0])
+    return fact_script.script(sections(policy))
+
+
+fact_command(command, criteria=("BAK-01", "BAK-02", "BAK-03", "BAK-04"))
 
 
 def facts(remote: RemoteHost, policy: BackupPolicy) -> BackupFacts:
     """One cached command per host covering every declared location, record and script."""
-    wanted, private = sections(policy)
-    found = fact_script.run(remote, fact_script.script(wanted), private)
+    found = fact_script.run(remote, sections(policy))
     now = found.get("now")
     if now is None or not now.text.strip().isdigit():
         raise TargetError(f"{remote.name}: cannot read the host's clock (date +%s)")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from golive import facts as fact_script
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
-from golive.facts import RemoteHost, fact_command
+from golive.facts import RemoteHost, Section, fact_command
 from golive.inventory import ClockPolicy, Host
 from golive.units import format_duration
 
@@ -111,19 +111,21 @@ class ClockFacts:
     asked: tuple[str, ...]
 
 
-def sections(policy: ClockPolicy) -> list[tuple[str, str]]:
+def sections(policy: ClockPolicy) -> list[Section]:
     """The clock read first (the sooner in the round trip, the tighter the bracket), then the tools."""
-    found = [("clock", "date +%s.%N")]
+    found = [Section("clock", "date +%s.%N")]
     if policy.sync:
         for tool, command in SYNC_TOOLS:
-            found.append((f"sync:{tool}", f"command -v {tool} >/dev/null 2>&1 || exit 127\n{command}"))
+            found.append(Section(f"sync:{tool}", f"command -v {tool} >/dev/null 2>&1 || exit 127\n{command}"))
     return found
 
 
-@fact_command
 def command(host: Host) -> str:
     """The host's clock fact command (every host has a clock)."""
     return fact_script.script(sections(host.clock))
+
+
+fact_command(command, criteria=("REL-15",))
 
 
 def facts(remote: RemoteHost) -> ClockFacts:

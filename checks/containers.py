@@ -25,7 +25,7 @@ from typing import Any
 
 from golive import facts as fact_script
 from golive.errors import TargetError
-from golive.facts import RemoteHost, fact_command
+from golive.facts import RemoteHost, Section, fact_command
 from golive.inventory import ContainerPolicy
 from golive.redact import redact, shorten
 from golive.units import parse_size
@@ -66,9 +66,9 @@ IMAGES = (
     "docker image inspect $(docker inspect --format '{{.Image}}' $ids | sort -u)"
 )
 SECTIONS = (
-    ("now", "date +%s"), ("inspect", INSPECT), ("df", DF), ("events", EVENTS), ("kernel", KERNEL), ("images", IMAGES),
+    Section("now", "date +%s"), Section("inspect", INSPECT, private=True), Section("df", DF),
+    Section("events", EVENTS, private=True), Section("kernel", KERNEL), Section("images", IMAGES, private=True),
 )  # fmt: skip
-PRIVATE = frozenset({"inspect", "events", "images"})
 DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 DANGEROUS_CAPABILITIES = frozenset(
     {"ALL", "SYS_ADMIN", "SYS_MODULE", "SYS_RAWIO", "SYS_PTRACE", "SYS_BOOT", "DAC_READ_SEARCH", "NET_ADMIN",
@@ -101,7 +101,12 @@ def _secrets_in(output: str) -> list[str]:
     return [value for item in raw for value in secret_env_values((item.get("Config") or {}).get("Env") or [])]
 
 
-fact_command(lambda host: COMMAND, secrets=_secrets_in)
+fact_command(
+    lambda host: COMMAND,
+    secrets=_secrets_in,
+    criteria=("AVL-02", "REL-01", "REL-02", "REL-03", "REL-04", "REL-05", "REL-06", "REL-07", "REL-10", "REL-11",
+              "SEC-10", "CHG-03", "CHG-04", "DOC-01"),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -276,7 +281,7 @@ class ContainerFacts:
 
 def facts(remote: RemoteHost) -> ContainerFacts:
     """The host's containers, build cache, restart events and kernel OOM lines (one cached command)."""
-    return parse(remote.name, fact_script.run(remote, COMMAND, PRIVATE))
+    return parse(remote.name, fact_script.run(remote, SECTIONS))
 
 
 def parse(host: str, found: dict[str, fact_script.Output]) -> ContainerFacts:

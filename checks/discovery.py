@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from golive import facts as fact_script
-from golive.facts import RemoteHost
+from golive.facts import RemoteHost, Section
 
 ROOTS = ("/srv", "/opt", "/etc")
 """Where git working trees and backup directories are looked for (and /home/*)."""
@@ -38,32 +38,32 @@ MAX_PORTS = 8
 
 _ROOTS = " ".join([*ROOTS, "/home/*"])
 SECTIONS = (
-    ("units", SYSTEMD + "systemctl list-units --all --type=service,timer --no-legend --plain --no-pager"),
-    ("unit_files", SYSTEMD + "systemctl list-unit-files --type=service,timer --no-legend --no-pager"),
-    ("local_units", SYSTEMD + "ls -1 /etc/systemd/system"),
-    (
+    Section("units", SYSTEMD + "systemctl list-units --all --type=service,timer --no-legend --plain --no-pager"),
+    Section("unit_files", SYSTEMD + "systemctl list-unit-files --type=service,timer --no-legend --no-pager"),
+    Section("local_units", SYSTEMD + "ls -1 /etc/systemd/system"),
+    Section(
         "timers",
         SYSTEMD + "for timer in $(systemctl list-units --type=timer --state=active --no-legend --plain --no-pager "
         "| cut -d' ' -f1); do systemctl show --no-pager -p Id,LastTriggerUSec,TimersCalendar \"$timer\"; echo; done",
     ),
-    (
+    Section(
         "trees",
         f'for root in {_ROOTS}; do [ -d "$root" ] && find "$root" -mindepth 2 -maxdepth 3 '
         f"\\( -name .git -o {' -o '.join(f'-name {n}' for n in COMPOSE_FILES)} \\) -print 2>/dev/null; done; true",
     ),
-    (
+    Section(
         "backups",
         f'for dir in /var/backups $(for root in {_ROOTS}; do [ -d "$root" ] && find "$root" -maxdepth 2 '
         "-type d \\( -name backup -o -name backups \\) -print 2>/dev/null; done); do "
         '[ -d "$dir" ] && find "$dir" -maxdepth 3 -type f -printf \'%h\\t%f\\t%s\\n\' 2>/dev/null | head -n 5000; '
         "done; true",
     ),
-    (
+    Section(
         "sshd",
         "for pid in $(ss -H -tlnp 2>/dev/null | grep -o '\"sshd\",pid=[0-9]*' | grep -o '[0-9]*$' | sort -u); do "
         "tr '\\0' ' ' < /proc/$pid/cmdline; echo; done; true",
     ),
-    (
+    Section(
         "tls_ports",
         # one TLS handshake per listening well-known TLS port (</dev/null: nothing is sent after it)
         "n=0; for local in $(ss -Hltn 2>/dev/null | awk '{print $4}' | sort -u); do port=${local##*:}; "
@@ -75,13 +75,13 @@ SECTIONS = (
         f'echo "{PORT_MARK}$addr $port"; timeout 3 openssl s_client -connect "$addr:$port" </dev/null 2>/dev/null '
         "| openssl x509 -noout -subject -ext subjectAltName 2>/dev/null; done; true",
     ),
-    (
+    Section(
         "web",
         f'for file in {WEB_CONFIGS}; do [ -f "$file" ] && [ -r "$file" ] && '
         f'{{ echo \'{FILE_MARK}\'"$file"; head -c 262144 "$file"; echo; }}; done; true',
+        private=True,
     ),
 )
-COMMAND = fact_script.script(SECTIONS)
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ class Discovery:
 
 def discover(remote: RemoteHost) -> Discovery:
     """One round trip: every section of the discovery script."""
-    return parse(remote.name, fact_script.run(remote, COMMAND, private=("web",)))
+    return parse(remote.name, fact_script.run(remote, SECTIONS))
 
 
 def parse(host: str, found: dict[str, fact_script.Output]) -> Discovery:

@@ -11,7 +11,7 @@ from golive.facts import RemoteHost, fact_command
 from golive.inventory import DiskPolicy
 
 DF_COMMAND = "df -P -T -k"
-fact_command(lambda host: DF_COMMAND)
+fact_command(lambda host: DF_COMMAND, criteria=("REL-08", "REL-09"))
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from golive.checks import clock
 from golive.checks.git import GIT
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
-from golive.facts import RemoteHost, fact_command
+from golive.facts import RemoteHost, Section, fact_command
 from golive.inventory import AcceptanceDocument, Document, Host
 from golive.redact import shorten
 from golive.units import format_duration
@@ -79,44 +79,48 @@ def _q(value: str) -> str:
     return fact_script.quote(value)
 
 
-def sections(host: Host) -> list[tuple[str, str]]:
+def sections(host: Host) -> list[Section]:
     """The command's sections for the host's documents, acceptance documents and runbooks."""
-    found = [("now", "date +%s")] if host.documents else []
+    found = [Section("now", "date +%s")] if host.documents else []
     for document in host.documents:
         path = _q(document.path)
         found.append(
-            (
+            Section(
                 f"doc:{document.name}",
                 f'test -f {path} || exit {MISSING}\ncd "$(dirname -- {path})" && {GIT_LOG} -- "$(basename -- {path})"',
             )
         )
-        found.append((f"front:{document.name}", f"test -f {path} || exit {MISSING}\n" + _FRONT_MATTER % path))
+        found.append(Section(f"front:{document.name}", f"test -f {path} || exit {MISSING}\n" + _FRONT_MATTER % path))
     for accepted in host.acceptance:
         path = _q(accepted.path)
-        found.append((f"accfront:{accepted.phase}", f"test -f {path} || exit {MISSING}\n" + _FRONT_MATTER % path))
         found.append(
-            (
+            Section(f"accfront:{accepted.phase}", f"test -f {path} || exit {MISSING}\n" + _FRONT_MATTER % path)
+        )
+        found.append(
+            Section(
                 f"acc:{accepted.phase}",
                 f"test -f {path} || exit {MISSING}\ngrep -i -E -- {_q(_SIGN_OFF_LINE)} {path} | head -n 50; exit 0",
             )
         )
     for index, (identifier, path) in enumerate(sorted(host.runbooks.items())):
-        found.append((f"runbook:{index}", f"test -s {_q(path)} || exit {MISSING}; echo {_q(identifier)}"))
+        found.append(Section(f"runbook:{index}", f"test -s {_q(path)} || exit {MISSING}; echo {_q(identifier)}"))
     return found
 
 
-@fact_command
 def command(host: Host) -> str | None:
     """The host's document fact command (None when it declares no document)."""
     wanted = sections(host)
     return fact_script.script(wanted) if wanted else None
 
 
+fact_command(command, criteria=("DOC-01", "DOC-02", "DOC-03", "ACC-01", "ACC-02"))
+
+
 def facts(remote: RemoteHost) -> dict[str, fact_script.Output]:
     wanted = sections(remote.host)
     if not wanted:
         return {}
-    return fact_script.run(remote, fact_script.script(wanted))
+    return fact_script.run(remote, wanted)
 
 
 def _section(found: dict[str, fact_script.Output], key: str) -> fact_script.Output:

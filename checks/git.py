@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from golive import facts as fact_script
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
-from golive.facts import RemoteHost, fact_command
+from golive.facts import RemoteHost, Section, fact_command
 from golive.inventory import Host, Repo
 from golive.redact import shorten
 
@@ -214,7 +214,7 @@ def _scan(regex: str) -> str:
     return f"^[^\t]*({regex})"
 
 
-def _sections(repo: Repo) -> tuple[list[tuple[str, str]], set[str]]:
+def _sections(repo: Repo) -> list[Section]:
     cd = f"cd {fact_script.quote(repo.path)} || exit 3\n"
     top = f'{cd}top=$({GIT} rev-parse --show-toplevel) && cd "$top" || exit 3\n'
     key = repo.name
@@ -237,64 +237,61 @@ def _sections(repo: Repo) -> tuple[list[tuple[str, str]], set[str]]:
         " || exit 3\n"
     )
     found = [
-        (f"{key}:staged", f'{top}{base}{GIT} diff-index --cached --name-status {DIFF} "$base" --'),
-        (f"{key}:index", f"{top}{GIT} ls-files -s -v"),
-        (f"{key}:worktree", f"{top}{GIT} ls-files -s -v -z | xargs -0 -r sh -c {fact_script.quote(worktree)} sh"),
-        (f"{key}:filemode", f"{top}{GIT} config --bool core.filemode; exit 0"),
-        (f"{key}:untracked", f"{top}{GIT} ls-files -o --exclude-standard --directory --no-empty-directory"),
-        (
+        Section(f"{key}:staged", f'{top}{base}{GIT} diff-index --cached --name-status {DIFF} "$base" --'),
+        Section(f"{key}:index", f"{top}{GIT} ls-files -s -v"),
+        Section(
+            f"{key}:worktree", f"{top}{GIT} ls-files -s -v -z | xargs -0 -r sh -c {fact_script.quote(worktree)} sh"
+        ),
+        Section(f"{key}:filemode", f"{top}{GIT} config --bool core.filemode; exit 0"),
+        Section(f"{key}:untracked", f"{top}{GIT} ls-files -o --exclude-standard --directory --no-empty-directory"),
+        Section(
             f"{key}:attributes",
             f"{top}{GIT} ls-files | {GIT} check-attr --stdin {' '.join(CONVERTING)} | awk '!/: (unspecified|unset)$/'",
         ),
-        (
+        Section(
             f"{key}:upstream",
             f"{cd}{GIT} rev-parse --abbrev-ref --symbolic-full-name '@{{u}}' && {GIT} rev-list --count '@{{u}}..HEAD'",
         ),
-        (f"{key}:files", f"{cd}{GIT} ls-files"),
-        (f"{key}:content", f"{cd}{head}{greps}\nexit $s"),
-        (f"{key}:history", f"{cd}{head}{history}\nexit $s" if repo.history_commits else "exit 0"),
-        (
+        Section(f"{key}:files", f"{cd}{GIT} ls-files"),
+        Section(f"{key}:content", f"{cd}{head}{greps}\nexit $s"),
+        Section(f"{key}:history", f"{cd}{head}{history}\nexit $s" if repo.history_commits else "exit 0"),
+        Section(
             f"{key}:ignore",
             f"{cd}printf '%s\\n' {' '.join(fact_script.quote(p) for pattern in repo.ignored for p in probes(pattern))}"
             f" | {GIT} check-ignore --no-index --stdin; test $? -le 1",
         ),
-        (
+        Section(
             f"{key}:env",
             f"{cd}test -f {fact_script.quote(repo.env_file)} || exit 4\ncat -- {fact_script.quote(repo.env_file)}",
+            private=True,
         ),
     ]
-    private = {f"{key}:env"}
     for index, path in enumerate(repo.compose):
         found.append(
-            (
+            Section(
                 f"{key}:compose:{index}",
                 f"{cd}test -f {fact_script.quote(path)} || exit 4\ncat -- {fact_script.quote(path)}",
+                private=True,
             )
         )
-        private.add(f"{key}:compose:{index}")
-    return found, private
+    return found
 
 
-def _all_sections(repos: tuple[Repo, ...]) -> tuple[list[tuple[str, str]], set[str]]:
-    wanted: list[tuple[str, str]] = []
-    private: set[str] = set()
-    for each in repos:
-        found, hidden = _sections(each)
-        wanted += found
-        private |= hidden
-    return wanted, private
+def _all_sections(repos: tuple[Repo, ...]) -> list[Section]:
+    return [part for each in repos for part in _sections(each)]
 
 
-@fact_command
 def command(host: Host) -> str | None:
     """The host's repo fact command (None when it declares no repo)."""
-    return fact_script.script(_all_sections(host.repos)[0]) if host.repos else None
+    return fact_script.script(_all_sections(host.repos)) if host.repos else None
+
+
+fact_command(command, criteria=("SEC-07", "SEC-08", "CHG-01", "CHG-02", "CHG-03", "CHG-04"))
 
 
 def facts(remote: RemoteHost, repos: tuple[Repo, ...], repo: Repo) -> RepoFacts:
     """``repo``'s facts from one cached command covering every repo the host declares."""
-    wanted, private = _all_sections(repos)
-    return RepoFacts(repo, fact_script.run(remote, fact_script.script(wanted), private))
+    return RepoFacts(repo, fact_script.run(remote, _all_sections(repos)))
 
 
 _KINDS = {"100644": "f", "100755": "x", "120000": "l", "160000": "g"}

@@ -390,7 +390,7 @@ def _batched(host: Host) -> str | None:
     return host_command(cluster) if cluster is not None else None
 
 
-fact_command(_batched, env_values)
+fact_command(_batched, env_values, criteria=("K8S-01", "K8S-02", "K8S-03", "K8S-04", "K8S-05", "K8S-06"))
 
 
 class ClusterReader:

@@ -25,7 +25,7 @@ SS_COMMAND = (
 )
 TCP_LISTEN = "0A"
 UDP_UNCONNECTED = "07"
-fact_command(lambda host: SS_COMMAND)
+fact_command(lambda host: SS_COMMAND, criteria=("SEC-01",))
 WILDCARDS = {"0.0.0.0", "*", "::", "[::]", "[::ffff:0.0.0.0]", "::ffff:0.0.0.0"}
 
 

@@ -38,7 +38,7 @@ COMMAND = (
     '  queue="$queue $(awk \'$1 == "include" { print $2 }\' "$f")"\n'
     "done"
 )
-fact_command(lambda host: COMMAND if host.logs.files else None)
+fact_command(lambda host: COMMAND if host.logs.files else None, criteria=("REL-11",))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from golive import facts as fact_script
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
-from golive.facts import RemoteHost, fact_command
+from golive.facts import RemoteHost, Section, fact_command
 from golive.inventory import Host, TcpDependency
 from golive.redact import redact
 
@@ -60,18 +60,24 @@ class Probe:
 
 
 def command(dependencies: Sequence[TcpDependency]) -> str:
-    return fact_script.script([(d.name, probe_command(d.address, d.port, d.timeout)) for d in dependencies])
+    return fact_script.script(sections(dependencies))
 
 
-@fact_command
+def sections(dependencies: Sequence[TcpDependency]) -> list[Section]:
+    return [Section(d.name, probe_command(d.address, d.port, d.timeout)) for d in dependencies]
+
+
 def host_command(host: Host) -> str | None:
     """The host's probe command (None when it declares no dependency)."""
     return command(host.dependencies) if host.dependencies else None
 
 
+fact_command(host_command, criteria=("AVL-04",))
+
+
 def probe_all(remote: RemoteHost, dependencies: Sequence[TcpDependency]) -> dict[str, Probe]:
     """Every declared dependency of the host, probed in one cached command."""
-    found = fact_script.run(remote, command(dependencies))
+    found = fact_script.run(remote, sections(dependencies))
     probes = {}
     for dependency in dependencies:
         output = found.get(dependency.name)

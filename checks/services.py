@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from golive import facts as fact_script
 from golive.checks import config_files
 from golive.checks.systemd import BOOTED
-from golive.facts import RemoteHost, fact_command
+from golive.facts import RemoteHost, Section, fact_command
 from golive.inventory import Host, Service
 
 q = fact_script.quote
@@ -102,20 +102,21 @@ def _venv(path: str) -> str:
     )
 
 
-def sections(host: Host) -> list[tuple[str, str]]:
-    """The batch for a host's services: one section per kind of fact, per service where it varies."""
-    found = [("booted", BOOTED)]
+def sections(host: Host) -> list[Section]:
+    """The batch for a host's services: one section per kind of fact, per service where it varies;
+    the sections holding file contents are private (withheld from evidence)."""
+    found = [Section("booted", BOOTED)]
     files, users, paths = [FILE_FUNCTION], [USER_FUNCTION], [PATH_FUNCTION]
     for index, service in enumerate(host.services):
         unit = q(service.unit)
-        found.append((
+        found.append(Section(
             f"unit:{index}",
             f"{SYSTEMD}systemctl show --no-pager -p {UNIT_PROPS} {unit}; "
             f"for u in $(systemctl show -p {PULLER_PROPS} --value {unit}); do "
             "printf 'puller\\t%s\\t%s\\t%s\\n' \"$u\" \"$(systemctl is-enabled -- \"$u\" 2>/dev/null)\" "
             "\"$(systemctl is-active -- \"$u\" 2>/dev/null)\"; done",
         ))  # fmt: skip
-        found.append((f"security:{index}", f"{SYSTEMD}systemd-analyze security --no-pager {unit}"))
+        found.append(Section(f"security:{index}", f"{SYSTEMD}systemd-analyze security --no-pager {unit}"))
         files += [f"_f {q(c.format)} {q(c.path)}\n" for c in service.config]
         files += [f"_f env {q(e.path)}\n" for e in service.env_files]
         files.append(
@@ -128,24 +129,16 @@ def sections(host: Host) -> list[tuple[str, str]]:
         users.append(f'[ -d /run/systemd/system ] && _u "$(systemctl show -p User --value {unit})"\n')
         paths += [f"_p {q(p.path)}\n" for p in service.paths]
         if service.venv is not None:
-            found.append((f"venv:{index}", _venv(service.venv.path)))
+            found.append(Section(f"venv:{index}", _venv(service.venv.path)))
             if isinstance(service.venv.requirements, str):
-                found.append((f"requirements:{index}", f"cat {q(service.venv.requirements)}"))
+                found.append(Section(f"requirements:{index}", f"cat {q(service.venv.requirements)}", private=True))
     files += [f"_f stat {q(path)}\n" for path in host.secret_files]
-    found += [("files", "".join(files) + "true"), ("users", "".join(users) + "true"),
-              ("paths", "".join(paths) + "true")]  # fmt: skip
+    found += [Section("files", "".join(files) + "true", private=True), Section("users", "".join(users) + "true"),
+              Section("paths", "".join(paths) + "true")]  # fmt: skip
     packages = _packages(host.services)
     if packages is not None:
-        found.append(("packages", packages))
+        found.append(Section("packages", packages))
     return found
-
-
-def private(host: Host) -> list[str]:
-    """Sections holding file contents: withheld from evidence."""
-    files = [
-        f"requirements:{i}" for i, s in enumerate(host.services) if s.venv and isinstance(s.venv.requirements, str)
-    ]
-    return ["files", *files]
 
 
 def _command(host: Host) -> str | None:
@@ -163,7 +156,7 @@ def _secrets_in(output: str) -> list[str]:
             for value in config_files.secret_values(record.content, record.format)]  # fmt: skip
 
 
-fact_command(_command, secrets=_secrets_in)
+fact_command(_command, secrets=_secrets_in, criteria=("REL-13", "REL-14", "SEC-12", "SEC-13", "CHG-05", "CHG-06"))
 
 
 @dataclass(frozen=True)
@@ -262,7 +255,7 @@ def _props(text: str) -> dict[str, str]:
 
 def facts(remote: RemoteHost, host: Host) -> ServiceFacts:
     """The host's service facts (one cached, batched command)."""
-    found = fact_script.run(remote, fact_script.script(sections(host)), private(host))
+    found = fact_script.run(remote, sections(host))
     booted = found.get("booted")
     result = ServiceFacts(remote.name, booted is not None and booted.exit_status == 0,
                           booted.text.strip() if booted else "unknown", read=found)  # fmt: skip

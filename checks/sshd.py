@@ -43,7 +43,7 @@ def sshd_command(config: str | None) -> str:
     )
 
 
-fact_command(lambda host: sshd_command(host.sshd.config))
+fact_command(lambda host: sshd_command(host.sshd.config), criteria=("SEC-09",))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from golive import facts as fact_script
 from golive.checks import clock
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
-from golive.facts import RemoteHost, fact_command
+from golive.facts import RemoteHost, Section, fact_command
 from golive.inventory import Host, ScheduledJob, SystemdPolicy
 from golive.redact import shorten
 
@@ -34,16 +34,16 @@ def _show(unit: str, props: str) -> str:
     return f"systemctl show --no-pager -p {props} {fact_script.quote(unit)}"
 
 
-def sections(policy: SystemdPolicy, jobs: Sequence[ScheduledJob]) -> list[tuple[str, str]]:
+def sections(policy: SystemdPolicy, jobs: Sequence[ScheduledJob]) -> list[Section]:
     """The batch for a host: boot check, failed units, declared units, timers, cron entries, stamps."""
-    found = [("now", "date +%s"), ("booted", BOOTED)]
-    systemd = [("failed", FAILED)] + [(f"unit:{u}", _show(u, UNIT_PROPS)) for u in policy.units]
+    found = [Section("now", "date +%s"), Section("booted", BOOTED)]
+    systemd = [Section("failed", FAILED)] + [Section(f"unit:{u}", _show(u, UNIT_PROPS)) for u in policy.units]
     for job in jobs:
         if job.timer is not None:
             timer = fact_script.quote(job.timer)
             service = f'"$(systemctl show -p Unit --value {timer})"'
             systemd.append(
-                (
+                Section(
                     f"timer:{job.name}",
                     f"{_show(job.timer, TIMER_PROPS)}; echo; systemctl show --no-pager -p {SERVICE_PROPS} {service}",
                 )
@@ -51,11 +51,13 @@ def sections(policy: SystemdPolicy, jobs: Sequence[ScheduledJob]) -> list[tuple[
         else:
             # unquoted so that globs expand on the host: the inventory admits only CRONTAB_PATH characters
             files = " ".join(job.crontabs)
-            found.append((f"cron:{job.name}", f"grep -H -F -- {fact_script.quote(job.cron or '')} {files} 2>/dev/null"))
+            found.append(
+                Section(f"cron:{job.name}", f"grep -H -F -- {fact_script.quote(job.cron or '')} {files} 2>/dev/null")
+            )
             if job.stamp:
-                found.append((f"stamp:{job.name}", f"stat -c %Y {fact_script.quote(job.stamp)}"))
+                found.append(Section(f"stamp:{job.name}", f"stat -c %Y {fact_script.quote(job.stamp)}"))
     # systemctl only where systemd runs: one guard keeps the batch a single command.
-    guarded = [(key, f"[ -d /run/systemd/system ] || exit 99; {command}") for key, command in systemd]
+    guarded = [Section(part.key, f"[ -d /run/systemd/system ] || exit 99; {part.command}") for part in systemd]
     return found + guarded
 
 
@@ -87,13 +89,15 @@ def _props(text: str) -> list[dict[str, str]]:
     return [b for b in blocks if b]
 
 
-@fact_command
 def command(host: Host) -> str:
     return fact_script.script(sections(host.systemd, host.scheduled))
 
 
+fact_command(command, criteria=("AVL-06", "REL-12"))
+
+
 def facts(remote: RemoteHost, policy: SystemdPolicy, jobs: Sequence[ScheduledJob]) -> SystemdFacts:
-    found = fact_script.run(remote, fact_script.script(sections(policy, jobs)))
+    found = fact_script.run(remote, sections(policy, jobs))
     booted = found.get("booted")
     now = found.get("now")
     result = SystemdFacts(

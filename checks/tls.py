@@ -355,8 +355,11 @@ def s_client_command(target: Target, options: list[str]) -> str:
     return f"timeout {seconds} openssl s_client {shlex.join(options)} </dev/null 2>&1"
 
 
-def host_commands(target: Target) -> list[str]:
-    """Every command the certificate and protocol criteria run on an internal https endpoint's host."""
-    return [s_client_command(target, certificate_options(target))] + [
-        s_client_command(target, offer_options(version)) for _name, version in LEGACY_VERSIONS
-    ]
+def certificate_command(target: Target) -> str:
+    """The command the certificate criteria (SEC-03..05) run on an internal https endpoint's host."""
+    return s_client_command(target, certificate_options(target))
+
+
+def offer_commands(target: Target) -> list[str]:
+    """The commands the protocol criterion (SEC-06) runs on an internal https endpoint's host."""
+    return [s_client_command(target, offer_options(version)) for _name, version in LEGACY_VERSIONS]

@@ -36,7 +36,10 @@ MARKERS = (
     "criterion(id, category): the criterion's stable ID (e.g. SEC-01) and its rubric category.",
 )
 
-__all__ = ["MARKERS", "Criterion", "CriterionMarkError", "criterion_of", "is_marked", "parse_docstring", "reference"]
+__all__ = [
+    "MARKERS", "Criterion", "CriterionMarkError", "criterion_of", "is_marked", "parse_docstring", "reference",
+    "selected_ids",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,20 @@ class Criterion:
 def is_marked(item: pytest.Item) -> bool:
     """Whether the item carries any golive marker (and so must be a whole criterion)."""
     return any(next(item.iter_markers(name), None) is not None for name in (*SEVERITIES, "criterion"))
+
+
+def selected_ids(items: Iterable[pytest.Item], reading: str = "fleet") -> frozenset[str] | None:
+    """The IDs of the criteria among ``items`` (the run's selection); None when an item that
+    asks for the ``reading`` fixture is no criterion: what it reads is unknown."""
+    found: set[str] = set()
+    for item in items:
+        mark = item.get_closest_marker("criterion")
+        identifier = (mark.args[0] if mark.args else mark.kwargs.get("id")) if mark is not None else None
+        if isinstance(identifier, str):
+            found.add(identifier)
+        elif reading in getattr(item, "fixturenames", ()):
+            return None
+    return frozenset(found)
 
 
 def criterion_of(item: pytest.Item, categories: Collection[str]) -> Criterion:

@@ -105,14 +105,15 @@ def test_running_images_match_manifests(
     host = inventory.host(host_name)
     repo = next(r for r in host.repos if r.name == repo_name)
     sections = [
-        (
+        fact_script.Section(
             f"manifest:{index}",
             f"cd {fact_script.quote(repo.path)} || exit 3\ntest -f {fact_script.quote(path)} || exit 4\n"
             f"cat -- {fact_script.quote(path)}",
+            private=True,
         )
         for index, path in enumerate(manifests.paths)
     ]
-    output = fact_script.run(fleet[host], fact_script.script(sections), {key for key, _ in sections})
+    output = fact_script.run(fleet[host], sections)
     texts = {}
     for index, path in enumerate(manifests.paths):
         found = output.get(f"manifest:{index}")

@@ -16,7 +16,7 @@ from golive.evidence import Comparison, Evidence, Verdict
 from golive.inventory import Host
 
 UNAME = "uname -r"
-fact_command(lambda host: UNAME)  # fetched with the host's other facts, in one round trip
+fact_command(lambda host: UNAME, criteria=("OPS-01",))  # fetched with the host's other facts, in one round trip
 
 
 @dataclass(frozen=True)

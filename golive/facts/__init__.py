@@ -14,7 +14,7 @@ Check modules import what they need from here: ``from golive.facts import Remote
 
 from golive.facts.host import Fleet, RemoteHost, fact_command, session_fact_command
 from golive.facts.output import Output
-from golive.facts.script import Section, parse, private, quote, run, script, sections_of, withheld
+from golive.facts.script import Section, parse, quote, run, script, withheld
 
 __all__ = [
     "Fleet",
@@ -23,11 +23,9 @@ __all__ = [
     "Section",
     "fact_command",
     "parse",
-    "private",
     "quote",
     "run",
     "script",
-    "sections_of",
     "session_fact_command",
     "withheld",
 ]

@@ -4,12 +4,12 @@ Three steps, each its own method: ``fetch`` runs a command (or takes it from the
 host's cache), ``record`` puts it in the asking test's evidence, ``check`` turns a
 timeout or an overflow into the error of the criteria reading it; ``run`` does all
 three. The commands registered with ``fact_command`` are fetched together in ONE round
-trip on the host's first use (``golive/facts/wire.py``); any other command costs a
-round trip of its own, framed the same way. ``memo`` keeps facts derived from a
-command's output (classified logs) once per host. A host found unreachable fails its
-remaining checks at once with the same reason. A fact whose builder fails, or whose
-output is over the host's ``max_fact_output``, is an error of the criteria reading
-that fact only.
+trip on the host's first use (``golive/facts/wire.py``), but for those read only by
+criteria the run did not select; any other command costs a round trip of its own,
+framed the same way. ``memo`` keeps facts derived from a command's output (classified
+logs) once per host. A host found unreachable fails its remaining checks at once with
+the same reason. A fact whose builder fails, or whose output is over the host's
+``max_fact_output``, is an error of the criteria reading that fact only.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import queue
 import shlex
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -43,39 +43,63 @@ argument may hold at most 128 KiB."""
 FactCommand = Callable[[Host], str | Sequence[str] | None]
 SessionFactCommand = Callable[[Host, Inventory], str | Sequence[str] | None]
 SecretFinder = Callable[[str], Iterable[str]]
-_FACT_COMMANDS: list[tuple[FactCommand | SessionFactCommand, SecretFinder | None]] = []
-_SESSION_BUILDERS: set[object] = set()
 T = TypeVar("T")
 
 
-def fact_command(builder: FactCommand, secrets: SecretFinder | None = None) -> FactCommand:
+@dataclass(frozen=True)
+class _Registered:
+    build: FactCommand | SessionFactCommand
+    secrets: SecretFinder | None
+    criteria: frozenset[str] | None
+    """The IDs of the criteria reading its output (None: any criterion may)."""
+    session: bool = False
+
+    def wanted(self, selected: frozenset[str] | None) -> bool:
+        """Whether a run selecting ``selected`` (None: every criterion) reads it."""
+        return selected is None or self.criteria is None or bool(self.criteria & selected)
+
+
+_FACT_COMMANDS: list[_Registered] = []
+
+
+def fact_command(
+    builder: FactCommand, secrets: SecretFinder | None = None, *, criteria: Iterable[str] | None = None
+) -> FactCommand:
     """Register a host's fact command (or several; None: not for this host) for the batched
     first fetch.
 
     ``secrets`` finds the secret values in its output (e.g. container environment
     values); they are registered for redaction as soon as the output arrives, before
     any criterion can record evidence that might repeat them (a log line echoing one).
+    ``criteria``: the IDs of the criteria that read its output; a run selecting none of
+    them (``-m critical`` without them) leaves it out of the batch. Without ``criteria``,
+    it is sent whatever the run selects.
     """
-    _FACT_COMMANDS.append((builder, secrets))
+    _FACT_COMMANDS.append(_Registered(builder, secrets, None if criteria is None else frozenset(criteria)))
     return builder
 
 
-def session_fact_command(builder: SessionFactCommand, secrets: SecretFinder | None = None) -> SessionFactCommand:
+def session_fact_command(
+    builder: SessionFactCommand, secrets: SecretFinder | None = None, *, criteria: Iterable[str] | None = None
+) -> SessionFactCommand:
     """``fact_command`` for a command that also depends on the run's inventory (its log
     window and patterns); it joins the batch of a host reached through a ``Fleet`` that
     knows the inventory."""
-    _FACT_COMMANDS.append((builder, secrets))
-    _SESSION_BUILDERS.add(builder)
+    _FACT_COMMANDS.append(_Registered(builder, secrets, None if criteria is None else frozenset(criteria), True))
     return builder
 
 
 class RemoteHost:
-    """A host of the inventory, as the checks see it; ``inventory``: the run's, when known."""
+    """A host of the inventory, as the checks see it; ``inventory``: the run's, when known;
+    ``criteria``: the IDs of the criteria the run selected (None: all of them)."""
 
-    def __init__(self, host: Host, inventory: Inventory | None = None) -> None:
+    def __init__(self, host: Host, inventory: Inventory | None = None, criteria: Collection[str] | None = None) -> None:
         self.host = host
         self.inventory = inventory
+        self.criteria = None if criteria is None else frozenset(criteria)
         self.round_trips = 0
+        self.batch: tuple[str, ...] = ()
+        """The commands the host's batched round trip carried (none before its first use)."""
         self._cache: dict[str, Output] = {}
         self._reported: set[str] = set()
         self._memo: dict[tuple[str, str], Any] = {}
@@ -168,22 +192,29 @@ class RemoteHost:
             return value
 
     def _prefetch(self) -> None:
-        """Every registered fact command of this host, in one round trip."""
+        """Every registered fact command of this host that a selected criterion reads, in one
+        round trip."""
         finders: dict[str, SecretFinder] = {}
         built: list[str] = []
-        for build, finder in _FACT_COMMANDS:
+        for registered in _FACT_COMMANDS:
+            wanted = registered.wanted(self.criteria)
+            if not wanted and registered.secrets is None:
+                continue
             try:
-                made = self._build(build)
+                made = self._build(registered)
             except Exception:  # the criteria reading this fact build it again and meet the error
                 continue
             for command in [made] if isinstance(made, str) else made or ():
-                built.append(command)
-                if finder is not None:
-                    finders[command] = finder
+                if wanted:
+                    built.append(command)
+                if registered.secrets is not None:
+                    # also for a command left out: fetched alone later, its secrets are still found
+                    finders[command] = registered.secrets
         self._secret_finders = finders
         commands = list(dict.fromkeys(built))
         if len(commands) < 2:
             return
+        self.batch = tuple(commands)
         cap = self.host.max_fact_output
         text, nonce = wire.script(commands, self.host.command_timeout, cap=cap)
         sent = time.time()
@@ -196,8 +227,9 @@ class RemoteHost:
                 )
                 self._register_secrets(command, self._cache[command])
 
-    def _build(self, build: FactCommand | SessionFactCommand) -> str | Sequence[str] | None:
-        if build in _SESSION_BUILDERS:
+    def _build(self, registered: _Registered) -> str | Sequence[str] | None:
+        build = registered.build
+        if registered.session:
             # without the run's inventory, the command is built (and fetched alone) when asked for
             return None if self.inventory is None else build(self.host, self.inventory)  # type: ignore[call-arg]
         return build(self.host)  # type: ignore[call-arg]
@@ -288,10 +320,13 @@ def _within(seconds: float, call: Callable[..., Any], *args: Any) -> Any:
 
 class Fleet:
     """The session's RemoteHosts, one per inventory host, made on first use; ``inventory``
-    (the run's) lets the commands that depend on it join each host's batch."""
+    (the run's) lets the commands that depend on it join each host's batch, ``criteria``
+    (the IDs of the run's selected criteria; None: all) keeps out of it the commands that
+    only other criteria read."""
 
-    def __init__(self, inventory: Inventory | None = None) -> None:
+    def __init__(self, inventory: Inventory | None = None, criteria: Collection[str] | None = None) -> None:
         self.inventory = inventory
+        self.criteria = None if criteria is None else frozenset(criteria)
         self._hosts: dict[str, RemoteHost] = {}
         self._lock = threading.Lock()
 
@@ -299,7 +334,7 @@ class Fleet:
         with self._lock:
             remote = self._hosts.get(host.name)
             if remote is None:
-                remote = self._hosts[host.name] = RemoteHost(host, self.inventory)
+                remote = self._hosts[host.name] = RemoteHost(host, self.inventory, self.criteria)
             return remote
 
     def round_trips(self) -> dict[str, int]:

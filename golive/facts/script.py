@@ -11,7 +11,7 @@ playbooks, documents): its evidence is its size only.
 from __future__ import annotations
 
 import shlex
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from golive.facts import wire
@@ -21,7 +21,9 @@ from golive.facts.output import Output
 
 @dataclass(frozen=True)
 class Section:
-    """One named part of a fact script; ``timeout`` (seconds) bounds it alone when set."""
+    """One named part of a fact script, the one way a check module declares one: ``timeout``
+    (seconds) bounds it alone when set; a ``private`` one (file contents) is recorded as its
+    size only."""
 
     key: str
     command: str
@@ -33,18 +35,14 @@ def quote(value: str) -> str:
     return shlex.quote(value)
 
 
-def _section(part: Section | tuple[str, str]) -> Section:
-    return part if isinstance(part, Section) else Section(*part)
-
-
-def script(sections: Iterable[Section | tuple[str, str]]) -> str:
-    """The shell script running each section (a ``Section`` or a ``(key, command)``) in a
-    subshell, in order, framed in the wire format with the run's nonce.
+def script(sections: Iterable[Section]) -> str:
+    """The shell script running each section in a subshell, in order, framed in the wire
+    format with the run's nonce.
 
     A key is any text (a unit ``getty@tty1.service``, ``a\\x2db``): the framing carries it
     hex-encoded, so it never reaches the shell as anything but hex digits.
     """
-    parts = [_section(part) for part in sections]
+    parts = list(sections)
     commands = [
         part.command if part.timeout is None else f"timeout -k 2 {part.timeout:g} sh -c {shlex.quote(part.command)}"
         for part in parts
@@ -53,20 +51,16 @@ def script(sections: Iterable[Section | tuple[str, str]]) -> str:
     return text
 
 
-def private(sections: Iterable[Section | tuple[str, str]]) -> set[str]:
-    """The keys of the private sections."""
-    return {part.key for part in map(_section, sections) if part.private}
-
-
 def parse(stdout: str) -> dict[str, Output]:
     """Split a script's output back into its sections (each without its last newline)."""
     found = wire.parse_keyed(stdout, wire.run_nonce())
     return {key: Output(output.stdout.removesuffix("\n"), output.exit_status) for key, output in found.items()}
 
 
-def withheld(stdout: str, private: Collection[str]) -> str:
+def withheld(stdout: str, sections: Iterable[Section]) -> str:
     """The sections as evidence: each key, its exit status and its output, a private
     section's output replaced by its size."""
+    private = {part.key for part in sections if part.private}
     shown: list[str] = []
     for key, output in parse(stdout).items():
         shown.append(f"[{key}] exit {output.exit_status}")
@@ -77,15 +71,10 @@ def withheld(stdout: str, private: Collection[str]) -> str:
     return "\n".join(shown)
 
 
-def run(remote: RemoteHost, command: str, private: Collection[str] = ()) -> dict[str, Output]:
-    """A script's sections: fetched once per host (``RemoteHost.fetch``), recorded with the
+def run(remote: RemoteHost, sections: Sequence[Section]) -> dict[str, Output]:
+    """The script's sections: fetched once per host (``RemoteHost.fetch``), recorded with the
     private sections withheld, then split."""
-    result, cached = remote.fetch(command)
-    remote.record(result, cached, shown=withheld(result.stdout, private))
+    result, cached = remote.fetch(script(sections))
+    remote.record(result, cached, shown=withheld(result.stdout, sections))
     remote.check(result)
     return parse(result.stdout)
-
-
-def sections_of(remote: RemoteHost, parts: Sequence[Section]) -> dict[str, Output]:
-    """``run`` for a script given as ``Section`` values (their own ``private`` flags)."""
-    return run(remote, script(parts), private(parts))

@@ -181,7 +181,7 @@ def test_certificates_on_listening_tls_ports_no_config_names(tmp_path):
          "-days", "2", "-subj", "/CN=box.example.org", "-addext", "subjectAltName=DNS:box.example.org"],
         cwd=tmp_path, check=True, capture_output=True,
     )  # fmt: skip
-    (tmp_path / "section.sh").write_text(dict(discovery.SECTIONS)["tls_ports"])
+    (tmp_path / "section.sh").write_text({s.key: s.command for s in discovery.SECTIONS}["tls_ports"])
     servers = (
         "ip link set lo up; "
         "openssl s_server -quiet -accept 8443 -cert c.pem -key k.pem -www </dev/null >/dev/null 2>&1 & a=$!; "

@@ -25,12 +25,16 @@ BORG = (
 
 
 def test_sections_round_trip_through_a_real_shell():
-    command = sections.script([("a", "echo one; echo two >&2"), ("b", "exit 3"), ("secret", "echo hunter2")])
+    parts = [
+        sections.Section("a", "echo one; echo two >&2"), sections.Section("b", "exit 3"),
+        sections.Section("secret", "echo hunter2", private=True),
+    ]  # fmt: skip
+    command = sections.script(parts)
     stdout = subprocess.run(["sh", "-c", command], capture_output=True, text=True).stdout
     found = sections.parse(stdout)
     assert found["a"] == sections.Output("one\ntwo", 0)
     assert found["b"].exit_status == 3 and found["secret"].text == "hunter2"
-    shown = sections.withheld(stdout, {"secret"})
+    shown = sections.withheld(stdout, parts)
     assert "hunter2" not in shown and "[1 line(s) of file contents withheld]" in shown and "one" in shown
 
 
@@ -75,7 +79,7 @@ def test_content_rules_match_real_secrets_with_git_grep(tmp_path):
         (repo / name).write_text(text)
     env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
     subprocess.run(f"cd {repo} && git add -A && git commit -qm x", shell=True, check=True, env=env)
-    command = dict(git._sections(git.Repo(name="r", path=str(repo)))[0])["r:content"]
+    command = {s.key: s.command for s in git._sections(git.Repo(name="r", path=str(repo)))}["r:content"]
     output = subprocess.run(["sh", "-c", command], capture_output=True, text=True).stdout
     assert sorted(str(f) for f in git.secrets_by_content(sections.Output(output, 0))) == [
         "aws.txt:1 (aws-access-key-id)", "compose.yml:2 (hardcoded-password)", "gh.txt:1 (github-token)",
@@ -97,9 +101,7 @@ def commit_all(repo: Path, message: str) -> str:
 
 def repo_facts(repo: Repo) -> tuple[git.RepoFacts, str]:
     """The repo's sections, run by a real shell, as the host would."""
-    stdout = subprocess.run(
-        ["sh", "-c", sections.script(git._sections(repo)[0])], capture_output=True, text=True
-    ).stdout
+    stdout = subprocess.run(["sh", "-c", sections.script(git._sections(repo))], capture_output=True, text=True).stdout
     return git.RepoFacts(repo, sections.parse(stdout)), stdout
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from golive.checks import logs
 from golive.checks.log_patterns import Classifier
 from golive.evidence import MAX_LINE_CHARS, clean
-from golive.inventory import Host
+from golive.inventory import Host, LogPattern
 from golive.redact import redact
 
 KNOWN = "knownlogsecret-Q7vX2pLm"  # a value golive knows is secret (as a container's env value)
@@ -68,3 +68,30 @@ def test_a_secret_straddling_a_line_cut_leaves_no_part(tmp_path: Path):
     shown = _everything_shown(result)
     assert "knownlog" not in shown, "a prefix of a known secret survived a cut"
     assert result.lines == 2 and "yyyy" in shown and "zzzz" in shown
+
+
+def _rated(tmp_path: Path, lines: list[str], rate: str) -> logs.Classified:
+    log = tmp_path / "mail.log"
+    log.write_text("".join(f"{line}\n" for line in lines))
+    host = Host(name="h", backend="local://", logs={"containers": False, "files": [str(log)]})
+    pattern = LogPattern(
+        id="scanner-probe", regex="handshake refused", severity="acceptable", rate=rate,
+        explanation="scanners", remediation="block them",
+    )  # fmt: skip
+    classifier = Classifier((pattern,))
+    output = subprocess.run(
+        ["sh", "-c", logs.command(host, 3600, classifier.host_filter())], capture_output=True, text=True, check=True
+    ).stdout
+    return logs.classify(logs.parse(output, host, 3600), classifier, host.logs.examples)
+
+
+def test_a_rate_above_its_tolerance_reads_as_a_sentence(tmp_path: Path):
+    """LOG-04's reason says what peaked, how much, over what period and what is tolerated (not "30 > 20")."""
+    result = _rated(tmp_path, ["handshake refused from 192.0.2.7"] * 3, "2/10m")
+    verdict = logs.judge_rates(result)
+    assert not verdict.passed
+    label = f"h/{tmp_path / 'mail.log'} scanner-probe"
+    assert verdict.summary == f"{label}: 3 lines in 10 minutes at its peak, tolerated 2/10m"
+    [comparison] = verdict.comparisons
+    assert (comparison.measured, comparison.operator, comparison.limit) == (3, "<=", 2)  # the evidence table's
+    assert logs.judge_rates(_rated(tmp_path, ["handshake refused from 192.0.2.7"] * 2, "2/h")).passed

@@ -96,3 +96,27 @@ def test_a_batch_of_quote_heavy_commands_travels_on_standard_input():
     remote._round_trip = lambda command, *rest: sent.append(command) or original(command, *rest)  # type: ignore[method-assign]
     assert remote.run("echo other").stdout == "other\n"
     assert sent == ["sh -s"] and remote.round_trips == 1
+
+
+def test_a_host_batch_carries_only_what_the_selected_criteria_read():
+    """A command registered for criteria the run did not select stays out of the host's one
+    round trip; one registered for a selected criterion, or for no criterion in particular,
+    is in it. A command left out and asked for anyway is fetched alone, its secrets still found."""
+    canary = "canary-left-out-K2p9"
+    mine = lambda text: lambda host: text if host.name == "selective" else None  # noqa: E731
+    fact_command(mine("echo disk"), criteria=("TST-01", "TST-02"))
+    fact_command(mine("echo logs"), criteria=("TST-03",))
+    fact_command(mine("echo any"))
+    fact_command(mine(f"echo TOKEN={canary}"), secrets=lambda out: [out.split("=", 1)[1].strip()], criteria=("TST-04",))
+    host = Host(name="selective", backend="local://")
+
+    narrow = RemoteHost(host, criteria={"TST-02"})
+    assert narrow.run("echo disk").stdout == "disk\n"
+    assert "echo disk" in narrow.batch and "echo any" in narrow.batch
+    assert "echo logs" not in narrow.batch and f"echo TOKEN={canary}" not in narrow.batch
+    assert narrow.run(f"echo TOKEN={canary}").stdout.strip() == f"TOKEN={canary}" and narrow.round_trips == 2
+    assert redact(f"a log line repeating {canary}") == "a log line repeating [REDACTED]"
+
+    everything = RemoteHost(host)
+    everything.run("echo disk")
+    assert {"echo disk", "echo logs", "echo any", f"echo TOKEN={canary}"} <= set(everything.batch)

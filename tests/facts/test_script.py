@@ -18,7 +18,8 @@ def run(script: str) -> str:
 
 def test_templated_and_escaped_unit_names_are_section_keys():
     wanted = systemd.sections(SystemdPolicy(units=TEMPLATED), ())
-    found = sections.parse(run(sections.script([(key, f"echo {sections.quote(key)}") for key, _ in wanted])))
+    echoed = [sections.Section(part.key, f"echo {sections.quote(part.key)}") for part in wanted]
+    found = sections.parse(run(sections.script(echoed)))
     for unit in TEMPLATED:
         assert found[f"unit:{unit}"] == sections.Output(f"unit:{unit}", 0)
 
@@ -35,9 +36,10 @@ def test_forged_markers_in_a_private_file_cannot_end_its_section(tmp_path: Path)
     ]
     secret = tmp_path / ".env"
     secret.write_text("\n".join([*forged, canary, "DB_PASSWORD=hunter2", ""]))
-    command = sections.script([("env", f"cat -- {sections.quote(str(secret))}"), ("public", "echo shown")])
-    stdout = run(command)
-    shown = sections.withheld(stdout, {"env"})
+    parts = [sections.Section("env", f"cat -- {sections.quote(str(secret))}", private=True),
+             sections.Section("public", "echo shown")]  # fmt: skip
+    stdout = run(sections.script(parts))
+    shown = sections.withheld(stdout, parts)
     assert canary not in shown and "hunter2" not in shown
     assert "[8 line(s) of file contents withheld]" in shown and "shown" in shown
     found = sections.parse(stdout)

@@ -80,7 +80,7 @@ def test_log_criteria_on_real_container_logs(fleet, logging_containers, tmp_path
     assert "h1/exporter" not in log03["message"] and "h1/frigate" not in log03["message"]
 
     assert log04["outcome"] == "failed"
-    assert "h1/frigate rtsp-scanner-probe 30 > 20" in log04["message"]
+    assert "h1/frigate rtsp-scanner-probe: 30 lines in one hour at its peak, tolerated 20/h" in log04["message"]
     assert "dovecot" not in log04["message"]
     rates = {e["subject"]: e for e in log04["evidence"] if e["kind"] == "comparison"}
     assert rates["h1/dovecot dovecot-ssl-accept-failed peak lines per h"]["passed"] is True
