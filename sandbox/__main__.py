@@ -79,8 +79,7 @@ def _demo(fleet: Fleet, args: argparse.Namespace) -> int:
         up = f"sandbox: {chosen.name} fleet up in {time.monotonic() - started:.1f} s; answer key: {key}"
         print(up, file=sys.stderr)
         suite = subprocess.run(
-            [sys.executable, "-m", "pytest", "tests_infra", "-n", "2", f"--inventory={inventory}",
-             f"--report-dir={args.report_dir}"],
+            [sys.executable, "-m", "pytest", *suite_arguments(inventory, args.report_dir)],
             check=False, env={**os.environ, **chosen.environment(fleet)},  # DOCKER_HOST for the systemd host sd
         )  # fmt: skip
     finally:
@@ -89,6 +88,11 @@ def _demo(fleet: Fleet, args: argparse.Namespace) -> int:
     kept = f"; the fleet is still up (python -m sandbox down --run-dir {fleet.run_dir})" if args.keep else ""
     print(f"sandbox: demo done in {time.monotonic() - started:.1f} s: open {args.report_dir}/readiness.html{kept}")
     return 0 if suite.returncode in (0, 1) else suite.returncode
+
+
+def suite_arguments(inventory: Path, report_dir: Path) -> list[str]:
+    """pytest's arguments for the demo's run of the suite (benchmarks/demo_time.py runs the same)."""
+    return ["tests_infra", "-n", "2", f"--inventory={inventory}", f"--report-dir={report_dir}"]
 
 
 def _down(fleet: Fleet, args: argparse.Namespace) -> int:

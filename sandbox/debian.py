@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,8 +31,18 @@ def missing(packages: Iterable[str]) -> list[str]:
     return absent
 
 
+# One apt-get at a time: the sandbox brings hosts up and plants faults in threads, and
+# apt-get takes dpkg's lock for itself.
+_APT = threading.Lock()
+
+
 def ensure_installed(packages: Iterable[str]) -> None:
     """Install absent packages with apt-get; raise SandboxError when we cannot."""
+    with _APT:
+        _install(list(packages))
+
+
+def _install(packages: list[str]) -> None:
     absent = missing(packages)
     if not absent:
         return

@@ -19,6 +19,7 @@ import signal
 import socket
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import FrameType
 from typing import Any, Protocol
@@ -152,9 +153,15 @@ class Fleet:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self._write_record()
         authorized = self.ssh.ensure_key()
-        for host in self.hosts:
+
+        def host_up(host: SandboxHost) -> None:
             host.up(authorized)
             ensure_images(host.engine)
+
+        # hosts share nothing but the run dir's copy of the machine's /etc (made once)
+        with ThreadPoolExecutor(max_workers=len(self.hosts) or 1, thread_name_prefix="host-up") as pool:
+            for started in [pool.submit(host_up, host) for host in self.hosts]:
+                started.result()
         self.ssh.write(self.hosts)
         for host in self.hosts:
             self._check_ssh(host)
@@ -205,11 +212,18 @@ class Fleet:
 
     def _down(self) -> None:
         errors = []
-        for piece in [*reversed(self.services()), *self._known_hosts()]:
+
+        def down(piece: Service | SandboxHost) -> None:
             try:
                 piece.down()
             except Exception as error:  # keep tearing down the rest
                 errors.append(f"{getattr(piece, 'name', piece)}: {error}")
+
+        for service in reversed(self.services()):
+            down(service)
+        # hosts share nothing: each stops its own containers, engine and processes
+        with ThreadPoolExecutor(max_workers=len(self._known_hosts()) or 1, thread_name_prefix="host-down") as pool:
+            list(pool.map(down, self._known_hosts()))
         self.ssh.close()
         self.record.unlink(missing_ok=True)
         if errors:

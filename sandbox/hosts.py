@@ -24,6 +24,7 @@ import re
 import shlex
 import signal
 import subprocess
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,8 @@ OWN_DIRS = {"/run": "run", "/srv": "srv", "/etc": "etc"}
 # Left out of the copy of the machine's /etc, so they start empty: the engine's
 # daemon.json, and REL-11's planted rules (sandbox/log_files.py) alone.
 EMPTY_IN_ETC = ("docker", "logrotate.d")
+# Hosts come up concurrently; the run dir's one copy of the machine's /etc is made once.
+_MACHINE_ETC = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -196,10 +199,11 @@ class SandboxHost:
         if (etc / "passwd").exists():
             return
         machine = self.run_dir / "machine-etc"
-        if not (machine / "passwd").exists():
-            machine.mkdir(parents=True, exist_ok=True)
-            names = sorted(entry.name for entry in Path("/etc").iterdir() if entry.name not in EMPTY_IN_ETC)
-            _run(["cp", "-a", "-t", str(machine), *(f"/etc/{name}" for name in names)])
+        with _MACHINE_ETC:
+            if not (machine / "passwd").exists():
+                machine.mkdir(parents=True, exist_ok=True)
+                names = sorted(entry.name for entry in Path("/etc").iterdir() if entry.name not in EMPTY_IN_ETC)
+                _run(["cp", "-a", "-t", str(machine), *(f"/etc/{name}" for name in names)])
         _run(["cp", "-a", "--link", "-t", str(etc), *(str(entry) for entry in sorted(machine.iterdir()))])
 
     def _ensure_netns(self) -> None:

@@ -3,7 +3,9 @@
 ``notes.service`` is what a volunteer deploys on a Debian server: its own system user
 ``notes``, a virtualenv in ``/opt/notes/venv`` (``--system-site-packages``: its one
 pinned dependency, PyYAML, is Debian's ``python3-yaml``, pinned in
-``/opt/notes/requirements.txt``), an EnvironmentFile holding its database password,
+``/opt/notes/requirements.txt``; ``--without-pip``: nothing is ever installed into it,
+and what CHG-05 reads is its ``pyvenv.cfg`` and the distributions' metadata, never
+pip), an EnvironmentFile holding its database password,
 a YAML config and a TOML limits file under ``/etc/notes``, a data directory
 ``/var/lib/notes`` it writes notes into, and a hardened unit that restarts on failure.
 It answers ``GET /health`` on 127.0.0.1:8080 (from the host only: an internal endpoint).
@@ -125,7 +127,7 @@ def deploy(sh: Shell) -> None:
         + _write(LIMITS, LIMITS_TEXT)
         + _write(ENV_FILE, ENV_TEXT)
         + _write(f"/etc/systemd/system/{UNIT}", unit_text())
-        + f"[ -x {VENV}/bin/python ] || python3 -m venv --system-site-packages {VENV}\n"
+        + f"[ -x {VENV}/bin/python ] || python3 -m venv --without-pip --system-site-packages {VENV}\n"
         f"chown root:notes {ENV_FILE} {CONFIG} {LIMITS} && chmod 0640 {ENV_FILE} {CONFIG} {LIMITS}\n"
         f"chown notes:notes {DATA} && chmod 0750 {DATA}\n"
         f"systemctl daemon-reload && systemctl enable --now {UNIT}"

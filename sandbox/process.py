@@ -98,14 +98,20 @@ def wait_for(
     what: str,
     alive: Callable[[], int | None] | None = None,
 ) -> None:
-    """Poll ``condition`` until it holds; fail early if the program died."""
+    """Poll ``condition`` until it holds; fail early if the program died.
+
+    Between two polls it sleeps 50 ms, or as long as the last poll took when that was
+    longer: a poll that runs a program (``docker exec``, ``ssh``) then takes at most half
+    of a CPU while it waits, leaving the rest to the work it waits for.
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        polled = time.monotonic()
         if condition():
             return
         if alive is not None and alive() is None:
             raise SandboxError(f"{what} exited before it was ready")
-        time.sleep(0.05)
+        time.sleep(max(0.05, time.monotonic() - polled))
     raise SandboxError(f"{what} not ready after {timeout:g} s")
 
 

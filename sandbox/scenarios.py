@@ -14,10 +14,13 @@ or a fault starts lives under the fleet's run dir and goes away with ``down()``.
 
 from __future__ import annotations
 
+import functools
 import json
 import shlex
 import subprocess
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,14 +49,35 @@ class Expect:
     target: str
 
 
+# The parts of the fleet a fault changes, one lane each: a host (its namespaces and engine),
+# the systemd host sd (a container on h1's engine, changed only through systemd inside it),
+# the monitoring stack and the web server. Lanes share nothing, so they are planted
+# concurrently; within a lane, faults are planted in the order they are listed (BEFORE_SD first).
+LANES = ("h1", "h2", systemd_host.NAME, "monitoring", "web")
+# Faults planted before sd starts, first in their lane after its baseline: h1's engine misses
+# the OOM kill while sd (systemd on that engine, in the machine's cgroup namespace) runs,
+# seen as exit 137 with neither OOMKilled nor a kernel oom-kill line, three runs in a row.
+BEFORE_SD = ("oom-killed",)
+
+
 @dataclass(frozen=True)
 class Fault:
-    """One planted fault: what it is, how it is planted, what must fail."""
+    """One planted fault: what it is, how it is planted, what must fail, and the lane it changes.
+
+    ``lane`` defaults to the host a ``_on`` / ``_on_fleet`` plant names.
+    """
 
     id: str
     description: str
     plant: Callable[[Fleet], None]
     expect: tuple[Expect, ...]
+    lane: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.lane:
+            object.__setattr__(self, "lane", getattr(self.plant, "lane", ""))
+        if self.lane not in LANES:
+            raise SandboxError(f"fault {self.id}: lane {self.lane!r} is none of {', '.join(LANES)}")
 
 
 @dataclass
@@ -64,18 +88,28 @@ class Scenario:
     faults: list[Fault] = field(default_factory=list)
 
     def apply(self, fleet: Fleet) -> None:
-        """Set the running fleet up as this scenario says (idempotent per fresh fleet)."""
+        """Set the running fleet up as this scenario says (idempotent per fresh fleet).
+
+        Each lane's baseline, then its faults in order; the lanes concurrently. The
+        systemd host sd is started first thing in its lane (booting it and deploying
+        notes.service is the longest single step), whether or not a fault is planted on
+        it, as soon as the ``BEFORE_SD`` faults (planted right after their lane's
+        baseline) are in place.
+        """
+        before_sd = [fault for fault in self.faults if fault.id in BEFORE_SD]
+        planted = [threading.Event() for _ in before_sd]
+        failed = threading.Event()
+        lanes: dict[str, list[Callable[[], None]]] = {lane: [] for lane in LANES}
         for host in fleet.hosts:
-            _data_volume(fleet, host)
-            files.plant_baseline(host)
-            endpoints.plant_baseline(fleet, host)
-            workloads.plant_baseline(host)
-            deployed.plant_baseline(host)
-            log_files.plant_baseline(host)
-        monitored.plant_baseline(fleet, [fault.id for fault in self.faults])
+            lanes.setdefault(host.name, []).append(functools.partial(_host_baseline, fleet, host))
+        lanes["monitoring"].append(functools.partial(monitored.plant_baseline, fleet, [f.id for f in self.faults]))
+        for fault, done in zip(before_sd, planted, strict=True):
+            lanes[fault.lane] += [functools.partial(fault.plant, fleet), done.set]
+        lanes[systemd_host.NAME].append(functools.partial(_start_sd, fleet, planted, failed))
         for fault in self.faults:
-            fault.plant(fleet)
-        systemd_host.plant_baseline(fleet)  # after the faults: sandbox/systemd_host.py says why
+            if fault not in before_sd:
+                lanes[fault.lane].append(functools.partial(fault.plant, fleet))
+        _in_lanes(list(lanes.values()), failed)
 
     def answer_key(self) -> list[dict[str, str]]:
         """Fault → criterion → target, machine-readable."""
@@ -127,6 +161,45 @@ class Scenario:
         return inventory, key
 
 
+def _host_baseline(fleet: Fleet, host: SandboxHost) -> None:
+    _data_volume(fleet, host)
+    files.plant_baseline(host)
+    endpoints.plant_baseline(fleet, host)
+    workloads.plant_baseline(host)
+    deployed.plant_baseline(host)
+    log_files.plant_baseline(host)
+
+
+def _start_sd(fleet: Fleet, planted: list[threading.Event], failed: threading.Event) -> None:
+    """sd's baseline, once every ``BEFORE_SD`` fault is planted (not at all once a lane failed)."""
+    while not all(done.is_set() for done in planted):
+        if failed.wait(0.05):
+            return
+    systemd_host.plant_baseline(fleet)
+
+
+def _in_lanes(lanes: list[list[Callable[[], None]]], failed: threading.Event) -> None:
+    """Run each lane's steps in order, the lanes concurrently. The first error sets ``failed``,
+    which stops every lane before its next step; it is raised once all have stopped."""
+
+    def run(steps: list[Callable[[], None]]) -> None:
+        try:
+            for step in steps:
+                if failed.is_set():
+                    return
+                step()
+        except BaseException:
+            failed.set()
+            raise
+
+    busy = [steps for steps in lanes if steps]
+    with ThreadPoolExecutor(max_workers=max(1, len(busy)), thread_name_prefix="lane") as pool:
+        running = [pool.submit(run, steps) for steps in busy]
+        errors = [error for future in running if (error := future.exception()) is not None]
+    if errors:
+        raise errors[0]
+
+
 def _data_volume(fleet: Fleet, host: SandboxHost) -> None:
     """A small loop-mounted ext4 at /srv/data: a real filesystem a fault can fill."""
     image = host.dir / "data.img"
@@ -175,30 +248,49 @@ BROKEN_FAULTS = [
         "h2's /srv/data (a 16 MiB loop-mounted ext4) filled past 90%",
         _fill_data_volume,
         (Expect("REL-08", "h2"), Expect("REL-09", "h2")),
+        "h2",
     ),
     Fault(
         "port-on-all-addresses",
         "h1 has a service listening on 0.0.0.0:5432 (PostgreSQL's port)",
         _listen_on_all_addresses,
         (Expect("SEC-01", "h1"),),
+        "h1",
     ),
     Fault(
         "sshd-password-login",
         "h2's sshd accepts password authentication and root password login",
         _sshd_accepts_passwords,
         (Expect("SEC-09", "h2"),),
+        "h2",
     ),
 ]
 
 
+@dataclass(frozen=True)
+class _On:
+    """A fault planted on one host (its lane) by a function of the host, or of the fleet and the host."""
+
+    lane: str
+    plant: Callable[[SandboxHost], None] | None = None
+    plant_with_fleet: Callable[[Fleet, SandboxHost], None] | None = None
+
+    def __call__(self, fleet: Fleet) -> None:
+        host = fleet.host(self.lane)
+        if self.plant_with_fleet is not None:
+            self.plant_with_fleet(fleet, host)
+        elif self.plant is not None:
+            self.plant(host)
+
+
 def _on(name: str, plant: Callable[[SandboxHost], None]) -> Callable[[Fleet], None]:
     """A fault planted by a sandbox.files function on one host."""
-    return lambda fleet: plant(fleet.host(name))
+    return _On(name, plant=plant)
 
 
 def _on_fleet(name: str, plant: Callable[[Fleet, SandboxHost], None]) -> Callable[[Fleet], None]:
     """A fault planted on one host by a function that also needs the fleet (its SSH access)."""
-    return lambda fleet: plant(fleet, fleet.host(name))
+    return _On(name, plant_with_fleet=plant)
 
 
 # Backups, change control, documentation, acceptance. Order matters within a
@@ -237,25 +329,25 @@ BROKEN_FAULTS += FILE_FAULTS
 # Endpoints, TLS and DNS: see sandbox/endpoints.py for what each endpoint is.
 ENDPOINT_FAULTS = [
     Fault("probe-403-mail", "h1's mail endpoint answers 403 (a blackbox probe answering 403 on mail.*)",
-          endpoints.served_as_is, (Expect("AVL-01", "h1/mail"),)),
+          endpoints.served_as_is, (Expect("AVL-01", "h1/mail"),), "web"),
     Fault("probe-401", "h1's grafana endpoint answers 401 to the probe (a probe answering 401)",
-          endpoints.served_as_is, (Expect("AVL-01", "h1/grafana"),)),
+          endpoints.served_as_is, (Expect("AVL-01", "h1/grafana"),), "web"),
     Fault("slow-endpoint", "h1's report endpoint takes 3 s to answer (budget 2 s)",
-          endpoints.served_as_is, (Expect("AVL-05", "h1/report"),)),
+          endpoints.served_as_is, (Expect("AVL-05", "h1/report"),), "web"),
     Fault("certificate-expiring", "h1's shop serves a certificate that expires in 3 days",
-          endpoints.served_as_is, (Expect("SEC-04", "h1/shop"), Expect("SEC-05", "h1/shop"))),
+          endpoints.served_as_is, (Expect("SEC-04", "h1/shop"), Expect("SEC-05", "h1/shop")), "web"),
     Fault("certificate-expired", "h1's billing serves a certificate that expired 2 days ago",
           endpoints.served_as_is, (Expect("SEC-03", "h1/billing"), Expect("SEC-04", "h1/billing"),
-                               Expect("SEC-05", "h1/billing"))),
+                               Expect("SEC-05", "h1/billing")), "web"),
     Fault("tls-1.0-accepted", "h1's legacy vhost still accepts TLS 1.0 and 1.1",
-          endpoints.served_as_is, (Expect("SEC-06", "h1/legacy"),)),
+          endpoints.served_as_is, (Expect("SEC-06", "h1/legacy"),), "web"),
     Fault("http-not-redirected", "h1's blog answers 200 over plain HTTP instead of redirecting to HTTPS",
-          endpoints.served_as_is, (Expect("SEC-11", "h1/blog"),)),
+          endpoints.served_as_is, (Expect("SEC-11", "h1/blog"),), "web"),
     Fault("admin-open", "nginx reloaded with h1's protected /admin served without login (200)",
-          endpoints.plant_admin_open, (Expect("SEC-02", "h1/admin"),)),
+          endpoints.plant_admin_open, (Expect("SEC-02", "h1/admin"),), "web"),
     Fault("stale-dns-record", f"h2 resolves {endpoints.API_NAME} to a stale {endpoints.STALE_ADDRESS}: "
           "the name points where nothing serves", endpoints.plant_stale_dns,
-          (Expect("AVL-03", "h2/api"), Expect("AVL-01", "h2/api"), Expect("AVL-05", "h2/api"))),
+          (Expect("AVL-03", "h2/api"), Expect("AVL-01", "h2/api"), Expect("AVL-05", "h2/api")), "h2"),
 ]  # fmt: skip
 BROKEN_FAULTS += ENDPOINT_FAULTS
 
@@ -290,12 +382,13 @@ WORKLOAD_FAULTS = [
 BROKEN_FAULTS += WORKLOAD_FAULTS
 
 # systemd units and timers, on the systemd host sd (sandbox/systemd_host.py).
+SD = systemd_host.NAME
 SYSTEMD_FAULTS = [
     Fault("unit-failed", "sd's flaky.service (ExecStart=/bin/false) is in the failed state; its journal "
           "says so in lines no known pattern explains (read through journald by LOG-01..04)",
-          systemd_host.plant_failed_unit, (Expect("AVL-06", "sd"), Expect("LOG-03", "sd"))),
+          systemd_host.plant_failed_unit, (Expect("AVL-06", "sd"), Expect("LOG-03", "sd")), SD),
     Fault("timer-run-failed", "sd's rotate.timer last ran rotate.service, which exited 3 (and so is failed too)",
-          systemd_host.plant_timer_failing, (Expect("REL-12", "sd/rotate"), Expect("AVL-06", "sd"))),
+          systemd_host.plant_timer_failing, (Expect("REL-12", "sd/rotate"), Expect("AVL-06", "sd")), SD),
 ]  # fmt: skip
 BROKEN_FAULTS += SYSTEMD_FAULTS
 
@@ -304,21 +397,21 @@ NOTES = f"{systemd_host.NAME}/notes"
 SERVICE_FAULTS = [
     Fault("service-env-file-readable", f"sd's {notes_service.ENV_FILE} (the database password) is 0644 and owned "
           "by nobody", systemd_host.service_fault(notes_service.env_file_world_readable),
-          (Expect("SEC-13", systemd_host.NAME),)),
+          (Expect("SEC-13", systemd_host.NAME),), SD),
     Fault("service-config-key-missing", "storage.max_note_kib was removed from sd's notes config.yaml",
-          systemd_host.service_fault(notes_service.config_key_missing), (Expect("REL-14", NOTES),)),
+          systemd_host.service_fault(notes_service.config_key_missing), (Expect("REL-14", NOTES),), SD),
     Fault("service-config-broken", "sd's notes limits.toml was edited into something TOML does not parse",
-          systemd_host.service_fault(notes_service.config_broken), (Expect("REL-14", NOTES),)),
+          systemd_host.service_fault(notes_service.config_broken), (Expect("REL-14", NOTES),), SD),
     Fault("service-as-root", "notes.service lost User= and every sandboxing setting: root, exposure 9.6",
-          systemd_host.service_fault(notes_service.unit_as_root_unconfined), (Expect("SEC-12", NOTES),)),
+          systemd_host.service_fault(notes_service.unit_as_root_unconfined), (Expect("SEC-12", NOTES),), SD),
     Fault("service-restart-no", "notes.service has Restart=no", systemd_host.service_fault(notes_service.restart_no),
-          (Expect("REL-13", NOTES),)),
+          (Expect("REL-13", NOTES),), SD),
     Fault("service-package-missing", "python3-venv, a declared package of notes, was removed with dpkg",
-          systemd_host.service_fault(notes_service.package_removed), (Expect("CHG-05", NOTES),)),
+          systemd_host.service_fault(notes_service.package_removed), (Expect("CHG-05", NOTES),), SD),
     Fault("service-venv-pin-differs", f"notes' requirements pin {notes_service.DRIFTED}; its venv has 6.0",
-          systemd_host.service_fault(notes_service.requirements_drifted), (Expect("CHG-05", NOTES),)),
+          systemd_host.service_fault(notes_service.requirements_drifted), (Expect("CHG-05", NOTES),), SD),
     Fault("service-data-dir-not-writable", f"sd's {notes_service.DATA} belongs to root (0755): notes cannot write",
-          systemd_host.service_fault(notes_service.data_dir_not_writable), (Expect("CHG-06", NOTES),)),
+          systemd_host.service_fault(notes_service.data_dir_not_writable), (Expect("CHG-06", NOTES),), SD),
 ]  # fmt: skip
 BROKEN_FAULTS += SERVICE_FAULTS
 BROKEN_FAULTS.append(
@@ -331,15 +424,15 @@ BROKEN_FAULTS.append(
 # exporter, Alertmanager or a host's exporter, or what reached Loki (sandbox/monitored.py).
 MONITORING_FAULTS = [
     Fault("exporter-down-h2", "h2's node exporter stopped: its Prometheus target is down and h2 has no other",
-          monitored.plant_exporter_down, (Expect("MON-01", "prometheus"), Expect("MON-03", "h2"))),
+          monitored.plant_exporter_down, (Expect("MON-01", "prometheus"), Expect("MON-03", "h2")), "monitoring"),
     Fault("blackbox-probe-403", "the blackbox exporter probes h1's mail endpoint, which answers 403",
-          monitored.plant_probe_403, (Expect("MON-02", "prometheus"),)),
+          monitored.plant_probe_403, (Expect("MON-02", "prometheus"),), "monitoring"),
     Fault("critical-alert-firing", "a critical alert is firing and a recording rule fails every evaluation",
-          monitored.plant_critical_alert, (Expect("MON-04", "prometheus"),)),
+          monitored.plant_critical_alert, (Expect("MON-04", "prometheus"),), "monitoring"),
     Fault("null-receiver", "Alertmanager reloaded with a single receiver that sends nowhere (null)",
-          monitored.plant_null_receiver, (Expect("MON-05", "alertmanager"),)),
+          monitored.plant_null_receiver, (Expect("MON-05", "alertmanager"),), "monitoring"),
     Fault(monitored.LOGS_STOPPED, "h2's log shipper stopped 2 hours ago: Loki has nothing newer from h2",
-          monitored.logs_stopped, (Expect("MON-06", "h2"),)),
+          monitored.logs_stopped, (Expect("MON-06", "h2"),), "monitoring"),
 ]  # fmt: skip
 BROKEN_FAULTS += MONITORING_FAULTS
 

@@ -84,9 +84,11 @@ def _ran(fleet: Fleet, unit: str, result: str) -> bool:
 def plant_baseline(fleet: Fleet) -> None:
     """Start ``sd`` on h1's engine (once): good.service active, rotate.timer fired and succeeded.
 
-    The scenarios start it after h1's other faults: the OOM-kill fault was seen not to
-    be reported as OOMKilled by h1's engine while sd ran (systemd with the machine's
-    cgroup namespace); the systemd faults start it themselves.
+    The scenarios start it first thing, beside the other hosts' baselines and faults
+    (its boot and notes' deployment are the longest step); the systemd faults start it
+    themselves too. h1's OOM-kill fault runs meanwhile: when h1's engine misses the
+    OOM event (seen while sd ran, systemd sharing the machine's cgroup namespace), the
+    kernel's oom-kill line is the evidence (``workloads.oom_killed``).
     """
     engine = engine_host(fleet).engine
     if engine.docker("inspect", CONTAINER, check=False).returncode == 0:

@@ -171,8 +171,9 @@ def oom_killed(host: SandboxHost, attempts: int = 3) -> None:
 
         def stopped() -> bool:
             nonlocal state
-            state = inspect(host, "oom-worker")["State"]
-            return state["Status"] == "exited" and (state["OOMKilled"] or state.get("RestartCount", 0) >= 1)
+            found = inspect(host, "oom-worker")  # RestartCount is beside State, not in it
+            state = found["State"]
+            return state["Status"] == "exited" and (state["OOMKilled"] or found.get("RestartCount", 0) >= 1)
 
         try:
             wait_for(stopped, 30, "oom-worker stopped")
