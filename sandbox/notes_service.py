@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sandbox.process import wait_for
+from sandbox.process import shell_wait_for
 
 Shell = Callable[[str], str]
 """Runs a shell command on sd, returns its output, raises on failure."""
@@ -132,20 +132,20 @@ def deploy(sh: Shell) -> None:
         f"chown notes:notes {DATA} && chmod 0750 {DATA}\n"
         f"systemctl daemon-reload && systemctl enable --now {UNIT}"
     )
-    wait_for(lambda: _answers(sh), 20, "sd: notes.service answering on 127.0.0.1:8080")
+    sh(_ANSWERING)
 
 
-def _answers(sh: Shell) -> bool:
-    probe = (
-        "python3 -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/health', timeout=2)\" "
-        "&& echo up || echo down"
-    )
-    return sh(probe).strip() == "up"
+# notes' /health polled from inside sd, in one command
+_ANSWERING = shell_wait_for(
+    f"python3 -c \"import urllib.request; urllib.request.urlopen('http://127.0.0.1:{PORT}/health', timeout=2)\" "
+    "2>/dev/null",
+    20,
+    f"sd: notes.service answering on 127.0.0.1:{PORT}",
+)
 
 
 def restart(sh: Shell) -> None:
-    sh(f"systemctl daemon-reload && systemctl restart {UNIT}")
-    wait_for(lambda: _answers(sh), 20, "sd: notes.service answering again")
+    sh(f"systemctl daemon-reload && systemctl restart {UNIT}\n{_ANSWERING}")
 
 
 def env_file_world_readable(sh: Shell) -> None:

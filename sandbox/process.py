@@ -7,7 +7,9 @@ works from a fresh process (``make demo`` tears down what an earlier run left).
 
 from __future__ import annotations
 
+import math
 import os
+import shlex
 import signal
 import socket
 import subprocess
@@ -113,6 +115,20 @@ def wait_for(
             raise SandboxError(f"{what} exited before it was ready")
         time.sleep(max(0.05, time.monotonic() - polled))
     raise SandboxError(f"{what} not ready after {timeout:g} s")
+
+
+def shell_wait_for(condition: str, timeout: float, what: str) -> str:
+    """A POSIX shell loop that polls ``condition`` (a shell command) every 0.2 s until it succeeds,
+    failing with a message after ``timeout`` seconds: one command run on a host or in a container
+    (one ``docker exec``) instead of one per poll."""
+    message = shlex.quote(f"{what} not ready after {timeout:g} s")
+    return (
+        f"end=$(($(date +%s) + {math.ceil(timeout)}))\n"
+        f"until {condition}; do\n"
+        f"  [ $(date +%s) -lt $end ] || {{ echo {message} >&2; exit 1; }}\n"
+        "  sleep 0.2\n"
+        "done\n"
+    )
 
 
 def port_open(host: str, port: int) -> Callable[[], bool]:

@@ -29,7 +29,7 @@ from typing import Any
 from sandbox import notes_service, systemd_image
 from sandbox.fleet import Fleet
 from sandbox.hosts import SandboxHost
-from sandbox.process import wait_for
+from sandbox.process import shell_wait_for
 
 NAME = "sd"
 ENGINE_HOST = "h1"
@@ -71,14 +71,14 @@ def _write(path: str, text: str) -> str:
     return f"cat > {path} <<'UNIT'\n{text}UNIT\n"
 
 
-def _service(fleet: Fleet, unit: str) -> dict[str, str]:
-    text = sh(fleet, f"systemctl show --no-pager -p Result,ExecMainExitTimestampMonotonic,ActiveState {unit}")
-    return dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
+def _shown(unit: str, prop: str) -> str:
+    return f'"$(systemctl show --no-pager --value -p {prop} {unit})"'
 
 
-def _ran(fleet: Fleet, unit: str, result: str) -> bool:
-    found = _service(fleet, unit)
-    return found.get("ExecMainExitTimestampMonotonic", "0") != "0" and found.get("Result") == result
+def _ran(unit: str, result: str, timeout: float, what: str) -> str:
+    """A shell loop, run in sd, waiting until ``unit`` has run and ended with ``result``."""
+    ran = f"[ {_shown(unit, 'ExecMainExitTimestampMonotonic')} != 0 ] && [ {_shown(unit, 'Result')} = {result} ]"
+    return shell_wait_for(ran, timeout, what)
 
 
 def plant_baseline(fleet: Fleet) -> None:
@@ -95,8 +95,8 @@ def plant_baseline(fleet: Fleet) -> None:
         return
     systemd_image.run(engine_host(fleet).engine, CONTAINER, options=OPTIONS)
     files = "".join(_write(f"/etc/systemd/system/{unit}", text) for unit, text in UNITS.items())
-    sh(fleet, f"{files}systemctl daemon-reload && systemctl start good.service rotate.timer")
-    wait_for(lambda: _ran(fleet, "rotate.service", "success"), 15, "sd: rotate.timer's first run")
+    started = "systemctl daemon-reload && systemctl start good.service rotate.timer\n"
+    sh(fleet, files + started + _ran("rotate.service", "success", 15, "sd: rotate.timer's first run"))
     notes_service.deploy(lambda command: sh(fleet, command))
 
 
@@ -113,8 +113,8 @@ def service_fault(plant: Callable[[Callable[[str], str]], None]) -> Callable[[Fl
 def plant_failed_unit(fleet: Fleet) -> None:
     """flaky.service runs /bin/false: a unit in the failed state."""
     plant_baseline(fleet)
-    sh(fleet, "systemctl start flaky.service || true")
-    wait_for(lambda: _service(fleet, "flaky.service").get("ActiveState") == "failed", 10, "sd: flaky.service failed")
+    failed = shell_wait_for(f"[ {_shown('flaky.service', 'ActiveState')} = failed ]", 10, "sd: flaky.service failed")
+    sh(fleet, f"systemctl start flaky.service || true\n{failed}")
 
 
 def plant_timer_failing(fleet: Fleet) -> None:
@@ -122,8 +122,8 @@ def plant_timer_failing(fleet: Fleet) -> None:
     plant_baseline(fleet)
     drop_in = _write("/etc/systemd/system/rotate.service.d/fail.conf", FAILING_DROP_IN)
     sh(fleet, f"mkdir -p /etc/systemd/system/rotate.service.d\n{drop_in}"
-       "systemctl daemon-reload && systemctl restart rotate.timer")  # fmt: skip
-    wait_for(lambda: _ran(fleet, "rotate.service", "exit-code"), 15, "sd: rotate.service's failed run")
+       "systemctl daemon-reload && systemctl restart rotate.timer\n"
+       + _ran("rotate.service", "exit-code", 15, "sd: rotate.service's failed run"))  # fmt: skip
 
 
 def declarations(fleet: Fleet) -> dict[str, Any]:

@@ -102,7 +102,9 @@ def run(engine: DockerEngine, name: str, timeout: float = 60, options: Sequence[
     engine.docker("run", "-d", "--name", name, *RUN_OPTIONS, *options, tag)
 
     def booted() -> bool:
-        state = engine.docker("exec", name, "systemctl", "is-system-running", check=False).stdout.decode().strip()
+        # --wait blocks until the boot is over, once systemd answers at all
+        wait = ("exec", name, "systemctl", "is-system-running", "--wait")
+        state = engine.docker(*wait, check=False, timeout=timeout).stdout.decode().strip()
         return state in ("running", "degraded")
 
     wait_for(booted, timeout, f"systemd in {name} to finish booting")
