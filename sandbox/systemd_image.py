@@ -115,7 +115,7 @@ def exec_in(engine: DockerEngine, name: str, command: str, timeout: float = 180)
     """Run a shell command in the systemd container; raise on failure.
 
     The timeout is generous: deploying notes.service builds a virtualenv, which took
-    over 60 s on a machine loaded by other sandbox runs.
+    over 60 s on a machine loaded by other sandbox runs while it still installed pip.
     """
     result = engine.docker("exec", name, "sh", "-c", command, check=False, timeout=timeout)
     if result.returncode != 0:
