@@ -88,9 +88,11 @@ span.error,span.failed,span.xpassed,.error .col-result,.failed .col-result,
 .golive-fact{{border-left:3px solid #b0b0b0;padding-left:.6em;margin:.4em 0}}
 .golive-compact td{{padding:0 .4em;font-size:.9em}}
 .golive .fail{{color:{_P["failed"][0]};font-weight:700}}.golive .note{{color:{_P["muted"][0]}}}
-.golive-criterion,.golive-host{{content-visibility:auto;contain-intrinsic-size:auto 20em}}
+.golive-criterion,.golive-host,.golive-failing .golive-instance{{content-visibility:auto;
+  contain-intrinsic-size:auto 12em}}
 @media print{{
   body{{min-width:0}}
+  .golive-criterion,.golive-host,.golive-failing .golive-instance{{content-visibility:visible}}
   .golive-evidence pre,.golive-fact pre{{max-height:none;overflow:visible}}
   .extras-row,.extras-row.hidden{{display:table-row!important}}
   .logwrapper{{max-height:none!important;overflow:visible!important}}
@@ -380,7 +382,7 @@ def page(record: Record) -> str:
                 for i in failing
             )
             fix = f"<p><b>Fix:</b> {_e(criterion['remediation'])}</p>" if criterion["remediation"] else ""
-            failures.append(f"<section><h4>{heading}</h4>{fix}{rows}</section>")
+            failures.append(f'<section class="golive-failing"><h4>{heading}</h4>{fix}{rows}</section>')
         by_outcome: dict[str, list[str]] = {}
         for i in criterion["instances"]:
             if i["outcome"] not in FAILING:
