@@ -9,40 +9,44 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, cast
 
 from golive.errors import InventoryError
 from golive.outcomes import Outcome
 from golive.record import read_json, write_json
-from golive.record_schema import Changes, Record, TrendPoint
+from golive.record_schema import Changes, HistoryCriterion, HistoryRecord, Record, TrendPoint
 
 KEEP = 50
 FAILING = (Outcome.FAILED,)
 
 
-def load(directory: Path) -> list[Record]:
-    """The kept records, oldest first (unreadable files and other schemas are skipped)."""
+def load(directory: Path) -> list[HistoryRecord]:
+    """The kept runs, oldest first (unreadable files and other schemas are skipped; a whole
+    record kept by an earlier golive is read as its summary)."""
     records = []
     for path in sorted(directory.glob("*.json")):
         try:
-            records.append(read_json(path))
-        except InventoryError:
+            records.append(summary(read_json(path)))
+        except (InventoryError, KeyError, TypeError):
             continue
     return records
 
 
-KEPT_CRITERION = ("id", "title", "category", "severity", "outcome")
-
-
-def summary(record: Record) -> Record:
+def summary(record: Record | HistoryRecord) -> HistoryRecord:
     """What a later run compares with: the grade, the categories, each criterion's outcome
     and the run's metadata; not the instances or their evidence (the whole record is
     ``readiness.json``)."""
-    kept = ("score", "uncapped_score", "score_unrounded", "grade", "ready", "partial", "complete",
-            "critical_failures", "categories", "run")  # fmt: skip
-    kept_record: dict[str, Any] = {key: record[key] for key in kept if key in record}  # type: ignore[literal-required]
-    kept_record["criteria"] = [{key: c[key] for key in KEPT_CRITERION if key in c} for c in record["criteria"]]  # type: ignore[literal-required]
-    return cast(Record, kept_record)
+    return HistoryRecord(
+        score=record["score"], uncapped_score=record.get("uncapped_score", record["score"]),
+        score_unrounded=record.get("score_unrounded", record["score"]), grade=record["grade"],
+        ready=record.get("ready", False), partial=record.get("partial", False),
+        complete=record.get("complete", True), critical_failures=record.get("critical_failures", []),
+        categories=record.get("categories", []), run=record["run"],
+        criteria=[
+            HistoryCriterion(id=c["id"], title=c.get("title", ""), category=c.get("category", ""),
+                             severity=c["severity"], outcome=c["outcome"])
+            for c in record["criteria"]
+        ],
+    )  # fmt: skip
 
 
 def save(directory: Path, record: Record, keep: int = KEEP) -> Path:
@@ -56,7 +60,7 @@ def save(directory: Path, record: Record, keep: int = KEEP) -> Path:
     return path
 
 
-def changes(previous: Record, current: Record, label: str) -> Changes:
+def changes(previous: Record | HistoryRecord, current: Record, label: str) -> Changes:
     """Per criterion: newly failing, fixed, still failing, compared with ``previous``."""
     before = {c["id"]: c["outcome"] for c in previous["criteria"]}
     after = {c["id"]: c["outcome"] for c in current["criteria"]}
@@ -70,6 +74,6 @@ def changes(previous: Record, current: Record, label: str) -> Changes:
     }
 
 
-def trend(past: list[Record], current: Record) -> list[TrendPoint]:
+def trend(past: list[HistoryRecord], current: Record) -> list[TrendPoint]:
     """Score points for the chart: the kept runs and this one."""
     return [TrendPoint(finished=r["run"]["finished"], score=r["score"], grade=r["grade"]) for r in [*past, current]]

@@ -8,7 +8,10 @@ came from a target or the inventory is escaped here.
 
 from __future__ import annotations
 
+import base64
+import gzip
 import html
+import json
 import re
 from typing import Any
 
@@ -140,10 +143,13 @@ def _http_block(entry: dict[str, Any]) -> str:
     return f'<div class="golive-judged"><p>{_e(entry["request"])} → {_e(status)}{error}</p>{body}{head}</div>'
 
 
-def evidence_html(entries: list[dict[str, Any]], store: evidence_store.Store | None = None, target: str = "") -> str:
+def evidence_html(
+    entries: list[dict[str, Any]], store: evidence_store.Store | None = None, target: str = "", said: str = ""
+) -> str:
     """A row's evidence, decision first: the comparisons as a table, the verdict, then the
     part of each fact it was judged from; the command behind a collapsed element, a long
-    fact script only as a link to its host's section (``facts_html``), where it is shown once."""
+    fact script only as a link to its host's section (``facts_html``), where it is shown once.
+    A verdict whose summary is ``said`` (the reason shown above the evidence) is not repeated."""
     if not entries:
         return ""
     store = store or evidence_store.Store()
@@ -154,6 +160,8 @@ def evidence_html(entries: list[dict[str, Any]], store: evidence_store.Store | N
     blocks = [_decided([e for e in entries if e.get("kind") == "comparison"])]
     for entry in entries:
         kind = entry.get("kind")
+        if kind == "verdict" and entry["summary"] == said:
+            continue
         if kind == "verdict":
             mark = "ok" if entry["passed"] else "fail"
             blocks.append(f'<p class="{mark}">Verdict: {_e(entry["summary"])}</p>')
@@ -172,9 +180,77 @@ def evidence_html(entries: list[dict[str, Any]], store: evidence_store.Store | N
     return '<div class="golive-evidence">' + "".join(b for b in blocks if b) + "</div>"
 
 
-def facts_html(record: Record) -> str:
+def compact_html(entries: list[dict[str, Any]]) -> str:
+    """A row that did not fail, in one line: its verdict, notes and claims, and links to
+    the facts it was judged from (their output is in the facts section)."""
+    said, facts = [], []
+    concluded = any(e.get("kind") == "verdict" for e in entries)
+    for entry in entries:
+        kind = entry.get("kind")
+        if kind == "verdict":
+            said.append(_e(_short(entry["summary"])))
+        elif kind == "note" and not concluded:
+            said.append(f'<span class="note">{_e(_short(entry["text"]))}</span>')
+        elif kind == "grade_claim":
+            said.append(f"grade claimed by {_e(entry['source'])}: {_e(entry['score'])} {_e(entry['letter'])}")
+        elif kind == "http" and not concluded:
+            said.append(
+                f"{_e(entry['request'])} → {_e(entry['status'] if entry['status'] is not None else 'no answer')}"
+            )
+        elif kind == "command":
+            key = _e(evidence_store.fact_id(entry))
+            facts.append(f'<a href="#fact-{key}">{key}</a>')
+    judged = f" · from {', '.join(facts)}" if facts else ""
+    return " · ".join(said) + judged
+
+
+_COMPACT_CHARS = 300
+"""A row that did not fail shows this much of each text; the rest is in readiness.json."""
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _COMPACT_CHARS else text[: _COMPACT_CHARS - 1] + "…"
+
+
+_FACT_SCRIPT = """<script>
+(() => {
+  const chunks = {};
+  const chunk = (id) => chunks[id] ??= (async () => {
+    const bytes = Uint8Array.from(atob(document.getElementById("facts-" + id).textContent), (c) => c.charCodeAt(0));
+    const text = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return JSON.parse(await new Response(text).text());
+  })();
+  document.addEventListener("toggle", async (event) => {
+    const box = event.target;
+    if (!box.open || !box.dataset || !box.dataset.fact || box.dataset.shown) return;
+    box.dataset.shown = "1";
+    const [stdout, stderr] = (await chunk(box.dataset.chunk))[box.dataset.fact];
+    box.querySelector("pre").textContent = stdout;
+    if (stderr) {
+      const more = document.createElement("pre");
+      more.className = "stderr";
+      more.textContent = stderr;
+      box.append(more);
+    }
+  }, true);
+})();
+</script>"""
+"""Fills a fact's output in when its element is opened: text only (``textContent``), never markup."""
+
+
+def _packed(facts: dict[str, dict[str, Any]]) -> str:
+    """Facts' output as gzip in base64: only ``A-Za-z0-9+/=``, inert in any HTML context."""
+    data = json.dumps({k: [str(f.get("stdout", "")), str(f.get("stderr") or "")] for k, f in facts.items()})
+    return base64.b64encode(gzip.compress(data.encode(), 6, mtime=0)).decode("ascii")
+
+
+def facts_html(record: Record, packed: bool = False) -> str:
     """Each fact once, per host: exit status, duration, the host's round trips, the criteria
-    that read it and its whole output; each fact script once, after them. Rows link here."""
+    that read it and its whole output; each fact script once, after them. Rows link here.
+
+    ``packed``: the outputs are embedded compressed, one block per fact script (the same
+    fact of every host side by side, which compresses well), and shown as text when their
+    element is opened; without JavaScript the page says where they are (readiness.json)."""
     store = evidence_store.Store.of([record])
     if not store.facts:
         return ""
@@ -197,12 +273,16 @@ def facts_html(record: Record) -> str:
             duration = f" · {fact['duration']:g} s" if isinstance(fact.get("duration"), int | float) else ""
             batched = " · in the host's batch" if fact.get("batched") else ""
             stderr = f'<pre class="stderr">{_e(fact["stderr"])}</pre>' if fact.get("stderr") else ""
+            if packed:
+                opened = f'<details data-fact="{_e(key)}" data-chunk="{_e(script)}">'
+                body = f"<pre>{_NO_SCRIPT.format(key=_e(key))}</pre>"
+            else:
+                opened, body = "<details>", f"<pre>{_e(stdout)}</pre>{stderr}"
             items.append(
                 f'<div class="golive-fact" id="fact-{_e(key)}"><p><b>{_e(key)}</b> exit {_e(fact.get("exit_status"))}'
                 f'{duration}{batched} · script <a href="#script-{_e(script)}">{_e(script)}</a>'
                 f" · read by {_e(', '.join(sorted(readers.get(key, ()))))}</p>"
-                f"<details><summary>output ({len(stdout.splitlines())} line(s))</summary>"
-                f"<pre>{_e(stdout)}</pre>{stderr}</details></div>"
+                f"{opened}<summary>output ({len(stdout.splitlines())} line(s))</summary>{body}</details></div>"
             )
         round_trips = trips.get(host)
         count = f" · {round_trips} round trip(s)" if round_trips is not None else ""
@@ -216,4 +296,28 @@ def facts_html(record: Record) -> str:
         f"({text.count(chr(10)) + 1} line(s))</summary><pre>{_e(text)}</pre></details></div>"
         for key, text in store.scripts.items()
     )
-    return '<h3 id="golive-facts">Facts gathered, per host</h3>' + "".join(sections) + f"<h3>Fact scripts</h3>{scripts}"
+    blocks = ""
+    if packed:
+        by_script: dict[str, dict[str, dict[str, Any]]] = {}
+        for key, fact in store.facts.items():
+            by_script.setdefault(str(fact.get("script")), {})[key] = fact
+        blocks = "".join(
+            f'<script type="application/x-golive-facts" id="facts-{_e(script)}">{_packed(facts)}</script>'
+            for script, facts in by_script.items()
+        )
+        blocks += _FACT_SCRIPT
+    return (
+        '<h3 id="golive-facts">Facts gathered, per host</h3>'
+        + (
+            '<noscript><p class="note">Each fact\'s whole output is embedded compressed and shown, when opened, by '
+            "the page's script; without JavaScript, read it in readiness.json under facts → its id → stdout.</p>"
+            "</noscript>"
+            if packed
+            else ""
+        )
+        + "".join(sections)
+        + f"<h3>Fact scripts</h3>{scripts}{blocks}"
+    )
+
+
+_NO_SCRIPT = "without JavaScript: readiness.json, facts → {key}"

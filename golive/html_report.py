@@ -9,9 +9,9 @@ Everything that came from a target or the inventory is escaped.
 from __future__ import annotations
 
 from golive import evidence_store
+from golive.html_evidence import compact_html, facts_html
 from golive.html_evidence import escape as escape
 from golive.html_evidence import evidence_html as evidence_html
-from golive.html_evidence import facts_html
 from golive.record import PARTIAL_GRADE, gate_line
 from golive.record_schema import CategoryEntry, Record
 
@@ -86,8 +86,13 @@ span.error,span.failed,span.xpassed,.error .col-result,.failed .col-result,
 .golive-evidence .ok,.golive-decided tr.cmp-ok td:last-child{{color:{_P["passed"][0]}}}
 .golive-evidence .note{{color:{_P["muted"][0]}}}
 .golive-fact{{border-left:3px solid #b0b0b0;padding-left:.6em;margin:.4em 0}}
+.golive-compact td{{padding:0 .4em;font-size:.9em}}
+.golive .fail{{color:{_P["failed"][0]};font-weight:700}}.golive .note{{color:{_P["muted"][0]}}}
+.golive-criterion,.golive-host,.golive-failing .golive-instance{{content-visibility:auto;
+  contain-intrinsic-size:auto 12em}}
 @media print{{
   body{{min-width:0}}
+  .golive-criterion,.golive-host,.golive-failing .golive-instance{{content-visibility:visible}}
   .golive-evidence pre,.golive-fact pre{{max-height:none;overflow:visible}}
   .extras-row,.extras-row.hidden{{display:table-row!important}}
   .logwrapper{{max-height:none!important;overflow:visible!important}}
@@ -105,8 +110,9 @@ span.error,span.failed,span.xpassed,.error .col-result,.failed .col-result,
 _e = escape
 
 
-def summary_html(record: Record, report_path: str = "") -> str:
-    """The report's opening block: verdict, categories, critical failures, fixes, metadata."""
+def summary_html(record: Record, report_path: str = "", facts: bool = True) -> str:
+    """The report's opening block: verdict, categories, critical failures, fixes, metadata
+    and (``facts``) the facts section."""
     state = "READY" if record["ready"] else "NOT READY"
     css = "ready" if record["ready"] else "not-ready"
     tags = []
@@ -161,7 +167,8 @@ def summary_html(record: Record, report_path: str = "") -> str:
     parts.append(_fixes(record))
     parts.append(_waivers(record))
     parts.append(_run_metadata(record))
-    parts.append(facts_html(record))
+    if facts:
+        parts.append(facts_html(record))
     parts.append("</div>")
     return "\n".join(p for p in parts if p)
 
@@ -351,29 +358,57 @@ def _run_metadata(record: Record) -> str:
     return f'<h3>Run</h3><table id="golive-run">{rows}</table>'
 
 
+FAILING = ("failed", "error")
+
+
 def page(record: Record) -> str:
-    """A whole self-contained report page from a record alone (used for merged shards)."""
-    sections = []
+    """The report page, self-contained, from the record alone (a single run and a merge of
+    shards alike). Without JavaScript it shows the summary, every failing instance with its
+    reason and evidence, and each criterion's other instances one line each; the facts'
+    whole outputs are embedded compressed and shown when opened (``facts_html``)."""
     store = evidence_store.Store.of([record])
+    failures, sections = [], []
     for criterion in record["criteria"]:
-        rows = []
-        for instance in criterion["instances"]:
-            rows.append(
-                f'<div class="golive-instance"><b>{_e(instance["target"] or instance["nodeid"])}</b>: '
-                f"{_e(instance['outcome'])} {_e(instance['message'])}"
-                f"{evidence_html(instance['evidence'], store, instance['target'])}</div>"
+        heading = (
+            f"{_e(criterion['id'])} {_e(criterion['title'])} "
+            f'<span class="tag">{_e(criterion["severity"])}</span><span class="tag">{_e(criterion["category"])}</span>'
+        )
+        failing = [i for i in criterion["instances"] if i["outcome"] in FAILING]
+        if failing:
+            rows = "".join(
+                f'<div class="golive-instance"><p><b>{_e(i["target"] or i["nodeid"])}</b>: '
+                f'<span class="fail">{_e(i["outcome"])}</span> {_e(i["message"])}</p>'
+                f"{evidence_html(i['evidence'], store, i['target'], i['message'])}</div>"
+                for i in failing
             )
+            fix = f"<p><b>Fix:</b> {_e(criterion['remediation'])}</p>" if criterion["remediation"] else ""
+            failures.append(f'<section class="golive-failing"><h4>{heading}</h4>{fix}{rows}</section>')
+        by_outcome: dict[str, list[str]] = {}
+        for i in criterion["instances"]:
+            if i["outcome"] not in FAILING:
+                said = compact_html(i["evidence"]) or _e(i["message"])
+                by_outcome.setdefault(i["outcome"], []).append(
+                    f"<tr><td>{_e(i['target'] or i['nodeid'])}</td><td>{said}</td></tr>"
+                )
+        table = "".join(
+            f'<table class="golive-compact"><tr><th colspan="2">{_e(outcome)} ({len(lines)})</th></tr>'
+            + "".join(lines)
+            + "</table>"
+            for outcome, lines in by_outcome.items()
+        )
         sections.append(
             f'<section class="golive-criterion" id="criterion-{_e(criterion["id"])}">'
-            f"<h3>{_e(criterion['id'])} {_e(criterion['title'])} "
-            f'<span class="tag">{_e(criterion["severity"])}</span><span class="tag">{_e(criterion["category"])}</span>'
-            f'<span class="tag">{_e(criterion["outcome"])}</span></h3>{"".join(rows)}</section>'
+            f'<h3>{heading}<span class="tag">{_e(criterion["outcome"])}</span></h3>'
+            f"{f'<p>{len(failing)} failing instance(s), above.</p>' if failing else ''}{table}</section>"
         )
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>golive readiness report</title>'
         "</head><body><h1>golive readiness report</h1>"
-        + summary_html(record)
-        + '<h2>Criteria</h2><div class="golive">'
+        + summary_html(record, facts=False)
+        + '<div class="golive"><h2 id="golive-failures">Failing instances, with their evidence</h2>'
+        + ("".join(failures) or "<p>None.</p>")
+        + "<h2>Criteria, every instance</h2>"
         + "".join(sections)
+        + facts_html(record, packed=True)
         + "</div></body></html>\n"
     )

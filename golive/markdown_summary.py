@@ -20,20 +20,25 @@ FIXES_SHOWN = 5
 MESSAGE_CHARS = 200
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&])")
+_MENTION = re.compile(r"@(?=\w)")
+_JOINER = "\u200d"
+"""Between ``@`` and a name: the text reads the same, but mentions no one (GitHub, GitLab)."""
 _ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;", "~": "&#126;"}  # not every Markdown escapes ``\~``
 
 
 def escape(value: object) -> str:
     """Text as Markdown that renders as the same text: one line, markup characters
     backslash-escaped, ``<``, ``>``, ``&`` and ``~`` as entities (no HTML, no table cell break,
-    no link). Callers never start a line with it, so it opens no block (list, heading)."""
+    no link), ``@name`` defused by a zero-width joiner after the ``@`` (no mention, so a target
+    cannot notify anyone through a merge-request comment). Callers never start a line with
+    it, so it opens no block (list, heading)."""
     text = " ".join(str(value).split())
 
     def one(match: re.Match[str]) -> str:
         char = match.group(1)
         return _ENTITIES.get(char, "\\" + char)
 
-    return _SPECIAL.sub(one, text)
+    return _MENTION.sub("@" + _JOINER, _SPECIAL.sub(one, text))
 
 
 def render(record: Record, report_path: str = "") -> str:

@@ -69,4 +69,5 @@ class PytestHtmlHooks:
     def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
         found = getattr(report, "golive", None) or {}
         if found.get("evidence"):
-            data.insert(0, html_report.evidence_html(found["evidence"], target=found.get("target", "")))
+            evidence = found["evidence"]  # references to the facts the ledger stored
+            data.insert(0, html_report.evidence_html(evidence, self.state.ledger.facts, target=found.get("target", "")))

@@ -23,7 +23,7 @@ from golive.errors import InventoryError, TargetError
 from golive.inventory import Inventory, load_inventory, load_rubric
 from golive.optional_hooks import PytestHtmlHooks, XdistHooks
 from golive.redact import redact
-from golive.run_session import GoliveSession, pending
+from golive.run_session import GoliveSession
 from golive.session import RunState, start
 
 
@@ -124,11 +124,9 @@ def pytest_configure(config: pytest.Config) -> None:
         report_dir = Path(config.getoption("report_dir"))
         state.json_path = report_dir / "readiness.json"
         if not config.getoption("htmlpath", None):
+            # golive writes the page from the record (golive.html_report.page), as a merge does;
+            # pytest-html's page, with golive's columns and evidence, only under --html
             state.html_path = report_dir / "readiness.html"
-            # pytest-html writes its page in place; it writes a hidden partial file instead,
-            # which the session's pytest_unconfigure renames into place (atomic: never half a report)
-            config.option.htmlpath = str(pending(state.html_path))
-            config.option.self_contained_html = True
             state.html_is_ours = True
         else:
             state.html_path = Path(config.getoption("htmlpath"))

@@ -20,7 +20,7 @@ from golive import evidence_store, gate
 from golive.errors import InventoryError
 from golive.inventory import Waiver
 from golive.outcomes import Outcome
-from golive.record_schema import SCHEMA, CriterionEntry, Fix, Record, RunMetadata, WaiverStatus
+from golive.record_schema import SCHEMA, CriterionEntry, Fix, HistoryRecord, Record, RunMetadata, WaiverStatus
 from golive.results import CriterionResult, apply_waivers, judge_grade_claims
 from golive.rubric import Grade, RubricConfig, gains, grade, shown
 
@@ -205,7 +205,7 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def write_json(record: Record, path: Path) -> None:
+def write_json(record: Record | HistoryRecord, path: Path) -> None:
     """Compact JSON (``jq .`` indents it): on a large fleet indentation alone was a third of the file."""
     write_atomically(path, json.dumps(record, separators=(",", ":")) + "\n")
 

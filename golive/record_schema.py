@@ -160,6 +160,34 @@ class GateVerdict(TypedDict):
     passed: bool
 
 
+class HistoryCriterion(TypedDict):
+    """What the history keeps of a criterion: its identity and its outcome."""
+
+    id: str
+    title: str
+    category: str
+    severity: Severity
+    outcome: Outcome
+
+
+class HistoryRecord(TypedDict):
+    """What the history (``reports/history/``) keeps of a run: what a later run is compared
+    by (grade, categories, each criterion's outcome, the run's metadata), not its instances,
+    evidence or facts (``golive.history.summary``)."""
+
+    score: float
+    uncapped_score: float
+    score_unrounded: float
+    grade: str
+    ready: bool
+    partial: bool
+    complete: bool
+    critical_failures: list[str]
+    categories: list[CategoryEntry]
+    criteria: list[HistoryCriterion]
+    run: RunMetadata
+
+
 class Record(TypedDict):
     """A graded run (or a merge of shards): everything every report is rendered from."""
 

@@ -97,7 +97,8 @@ class Ledger:
         """Each distinct command result and script once; instances refer to them."""
 
     def add_report(self, report: Any) -> None:
-        """Fold one setup/call/teardown report (a pytest TestReport) into its instance."""
+        """Fold one setup/call/teardown report (a pytest TestReport) into its instance; the
+        report's evidence becomes references to the facts stored here (``facts``)."""
         data = getattr(report, "golive", None)
         if not data:
             return
@@ -109,7 +110,12 @@ class Ledger:
             self._instances[report.nodeid] = instance
             result.instances.append(instance)
         instance.duration += getattr(report, "duration", 0.0) or 0.0
-        instance.evidence.extend(self.facts.intern(data.get("evidence", [])))
+        kept = self.facts.intern(data.get("evidence", []))
+        instance.evidence.extend(kept)
+        # pytest keeps every report to the end of the run: let it keep references to the
+        # facts stored here and the criterion's name, not a copy of each fact and docstring
+        data["evidence"] = kept
+        data["criterion"] = {"id": criterion.id, "severity": str(criterion.severity)}
         outcome = _instance_outcome(report, data)
         if outcome is None:
             return

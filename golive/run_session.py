@@ -10,7 +10,7 @@ the run's state from ``self.state``. In order of the run, its hooks:
   reports (so xdist's controller, which never sees the items, grades the same);
 - feed every report to the ledger (on the controller or the single process);
 - grade the run at session finish (``golive.record.finalize``), write the JSON record
-  and set the exit status; publish the HTML report; print the verdict line.
+  and the HTML page and set the exit status; print the verdict line.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from golive import (
     failures_by_criterion,
     gate,
     history,
+    html_report,
     markdown_summary,
     metrics,
     record,
@@ -43,11 +44,6 @@ from golive.session import CRITERION, EVIDENCE, RunState
 
 _SENT = pytest.StashKey[int]()
 _MAX_REPORT_TEXT = 20000
-
-
-def pending(path: Path) -> Path:
-    """Where pytest-html writes the page before it is renamed into place."""
-    return path.with_name(f".{path.name}.partial")
 
 
 class GoliveSession:
@@ -224,6 +220,8 @@ class GoliveSession:
         self._add_history(state.record)
         if state.json_path is not None:
             record.write_json(state.record, state.json_path)
+        if state.html_is_ours and state.html_path is not None:
+            record.write_atomically(state.html_path, html_report.page(state.record))
         if config.getoption("metrics_file"):
             record.write_atomically(Path(config.getoption("metrics_file")), metrics.render(state.record))
         if config.getoption("summary_md"):
@@ -303,19 +301,12 @@ class GoliveSession:
             terminalreporter.write_line(line)
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
-        """Publish the HTML report by an atomic rename, or leave none when no criterion ran."""
+        """Put back the SIGTERM handler the run replaced."""
         state = self.state
         if self.is_worker:
             return
         if state.previous_sigterm is not None:
             signal.signal(signal.SIGTERM, state.previous_sigterm)
-        if not state.html_is_ours or state.html_path is None:
-            return
-        partial = pending(state.html_path)
-        if state.record is not None and partial.exists():
-            partial.replace(state.html_path)
-        else:
-            partial.unlink(missing_ok=True)
 
 
 def _nothing_declared(item: pytest.Item) -> bool:

@@ -124,3 +124,15 @@ def test_a_fleets_record_holds_each_fact_once_not_once_per_row(tmp_path):
     stored = (tmp_path / "readiness.json").stat().st_size
     inline = len(json.dumps(evidence_store.expand(record), separators=(",", ":")))
     assert stored * 4 < inline
+
+
+def test_a_report_keeps_references_once_the_ledger_stored_its_facts():
+    ledger = Ledger()
+    crit = Criterion("X-01", "Security", "warning", "title", why="a long why " * 50)
+    data = {"criterion": crit.to_dict(), "target": "h1", "evidence": [command_entry()], "message": ""}
+    report = SimpleNamespace(nodeid="t::X-01[h1]", when="call", duration=0.0, failed=False, skipped=False, golive=data)
+    ledger.add_report(report)
+    [entry] = report.golive["evidence"]
+    assert "stdout" not in entry and "command" not in entry and entry["fact"] in ledger.facts.facts
+    assert report.golive["criterion"] == {"id": "X-01", "severity": "warning"}
+    assert ledger.facts.resolve(entry)["stdout"] == OUTPUT

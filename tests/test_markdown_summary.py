@@ -89,3 +89,9 @@ def test_summary_md_of_a_whole_run(suite):
     assert single.splitlines()[2] == "❌ **69.0/100 C+ NOT READY**"
     assert "critical gate" not in single and "### Top fixes" in single
     assert load_json(suite.path / "reports" / "readiness.json")["score"] == 69.0
+
+
+def test_an_at_name_from_a_target_mentions_no_one():
+    shown = markdown_summary.escape("contact @alice or @org/team, mail ops@example.com")
+    assert "@alice" not in shown and "@org" not in shown and "@example" not in shown
+    assert shown.replace("\u200d", "") == "contact @alice or @org/team, mail ops@example.com"
