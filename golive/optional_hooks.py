@@ -61,7 +61,7 @@ class PytestHtmlHooks:
 
     def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
         data = getattr(report, "golive", None) or {}
-        found = data.get("criterion", {})
+        found = self.state.ledger.criterion(data.get("criterion", {}))
         cells.insert(1, f'<td class="col-criterion">{html_report.escape(found.get("id", ""))}</td>')
         cells.insert(2, f'<td class="col-severity">{html_report.escape(found.get("severity", ""))}</td>')
         cells.insert(3, f'<td class="col-target">{html_report.escape(data.get("target", ""))}</td>')
@@ -69,5 +69,6 @@ class PytestHtmlHooks:
     def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
         found = getattr(report, "golive", None) or {}
         if found.get("evidence"):
-            evidence = found["evidence"]  # references to the facts the ledger stored
-            data.insert(0, html_report.evidence_html(evidence, self.state.ledger.facts, target=found.get("target", "")))
+            ledger = self.state.ledger
+            ledger.learn(found)
+            data.insert(0, html_report.evidence_html(found["evidence"], ledger.facts, target=found.get("target", "")))

@@ -11,10 +11,12 @@ grading, the verdict) and, when their plugins are active, ``golive.optional_hook
 from __future__ import annotations
 
 import importlib
+import inspect
 import itertools
 import signal
 from dataclasses import replace
 from pathlib import Path
+from types import TracebackType
 
 import pytest
 
@@ -211,20 +213,52 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 @pytest.hookimpl(tryfirst=True, specname="pytest_runtest_makereport")
-def pytest_runtest_makereport_of_target_error(
+def pytest_runtest_makereport_without_traceback(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> pytest.TestReport | None:
-    """A target error's report made without pytest's traceback, which the session's report
-    wrapper replaces with the reason anyway: formatting it (parsing the source of every
-    frame) cost more than the test itself."""
+    """Reports of failures whose traceback is never shown, made without walking it.
+
+    A target error's report is made from its reason alone (the session's report wrapper
+    replaces the text with the reason anyway): formatting its traceback (parsing the
+    source of every frame) cost more than the test itself. A ``pytest.fail(...,
+    pytrace=False)`` (a failed verdict) shows only its message, yet pytest filters the
+    whole traceback first, pytest's and pluggy's frames included: its report is made from
+    the traceback as that filter would leave it, from the test function on (the same text
+    and location)."""
     excinfo = call.excinfo
-    if excinfo is None or not excinfo.errisinstance(TargetError):
+    if excinfo is None:
         return None
-    try:
-        raise pytest.fail.Exception(str(excinfo.value), pytrace=False)
-    except pytest.fail.Exception:
-        call.excinfo = pytest.ExceptionInfo.from_current()
+    if excinfo.errisinstance(TargetError):
+        try:
+            raise pytest.fail.Exception(str(excinfo.value), pytrace=False)
+        except pytest.fail.Exception:
+            replacement: pytest.ExceptionInfo[BaseException] | None = pytest.ExceptionInfo.from_current()
+    elif excinfo.errisinstance(pytest.fail.Exception) and not item.config.getoption("fulltrace", False):
+        replacement = _from_test_function(item, excinfo)
+    else:
+        replacement = None
+    if replacement is None:
+        return None
+    call.excinfo = replacement
     try:
         return pytest.TestReport.from_item_and_call(item, call)
     finally:
         call.excinfo = excinfo
+
+
+def _from_test_function(
+    item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException]
+) -> pytest.ExceptionInfo[BaseException] | None:
+    """A message-only failure (``pytrace=False``) raised under the test function, with its
+    traceback starting at the test function's frame; None for any other failure."""
+    failure = excinfo.value
+    function = getattr(item, "function", None)
+    if not isinstance(failure, pytest.fail.Exception) or failure.pytrace or function is None:
+        return None
+    code = getattr(inspect.unwrap(function), "__code__", None)
+    frame: TracebackType | None = excinfo.tb
+    while frame is not None and frame.tb_frame.f_code is not code:
+        frame = frame.tb_next
+    if frame is None:
+        return None
+    return pytest.ExceptionInfo.from_exc_info((type(failure), failure, frame))

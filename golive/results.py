@@ -2,7 +2,8 @@
 
 The controller (or a single process) feeds every report here; a report carries the
 criterion's identity and evidence in ``report.golive`` so this works unchanged under
-pytest-xdist, where the controller never sees the test items.
+pytest-xdist, where the controller never sees the test items (each criterion and fact
+whole only on the first report that needs it: ``golive.report_payload``).
 """
 
 from __future__ import annotations
@@ -102,8 +103,11 @@ class Ledger:
         data = getattr(report, "golive", None)
         if not data:
             return
-        criterion = Criterion.from_dict(data["criterion"])
-        result = self._criteria.setdefault(criterion.id, CriterionResult(criterion))
+        self.learn(data)
+        result = self._criteria.get(data["criterion"]["id"])
+        if result is None:
+            criterion = Criterion.from_dict(data["criterion"])
+            result = self._criteria.setdefault(criterion.id, CriterionResult(criterion))
         instance = self._instances.get(report.nodeid)
         if instance is None:
             instance = Instance(report.nodeid, data.get("target", ""))
@@ -115,13 +119,25 @@ class Ledger:
         # pytest keeps every report to the end of the run: let it keep references to the
         # facts stored here and the criterion's name, not a copy of each fact and docstring
         data["evidence"] = kept
-        data["criterion"] = {"id": criterion.id, "severity": str(criterion.severity)}
+        data["criterion"] = {"id": result.criterion.id, "severity": str(result.criterion.severity)}
+        data.pop("facts", None)
+        data.pop("scripts", None)
         outcome = _instance_outcome(report, data)
         if outcome is None:
             return
         if report.when == "setup" or _rank(outcome) > _rank(instance.outcome):
             instance.outcome = outcome
             instance.message = data.get("message") or instance.message
+
+    def learn(self, data: dict[str, Any]) -> None:
+        """The facts a report carries whole (``golive.report_payload``), for it and later reports."""
+        self.facts.facts.update(data.get("facts") or {})
+        self.facts.scripts.update(data.get("scripts") or {})
+
+    def criterion(self, found: dict[str, Any]) -> dict[str, Any]:
+        """A report's criterion whole: as it came, or as an earlier report carried it."""
+        result = self._criteria.get(found.get("id", ""))
+        return found if result is None else {**result.criterion.to_dict(), **found}
 
     def declare(self, criteria: Iterable[Criterion]) -> None:
         """Criteria collected but never run (nothing declared, or deselected) join as not applicable."""

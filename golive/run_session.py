@@ -7,7 +7,9 @@ the run's state from ``self.state``. In order of the run, its hooks:
 - check at collection that every test of the suite is a whole criterion, keep the
   catalogue of criteria and drop those whose subject nothing declares;
 - collect each test's evidence and carry criterion, target, evidence and reason on its
-  reports (so xdist's controller, which never sees the items, grades the same);
+  reports (so xdist's controller, which never sees the items, grades the same), each
+  criterion and each fact whole only on the first report that needs it
+  (``golive.report_payload``);
 - feed every report to the ledger (on the controller or the single process);
 - grade the run at session finish (``golive.record.finalize``), write the JSON record
   and the HTML page and set the exit status; print the verdict line.
@@ -40,6 +42,7 @@ from golive.errors import CriterionMarkError, InventoryError, TargetError
 from golive.evidence import Evidence
 from golive.outcomes import Outcome, Severity
 from golive.record_schema import Record
+from golive.report_payload import Payload
 from golive.session import CRITERION, EVIDENCE, RunState
 
 _SENT = pytest.StashKey[int]()
@@ -53,6 +56,7 @@ class GoliveSession:
         self.config = config
         self.state = state
         self.is_worker = hasattr(config, "workerinput")
+        self.payload = Payload()
 
     # collection
 
@@ -165,12 +169,13 @@ class GoliveSession:
         item.stash[_SENT] = len(entries)
         callspec = getattr(item, "callspec", None)
         data: dict[str, Any] = {
-            "criterion": found.to_dict(),
+            "criterion": self.payload.criterion(found),
             "target": callspec.id if callspec else "",
-            "evidence": entries[sent:],
+            "evidence": self.payload.evidence(entries[sent:]),
             "message": "",
             "error": False,
         }
+        data.update(self.payload.new_facts(data["evidence"]))
         if call.excinfo is not None:
             data["error"] = call.excinfo.errisinstance(TargetError)
             data["message"] = evidence.clean(_reason(call.excinfo), 2000)

@@ -12,8 +12,11 @@ in a suggested pattern id, not the half a cut leaves.
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -50,6 +53,13 @@ def _fragments(canary: str) -> tuple[str, ...]:
     """What an output could keep of a canary: the value, its letters (a slug), either half."""
     half = len(canary) // 2
     return canary.lower(), canary.split("-")[0], canary[:half].lower(), canary[half:].lower()
+
+
+def _unpacked(page: str) -> str:
+    """The facts' outputs the page carries compressed (gzip in base64), as text."""
+    blocks = re.findall(r'<script type="application/x-golive-facts" id="[^"]*">([^<]*)</script>', page)
+    chunks = [json.loads(gzip.decompress(base64.b64decode(block))) for block in blocks]
+    return "\n".join(text for chunk in chunks for outputs in chunk.values() for text in outputs)
 
 
 def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
@@ -106,6 +116,8 @@ def test_no_canary_reaches_any_output(fleet: Fleet, tmp_path: Path):
             "html": (reports / "readiness.html").read_text(),
             "junit": (reports / "junit.xml").read_text(),
         }
+        outputs["html (packed facts)"] = _unpacked((reports / "readiness.html").read_text())
+        assert outputs["html (packed facts)"], "the page packs the facts' outputs"
         for where, text in outputs.items():
             for canary in CANARIES:
                 for fragment in _fragments(canary):

@@ -1,0 +1,76 @@
+"""Failure reports golive makes itself (``golive.plugin``) read as pytest's own."""
+
+from __future__ import annotations
+
+import pytest
+
+FAILING = """
+import pytest
+
+
+def _judge(text):
+    __tracebackhide__ = True
+    pytest.fail(text, pytrace=False)
+
+
+def _deeper(text):
+    _judge(text)
+
+
+def test_verdict_from_a_helper():
+    _deeper("2 of 3 checks failed:\\nfirst; second")
+
+
+def test_verdict_in_the_test():
+    pytest.fail("expected 3, found 4", pytrace=False)
+
+
+def test_verdict_while_handling_another_error():
+    try:
+        {}["missing"]
+    except KeyError:
+        _judge("no such key")
+
+
+@pytest.fixture
+def broken():
+    pytest.fail("the fixture failed", pytrace=False)
+
+
+def test_verdict_in_a_fixture(broken):
+    pass
+"""
+
+
+def _failures(pytester: pytest.Pytester, *args: str) -> list[str]:
+    """The run's output from its failures on, without the timing of its last line."""
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:html", *args)
+    lines = result.outlines
+    start = next(i for i, line in enumerate(lines) if "FAILURES" in line or "short test summary" in line)
+    return [line for line in lines[start:] if " in " not in line or "failed" not in line]
+
+
+@pytest.mark.parametrize("style", ["auto", "short", "line", "native", "no"])
+def test_message_only_failures_read_as_pytest_writes_them(pytester: pytest.Pytester, style: str) -> None:
+    """golive makes the reports of ``pytrace=False`` failures from the test function's frame
+    on: text, location and summary lines are pytest's own, in every traceback style."""
+    pytester.makepyfile(test_failing=FAILING)
+    args = (f"--tb={style}", "-rfE")
+    with_golive = _failures(pytester, *args)
+    without = _failures(pytester, "-p", "no:golive", *args)
+    assert with_golive == without
+    assert any("2 of 3 checks" in line for line in with_golive)
+
+
+def test_message_only_failures_in_junit_xml(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_failing=FAILING)
+    outputs = []
+    for plugin in ([], ["-p", "no:golive"]):
+        xml = pytester.path / f"junit{len(outputs)}.xml"
+        pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:html", *plugin, f"--junitxml={xml}")
+        outputs.append(xml.read_text().split("<testcase", 1)[1].rsplit("</testsuite>", 1)[0])
+    # times differ; everything else (messages, failure text) is the same
+    import re
+
+    same = [re.sub(r'time="[0-9.]+"', "", text) for text in outputs]
+    assert same[0] == same[1]
