@@ -174,10 +174,11 @@ def report_files(reports: Path, html_load: bool) -> Reports:
 
 
 def load_seconds(html: Path) -> float | None:
-    """benchmarks/html_load.py's figure for ``html``: the last number it prints (None if absent or failed).
+    """benchmarks/html_load.py's figure for ``html`` (None if the script is absent or failed).
 
     The interface: ``python benchmarks/html_load.py PATH`` loads PATH in headless Chromium
-    and prints the load time in seconds; the last number on its standard output is read.
+    and prints a Markdown table with a "loaded and painted s" column: that cell of its
+    last row is read. Output without that column: the last number printed.
     """
     if not HTML_LOAD.exists():
         return None
@@ -187,11 +188,27 @@ def load_seconds(html: Path) -> float | None:
     except subprocess.TimeoutExpired:
         print(f"fleet_ssh: html_load.py gave no figure in {HTML_LOAD_TIMEOUT} s", file=sys.stderr)
         return None
-    numbers = re.findall(r"\d+(?:\.\d+)?", done.stdout)
-    if done.returncode != 0 or not numbers:
+    figure = _loaded_cell(done.stdout)
+    if done.returncode != 0 or figure is None:
         print(f"fleet_ssh: html_load.py failed ({done.returncode}): {done.stderr.strip()[-300:]}", file=sys.stderr)
         return None
-    return float(numbers[-1])
+    print(f"fleet_ssh: html_load.py: {done.stdout.strip().splitlines()[-1]}", file=sys.stderr)
+    return figure
+
+
+def _loaded_cell(output: str) -> float | None:
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")] for line in output.splitlines() if "|" in line
+    ]
+    header = next((row for row in rows if any(cell.startswith("loaded") for cell in row)), None)
+    if header is not None and rows[-1] is not header:
+        column = next(index for index, cell in enumerate(header) if cell.startswith("loaded"))
+        try:
+            return float(rows[-1][column])
+        except (IndexError, ValueError):
+            return None
+    numbers = re.findall(r"\d+(?:\.\d+)?", output)
+    return float(numbers[-1]) if numbers else None
 
 
 def _clock(path: Path) -> float | None:

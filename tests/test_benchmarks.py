@@ -106,6 +106,10 @@ def test_html_load_time_is_the_last_number_the_script_prints(
     assert fleet_ssh.load_seconds(html) is None  # not there: the column shows a dash
     script.write_text("import sys; print(f'{sys.argv[1]}: loaded in 1.25 s')\n")
     assert fleet_ssh.load_seconds(html) == 1.25
+    table = ["| page MB | run | loaded and painted s | Chromium CPU s | load |", "|---:|---:|---:|---:|---:|",
+             "| 0.1 | 1 | 2.50 | 1.10 | 7.25 |"]  # fmt: skip
+    script.write_text(f"print({chr(10).join(table)!r})\n")
+    assert fleet_ssh.load_seconds(html) == 2.5  # the loaded column, not the load average
     script.write_text("import sys; sys.exit('no chromium')\n")
     assert fleet_ssh.load_seconds(html) is None
 
