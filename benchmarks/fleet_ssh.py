@@ -11,19 +11,33 @@ Needs root.
     .venv/bin/python benchmarks/fleet_ssh.py --hosts 1 10 50
     .venv/bin/python benchmarks/fleet_ssh.py --hosts 200 --modes golive-n2
 
+    .venv/bin/python benchmarks/fleet_ssh.py --hosts 200 50 --modes golive-n2 --markdown
+
 Columns: wall time; runner CPU (the command's whole process tree: controller, workers,
 ssh, curl; not the sandbox hosts; see runner_cost.py); CPU ms per test instance; round
 trips per host (golive: the record's ``run.round_trips``; naive: commands + requests
-counted); peak RSS of the controller and of the largest worker; the size of
-readiness.html; the 1-minute load average when the run started (the machine is shared).
+counted); peak RSS of the controller and of the largest worker; the sizes of
+readiness.html and readiness.json; "reports s": from the last test's end to the last
+report file written (readiness.json, readiness.html, the history's newest file), read
+from the files' modification times against the controller's clock of the last test
+report (benchmarks/last_test_clock.py); "exit s": from the last test's end to the
+command's exit; the load time of readiness.html in headless Chromium
+(benchmarks/html_load.py, when present); the 1-minute load average when the run started
+(the machine is shared). Under the table, wall(N) / wall(smaller N) for each mode run at
+several sizes. ``--markdown`` prints the table as Markdown, to paste into
+docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
+import re
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,7 +59,21 @@ MODES = {
 }
 DEFAULT_MODES = ("golive-n0", "golive-n2", "naive-n2")
 COLUMNS = ("hosts", "mode", "tests", "wall s", "runner CPU s", "CPU ms/test", "round trips/host",
-           "controller RSS MB", "worker RSS MB", "HTML MB", "load")  # fmt: skip
+           "controller RSS MB", "worker RSS MB", "HTML MB", "JSON MB", "reports s", "exit s",
+           "HTML load s", "load")  # fmt: skip
+HTML_LOAD = REPO / "benchmarks" / "html_load.py"
+HTML_LOAD_TIMEOUT = 900
+
+
+@dataclass(frozen=True)
+class Reports:
+    """What the run wrote and when, against the last test's end (None: not known)."""
+
+    html_mb: float | None = None
+    json_mb: float | None = None
+    written_after: float | None = None  # the last report file's mtime - the last test's end
+    exit_after: float | None = None  # the command's exit - the last test's end
+    html_load: float | None = None  # headless Chromium, benchmarks/html_load.py
 
 
 @dataclass(frozen=True)
@@ -56,22 +84,45 @@ class Row:
     cost: Cost
     round_trips: float
     load: float
-    html_mb: float = 0.0
+    reports: Reports = Reports()
 
     def cells(self) -> list[str]:
         per_test = self.cost.cpu * 1000 / self.tests if self.tests else float("nan")
         worker = f"{self.cost.worker_rss_mb:.0f}" if self.cost.worker_rss_mb else "—"
+        r = self.reports
         return [str(self.hosts), self.mode, str(self.tests), f"{self.cost.wall:.1f}", f"{self.cost.cpu:.1f}",
                 f"{per_test:.1f}", f"{self.round_trips:g}", f"{self.cost.controller_rss_mb:.0f}", worker,
-                f"{self.html_mb:.1f}" if self.html_mb else "—", f"{self.load:.2f}"]  # fmt: skip
+                _figure(r.html_mb), _figure(r.json_mb), _figure(r.written_after), _figure(r.exit_after),
+                _figure(r.html_load), f"{self.load:.2f}"]  # fmt: skip
 
 
-def table(rows: Sequence[Row]) -> str:
-    """The rows as one Markdown table."""
-    aligns = ["---" if column == "mode" else "---:" for column in COLUMNS]
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "|".join(aligns) + "|"]
-    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
-    return "\n".join(lines)
+def _figure(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def table(rows: Sequence[Row], markdown: bool = True) -> str:
+    """The rows as one Markdown table, or as aligned plain text."""
+    cells = [list(COLUMNS), *(row.cells() for row in rows)]
+    if markdown:
+        aligns = ["---" if column == "mode" else "---:" for column in COLUMNS]
+        lines = ["| " + " | ".join(cells[0]) + " |", "|" + "|".join(aligns) + "|"]
+        return "\n".join(lines + ["| " + " | ".join(line) + " |" for line in cells[1:]])
+    widths = [max(len(line[i]) for line in cells) for i in range(len(COLUMNS))]
+    return "\n".join("  ".join(cell.rjust(width) for cell, width in zip(line, widths, strict=True)) for line in cells)
+
+
+def growth(rows: Sequence[Row]) -> list[str]:
+    """For each mode run at several sizes: wall(N) / wall(M) against N / M, the linearity goal."""
+    lines = []
+    for mode in dict.fromkeys(row.mode for row in rows):
+        sized = sorted((row for row in rows if row.mode == mode), key=lambda row: row.hosts)
+        for small, large in itertools.pairwise(sized):
+            if large.hosts > small.hosts and small.cost.wall:
+                lines.append(
+                    f"{mode}: wall({large.hosts}) / wall({small.hosts}) = {large.cost.wall / small.cost.wall:.2f} "
+                    f"for {large.hosts / small.hosts:g}x the hosts (loads {large.load:.2f}, {small.load:.2f})"
+                )
+    return lines
 
 
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -79,7 +130,9 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--hosts", type=int, nargs="+", default=[1, 10, 50], help="fleet sizes (1, 10, 50, 200 ...)")
     parser.add_argument("--modes", nargs="+", choices=sorted(MODES), default=list(DEFAULT_MODES))
     parser.add_argument("--prefix", default="gfb", help="prefix of the namespaces (a-z, 0-9, at most 6 characters)")
-    parser.add_argument("--keep-reports", type=Path, help="copy each run's readiness.json here")
+    parser.add_argument("--keep-reports", type=Path, help="copy each run's readiness.json and .html here")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown, to paste in the docs")
+    parser.add_argument("--no-html-load", action="store_true", help="skip the headless Chromium load of the HTML")
     args = parser.parse_args(argv)
     if any(n < 1 for n in args.hosts):
         parser.error("--hosts: each size must be at least 1")
@@ -87,13 +140,82 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def run_golive(inventory: Path, workers: int, reports: Path, settle: object) -> tuple[Cost, int, float]:
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests_infra",
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "last_test_clock", "tests_infra",
                f"--inventory={inventory}", f"--report-dir={reports}", "-n", str(workers)]  # fmt: skip
-    cost = measure(command, settle, cwd=REPO, stdout=_log(reports), stderr=_log(reports))  # type: ignore[arg-type]
+    path = os.pathsep.join(filter(None, [str(REPO / "benchmarks"), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": path, "LAST_TEST_CLOCK": str(reports / "last-test")}
+    reports.mkdir(parents=True, exist_ok=True)
+    cost = measure(command, settle, cwd=REPO, env=env, stdout=_log(reports), stderr=_log(reports))  # type: ignore[arg-type]
+    (reports / "exited").write_text(f"{time.time():.6f}\n")
     record = json.loads((reports / "readiness.json").read_text())
     tests = sum(len(criterion["instances"]) for criterion in record["criteria"])
     trips = list(record["run"]["round_trips"].values())
     return cost, tests, statistics.mean(trips) if trips else 0.0
+
+
+def report_files(reports: Path, html_load: bool) -> Reports:
+    """Sizes and timings of what a golive run wrote into ``reports`` (see the module docstring)."""
+    html, record = reports / "readiness.html", reports / "readiness.json"
+    history = sorted((reports / "history").glob("*.json"), key=lambda path: path.stat().st_mtime)
+    written = [path for path in (record, html, *history[-1:]) if path.exists()]
+    last_test = _clock(reports / "last-test")
+    exited = _clock(reports / "exited")
+    after = {path.name: path.stat().st_mtime - last_test for path in written} if last_test else {}
+    if after:
+        print("fleet_ssh: written after the last test: "
+              + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in after.items()), file=sys.stderr)  # fmt: skip
+    return Reports(
+        html_mb=html.stat().st_size / 1e6 if html.exists() else None,
+        json_mb=record.stat().st_size / 1e6 if record.exists() else None,
+        written_after=max(after.values()) if after else None,
+        exit_after=exited - last_test if last_test and exited else None,
+        html_load=load_seconds(html) if html_load and html.exists() else None,
+    )
+
+
+def load_seconds(html: Path) -> float | None:
+    """benchmarks/html_load.py's figure for ``html`` (None if the script is absent or failed).
+
+    The interface: ``python benchmarks/html_load.py PATH`` loads PATH in headless Chromium
+    and prints a Markdown table with a "loaded and painted s" column: that cell of its
+    last row is read. Output without that column: the last number printed.
+    """
+    if not HTML_LOAD.exists():
+        return None
+    try:
+        done = subprocess.run([sys.executable, str(HTML_LOAD), str(html)], capture_output=True, text=True,
+                              timeout=HTML_LOAD_TIMEOUT, cwd=REPO)  # fmt: skip
+    except subprocess.TimeoutExpired:
+        print(f"fleet_ssh: html_load.py gave no figure in {HTML_LOAD_TIMEOUT} s", file=sys.stderr)
+        return None
+    figure = _loaded_cell(done.stdout)
+    if done.returncode != 0 or figure is None:
+        print(f"fleet_ssh: html_load.py failed ({done.returncode}): {done.stderr.strip()[-300:]}", file=sys.stderr)
+        return None
+    print(f"fleet_ssh: html_load.py: {done.stdout.strip().splitlines()[-1]}", file=sys.stderr)
+    return figure
+
+
+def _loaded_cell(output: str) -> float | None:
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")] for line in output.splitlines() if "|" in line
+    ]
+    header = next((row for row in rows if any(cell.startswith("loaded") for cell in row)), None)
+    if header is not None and rows[-1] is not header:
+        column = next(index for index, cell in enumerate(header) if cell.startswith("loaded"))
+        try:
+            return float(rows[-1][column])
+        except (IndexError, ValueError):
+            return None
+    numbers = re.findall(r"\d+(?:\.\d+)?", output)
+    return float(numbers[-1]) if numbers else None
+
+
+def _clock(path: Path) -> float | None:
+    try:
+        return float(path.read_text())
+    except (OSError, ValueError):
+        return None
 
 
 def run_naive(inventory: Path, workers: int, reports: Path, settle: object) -> tuple[Cost, int, float]:
@@ -118,7 +240,7 @@ def _log(reports: Path) -> object:
     return (reports / "output.log").open("ab")
 
 
-def bench(sizes: Sequence[int], modes: Sequence[str], prefix: str, keep: Path | None) -> list[Row]:
+def bench(sizes: Sequence[int], modes: Sequence[str], prefix: str, keep: Path | None, html_load: bool) -> list[Row]:
     sys.path.insert(0, str(REPO))
     from sandbox import light_profile
     from sandbox.light_fleet import light_fleet
@@ -142,23 +264,21 @@ def bench(sizes: Sequence[int], modes: Sequence[str], prefix: str, keep: Path | 
                     reports = work / f"reports-{mode}"
                     runner = run_golive if kind == "golive" else run_naive
                     cost, tests, trips = runner(inventory, workers, reports, fleet.ssh.close)
-                    html = reports / "readiness.html"
-                    row = Row(
-                        hosts, mode, tests, cost, trips, load, html.stat().st_size / 1e6 if html.exists() else 0.0
-                    )
+                    written = report_files(reports, html_load) if kind == "golive" else Reports()
+                    row = Row(hosts, mode, tests, cost, trips, load, written)
                     rows.append(row)
                     print(table([row]).splitlines()[-1], file=sys.stderr, flush=True)
-                    if keep is not None and (reports / "readiness.json").exists():
+                    if keep is not None:
                         keep.mkdir(parents=True, exist_ok=True)
-                        (keep / f"readiness-{hosts}-{mode}.json").write_bytes((reports / "readiness.json").read_bytes())
+                        for kept in (reports / "readiness.json", reports / "readiness.html"):
+                            if kept.exists():
+                                shutil.copyfile(kept, keep / f"{kept.stem}-{hosts}-{mode}{kept.suffix}")
         finally:
             _remove(work)
     return rows
 
 
 def _remove(directory: Path) -> None:
-    import shutil
-
     shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -167,8 +287,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.geteuid() != 0:
         print("fleet_ssh: needs root (network namespaces, sshd)", file=sys.stderr)
         return 2
-    rows = bench(args.hosts, args.modes, args.prefix, args.keep_reports)
-    print(table(rows))
+    rows = bench(args.hosts, args.modes, args.prefix, args.keep_reports, not args.no_html_load)
+    print(table(rows, markdown=args.markdown))
+    for line in growth(rows):
+        print(line)
     return 0
 
 

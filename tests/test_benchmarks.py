@@ -6,7 +6,9 @@ covers the fleet); these need neither.
 
 from __future__ import annotations
 
+import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -44,14 +46,85 @@ def test_a_fleet_of_no_hosts_is_refused(fleet_ssh: ModuleType, capsys: pytest.Ca
 def test_table_has_one_row_per_run_under_the_columns(fleet_ssh: ModuleType) -> None:
     from runner_cost import Cost
 
+    written = fleet_ssh.Reports(html_mb=2.34, json_mb=1.25, written_after=0.44, exit_after=3.05, html_load=1.5)
     rows = [
-        fleet_ssh.Row(10, "golive-n2", 900, Cost(19.25, 16.9, 111.4, 98.0, 1, "cgroup"), 2, 1.5, 2.34),
+        fleet_ssh.Row(10, "golive-n2", 900, Cost(19.25, 16.9, 111.4, 98.0, 1, "cgroup"), 2, 1.5, written),
         fleet_ssh.Row(10, "naive-n2", 1020, Cost(120.0, 40.0, 42.0, 0.0, 1, "cgroup"), 102.0, 2.25),
     ]
     lines = fleet_ssh.table(rows).splitlines()
     assert lines[0].count("|") == len(fleet_ssh.COLUMNS) + 1
-    assert lines[2] == "| 10 | golive-n2 | 900 | 19.2 | 16.9 | 18.8 | 2 | 111 | 98 | 2.3 | 1.50 |"
-    assert lines[3] == "| 10 | naive-n2 | 1020 | 120.0 | 40.0 | 39.2 | 102 | 42 | — | — | 2.25 |"
+    assert (
+        lines[2] == "| 10 | golive-n2 | 900 | 19.2 | 16.9 | 18.8 | 2 | 111 | 98 | 2.3 | 1.2 | 0.4 | 3.0 | 1.5 | 1.50 |"
+    )
+    assert lines[3] == "| 10 | naive-n2 | 1020 | 120.0 | 40.0 | 39.2 | 102 | 42 | — | — | — | — | — | — | 2.25 |"
+    plain = fleet_ssh.table(rows, markdown=False).splitlines()
+    assert len(plain) == 3 and "|" not in "".join(plain)
+    assert plain[1].split() == lines[2].strip("| ").split(" | ")
+
+
+def test_growth_compares_each_mode_across_sizes(fleet_ssh: ModuleType) -> None:
+    from runner_cost import Cost
+
+    def row(hosts: int, mode: str, wall: float) -> object:
+        return fleet_ssh.Row(hosts, mode, hosts * 90, Cost(wall, 1.0, 1.0, 0.0, 0, "cgroup"), 1, 5.0)
+
+    rows = [row(200, "golive-n2", 900.0), row(50, "golive-n2", 200.0), row(50, "naive-n2", 1000.0)]
+    assert fleet_ssh.growth(rows) == ["golive-n2: wall(200) / wall(50) = 4.50 for 4x the hosts (loads 5.00, 5.00)"]
+
+
+def test_report_timings_are_read_against_the_last_test(fleet_ssh: ModuleType, tmp_path: Path) -> None:
+    last = 1_700_000_000.0
+    (tmp_path / "last-test").write_text(f"{last}\n")
+    (tmp_path / "exited").write_text(f"{last + 9.5}\n")
+    (tmp_path / "history").mkdir()
+    for name, size, after in (("readiness.json", 2_000_000, 1.0), ("readiness.html", 3_000_000, 2.5),
+                              ("history/1.json", 10, 0.5), ("history/2.json", 10, 4.0)):  # fmt: skip
+        path = tmp_path / name
+        path.write_bytes(b"x" * size)
+        os.utime(path, (last + after, last + after))
+    written = fleet_ssh.report_files(tmp_path, html_load=False)
+    assert (written.html_mb, written.json_mb) == (3.0, 2.0)
+    assert written.written_after == pytest.approx(4.0, abs=0.01)
+    assert written.exit_after == pytest.approx(9.5)
+    assert written.html_load is None
+
+
+def test_report_timings_are_unknown_without_the_clock(fleet_ssh: ModuleType, tmp_path: Path) -> None:
+    (tmp_path / "readiness.json").write_text("{}")
+    written = fleet_ssh.report_files(tmp_path, html_load=True)
+    assert written.written_after is None and written.exit_after is None
+    assert written.html_mb is None and written.html_load is None
+
+
+def test_html_load_time_is_the_last_number_the_script_prints(
+    fleet_ssh: ModuleType, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    html = tmp_path / "readiness.html"
+    html.write_text("<html></html>")
+    script = tmp_path / "html_load.py"
+    monkeypatch.setattr(fleet_ssh, "HTML_LOAD", script)
+    assert fleet_ssh.load_seconds(html) is None  # not there: the column shows a dash
+    script.write_text("import sys; print(f'{sys.argv[1]}: loaded in 1.25 s')\n")
+    assert fleet_ssh.load_seconds(html) == 1.25
+    table = ["| page MB | run | loaded and painted s | Chromium CPU s | load |", "|---:|---:|---:|---:|---:|",
+             "| 0.1 | 1 | 2.50 | 1.10 | 7.25 |"]  # fmt: skip
+    script.write_text(f"print({chr(10).join(table)!r})\n")
+    assert fleet_ssh.load_seconds(html) == 2.5  # the loaded column, not the load average
+    script.write_text("import sys; sys.exit('no chromium')\n")
+    assert fleet_ssh.load_seconds(html) is None
+
+
+def test_last_test_clock_stamps_the_last_test_on_the_controller(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_one(): pass\ndef test_two(): pass\n")
+    stamp = pytester.path / "last-test"
+    pytester.syspathinsert(BENCHMARKS)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LAST_TEST_CLOCK", str(stamp))
+        patch.setenv("PYTHONPATH", str(BENCHMARKS))
+        before = time.time()
+        result = pytester.runpytest_subprocess("-p", "last_test_clock", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    assert before <= float(stamp.read_text()) <= time.time()
 
 
 def test_runner_cost_counts_the_child_processes_of_a_command(fleet_ssh: ModuleType) -> None:
