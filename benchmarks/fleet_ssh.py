@@ -34,7 +34,6 @@ import argparse
 import itertools
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -207,8 +206,7 @@ def _loaded_cell(output: str) -> float | None:
             return float(rows[-1][column])
         except (IndexError, ValueError):
             return None
-    numbers = re.findall(r"\d+(?:\.\d+)?", output)
-    return float(numbers[-1]) if numbers else None
+    return None  # no "loaded ..." column: a dash, never a number taken from elsewhere
 
 
 def _clock(path: Path) -> float | None:
