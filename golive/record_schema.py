@@ -170,41 +170,38 @@ class HistoryCriterion(TypedDict):
     outcome: Outcome
 
 
-class HistoryRecord(TypedDict):
+class Grade(TypedDict):
+    """A run's grade as every record states it: the score, the letter, the verdict and
+    what caps it, by category."""
+
+    score: float
+    uncapped_score: float
+    score_unrounded: float
+    grade: str
+    ready: bool
+    partial: bool
+    complete: bool
+    critical_failures: list[str]
+    categories: list[CategoryEntry]
+
+
+class HistoryRecord(Grade):
     """What the history (``reports/history/``) keeps of a run: what a later run is compared
     by (grade, categories, each criterion's outcome, the run's metadata), not its instances,
     evidence or facts (``golive.history.summary``)."""
 
-    score: float
-    uncapped_score: float
-    score_unrounded: float
-    grade: str
-    ready: bool
-    partial: bool
-    complete: bool
-    critical_failures: list[str]
-    categories: list[CategoryEntry]
     criteria: list[HistoryCriterion]
     run: RunMetadata
 
 
-class Record(TypedDict):
+class Record(Grade):
     """A graded run (or a merge of shards): everything every report is rendered from."""
 
     schema: int
-    score: float
-    uncapped_score: float
-    score_unrounded: float
-    grade: str
-    ready: bool
-    partial: bool
     partial_reasons: list[str]
     not_run: list[str]
-    complete: bool
     incomplete_reasons: list[str]
     rubric_overridden: list[str]
-    critical_failures: list[str]
-    categories: list[CategoryEntry]
     criteria: list[CriterionEntry]
     facts: dict[str, dict[str, Any]]
     """Each command result once, keyed by content id; evidence entries refer to it (``fact``)."""

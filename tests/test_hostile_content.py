@@ -10,11 +10,10 @@ every output stays bounded.
 from __future__ import annotations
 
 import re
-import subprocess
-import tempfile
 
 import pytest
 
+from tests import headless
 from tests.conftest import debian_tool, load_json
 
 HOSTILE = r"""
@@ -49,15 +48,7 @@ def chromium() -> str:
 
 def render(chromium: str, page) -> str:
     """The DOM after the page's scripts ran, as headless Chromium sees it."""
-    with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run(
-            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", "--virtual-time-budget=5000", "--dump-dom", page.as_uri()],
-            capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
+    return headless.dom(chromium, page)
 
 
 @pytest.mark.root

@@ -8,8 +8,6 @@ import datetime as dt
 import gzip
 import json
 import re
-import subprocess
-import tempfile
 from types import SimpleNamespace
 
 import pytest
@@ -19,6 +17,7 @@ from golive.criteria import Criterion
 from golive.record import finalize
 from golive.results import Ledger
 from golive.rubric import DEFAULT_RUBRIC
+from tests import headless
 from tests.conftest import debian_tool
 
 PLANTED = "<script>document.documentElement.setAttribute('data-pwned', 'fact')</script>"
@@ -93,15 +92,7 @@ def test_a_planted_script_in_a_packed_fact_stays_text_when_opened(tmp_path):
     chromium = debian_tool("chromium", "chromium")
     page = tmp_path / "readiness.html"
     page.write_text(html_report.page(_record()).replace("</body>", OPEN_ALL + "</body>"))
-    with tempfile.TemporaryDirectory() as profile:
-        done = subprocess.run(
-            [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={profile}", "--virtual-time-budget=10000", "--dump-dom", page.as_uri()],
-            capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-2000:]
-    dom = done.stdout
+    dom = headless.dom(chromium, page, budget_ms=10000)
     assert not re.search(r"<[a-z]+[^<>]*\bdata-pwned=", dom), "a planted script ran"
     opened = re.search(r'<pre id="golive-opened">(.*?)</pre>', dom, re.DOTALL)
     assert opened, dom[-2000:]

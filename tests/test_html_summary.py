@@ -11,6 +11,7 @@ import tempfile
 import pytest
 
 from golive import html_report
+from tests import headless
 from tests.conftest import load_json
 from tests.synthetic import run
 from tests.test_hostile_content import chromium  # noqa: F401 (a fixture)
@@ -111,9 +112,7 @@ def probe(browser: str, page, shot=None) -> dict:
     """Open ``page`` at 1280 px in headless Chromium; the probe's measurements from the DOM."""
     probed = page.with_name("probed.html")
     probed.write_text(page.read_text().replace("</body>", PROBE + "</body>"))
-    flags = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             "--window-size=1280,1000", "--hide-scrollbars", "--virtual-time-budget=5000"]  # fmt: skip
+    flags = [browser, *headless.FLAGS, "--window-size=1280,1000", "--hide-scrollbars", "--virtual-time-budget=5000"]
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
             [*flags, f"--user-data-dir={profile}", "--dump-dom", probed.as_uri()],
