@@ -75,7 +75,12 @@ class Daemon:
             pid = process.pid
             self.pidfile.write_text(f"{pid}\n")
         if ready is not None:
-            wait_for(ready, timeout, f"{self.name} (log: {self.logfile})", alive=self.pid)
+            try:
+                wait_for(ready, timeout, f"{self.name} (log: {self.logfile})", alive=self.pid)
+            except SandboxError as error:
+                log = self.logfile.read_bytes() if self.logfile.exists() else b""
+                said = log[-600:].decode(errors="replace").strip()
+                raise SandboxError(f"{error}; its log ends: {said}" if said else str(error)) from None
         return pid
 
     def stop(self, timeout: float = 10.0) -> None:
