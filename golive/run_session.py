@@ -115,7 +115,9 @@ class GoliveSession:
         if state.shard is not None:
             index, total = state.shard
             hosts = [host.name for host in state.inventory.hosts]
-            mine = [sharding.shard_of(sharding.host_of(item.nodeid, hosts), hosts, total) == index for item in items]
+            shards = {host: sharding.shard_of(host, hosts, total) for host in [*hosts, None]}
+            names = frozenset(hosts)
+            mine = [shards[sharding.host_of(item.nodeid, names)] == index for item in items]
             if not all(mine):
                 config.hook.pytest_deselected(items=[item for item, ours in zip(items, mine, strict=True) if not ours])
                 items[:] = [item for item, ours in zip(items, mine, strict=True) if ours]
