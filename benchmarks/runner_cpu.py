@@ -5,7 +5,10 @@ endpoints (a TLS server on loopback, started here in its own process so its CPU 
 not counted), log files of 10 000 lines, backups, a git repository, documents and a
 dependency. The run's CPU is read with ``wait4`` (pytest, its workers and their
 children, such as the ``sh`` of each fact command) and, per process, pytest's own CPU
-(``RUSAGE_SELF`` at the end of each process, which is what golive's Python costs).
+(``RUSAGE_SELF`` at the end of each process, which is what golive's Python costs), split
+into start-up (the interpreter and pytest, to the measuring plugin's load), the
+installed plugins' import and configuration (golive's inventory and fixtures among
+them), collection, and the session (the tests, their reports, the record).
 
     .venv/bin/python benchmarks/runner_cpu.py 10            # -n 0
     .venv/bin/python benchmarks/runner_cpu.py 10 --workers 2
@@ -44,14 +47,28 @@ print(server.server_address[1], flush=True)
 server.serve_forever()
 """
 
-# the plugin each pytest process loads: its own CPU, written when it ends
+# the plugin each pytest process loads: its own CPU, written when it ends, and the CPU at
+# which it was loaded (-p plugins load before the installed ones: golive's import comes
+# after), configured and had collected
 MEASURE = """
 import json, os, resource
+import pytest
+def _cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+MARKS = {"loaded": _cpu()}
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    MARKS["configured"] = _cpu()
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session):
+    MARKS["collected"] = _cpu()
 def pytest_unconfigure(config):
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    role = getattr(config, "workerinput", {}).get("workerid", "controller")
     path = os.environ["RUNNER_CPU_DIR"] + f"/{os.getpid()}.json"
     with open(path, "w") as f:
-        json.dump({"cpu": usage.ru_utime + usage.ru_stime, "rss_kb": usage.ru_maxrss}, f)
+        json.dump({"cpu": usage.ru_utime + usage.ru_stime, "rss_kb": usage.ru_maxrss, "role": role, **MARKS}, f)
 """
 
 
@@ -164,6 +181,17 @@ def main() -> None:
             f"| {args.hosts} | {args.workers} | {tests} | {wall:.1f} | {total:.2f} | {pytest_cpu:.2f} "
             f"| {1000 * total / tests:.1f} | {1000 * pytest_cpu / tests:.1f} |"
         )
+        print()
+        print("| process | start-up (s) | plugins, configure (s) | collection (s) | session (s) | CPU (s) | RSS (MB) |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for one in sorted(own, key=lambda o: str(o["role"])):
+            configured = one.get("configured", one["cpu"])
+            collected = one.get("collected", configured)  # xdist's controller collects nothing
+            print(
+                f"| {one['role']} | {one['loaded']:.2f} | {configured - one['loaded']:.2f} "
+                f"| {collected - configured:.2f} | {one['cpu'] - collected:.2f} | {one['cpu']:.2f} "
+                f"| {one['rss_kb'] // 1024} |"
+            )
 
 
 if __name__ == "__main__":

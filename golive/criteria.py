@@ -37,8 +37,8 @@ MARKERS = (
 )
 
 __all__ = [
-    "MARKERS", "Criterion", "CriterionMarkError", "criterion_of", "is_marked", "parse_docstring", "reference",
-    "selected_ids",
+    "MARKERS", "Criterion", "CriterionMarkError", "CriterionReader", "criterion_of", "is_marked", "parse_docstring",
+    "reference", "selected_ids",
 ]  # fmt: skip
 
 
@@ -110,6 +110,31 @@ def criterion_of(item: pytest.Item, categories: Collection[str]) -> Criterion:
         )
     title, why, remediation, description, keys = parse_docstring(getattr(item, "obj", None))
     return Criterion(identifier, category, severities[0], title or item.name, why, remediation, description, keys)
+
+
+class CriterionReader:
+    """``criterion_of`` for the items of one collector, each test function's read once.
+
+    The items one function yields (one per parameter) share its markers, its parents'
+    and its docstring, so they implement the same criterion: it is read from the first
+    and handed to the others (tens of thousands of items on a large fleet). An item with
+    markers of its own parameter (``pytest.param(..., marks=...)``) is read on its own,
+    and so is a malformed one (its error names the item) or one whose title is its name."""
+
+    def __init__(self, categories: Collection[str]) -> None:
+        self.categories = categories
+        self._read: dict[tuple[object, ...], Criterion] = {}
+
+    def __call__(self, item: pytest.Item) -> Criterion:
+        callspec = getattr(item, "callspec", None)
+        own_marks = tuple(map(id, callspec.marks)) if callspec is not None else ()
+        key = (item.parent, getattr(item, "originalname", item.name), own_marks)
+        found = self._read.get(key)
+        if found is None:
+            found = criterion_of(item, self.categories)
+            if found.title != item.name:
+                self._read[key] = found
+        return found
 
 
 def _criterion_args(mark: pytest.Mark, where: str) -> tuple[str, str]:

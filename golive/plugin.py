@@ -139,9 +139,23 @@ def pytest_configure(config: pytest.Config) -> None:
         if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
             state.previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
     config.pluginmanager.register(GoliveSession(config, state), "golive.run")
-    for name in fixtures.PLUGINS:
-        if not config.pluginmanager.has_plugin(name):
-            config.pluginmanager.register(importlib.import_module(name), name)
+    if _collects(config):
+        for name in fixtures.PLUGINS:
+            if not config.pluginmanager.has_plugin(name):
+                config.pluginmanager.register(importlib.import_module(name), name)
+
+
+def _collects(config: pytest.Config) -> bool:
+    """Whether this process collects tests, and so needs golive's fixtures (their modules
+    import what the criteria read with: HTTP, TLS, log patterns, ...). xdist's controller
+    does not: its workers collect and run, it hands them tests and takes their reports
+    (the same test as xdist's own; collect-only and fixture listings stay in the process)."""
+    if is_worker(config) or not config.pluginmanager.hasplugin("xdist"):
+        return True
+    option = config.option
+    if option.collectonly or getattr(option, "showfixtures", False) or getattr(option, "show_fixtures_per_test", False):
+        return True
+    return getattr(option, "dist", "no") == "no" or not getattr(option, "tx", None)
 
 
 _VALUE_OPTIONS = (

@@ -71,15 +71,18 @@ class GoliveSession:
         report = yield
         if not report.passed or not report.result:
             return report
-        categories = self.state.inventory.rubric.categories
+        read = criteria.CriterionReader(self.state.inventory.rubric.categories)
+        in_suite: dict[Path, bool] = {}  # by file: the items of one module share it
         problems = []
         for node in report.result:
             if not isinstance(node, pytest.Function):
                 continue
-            if not (run_scope.in_suite(node, self.state) or criteria.is_marked(node)):
+            if node.path not in in_suite:
+                in_suite[node.path] = run_scope.in_suite(node, self.state)
+            if not (in_suite[node.path] or criteria.is_marked(node)):
                 continue
             try:
-                found = criteria.criterion_of(node, categories)
+                found = read(node)
             except CriterionMarkError as exc:
                 problems.append(str(exc))
                 continue
@@ -97,20 +100,24 @@ class GoliveSession:
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         """Keep the whole catalogue of collected criteria, before -m/-k deselect any."""
         state = self.state
+        # a criterion whose subject the inventory does not declare is not collected (it is
+        # reported as not applicable), rather than pytest's "got empty parameter set" skip
+        declared = []
         for item in items:
             found = item.stash.get(CRITERION, None)
             if found is not None:
                 state.catalogue.setdefault(found.id, found)
-        # a criterion whose subject the inventory does not declare is not collected (it is
-        # reported as not applicable), rather than pytest's "got empty parameter set" skip
-        for item in items:
-            if _nothing_declared(item) and CRITERION in item.stash:
-                state.nothing_declared.add(item.stash[CRITERION].id)
-        items[:] = [item for item in items if not _nothing_declared(item)]
+            if not _nothing_declared(item):
+                declared.append(item)
+            elif found is not None:
+                state.nothing_declared.add(found.id)
+        items[:] = declared
         if state.shard is not None:
             index, total = state.shard
             hosts = [host.name for host in state.inventory.hosts]
-            mine = [sharding.shard_of(sharding.host_of(item.nodeid, hosts), hosts, total) == index for item in items]
+            shards = {host: sharding.shard_of(host, hosts, total) for host in [*hosts, None]}
+            names = frozenset(hosts)
+            mine = [shards[sharding.host_of(item.nodeid, names)] == index for item in items]
             if not all(mine):
                 config.hook.pytest_deselected(items=[item for item, ours in zip(items, mine, strict=True) if not ours])
                 items[:] = [item for item, ours in zip(items, mine, strict=True) if ours]

@@ -8,7 +8,7 @@ cached facts) live in exactly one job. Tests of no host run in shard 1.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 _SHARD = re.compile(r"^([1-9]\d*)/([1-9]\d*)$")
 
@@ -21,13 +21,21 @@ def parse_shard(text: str) -> tuple[int, int]:
     return int(match.group(1)), int(match.group(2))
 
 
-def host_of(nodeid: str, hosts: Sequence[str]) -> str | None:
-    """The inventory host a test id is parametrized with (``test_x[web-1/nginx]`` → web-1)."""
+def host_of(nodeid: str, hosts: Collection[str]) -> str | None:
+    """The inventory host a test id is parametrized with (``test_x[web-1/nginx]`` → web-1):
+    the longest host the parameter is, or starts with before a ``/`` or ``-``.
+
+    Only the parameter's own prefixes are looked up (a set of hosts makes each lookup
+    constant): the scheduler and ``--shard`` ask it for every test of the fleet."""
     if not nodeid.endswith("]") or "[" not in nodeid:
         return None
     param = nodeid.rsplit("[", 1)[1][:-1]
-    matching = [h for h in hosts if param == h or param.startswith((f"{h}/", f"{h}-"))]
-    return max(matching, key=len) if matching else None
+    end = len(param)
+    while end > 0:
+        if param[:end] in hosts:
+            return param[:end]
+        end = max(param.rfind("/", 0, end), param.rfind("-", 0, end))
+    return None
 
 
 def shard_of(host: str | None, hosts: Sequence[str], total: int) -> int:

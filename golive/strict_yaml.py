@@ -4,6 +4,11 @@ PyYAML keeps the last of two equal keys, so two hosts both named ``web1`` leave 
 host out of the run with nothing to show for it. ``load`` refuses that, naming the key
 and both lines, and can report the line of every key, so a later check (two list
 entries with the same ``name:``) can name its lines too.
+
+Documents are parsed with libyaml where PyYAML has it (the same nodes, lines and
+values, ten times faster: every pytest process reads hosts.yaml and the knowledge base
+of log patterns); a document libyaml refuses is parsed again by PyYAML's own parser,
+whose messages name the offending character.
 """
 
 from __future__ import annotations
@@ -11,12 +16,14 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 Lines = dict[str, int]
 """Key path (``hosts.web1.repos[0].name``) → the 1-based line the key is on."""
 
 _MERGE = "tag:yaml.org,2002:merge"
+_LIBYAML: type[yaml.CSafeLoader] | None = getattr(yaml, "CSafeLoader", None)
 
 
 class DuplicateKey(yaml.YAMLError):
@@ -36,7 +43,17 @@ def load(data: str | bytes) -> Any:
 
 def load_with_lines(data: str | bytes) -> tuple[Any, Lines]:
     """The document and the line of each of its keys; DuplicateKey when a key repeats."""
-    loader = yaml.SafeLoader(data)
+    if _LIBYAML is not None:
+        try:
+            return _load(_LIBYAML(data))
+        except DuplicateKey:
+            raise
+        except yaml.YAMLError:
+            pass  # said again, in PyYAML's words
+    return _load(yaml.SafeLoader(data))
+
+
+def _load(loader: yaml.SafeLoader | yaml.CSafeLoader) -> tuple[Any, Lines]:
     try:
         node = loader.get_single_node()
         if node is None:
@@ -48,7 +65,7 @@ def load_with_lines(data: str | bytes) -> tuple[Any, Lines]:
         loader.dispose()
 
 
-def _walk(loader: yaml.SafeLoader, node: Node, path: str, lines: Lines, seen: set[int]) -> None:
+def _walk(loader: SafeConstructor, node: Node, path: str, lines: Lines, seen: set[int]) -> None:
     if id(node) in seen:  # an alias: its keys were checked where it was anchored
         return
     seen.add(id(node))

@@ -31,3 +31,21 @@ def test_shards_deal_sorted_hosts_round_robin():
 def test_bad_shard_specs(text):
     with pytest.raises(ValueError, match="--shard expects K/N"):
         parse_shard(text)
+
+
+def _host_of_by_scan(nodeid, hosts):
+    """host_of as a scan of every host: what the lookup of the parameter's prefixes must equal."""
+    if not nodeid.endswith("]") or "[" not in nodeid:
+        return None
+    param = nodeid.rsplit("[", 1)[1][:-1]
+    matching = [h for h in hosts if param == h or param.startswith((f"{h}/", f"{h}-"))]
+    return max(matching, key=len) if matching else None
+
+
+def test_host_of_finds_what_a_scan_of_every_host_finds():
+    parts = ["web", "web-1", "db", "db-1-a", "a", "a/b", "x-y", "1"]
+    hosts = ["web", "web-1", "db", "db-1", "db-1-a", "a", "x"]
+    params = {f"{p}{sep}{q}" for p in parts for q in parts for sep in ("-", "/", "")} | set(parts)
+    for param in sorted(params):
+        nodeid = f"tests_infra/test_x.py::test_y[{param}]"
+        assert host_of(nodeid, frozenset(hosts)) == host_of(nodeid, hosts) == _host_of_by_scan(nodeid, hosts), param
