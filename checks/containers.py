@@ -20,7 +20,7 @@ import fnmatch
 import hashlib
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from golive import facts as fact_script
@@ -256,6 +256,16 @@ class ContainerFacts:
     def target(self, container: Container) -> str:
         return f"{self.host}/{container.name}"
 
+    def copy(self) -> ContainerFacts:
+        """These facts with lists and maps of their own (the containers themselves are frozen)."""
+        return replace(
+            self,
+            containers=list(self.containers),
+            deaths={key: list(times) for key, times in self.deaths.items()},
+            kernel_ooms=list(self.kernel_ooms),
+            image_env={key: dict(env) for key, env in self.image_env.items()},
+        )
+
     def judged(self, policy: ContainerPolicy) -> list[Container]:
         """Every container except the ignored ones, by name."""
         return [c for c in self.containers if not any(fnmatch.fnmatchcase(c.name, g) for g in policy.ignore)]
@@ -280,8 +290,10 @@ class ContainerFacts:
 
 
 def facts(remote: RemoteHost) -> ContainerFacts:
-    """The host's containers, build cache, restart events and kernel OOM lines (one cached command)."""
-    return parse(remote.name, fact_script.run(remote, SECTIONS))
+    """The host's containers, build cache, restart events and kernel OOM lines (one cached
+    command, parsed once per host; each caller gets its own copy)."""
+    found = fact_script.run(remote, SECTIONS)
+    return remote.memo("container facts", "", lambda: parse(remote.name, found)).copy()
 
 
 def parse(host: str, found: dict[str, fact_script.Output]) -> ContainerFacts:

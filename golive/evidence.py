@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextvars
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -153,6 +153,31 @@ class Verdict:
         return cls(True, f"all {len(comparisons)} {what} within limits", list(comparisons))
 
 
+def command_entry(
+    command: str,
+    exit_status: int | None,
+    stdout: str | bytes = "",
+    stderr: str | bytes = "",
+    *,
+    host: str = "",
+    duration: float | None = None,
+    batched: bool = False,
+) -> dict[str, Any]:
+    """The evidence entry of a command and what came back, every string cleaned (``cached``
+    false: ``Evidence.add_command`` sets it for the test recording it)."""
+    return {
+        "kind": "command",
+        "host": clean(host, 200),
+        "command": clean(command, 2000),
+        "exit_status": exit_status,
+        "stdout": clean(stdout),
+        "stderr": clean(stderr),
+        "duration": None if duration is None else round(duration, 3),
+        "cached": False,
+        "batched": batched,
+    }
+
+
 class Evidence:
     """The evidence of one test; reached through the ``evidence`` fixture."""
 
@@ -172,19 +197,13 @@ class Evidence:
         batched: bool = False,
     ) -> None:
         """A command run on a target and what came back (``batched``: fetched with the host's other facts)."""
-        self.entries.append(
-            {
-                "kind": "command",
-                "host": clean(host, 200),
-                "command": clean(command, 2000),
-                "exit_status": exit_status,
-                "stdout": clean(stdout),
-                "stderr": clean(stderr),
-                "duration": None if duration is None else round(duration, 3),
-                "cached": cached,
-                "batched": batched,
-            }
-        )
+        entry = command_entry(command, exit_status, stdout, stderr, host=host, duration=duration, batched=batched)
+        self.add_command(entry, cached=cached)
+
+    def add_command(self, entry: Mapping[str, Any], *, cached: bool) -> None:
+        """A command entry made (and cleaned) by ``command_entry``, recorded as it is: a
+        result read by many tests is cleaned once, not once per test."""
+        self.entries.append({**entry, "cached": cached})
 
     def http(
         self,

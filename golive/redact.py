@@ -95,6 +95,8 @@ class Redactor:
     Each text is redacted once: known values by literal search, then one scan of the
     combined format rules. The result of a text (and the result itself, so text that is
     redacted already is never redacted again) is remembered until a new secret arrives.
+    ``generation`` counts the changes of the known values: text redacted at one
+    generation may need redacting again at a later one.
     """
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
@@ -102,6 +104,7 @@ class Redactor:
         self._secrets: set[str] = set()
         self._known: tuple[str, ...] = ()
         self._memo: dict[str, str] = {}
+        self.generation = 0
         self.add(secrets)
 
     def add(self, secrets: Iterable[str]) -> None:
@@ -112,6 +115,7 @@ class Redactor:
             if len(self._secrets) != before:
                 self._known = tuple(sorted(self._secrets, key=len, reverse=True))
                 self._memo = {}
+                self.generation += 1
 
     def __call__(self, text: str) -> str:
         """The text with every known secret and secret-looking token masked."""

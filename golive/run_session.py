@@ -18,6 +18,7 @@ the run's state from ``self.state``. In order of the run, its hooks:
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import signal
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,10 @@ class GoliveSession:
         self.state = state
         self.is_worker = hasattr(config, "workerinput")
         self.payload = Payload()
+        self._frozen = False
+        # registered before pytest's unraisable-exception plugin registers its own cleanup
+        # (golive configures first), so it runs after that plugin's last collections
+        config.add_cleanup(self._unfreeze)
 
     # collection
 
@@ -152,6 +157,22 @@ class GoliveSession:
             self.state.collection_errors.append(report.nodeid or "the session")
 
     # running a test
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> None:
+        """What is alive when the tests start (modules, collected items, the inventory) lives
+        to the end of the run: it is put out of the garbage collector's reach, so that its
+        full collections during the run and at its end (pytest collects twice as it
+        unconfigures) walk only what the tests made. Given back when the session ends (a
+        session run within another one, as pytester's in-process runs, leaves it be)."""
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            self._frozen = True
+
+    def _unfreeze(self) -> None:
+        if self._frozen:
+            self._frozen = False
+            gc.unfreeze()
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> Any:

@@ -74,3 +74,26 @@ def test_message_only_failures_in_junit_xml(pytester: pytest.Pytester) -> None:
 
     same = [re.sub(r'time="[0-9.]+"', "", text) for text in outputs]
     assert same[0] == same[1]
+
+
+def test_objects_of_the_collection_are_out_of_the_collectors_reach_during_the_run_only(pytester: pytest.Pytester):
+    """What is alive when the tests start is frozen for the run (the collector's full passes
+    walk only what the tests make) and given back when the session ends."""
+    pytester.makeconftest(
+        """
+        import atexit, gc
+
+        atexit.register(lambda: open("after.txt", "w").write(str(gc.get_freeze_count())))
+        """
+    )
+    pytester.makepyfile(
+        """
+        import gc
+
+        def test_frozen():
+            assert gc.get_freeze_count() > 0
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:html")
+    result.assert_outcomes(passed=1)
+    assert (pytester.path / "after.txt").read_text() == "0"

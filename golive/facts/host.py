@@ -103,6 +103,8 @@ class RemoteHost:
         self._cache: dict[str, Output] = {}
         self._reported: set[str] = set()
         self._memo: dict[tuple[str, str], Any] = {}
+        self._entries: dict[tuple[int, str | None], tuple[Output, int, dict[str, Any]]] = {}
+        """Cleaned evidence entries by result (and stdout as shown), for ``record``."""
         self._secret_finders: dict[str, SecretFinder] = {}
         self._prefetched = False
         self._lock = threading.Lock()
@@ -163,13 +165,21 @@ class RemoteHost:
 
     def record(self, result: Output, cached: bool, shown: str | None = None) -> None:
         """The command in the current test's evidence; ``shown``: its stdout as shown (a fact
-        script's with private sections withheld)."""
+        script's with private sections withheld). A result is cleaned once for all the tests
+        recording it (again only when the redactor has learnt a secret since)."""
         current = evidence.current()
-        if current is not None:
-            current.command(
+        if current is None:
+            return
+        generation = redact.generation
+        key = (id(result), shown)
+        found = self._entries.get(key)
+        if found is None or found[0] is not result or found[1] != generation:
+            entry = evidence.command_entry(
                 result.command, result.exit_status, result.stdout if shown is None else shown, result.stderr,
-                host=self.name, duration=result.duration, cached=cached, batched=result.batched,
+                host=self.name, duration=result.duration, batched=result.batched,
             )  # fmt: skip
+            found = self._entries[key] = (result, generation, entry)
+        current.add_command(found[2], cached=cached)
 
     def check(self, result: Output) -> Output:
         """The result, or the criterion's error when it timed out or overflowed the cap."""

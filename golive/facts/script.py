@@ -60,9 +60,13 @@ def parse(stdout: str) -> dict[str, Output]:
 def withheld(stdout: str, sections: Iterable[Section]) -> str:
     """The sections as evidence: each key, its exit status and its output, a private
     section's output replaced by its size."""
+    return _shown(parse(stdout), sections)
+
+
+def _shown(found: dict[str, Output], sections: Iterable[Section]) -> str:
     private = {part.key for part in sections if part.private}
     shown: list[str] = []
-    for key, output in parse(stdout).items():
+    for key, output in found.items():
         shown.append(f"[{key}] exit {output.exit_status}")
         if key in private and output.text:
             shown.append(f"[{len(output.text.splitlines())} line(s) of file contents withheld]")
@@ -73,8 +77,17 @@ def withheld(stdout: str, sections: Iterable[Section]) -> str:
 
 def run(remote: RemoteHost, sections: Sequence[Section]) -> dict[str, Output]:
     """The script's sections: fetched once per host (``RemoteHost.fetch``), recorded with the
-    private sections withheld, then split."""
-    result, cached = remote.fetch(script(sections))
-    remote.record(result, cached, shown=withheld(result.stdout, sections))
+    private sections withheld, then split; split and withheld once per host, whichever
+    criteria read them."""
+    text = script(sections)
+    result, cached = remote.fetch(text)
+    private = "\0".join(part.key for part in sections if part.private)
+    split = remote.memo("fact script", f"{text}\0{private}", lambda: _split(result.stdout, sections))
+    remote.record(result, cached, shown=split[1])
     remote.check(result)
-    return parse(result.stdout)
+    return dict(split[0])
+
+
+def _split(stdout: str, sections: Sequence[Section]) -> tuple[dict[str, Output], str]:
+    found = parse(stdout)
+    return found, _shown(found, sections)

@@ -197,3 +197,18 @@ def test_commented_out_crontab_line_is_absent():
         "h1", False, "PID 1 is sh", NOW, cron={"backup": ["/etc/cron.d/b:0 3 * * * root /srv/bin/backup # nightly"]}
     )
     assert systemd.judge_cron(live, job)[0].passed
+
+
+def test_a_hosts_container_facts_are_parsed_once_and_each_reader_gets_its_own():
+    """The criteria reading a host's containers share one parse of its fact script; a
+    reader changing its copy changes no other reader's."""
+    from golive.facts import RemoteHost
+    from golive.inventory import Host
+
+    remote = RemoteHost(Host(name="containers-once", backend="local://"))
+    first, second = containers.facts(remote), containers.facts(remote)
+    assert first == second
+    assert first is not second and first.containers is not second.containers
+    first.containers.clear()
+    first.deaths["gone"] = [1.0]
+    assert containers.facts(remote) == second

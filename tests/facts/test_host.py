@@ -120,3 +120,24 @@ def test_a_host_batch_carries_only_what_the_selected_criteria_read():
     everything = RemoteHost(host)
     everything.run("echo disk")
     assert {"echo disk", "echo logs", "echo any", f"echo TOKEN={canary}"} <= set(everything.batch)
+
+
+def test_a_result_read_by_many_tests_is_cleaned_once_and_again_after_a_new_secret():
+    """Every test reading a fact records the same cleaned entry (cleaned once per host, not
+    once per test); a secret learnt in between is masked in the tests recording it after."""
+    from golive import evidence
+
+    canary = "canary-late-Q7m2"
+    remote = RemoteHost(Host(name="recorded", backend="local://"))
+    first, second, third = evidence.Evidence(), evidence.Evidence(), evidence.Evidence()
+    for recorded in (first, second):
+        with evidence.collecting(recorded):
+            remote.run(f"echo seen {canary} token=abc123")
+    (entry,) = first.entries
+    assert entry["stdout"] == f"seen {canary} token=[REDACTED]\n" and entry["cached"] is False
+    assert second.entries == [{**entry, "cached": True}] and second.entries[0] is not entry
+    redact.add([canary])
+    with evidence.collecting(third):
+        remote.run(f"echo seen {canary} token=abc123")
+    assert third.entries[0]["stdout"] == "seen [REDACTED] token=[REDACTED]\n"
+    assert canary not in third.entries[0]["command"]

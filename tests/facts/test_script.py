@@ -45,3 +45,34 @@ def test_forged_markers_in_a_private_file_cannot_end_its_section(tmp_path: Path)
     found = sections.parse(stdout)
     assert found["env"].text.splitlines()[-2:] == [canary, "DB_PASSWORD=hunter2"]
     assert found["public"] == sections.Output("shown", 0)
+
+
+def test_a_script_read_by_many_tests_is_split_and_withheld_once_per_host(tmp_path: Path):
+    """Each test gets the sections and the evidence (private sections withheld) as if it
+    were the only reader; the host splits the output once."""
+    from golive import evidence
+    from golive.facts import RemoteHost
+    from golive.inventory import Host
+
+    secret = tmp_path / ".env"
+    secret.write_text("DB_PASSWORD=hunter2\nAPI=x\n")
+    parts = [sections.Section("env", f"cat -- {sections.quote(str(secret))}", private=True),
+             sections.Section("public", "echo shown")]  # fmt: skip
+    remote = RemoteHost(Host(name="split-once", backend="local://"))
+    readers = [evidence.Evidence() for _ in range(3)]
+    found = []
+    for recorded in readers:
+        with evidence.collecting(recorded):
+            found.append(sections.run(remote, parts))
+    assert found[0] == found[1] == found[2] and found[0] is not found[1]
+    assert found[0]["public"] == sections.Output("shown", 0)
+    found[0].clear()  # one reader's copy: the others' stay whole
+    assert sections.run(remote, parts)["env"].text == "DB_PASSWORD=hunter2\nAPI=x"
+    shown = [recorded.entries[0]["stdout"] for recorded in readers]
+    expected = "[env] exit 0\n[2 line(s) of file contents withheld]\n[public] exit 0\nshown"
+    assert shown[0] == shown[1] == shown[2] == expected
+    # the same commands with no private section: shown whole, not taken from the other's evidence
+    with evidence.collecting(open_reader := evidence.Evidence()):
+        sections.run(remote, [sections.Section(p.key, p.command) for p in parts])
+    assert "hunter2" not in open_reader.entries[0]["stdout"]  # redacted as a password pair
+    assert "API=x" in open_reader.entries[0]["stdout"]
