@@ -83,8 +83,9 @@ _PHP = re.compile(r"^PHP (Fatal error|Parse error|Warning|Notice|Deprecated|Stri
 _PHP_LEVEL = {"Fatal error": Level.CRITICAL, "Parse error": Level.CRITICAL, "Warning": Level.WARNING}
 _MONTH_INITIALS = frozenset("JFMASOND")
 _SYSLOG_HEAD = re.compile(r"^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ ")
-# a token that states a level: WORD, [word], <word>, word:, :WORD: (certbot), WORD:name: (Python)
-_TOKEN = re.compile(r"^[\[<(]?(?:[^\s:\[<A-Za-z]*:)?([A-Za-z]+)(?:\[\d+\]|/[\w-]+\]?|[\]>)]:?|:\S*)?$")
+# a token that states a level: WORD, [word], <word>, word:, :WORD: (certbot), WORD:name: (Python),
+# |-WORD (logback's status messages)
+_TOKEN = re.compile(r"^(?:\|-|[\[<(])?(?:[^\s:\[<A-Za-z]*:)?([A-Za-z]+)(?:\[\d+\]|/[\w-]+\]?|[\]>)]:?|:\S*)?$")
 _PROSE = re.compile(r"^[A-Za-z][a-z]+[,;.!?]?$|^[a-z]+[A-Za-z]*[,;.!?]?$")
 _HEAD_TOKENS = 8
 
