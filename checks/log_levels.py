@@ -202,11 +202,13 @@ def words_say_error(message: str, error_like: re.Pattern[str]) -> bool:
 # without (memory, its disk, every backend), in its own words: an error line saying so is
 # critical (LOG-01), whatever level the service gives it. Errors about one
 # connection, request or session ("terminating connection", "aborting with incomplete
-# response") are not the service stopping, nor is systemd failing to start one unit (it
-# names the unit, whose own lines say why).
+# response", "error while shutting down", a TLS peer's "fatal alert") are not the service
+# stopping, nor is systemd failing to start one unit (it names the unit, whose own lines
+# say why).
 _STOPS = re.compile(
     r"(?i)\b(?:exiting|exit(?:ed|s)? (?:with (?:an )?(?:error|(?:exit )?(?:code|status) [1-9])|status [1-9])"
-    r"|shutting down|terminating(?! (?:the )?(?:connection|session|worker|child|idle|walsender|background))"
+    r"|(?<!while )(?<!when )(?<!during )(?<!error )shutting down"
+    r"|terminating(?! (?:the )?(?:connection|session|worker|child|idle|walsender|background))"
     r"|aborting(?! (?:with|the|request|response|connection|query|transaction))|giving up"
     r"|cannot continue|can't continue|unrecoverable|will not start|refusing to start"
     r"|start(?:up)? (?:failed|aborted)|failed during (?:startup|initiali[sz]ation|configuration)"
@@ -218,7 +220,8 @@ _STOPS = re.compile(
     r"|errors? (?:loading|parsing|reading|validating|in) (?:the )?(?:config|configuration)\b"
     r"|invalid (?:config|configuration)\b|address already in use"
     # what it cannot run without: memory, its disk, any backend; and crashes
-    r"|\bfatal\b|out of memory|cannot allocate memory|OutOfMemoryError|I/O error|input/output error"
+    r"|(?<!received )\bfatal\b(?! alert)|out of memory|cannot allocate memory|OutOfMemoryError"
+    r"|I/O error|input/output error"
     r"|no (?:live |healthy )?upstreams?(?: available)?\b|no servers? available"
     r"|segfault|segmentation fault|SIGSEGV|signal 11\b|core dumped)"
 )

@@ -81,6 +81,8 @@ NOT_STOPPING = [
     'level=error msg="terminating connection after idle timeout" client=10.0.0.4:50122',
     '{"level":"error","ts":1764648000.2,"msg":"aborting with incomplete response","upstream":"app:8080"}',
     "systemd[1]: Failed to start report.service - Nightly report.",
+    'level=error msg="error while shutting down the tracer" err="context canceled"',
+    'level=error msg="handshake: tls: received fatal alert: unknown_ca" remote=10.0.0.4:50122',
     'level=info msg="shutting down" signal=SIGTERM',
 ]
 
