@@ -211,7 +211,7 @@ _STOPS = re.compile(
     r"|terminating(?! (?:the )?(?:connection|session|worker|child|idle|walsender|background))"
     r"|aborting(?! (?:with|the|request|response|connection|query|transaction))|giving up"
     r"|cannot continue|can't continue|unrecoverable|will not start|refusing to start"
-    r"|start(?:up)? (?:failed|aborted)|failed during (?:startup|initiali[sz]ation|configuration)"
+    r"|(?<!/)start(?:up)? (?:failed|aborted)|failed during (?:startup|initiali[sz]ation|configuration)"
     r"|errors? (?:while )?starting (?:the )?(?:daemon|server|service)\b"
     r"|(?:unable|failed|cannot|can't|could not|couldn't) (?:to )?"
     r"(?:start(?! \S+\.(?:service|socket|timer|path|target|scope)\b)|initiali[sz]e|boot|bind|listen on"
