@@ -29,6 +29,12 @@ A line stating no level is error-like by its words (``checks/log_patterns.ERROR_
 once field values that count nothing (``errors=0``, ``0 failed``) and URL paths are
 set aside.
 
+An error (stated, or by its words) that says the service stops, cannot start, crashed
+or lost what it cannot run without (``exited with error``, ``Unable to start``,
+``invalid configuration``, ``out of memory``, ``I/O error``, ``no live upstreams``,
+``segfault``: ``says_it_stops``) is critical, whatever level the service gave it:
+services log their own death at error level as often as at fatal.
+
 The host keeps candidate lines by fixed strings (``grep -F``): ``host_literals``
 returns strings one of which every line judged a warning or an error here contains,
 so the host filter drops nothing this module would report. A few of them are loose
@@ -83,8 +89,9 @@ _PHP = re.compile(r"^PHP (Fatal error|Parse error|Warning|Notice|Deprecated|Stri
 _PHP_LEVEL = {"Fatal error": Level.CRITICAL, "Parse error": Level.CRITICAL, "Warning": Level.WARNING}
 _MONTH_INITIALS = frozenset("JFMASOND")
 _SYSLOG_HEAD = re.compile(r"^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ ")
-# a token that states a level: WORD, [word], <word>, word:, :WORD: (certbot), WORD:name: (Python)
-_TOKEN = re.compile(r"^[\[<(]?(?:[^\s:\[<A-Za-z]*:)?([A-Za-z]+)(?:\[\d+\]|/[\w-]+\]?|[\]>)]:?|:\S*)?$")
+# a token that states a level: WORD, [word], <word>, word:, :WORD: (certbot), WORD:name: (Python),
+# |-WORD (logback's status messages)
+_TOKEN = re.compile(r"^(?:\|-|[\[<(])?(?:[^\s:\[<A-Za-z]*:)?([A-Za-z]+)(?:\[\d+\]|/[\w-]+\]?|[\]>)]:?|:\S*)?$")
 _PROSE = re.compile(r"^[A-Za-z][a-z]+[,;.!?]?$|^[a-z]+[A-Za-z]*[,;.!?]?$")
 _HEAD_TOKENS = 8
 
@@ -191,21 +198,59 @@ def words_say_error(message: str, error_like: re.Pattern[str]) -> bool:
     return error_like.search(message) is not None and error_like.search(_NEUTRAL.sub(" ", message)) is not None
 
 
+# What a service says when it stops, cannot start, crashes or has lost what it cannot run
+# without (memory, its disk, every backend), in its own words: an error line saying so is
+# critical (LOG-01), whatever level the service gives it. Errors about one
+# connection, request or session ("terminating connection", "aborting with incomplete
+# response", "error while shutting down", a TLS peer's "fatal alert") are not the service
+# stopping, nor is systemd failing to start one unit (it names the unit, whose own lines
+# say why).
+_STOPS = re.compile(
+    r"(?i)\b(?:exiting|exit(?:ed|s)? (?:with (?:an )?(?:error|(?:exit )?(?:code|status) [1-9])|status [1-9])"
+    r"|(?<!while )(?<!when )(?<!during )(?<!error )shutting down"
+    r"|terminating(?! (?:the )?(?:connection|session|worker|child|idle|walsender|background))"
+    r"|aborting(?! (?:with|the|request|response|connection|query|transaction))|giving up"
+    r"|cannot continue|can't continue|unrecoverable|will not start|refusing to start"
+    r"|(?<!/)start(?:up)? (?:failed|aborted)|failed during (?:startup|initiali[sz]ation|configuration)"
+    r"|errors? (?:while )?starting (?:the )?(?:daemon|server|service)\b"
+    r"|(?:unable|failed|cannot|can't|could not|couldn't) (?:to )?"
+    r"(?:start(?! \S+\.(?:service|socket|timer|path|target|scope)\b)|initiali[sz]e|boot|bind|listen on"
+    r"|load (?:the )?(?:config|configuration|settings)|parse (?:the )?(?:config|configuration)"
+    r"|read (?:the )?(?:config|configuration)|open (?:the )?(?:database|data directory|lock file))"
+    r"|errors? (?:loading|parsing|reading|validating|in) (?:the )?(?:config|configuration)\b"
+    r"|invalid (?:config|configuration)\b|address already in use"
+    # what it cannot run without: memory, its disk, any backend; and crashes
+    r"|(?<!received )\bfatal\b(?! alert)|out of memory|cannot allocate memory|OutOfMemoryError"
+    r"|I/O error|input/output error"
+    r"|no (?:live |healthy )?upstreams?(?: available)?\b|no servers? available"
+    r"|segfault|segmentation fault|SIGSEGV|signal 11\b|core dumped)"
+)
+
+
+def says_it_stops(message: str) -> bool:
+    """Whether an error line says the service stops, cannot start, crashed or lost its memory,
+    disk or backends (paths and flags set aside)."""
+    return _STOPS.search(message) is not None and _STOPS.search(_NEUTRAL.sub(" ", message)) is not None
+
+
 def judge(message: str, priority: int | None, statuses: tuple[str, ...], error_like: re.Pattern[str]) -> Level | None:
     """The level a line no pattern matched is reported at (None: it is not reported).
 
     ``statuses``: the error statuses' prefixes (``parse_statuses``). A warning-level
-    line whose words say error is reported as an error.
+    line whose words say error is reported as an error; an error that says the
+    service stops or cannot start (``says_it_stops``) is reported as critical.
     """
     status = access_status(message)
     if status is not None:
         return Level.ERROR if str(status).startswith(statuses) else None
     level = stated_level(message, priority)
     if level is None:
-        return Level.ERROR if words_say_error(message, error_like) else None
-    if level == Level.WARNING and words_say_error(message, error_like):
-        return Level.ERROR
-    return level if level >= Level.WARNING else None
+        level = Level.ERROR if words_say_error(message, error_like) else None
+    elif level == Level.WARNING and words_say_error(message, error_like):
+        level = Level.ERROR
+    if level == Level.ERROR and says_it_stops(message):
+        return Level.CRITICAL
+    return level if level is not None and level >= Level.WARNING else None
 
 
 KLOG_LITERAL = ".go:"

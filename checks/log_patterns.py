@@ -12,8 +12,10 @@ pattern, in that order, whose regex matches it and whose scope includes its sour
 A line no pattern matches is judged by what it says about itself
 (``checks/log_levels.py``): its stated level, its HTTP status if it is an access-log
 line, else its words. Lines at a fatal/critical level are critical (LOG-01, as the
-pseudo-pattern ``stated-level-critical``); error-like lines are unknown errors
-(LOG-03); other warning-level lines are unknown warnings (LOG-02).
+pseudo-pattern ``stated-level-critical``), and so are error lines saying the service
+stops, cannot start, crashed or lost its memory, disk or backends
+(``log_levels.says_it_stops``); other error-like lines are unknown errors (LOG-03);
+other warning-level lines are unknown warnings (LOG-02).
 
 Every pattern has a required literal (derived from its regex): ``host_filter_strings``
 are the strings the host keeps a line by (one of them, an error word, or a level or
@@ -121,7 +123,8 @@ def _stated_critical() -> Rule:
         id="stated-level-critical",
         regex="stated-level-critical",
         severity="critical",
-        explanation="The line states a fatal, critical, alert or emergency level and no known pattern explains it.",
+        explanation="The line states a fatal, critical, alert or emergency level, or is an error saying the "
+        "service stops, cannot start, crashed or lost its memory, disk or backends, and no known pattern explains it.",
         remediation="Read the line and those before it and fix the cause; if it is known and harmless here, "
         "classify it with a log_patterns: entry (e.g. acceptable with a rate).",
     )

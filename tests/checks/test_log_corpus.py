@@ -107,14 +107,25 @@ def test_checked_rows_name_the_file_their_message_was_found_in():
     assert not [row.line for row in ROWS if row.split == "heldout" and row.line not in checked]
 
 
-# what the held-out rows measured when they were set aside (docs/logs.md): a floor, so that no
-# change makes the patterns worse on lines they were not written from
-HELD_OUT_FLOOR = {"critical": 29 / 72, "warning": 98 / 122, "acceptable": 19 / 52, "benign": 116 / 125}
-HELD_OUT_BENIGN_REPORTED_CEILING = 9 / 125
+# what the current held-out rows measured when they were set aside (docs/logs.md): a floor, so
+# that no change makes the patterns worse on lines they were not written from. The fourth set
+# is retired to training; the fifth is measured when it is merged, and its figures go here.
+HELD_OUT_FLOOR: dict[str, float] = {}
+HELD_OUT_BENIGN_REPORTED_CEILING: float | None = None
+
+
+def held_out_rows() -> list[Row]:
+    """The held-out rows; none is a failure, never a pass: figures on no line measure nothing."""
+    held = [row for row in ROWS if row.split == "heldout"]
+    if not held:
+        pytest.fail("no held-out rows: the corpus has no lines the patterns were not written from")
+    return held
 
 
 def test_held_out_rows_hold_their_measured_figures():
-    text, recall, reported = table([row for row in ROWS if row.split == "heldout"])
+    text, recall, reported = table(held_out_rows())
+    if not HELD_OUT_FLOOR or HELD_OUT_BENIGN_REPORTED_CEILING is None:
+        pytest.fail(f"the held-out rows' figures are not recorded as a floor yet; measured now:\n{text}")
     for name, floor in HELD_OUT_FLOOR.items():
         assert recall[name] >= floor - 1e-9, f"{name}: recall {recall[name]:.1%} fell below {floor:.1%}\n{text}"
     assert reported <= HELD_OUT_BENIGN_REPORTED_CEILING + 1e-9, f"benign reported {reported:.1%}\n{text}"
@@ -122,10 +133,11 @@ def test_held_out_rows_hold_their_measured_figures():
 
 @pytest.mark.xfail(
     strict=True,
+    raises=AssertionError,  # no held-out rows (pytest.fail) is a failure, not an expected one
     reason="the goals are not met on the fresh held-out rows (docs/logs.md); when they are, drop this mark",
 )
 def test_held_out_rows_meet_the_goals(capsys: pytest.CaptureFixture[str]):
-    held = [row for row in ROWS if row.split == "heldout"]
+    held = held_out_rows()
     text, recall, reported = table(held)
     with capsys.disabled():
         print(f"\nheld-out rows ({len(held)}):\n{text}")

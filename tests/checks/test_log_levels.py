@@ -67,6 +67,38 @@ def test_serious_lines_are_critical(tmp_path: Path, line: str, pattern: str):
     assert [g.key for g in result.of_severity("critical")] == [pattern]
 
 
+# error lines of services no pattern knows, saying the service stops, cannot start, crashed
+# or lost what it cannot run without: critical, whatever level the service gave them
+STOPPING = [
+    'level=error msg="failed to initialize storage backend" err="open /data: permission denied"',
+    "ERROR [main] app.Server - Shutting down after an error in the configuration",
+    '{"level":"error","ts":1764648000.1,"msg":"cannot allocate memory for the search index"}',
+    "[ERROR] scheduler: giving up after 5 attempts to open the job store, exiting",
+    "worker 3 failed: I/O error reading /srv/queue/segment-0042",
+]
+# error lines about one connection, request or unit, and a service stopping on request
+NOT_STOPPING = [
+    'level=error msg="terminating connection after idle timeout" client=10.0.0.4:50122',
+    '{"level":"error","ts":1764648000.2,"msg":"aborting with incomplete response","upstream":"app:8080"}',
+    "systemd[1]: Failed to start report.service - Nightly report.",
+    'level=error msg="error while shutting down the tracer" err="context canceled"',
+    'level=error msg="handshake: tls: received fatal alert: unknown_ca" remote=10.0.0.4:50122',
+    'level=info msg="shutting down" signal=SIGTERM',
+]
+
+
+def test_error_lines_saying_the_service_stops_are_critical(tmp_path: Path):
+    result = _classified(tmp_path, STOPPING)
+    assert [(g.key, g.count) for g in result.of_severity("critical")] == [("stated-level-critical", len(STOPPING))]
+    assert not result.unknown
+
+
+def test_error_lines_about_one_connection_or_unit_are_not_critical(tmp_path: Path):
+    result = _classified(tmp_path, NOT_STOPPING)
+    assert not result.of_severity("critical")
+    assert sum(g.count for g in result.unknown.values()) == len(NOT_STOPPING) - 1  # the info line is nothing
+
+
 WARNINGS = [
     "2026/02/15 20:00:00 [warn] 1#1: *3 using uninitialized variable, client: 10.0.0.4",
     'level=warning msg="cache nearly full" used=91%',
