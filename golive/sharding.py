@@ -7,6 +7,7 @@ cached facts) live in exactly one job. Tests of no host run in shard 1.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -22,12 +23,26 @@ def parse_shard(text: str) -> tuple[int, int]:
 
 
 def host_of(nodeid: str, hosts: Sequence[str]) -> str | None:
-    """The inventory host a test id is parametrized with (``test_x[web-1/nginx]`` → web-1)."""
+    """The inventory host a test id is parametrized with (``test_x[web-1/nginx]`` → web-1):
+    the longest host name that is the parameter or the part of it before a ``/`` or ``-``.
+
+    xdist's controller asks for every test as its report arrives, so the cost does not
+    grow with the fleet: the parameter's few prefixes are looked up among the names."""
     if not nodeid.endswith("]") or "[" not in nodeid:
         return None
     param = nodeid.rsplit("[", 1)[1][:-1]
-    matching = [h for h in hosts if param == h or param.startswith((f"{h}/", f"{h}-"))]
-    return max(matching, key=len) if matching else None
+    names = _names(tuple(hosts))
+    if param in names:
+        return param
+    for end in range(len(param) - 1, 0, -1):
+        if param[end] in "/-" and param[:end] in names:
+            return param[:end]
+    return None
+
+
+@functools.lru_cache(maxsize=8)
+def _names(hosts: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(hosts)
 
 
 def shard_of(host: str | None, hosts: Sequence[str], total: int) -> int:
