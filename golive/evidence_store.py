@@ -53,6 +53,11 @@ class Store:
 
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)
     scripts: dict[str, str] = field(default_factory=dict)
+    _ids: dict[tuple[int, int], tuple[Any, Any, tuple[Any, ...], str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """Content ids of entries already seen, by the identity of their output and command:
+    the tests reading one fact record the same strings (``RemoteHost.record``), hashed once."""
 
     @classmethod
     def of(cls, records: Iterable[Mapping[str, Any]]) -> Store:
@@ -70,7 +75,7 @@ class Store:
             if entry.get("kind") != "command" or "fact" in entry:
                 kept.append(entry)
                 continue
-            key = fact_id(entry)
+            key = self._fact_id(entry)
             if key not in self.facts:
                 command = str(entry.get("command", ""))
                 script = script_id(command)
@@ -78,6 +83,17 @@ class Store:
                 self.facts[key] = {"script": script, **{k: entry.get(k) for k in FACT_FIELDS}}
             kept.append({"kind": "command", "fact": key, "host": entry.get("host", ""), "cached": entry.get("cached")})
         return kept
+
+    def _fact_id(self, entry: Mapping[str, Any]) -> str:
+        stdout, command = entry.get("stdout"), entry.get("command")
+        rest = (entry.get("host"), entry.get("exit_status"), entry.get("stderr"))
+        seen = self._ids.get((id(stdout), id(command)))
+        # the same objects (held here, so their ids are not reused) with the same rest: the same content
+        if seen is not None and seen[0] is stdout and seen[1] is command and seen[2] == rest:
+            return seen[3]
+        key = fact_id(entry)
+        self._ids[(id(stdout), id(command))] = (stdout, command, rest, key)
+        return key
 
     def fact(self, key: str) -> dict[str, Any]:
         """A stored fact with its script's text as ``command``."""

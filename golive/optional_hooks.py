@@ -67,8 +67,8 @@ class PytestHtmlHooks:
         cells.insert(3, f'<td class="col-target">{html_report.escape(data.get("target", ""))}</td>')
 
     def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
+        # the ledger learnt the report's facts in the session's logreport hook, which runs first
         found = getattr(report, "golive", None) or {}
         if found.get("evidence"):
-            ledger = self.state.ledger
-            ledger.learn(found)
-            data.insert(0, html_report.evidence_html(found["evidence"], ledger.facts, target=found.get("target", "")))
+            facts = self.state.ledger.facts
+            data.insert(0, html_report.evidence_html(found["evidence"], facts, target=found.get("target", "")))

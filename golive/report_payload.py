@@ -15,7 +15,9 @@ the report carrying a reference and, the first time, the fact itself::
 
 A process's reports reach the controller in order, so a reference always follows the
 report that carried its fact; the controller's ``golive.results.Ledger`` learns the
-criteria and facts as they come (``learn``), and the JSON record is the same.
+criteria and facts as they come (``learn``), and the JSON record is the same. A single
+process (no xdist) stores the facts in its ledger's store directly: its reports carry
+references only.
 """
 
 from __future__ import annotations
@@ -27,10 +29,12 @@ from golive.evidence_store import Store
 
 
 class Payload:
-    """One process's criteria and facts already sent on a report."""
+    """One process's criteria and facts already sent on a report; ``store``: the reader's own
+    (a single process's ``Ledger.facts``), where the facts are stored at once and never sent."""
 
-    def __init__(self) -> None:
-        self.store = Store()
+    def __init__(self, store: Store | None = None) -> None:
+        self.store = Store() if store is None else store
+        self._shared = store is not None
         self._criteria: set[str] = set()
         self._facts: set[str] = set()
         self._scripts: set[str] = set()
@@ -48,7 +52,10 @@ class Payload:
 
     def new_facts(self, evidence: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         """The stored facts (and their scripts) ``evidence`` refers to that no earlier report
-        carried: ``{"facts": ..., "scripts": ...}``, or nothing."""
+        carried: ``{"facts": ..., "scripts": ...}``, or nothing (always, when the store is
+        the reader's own)."""
+        if self._shared:
+            return {}
         facts = {}
         for entry in evidence:
             key = entry.get("fact")

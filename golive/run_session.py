@@ -57,7 +57,8 @@ class GoliveSession:
         self.config = config
         self.state = state
         self.is_worker = hasattr(config, "workerinput")
-        self.payload = Payload()
+        # a single process's reports reach its own ledger: facts go straight into its store
+        self.payload = Payload(None if self.is_worker else state.ledger.facts)
         self._frozen = False
         # registered before pytest's unraisable-exception plugin registers its own cleanup
         # (golive configures first), so it runs after that plugin's last collections
@@ -212,7 +213,10 @@ class GoliveSession:
         report.golive = data
         return report
 
+    @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        # first: the facts a report carries are learnt before any other plugin reads it
+        # (pytest-html's rows, ``golive.optional_hooks``)
         if not self.is_worker:
             self.state.ledger.add_report(report)
 

@@ -136,3 +136,20 @@ def test_a_report_keeps_references_once_the_ledger_stored_its_facts():
     assert "stdout" not in entry and "command" not in entry and entry["fact"] in ledger.facts.facts
     assert report.golive["criterion"] == {"id": "X-01", "severity": "warning"}
     assert ledger.facts.resolve(entry)["stdout"] == OUTPUT
+
+
+def test_entries_sharing_their_strings_get_the_same_id_as_a_copy_and_others_their_own() -> None:
+    """The tests reading one fact record the same string objects: their content id is
+    computed once; an entry with the same strings but another exit status is another fact."""
+    from golive.evidence_store import Store, fact_id
+
+    output = "line\n" * 1000
+    entry = {"kind": "command", "host": "h1", "command": "cat log", "exit_status": 0, "stdout": output,
+             "stderr": "", "duration": 0.1, "cached": False, "batched": True}  # fmt: skip
+    store = Store()
+    first = store.intern([entry, {**entry, "cached": True}])
+    copied = store.intern([{**entry, "stdout": "".join(["line\n"] * 1000)}])  # equal text, another object
+    failed = store.intern([{**entry, "exit_status": 1}])
+    assert first[0]["fact"] == first[1]["fact"] == copied[0]["fact"] == fact_id(entry)
+    assert failed[0]["fact"] == fact_id({**entry, "exit_status": 1}) != first[0]["fact"]
+    assert store == Store(store.facts, store.scripts)

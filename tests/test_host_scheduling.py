@@ -49,3 +49,18 @@ def test_host_of_finds_what_a_scan_of_every_host_finds():
     for param in sorted(params):
         nodeid = f"tests_infra/test_x.py::test_y[{param}]"
         assert host_of(nodeid, frozenset(hosts)) == host_of(nodeid, hosts) == _host_of_by_scan(nodeid, hosts), param
+def test_host_of_picks_the_longest_host_among_many_as_matching_every_name_would():
+    """host_of looks the parameter's prefixes up instead of trying every host: the same
+    answer as the longest of all the names the parameter is, or starts with before / or -."""
+    hosts = [f"web-{i}" for i in range(200)] + ["web", "db", "db-a", "db-a-b", "x/y"]
+
+    def every_name(nodeid: str) -> str | None:
+        param = nodeid.rsplit("[", 1)[1][:-1]
+        matching = [h for h in hosts if param == h or param.startswith((f"{h}/", f"{h}-"))]
+        return max(matching, key=len) if matching else None
+
+    params = ["web-12", "web-12/nginx", "web-199-2", "web-2000", "web/x", "db-a-b-c/d", "db-a-x", "x/y/z", "x",
+              "db-", "-db", "other", "web-1-/", ""]  # fmt: skip
+    for param in params:
+        nodeid = f"tests_infra/test_x.py::test_y[{param}]"
+        assert host_of(nodeid, hosts) == every_name(nodeid), param

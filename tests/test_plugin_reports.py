@@ -97,3 +97,35 @@ def test_objects_of_the_collection_are_out_of_the_collectors_reach_during_the_ru
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:html")
     result.assert_outcomes(passed=1)
     assert (pytester.path / "after.txt").read_text() == "0"
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_pytest_html_rows_show_the_facts_of_their_reports(pytester: pytest.Pytester, workers: str):
+    """Under --html each row shows its evidence, a fact read by two criteria in both rows,
+    whether the fact came on the report (xdist) or was stored in the process's own ledger."""
+    pytester.makefile(".yaml", hosts='hosts:\n  a: {backend: "local://"}\n')
+    pytester.makepyprojecttoml('[tool.pytest.ini_options]\ntestpaths = ["tests_infra"]\n')
+    pytester.mkdir("tests_infra")
+    (pytester.path / "tests_infra" / "test_rows.py").write_text(
+        '''
+import pytest
+
+
+@pytest.mark.critical
+@pytest.mark.criterion("AVL-01", category="Availability")
+def test_first(fleet_host, remote):
+    """Reads the fact first."""
+    remote.run("echo row-canary-$((6 * 7))")
+
+
+@pytest.mark.warning
+@pytest.mark.criterion("AVL-05", category="Availability")
+def test_second(fleet_host, remote):
+    """Reads it again."""
+    remote.run("echo row-canary-$((6 * 7))")
+'''
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", workers, "--html=page.html")
+    result.assert_outcomes(passed=2)
+    page = (pytester.path / "page.html").read_text()
+    assert page.count("&lt;pre&gt;row-canary-42&lt;/pre&gt;") == 2  # each row's fact output

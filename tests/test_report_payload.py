@@ -66,3 +66,23 @@ def test_the_ledger_records_the_same_as_from_whole_reports() -> None:
     assert [i.to_dict() for i in found.instances] == [i.to_dict() for i in expected.instances]
     assert compact.facts == whole.facts
     assert compact.criterion({"id": "AVL-01"})["severity"] == "critical"
+
+
+def test_a_single_process_stores_facts_in_its_ledger_and_sends_none() -> None:
+    """Without xdist the reports reach the process's own ledger: the payload stores each fact
+    there once and the reports carry references only; the record is the same."""
+    whole, single = Ledger(), Ledger()
+    payload = Payload(single.facts)
+    for number, host in enumerate(["h1", "h1", "h2"]):
+        entries = _entries(host)
+        whole.add_report(
+            _report(
+                f"t{number}", {"criterion": CRITERION.to_dict(), "target": "h1/e", "evidence": copy.deepcopy(entries)}
+            )
+        )
+        data = _data(payload, entries)
+        assert "facts" not in data and "scripts" not in data
+        single.add_report(_report(f"t{number}", data))
+    [expected], [found] = whole.results(), single.results()
+    assert [i.to_dict() for i in found.instances] == [i.to_dict() for i in expected.instances]
+    assert single.facts == whole.facts
