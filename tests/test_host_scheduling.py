@@ -31,3 +31,39 @@ def test_shards_deal_sorted_hosts_round_robin():
 def test_bad_shard_specs(text):
     with pytest.raises(ValueError, match="--shard expects K/N"):
         parse_shard(text)
+
+
+SCHEDULED = """
+import os, pytest
+from golive.host_scheduling import HostScheduling
+
+HOSTS = [f"h{i}" for i in range(7)]
+
+def pytest_xdist_make_scheduler(config, log):
+    return HostScheduling(config, log, HOSTS)
+"""
+
+
+def test_every_host_runs_whole_on_one_worker_and_the_workers_share_them(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each worker holds the host it runs and the next; the run still ends (a worker that is
+    down to its last test always gets more, or is told to stop) with every test run once."""
+    pytester.makeconftest(SCHEDULED)
+    pytester.makepyfile(
+        "import os, pytest\n"
+        "HOSTS = [f'h{i}' for i in range(7)]\n"
+        "@pytest.mark.parametrize('n', range(5))\n"
+        "@pytest.mark.parametrize('host', HOSTS)\n"
+        "def test_x(host, n, record_property):\n"
+        "    with open(os.environ['RAN'], 'a') as f:\n"
+        "        f.write(f\"{host} {os.environ['PYTEST_XDIST_WORKER']}\\n\")\n"
+    )
+    ran = pytester.path / "ran.txt"
+    monkeypatch.setenv("RAN", str(ran))
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:html", "-p", "no:golive", timeout=300)
+    result.assert_outcomes(passed=35)
+    lines = [line.split() for line in ran.read_text().splitlines()]
+    workers = {host: {worker for name, worker in lines if name == host} for host, _ in lines}
+    assert len(lines) == 35 and all(len(found) == 1 for found in workers.values())
+    assert len({worker for found in workers.values() for worker in found}) == 2
