@@ -81,7 +81,7 @@ def test_a_host_fetched_ahead_answers_its_tests_from_the_same_one_round_trip() -
     fleet.lookahead.want([host])
     fleet.lookahead.close()
     remote = fleet[host]
-    assert remote.round_trips == 1 and remote.batch == ("echo ahead-1", "echo ahead-2")
+    assert remote.round_trips == 1 and {"echo ahead-1", "echo ahead-2"} <= set(remote.batch)
     assert remote.run("echo ahead-2").stdout == "ahead-2\n"
     assert remote.round_trips == 1
 
