@@ -31,6 +31,7 @@ docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -40,12 +41,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import timeline
 import yaml
-from runner_cost import Cost, measure  # benchmarks/ is sys.path[0] when run as a script
+from fleet_cpu import FleetCpu, Spent  # benchmarks/ is sys.path[0] when run as a script
+from runner_cost import Cost, measure
+from timeline import Summary
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -57,9 +61,9 @@ MODES = {
     "naive-n0": ("naive", 0),
 }
 DEFAULT_MODES = ("golive-n0", "golive-n2", "naive-n2")
-COLUMNS = ("hosts", "mode", "tests", "wall s", "runner CPU s", "CPU ms/test", "round trips/host",
-           "controller RSS MB", "worker RSS MB", "HTML MB", "JSON MB", "reports s", "exit s",
-           "HTML load s", "load")  # fmt: skip
+COLUMNS = ("hosts", "mode", "tests", "wall s", "runner CPU s", "CPU ms/test", "host CPU s", "round trips/host",
+           "batch wait s", "idle s", "tail s", "controller RSS MB", "worker RSS MB", "HTML MB", "JSON MB",
+           "reports s", "exit s", "HTML load s", "load")  # fmt: skip
 HTML_LOAD = REPO / "benchmarks" / "html_load.py"
 HTML_LOAD_TIMEOUT = 900
 
@@ -84,13 +88,17 @@ class Row:
     round_trips: float
     load: float
     reports: Reports = Reports()
+    fleet: Spent | None = None
+    timeline: Summary | None = None
 
     def cells(self) -> list[str]:
         per_test = self.cost.cpu * 1000 / self.tests if self.tests else float("nan")
         worker = f"{self.cost.worker_rss_mb:.0f}" if self.cost.worker_rss_mb else "—"
-        r = self.reports
+        r, t = self.reports, self.timeline
         return [str(self.hosts), self.mode, str(self.tests), f"{self.cost.wall:.1f}", f"{self.cost.cpu:.1f}",
-                f"{per_test:.1f}", f"{self.round_trips:g}", f"{self.cost.controller_rss_mb:.0f}", worker,
+                f"{per_test:.1f}", _figure(self.fleet.total if self.fleet else None), f"{self.round_trips:g}",
+                _figure(t.batch_wait if t else None), _figure(t.idle if t else None), _figure(t.tail if t else None),
+                f"{self.cost.controller_rss_mb:.0f}", worker,
                 _figure(r.html_mb), _figure(r.json_mb), _figure(r.written_after), _figure(r.exit_after),
                 _figure(r.html_load), f"{self.load:.2f}"]  # fmt: skip
 
@@ -132,24 +140,46 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep-reports", type=Path, help="copy each run's readiness.json and .html here")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown, to paste in the docs")
     parser.add_argument("--no-html-load", action="store_true", help="skip the headless Chromium load of the HTML")
+    parser.add_argument("--baseline", type=Path, help="another checkout (with its .venv): each golive mode runs "
+                        "from it too, just before, on the same fleet (mode name + '@base')")  # fmt: skip
     args = parser.parse_args(argv)
     if any(n < 1 for n in args.hosts):
         parser.error("--hosts: each size must be at least 1")
     return args
 
 
-def run_golive(inventory: Path, workers: int, reports: Path, settle: object) -> tuple[Cost, int, float]:
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "last_test_clock", "tests_infra",
-               f"--inventory={inventory}", f"--report-dir={reports}", "-n", str(workers)]  # fmt: skip
-    path = os.pathsep.join(filter(None, [str(REPO / "benchmarks"), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "PYTHONPATH": path, "LAST_TEST_CLOCK": str(reports / "last-test")}
-    reports.mkdir(parents=True, exist_ok=True)
-    cost = measure(command, settle, cwd=REPO, env=env, stdout=_log(reports), stderr=_log(reports))  # type: ignore[arg-type]
+def run_golive(
+    inventory: Path, workers: int, reports: Path, settle: object, tree: Path = REPO
+) -> tuple[Cost, int, float]:
+    """golive's suite from ``tree`` (another checkout, with its own .venv: the code before a change)."""
+    python = sys.executable if tree == REPO else str(tree / ".venv" / "bin" / "python")
+    command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "last_test_clock",
+               "-p", "timeline", "tests_infra", f"--inventory={inventory}", f"--report-dir={reports}",
+               "-n", str(workers)]  # fmt: skip
+    env = {**_timeline_env(reports), "LAST_TEST_CLOCK": str(reports / "last-test")}
+    cost = measure(command, settle, cwd=tree, env=env, stdout=_log(reports), stderr=_log(reports))  # type: ignore[arg-type]
     (reports / "exited").write_text(f"{time.time():.6f}\n")
     record = json.loads((reports / "readiness.json").read_text())
     tests = sum(len(criterion["instances"]) for criterion in record["criteria"])
     trips = list(record["run"]["round_trips"].values())
     return cost, tests, statistics.mean(trips) if trips else 0.0
+
+
+def _timeline_env(reports: Path) -> dict[str, str]:
+    """The environment loading benchmarks/ plugins (``-p timeline``), writing into ``reports``."""
+    (reports / "timeline").mkdir(parents=True, exist_ok=True)
+    path = os.pathsep.join(filter(None, [str(REPO / "benchmarks"), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path, "TIMELINE_DIR": str(reports / "timeline")}
+
+
+def where_the_wall_went(reports: Path) -> Summary | None:
+    """benchmarks/timeline.py's summary of the run, its per-process lines printed."""
+    processes = timeline.read(reports / "timeline")
+    found = timeline.summary(processes)
+    if found is not None:
+        for line in found.lines(processes):
+            print(f"fleet_ssh: {line}", file=sys.stderr)
+    return found
 
 
 def report_files(reports: Path, html_load: bool) -> Reports:
@@ -220,8 +250,9 @@ def run_naive(inventory: Path, workers: int, reports: Path, settle: object) -> t
     counts = reports / "counts"
     counts.mkdir(parents=True)
     naive = REPO / "benchmarks" / "naive"
-    command = [sys.executable, "-m", "pytest", "-q", "-c", str(naive / "pytest.ini"), str(naive), "-n", str(workers)]
-    env = {**os.environ, "NAIVE_INVENTORY": str(inventory), "NAIVE_COUNTS": str(counts)}
+    command = [sys.executable, "-m", "pytest", "-q", "-c", str(naive / "pytest.ini"), "-p", "timeline", str(naive),
+               "-n", str(workers)]  # fmt: skip
+    env = {**_timeline_env(reports), "NAIVE_INVENTORY": str(inventory), "NAIVE_COUNTS": str(counts)}
     cost = measure(command, settle, cwd=naive, env=env, stdout=_log(reports), stderr=_log(reports))  # type: ignore[arg-type]
     tests, trips = 0, []
     for part in counts.glob("*.json"):
@@ -238,7 +269,14 @@ def _log(reports: Path) -> object:
     return (reports / "output.log").open("ab")
 
 
-def bench(sizes: Sequence[int], modes: Sequence[str], prefix: str, keep: Path | None, html_load: bool) -> list[Row]:
+def bench(
+    sizes: Sequence[int],
+    modes: Sequence[str],
+    prefix: str,
+    keep: Path | None,
+    html_load: bool,
+    baseline: Path | None = None,
+) -> list[Row]:
     sys.path.insert(0, str(REPO))
     from sandbox import light_profile
     from sandbox.light_fleet import light_fleet
@@ -248,22 +286,35 @@ def bench(sizes: Sequence[int], modes: Sequence[str], prefix: str, keep: Path | 
         work = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir="/tmp"))
         try:
             started = time.perf_counter()
-            with light_fleet(work / "f", hosts, f"{prefix}{hosts}") as fleet:
+            with light_fleet(work / "f", hosts, f"{prefix}{hosts}") as fleet, contextlib.ExitStack() as stack:
                 light_profile.plant(fleet)
                 print(
                     f"fleet_ssh: {hosts} hosts up and planted in {time.perf_counter() - started:.0f} s", file=sys.stderr
                 )
                 inventory = work / "hosts.yaml"
                 inventory.write_text(yaml.safe_dump(light_profile.inventory(fleet)))
-                for mode in modes:
-                    kind, workers = MODES[mode]
+                cpu = FleetCpu(fleet)
+                stack.callback(cpu.close)
+                at_rest = idle_rate(cpu)
+                runs = [(f"{mode}@base", baseline) for mode in modes if baseline and MODES[mode][0] == "golive"]
+                for mode, tree in sorted([*runs, *((mode, REPO) for mode in modes)], key=_order(modes)):
+                    kind, workers = MODES[mode.removesuffix("@base")]
                     fleet.ssh.close()  # every run opens its own connections
                     load = os.getloadavg()[0]
                     reports = work / f"reports-{mode}"
-                    runner = run_golive if kind == "golive" else run_naive
-                    cost, tests, trips = runner(inventory, workers, reports, fleet.ssh.close)
+                    before = cpu.read()
+                    if kind == "golive":
+                        cost, tests, trips = run_golive(inventory, workers, reports, fleet.ssh.close, tree or REPO)
+                    else:
+                        cost, tests, trips = run_naive(inventory, workers, reports, fleet.ssh.close)
+                    spent = cpu.read() - before
+                    print(f"fleet_ssh: fleet CPU during the run: hosts' sshd and sessions {spent.hosts:.1f} s, "
+                          f"engine {spent.engine:.1f} s (at rest {at_rest.engine * cost.wall:.1f} s of it), "
+                          f"containers {spent.containers:.1f} s (at rest {at_rest.containers * cost.wall:.1f} s)",
+                          file=sys.stderr)  # fmt: skip
                     written = report_files(reports, html_load) if kind == "golive" else Reports()
-                    row = Row(hosts, mode, tests, cost, trips, load, written)
+                    row = Row(hosts, mode, tests, cost, trips, load, written, spent if cpu.available else None,
+                              where_the_wall_went(reports))  # fmt: skip
                     rows.append(row)
                     print(table([row]).splitlines()[-1], file=sys.stderr, flush=True)
                     if keep is not None:
@@ -276,6 +327,19 @@ def bench(sizes: Sequence[int], modes: Sequence[str], prefix: str, keep: Path | 
     return rows
 
 
+def _order(modes: Sequence[str]) -> Callable[[tuple[str, Path | None]], tuple[int, bool]]:
+    """Each mode in the order given, its baseline run just before it."""
+    return lambda run: (modes.index(run[0].removesuffix("@base")), not run[0].endswith("@base"))
+
+
+def idle_rate(cpu: FleetCpu, seconds: float = 5.0) -> Spent:
+    """The fleet's CPU per second at rest (health checks, the restart loop), before any run."""
+    before = cpu.read()
+    time.sleep(seconds)
+    spent = cpu.read() - before
+    return Spent(spent.hosts / seconds, spent.engine / seconds, spent.containers / seconds)
+
+
 def _remove(directory: Path) -> None:
     shutil.rmtree(directory, ignore_errors=True)
 
@@ -285,7 +349,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.geteuid() != 0:
         print("fleet_ssh: needs root (network namespaces, sshd)", file=sys.stderr)
         return 2
-    rows = bench(args.hosts, args.modes, args.prefix, args.keep_reports, not args.no_html_load)
+    rows = bench(args.hosts, args.modes, args.prefix, args.keep_reports, not args.no_html_load, args.baseline)
     print(table(rows, markdown=args.markdown))
     for line in growth(rows):
         print(line)

@@ -17,6 +17,7 @@ other host is refused.
 
 from __future__ import annotations
 
+import contextlib
 import ssl
 import threading
 import time
@@ -118,7 +119,9 @@ class HttpProbe:
         with self._lock:
             made = self._exchanges.setdefault(key, [])
             pending = self._pending.setdefault(key, threading.Lock())
-        with pending:  # one endpoint's exchanges one at a time; other endpoints' meanwhile
+        # latency samples wait for the batches fetched ahead (golive/facts/lookahead.py) and start none
+        quiet = self.fleet.lookahead.quiet() if uncontended else contextlib.nullcontext()
+        with pending, quiet:  # one endpoint's exchanges one at a time; other endpoints' meanwhile
             usable = [e for e in made if not (uncontended and e.concurrent)]
             while len(usable) < count:
                 made.append(self._request(target, url, anonymous, concurrent))

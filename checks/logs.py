@@ -95,69 +95,89 @@ def _mark() -> str:
 _ERE_SPECIAL = re.compile(r"([\\.\[\](){}*+?|^$])")
 
 
-def host_filter(filter_strings: Sequence[str]) -> str:
+def host_filter(filter_strings: Sequence[str], passing: str = "") -> str:
     """The host-side filter: a shell command keeping the lines of its input that contain a string.
 
     ``grep -F`` on all the strings; when some of them are loose (``confirming_ere``: the
     klog literal ``.go:``, which Go services' ``caller=`` fields hold too, and the digit,
     space and status HAProxy writes), a second ``grep -E`` on the first one's few
     candidates keeps, of those, the lines holding another string or matching a loose
-    string's stricter expression.
+    string's stricter expression. Lines holding ``passing`` (the command's framing marker)
+    pass both.
     """
-    first = "grep -a -i -F " + " ".join(f"-e {shlex.quote(text)}" for text in filter_strings)
+    strings = [*filter_strings, passing] if passing else list(filter_strings)
+    first = "grep -a -i -F " + " ".join(f"-e {shlex.quote(text)}" for text in strings)
     strict = {text: confirming_ere(text) for text in filter_strings}
     if not any(strict.values()):
         return first
     expressions = sorted({ere for ere in strict.values() if ere})
     expressions += [_ERE_SPECIAL.sub(r"\\\1", text) for text, ere in strict.items() if not ere]
+    if passing:
+        expressions.append(_ERE_SPECIAL.sub(r"\\\1", passing))
     second = " ".join(f"-e {shlex.quote(text)}" for text in expressions)
     return f"{first} | grep -a -i -E {second}"
 
 
 def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:
-    """The host's one log command (containers, units, files), with the host-side filter."""
+    """The host's one log command (containers, units, files), with the host-side filter.
+
+    Every source's lines go through ONE filter and ONE ``awk``: each source opens with a
+    ``keep`` marker line, which the filter lets through and on which ``awk`` starts the
+    source's own count and ring of its newest ``max_lines`` lines; the other marker lines
+    pass as they are. (A filter per source would start its ``grep`` processes, and compile
+    the knowledge base's strings, once per container, unit and file.)
+    """
     policy = host.logs
     mark = _mark()
     awk = (
         f"awk -v max={policy.max_lines} -v m={shlex.quote(mark)} "
-        f"'{{ l = $0; if (length(l) > {HOST_LINE_CHARS}) {{ l = substr(l, 1, {HOST_LINE_CHARS}); "
-        'sub(/[^ \\t]+$/, "", l) } b[NR % max] = l } '
-        'END { s = NR > max ? NR - max + 1 : 1; for (i = s; i <= NR; i++) print b[i % max]; print m " lines " NR }\''
+        "'function flush() { if (open) { s = n > max ? n - max + 1 : 1; "
+        'for (i = s; i <= n; i++) print b[i % max]; print m " lines " n; open = 0 } } '
+        'index($0, m " ") == 1 { flush(); if ($0 == m " keep") { open = 1; n = 0 } else print; next } '
+        f"open {{ l = $0; if (length(l) > {HOST_LINE_CHARS}) {{ l = substr(l, 1, {HOST_LINE_CHARS}); "
+        'sub(/[^ \\t]+$/, "", l) } n++; b[n % max] = l } '
+        "END { flush() }'"
     )
     seconds = int(window)
-    parts = [
-        f"m={shlex.quote(mark)}",
-        f"keep() {{ {host_filter(filter_strings)} | {awk}; }}",
-        'now=$(date +%s); echo "$m now $now"',
-    ]
+    # ``keep``: the lines that follow are a source's own, up to the next marker line (printf
+    # '\n' first: a source whose last line has no newline must not swallow the marker)
+    parts = [f"m={shlex.quote(mark)}", 'now=$(date +%s); echo "$m now $now"', "rc=absent"]
+    sources = []
     if policy.containers:
         skip = f'case "$name" in {"|".join(policy.exclude)}) continue;; esac; ' if policy.exclude else ""
         parts.append(
             "if command -v docker >/dev/null 2>&1; then\n"
             "  list=$(docker ps -a --format '{{.Names}} {{.Image}}' 2>&1); rc=$?\n"
-            '  if [ "$rc" -ne 0 ]; then echo "$m docker-error $rc"; printf \'%s\\n\' "$list" | head -n 5\n'
-            '  else echo "$m docker ok"; printf \'%s\\n\' "$list" | while read -r name image; do\n'
-            f'    [ -n "$name" ] || continue; {skip}echo "$m container $name $image"\n'
-            f'    docker logs --timestamps --since {seconds}s "$name" 2>&1 | keep\n'
-            "  done; fi\n"
+            '  if [ "$rc" -ne 0 ]; then echo "$m docker-error $rc"; printf \'%s\\n\' "$list" | head -n 5; fi\n'
             'else echo "$m docker absent"; fi'
+        )
+        sources.append(
+            'if [ "$rc" = 0 ]; then echo "$m docker ok"; printf \'%s\\n\' "$list" | while read -r name image; do\n'
+            f'  [ -n "$name" ] || continue; {skip}echo "$m container $name $image"; echo "$m keep"\n'
+            f"  docker logs --timestamps --since {seconds}s \"$name\" 2>&1; printf '\\n'\n"
+            "done; fi"
         )
     if policy.units:
         units = " ".join(shlex.quote(unit) for unit in policy.units)
-        parts.append(
+        sources.append(
             "if command -v journalctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then\n"
-            f'  for u in {units}; do echo "$m unit $u"\n'
+            f'  for u in {units}; do echo "$m unit $u"; echo "$m keep"\n'
             f'    j() {{ journalctl -u "$u" --since "@$((now - {seconds}))" -o short-iso --no-pager -q -p "$1" 2>&1; }}'
             "\n"
-            "    { j 5..7; j 4..4 | sed 's/^/<4>/'; j 3..3 | sed 's/^/<3>/'; j 0..2 | sed 's/^/<2>/'; } | keep; done\n"
+            "    j 5..7; j 4..4 | sed 's/^/<4>/'; j 3..3 | sed 's/^/<3>/'; j 0..2 | sed 's/^/<2>/'\n"
+            "    printf '\\n'; done\n"
             'else echo "$m journald absent"; fi'
         )
     for path in policy.files:
         quoted = shlex.quote(path)
-        parts.append(
+        sources.append(
             f"printf '%s file %s\\n' \"$m\" {quoted}; if [ -r {quoted} ]; "
-            f'then tail -c {policy.max_file_bytes} -- {quoted} | keep; else echo "$m unreadable"; fi'
+            f"then echo \"$m keep\"; tail -c {policy.max_file_bytes} -- {quoted}; printf '\\n'; "
+            'else echo "$m unreadable"; fi'
         )
+    if sources:
+        body = "\n".join(sources)
+        parts.append(f"{{\n{body}\n}} | {host_filter(filter_strings, passing=mark)} | {awk}")
     return "\n".join(parts)
 
 

@@ -41,6 +41,9 @@ PROBES: Mapping[str, Probe] = {
     "SEC-06": lambda _, certificates, target: certificates.legacy_protocols(target),
 }
 """What each endpoint criterion asks of an endpoint from the runner, by criterion ID."""
+QUIET = frozenset({"AVL-05"})
+"""Criteria measuring with nothing else of golive's in flight: AVL-05's latency samples are
+never made here, nor while a host's batch is fetched ahead (``golive/facts/lookahead.py``)."""
 
 
 class Prefetch:

@@ -3,16 +3,25 @@
 A host's connection and its cached facts are then made once per run, not once per
 worker, while different hosts still spread over the workers. Used for ``-n N`` with
 xdist's default ``--dist load``; any other ``--dist`` the user chooses is respected.
+
+Each worker holds the host it judges and the next one, so that it can fetch the next
+host's batch while it judges this one (``golive/host_lookahead.py``); once fewer hosts
+wait than there are workers, a worker gets a host only when it has none left, so that
+no worker ends with a host queued while another has nothing to do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 from xdist.scheduler import LoadScopeScheduling
 
 from golive.sharding import host_of
+
+HELD = 2
+"""Hosts a worker holds while enough wait for every worker: the one it judges and the next."""
 
 
 class HostScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships no type information
@@ -20,8 +29,49 @@ class HostScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships 
 
     def __init__(self, config: pytest.Config, log: object, hosts: Sequence[str]) -> None:
         super().__init__(config, log)
-        self.hosts = tuple(hosts)
+        self.hosts = frozenset(hosts)
+        self._scopes: dict[str, str] = {}
+        self._positions: dict[Any, dict[str, int]] = {}
 
     def _split_scope(self, nodeid: str) -> str:
-        host = host_of(nodeid, self.hosts)
-        return f"host:{host}" if host is not None else super()._split_scope(nodeid)
+        scope = self._scopes.get(nodeid)
+        if scope is None:
+            host = host_of(nodeid, self.hosts)
+            scope = self._scopes[nodeid] = f"host:{host}" if host is not None else super()._split_scope(nodeid)
+        return scope
+
+    def _assign_work_unit(self, node: Any) -> None:
+        """xdist's, with each test's index in the worker's collection looked up, not searched for."""
+        scope, work_unit = self.workqueue.popitem(last=False)
+        self.assigned_work.setdefault(node, {})[scope] = work_unit
+        positions = self._positions.get(node)
+        if positions is None:
+            positions = self._positions[node] = {n: i for i, n in enumerate(self.registered_collections[node])}
+        node.send_runtest_some([positions[nodeid] for nodeid, completed in work_unit.items() if not completed])
+
+    def _reschedule(self, node: Any) -> None:
+        """Give ``node`` hosts until it holds ``HELD`` with tests to run (one, near the end), and
+        more than two tests."""
+        if node.shutting_down:
+            return
+        if not self.workqueue:
+            node.shutdown()
+            return
+        while self.workqueue:
+            held, pending = self._held(node)
+            # a worker runs a test once it has the next one (or is told to stop): it must never
+            # be left with its last two tests and nothing more, as xdist's own scheduling ensures
+            if held >= (HELD if len(self.workqueue) >= len(self.nodes) else 1) and pending > 2:
+                return
+            self._assign_work_unit(node)
+
+    def _held(self, node: Any) -> tuple[int, int]:
+        """The scopes assigned to ``node`` that still have a test to run, and those tests (a worker
+        runs its scopes in order: counted from the newest back to the first one done)."""
+        held = pending = 0
+        for work in reversed(self.assigned_work.get(node, {}).values()):
+            left = sum(1 for done in work.values() if not done)
+            if not left:
+                break
+            held, pending = held + 1, pending + left
+        return held, pending

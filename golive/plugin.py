@@ -143,6 +143,9 @@ def pytest_configure(config: pytest.Config) -> None:
         for name in fixtures.PLUGINS:
             if not config.pluginmanager.has_plugin(name):
                 config.pluginmanager.register(importlib.import_module(name), name)
+        from golive.host_lookahead import HostLookahead  # imports the checks, as the fixtures just did
+
+        config.pluginmanager.register(HostLookahead(config, state), "golive.lookahead")
 
 
 def _collects(config: pytest.Config) -> bool:

@@ -25,7 +25,7 @@ import shlex
 import signal
 import subprocess
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -290,7 +290,7 @@ class SshAccess:
         return "\n".join(lines) + "\n\n"
 
 
-def _in_host(host: SandboxHost, argv: Sequence[str]) -> list[str]:
+def _in_host(host: SandboxHost, argv: Sequence[str], own_dirs: Mapping[str, str] = OWN_DIRS) -> list[str]:
     """Wrap ``argv`` to exec in fresh mount and UTS namespaces inside the host's netns.
 
     The new mount namespace starts as a private copy of ours: the script drops the
@@ -298,7 +298,7 @@ def _in_host(host: SandboxHost, argv: Sequence[str]) -> list[str]:
     alive), then binds the host's own directories in place.
     """
     run_dir = shlex.quote(str(host.run_dir.resolve()))
-    binds = "".join(f"mount --bind {shlex.quote(str(host.dir / own))} {inside}\n" for inside, own in OWN_DIRS.items())
+    binds = "".join(f"mount --bind {shlex.quote(str(host.dir / own))} {inside}\n" for inside, own in own_dirs.items())
     script = (
         "set -e\n"
         f"hostname {host.alias}\n"

@@ -29,12 +29,15 @@ from pathlib import Path
 from sandbox.debian import ensure_installed
 from sandbox.docker_engine import DockerEngine
 from sandbox.fleet import free_ports
-from sandbox.hosts import PACKAGES, SandboxHost, SshAccess
+from sandbox.hosts import OWN_DIRS, PACKAGES, SSHD, SandboxHost, SshAccess, _in_host
 from sandbox.images import ensure_images
-from sandbox.process import SandboxError, wait_for
+from sandbox.process import Daemon, SandboxError, wait_for
 from sandbox.tls import Certificates
 from sandbox.web import Web, WebPorts
 
+# A home of its own for root, as a Debian host has (the base-files .bashrc and .profile): the
+# machine's /root would make every SSH session source the machine's own shell start-up files.
+ROOT_HOME = "/usr/share/base-files"
 # Hosts started at once: sshd start-up is mostly waiting, and 8 keep 2 cores busy.
 PARALLEL = 8
 
@@ -45,9 +48,19 @@ class LightHost(SandboxHost):
 
     docker_socket: Path = Path("/run/docker.sock")
 
+    @property
+    def sshd(self) -> Daemon:
+        argv = [SSHD, "-D", "-e", "-f", str(self.dir / "ssh" / "sshd_config")]
+        return Daemon("sshd", _in_host(self, argv, {**OWN_DIRS, "/root": "root"}), self.dir)
+
     def up(self, authorized_keys: Path) -> None:
-        """Namespaces, /etc, the socket link and sshd; idempotent."""
+        """Namespaces, /etc, /root, the socket link and sshd; idempotent."""
         self._prepare(authorized_keys)
+        home = self.dir / "root"
+        if not home.exists():
+            home.mkdir(mode=0o700)
+            for name in ("bashrc", "profile"):
+                shutil.copyfile(f"{ROOT_HOME}/dot.{name}", home / f".{name}")
         link = self.dir / "run" / "docker.sock"
         if not link.is_symlink():
             link.unlink(missing_ok=True)

@@ -44,19 +44,27 @@ def test_a_fleet_of_no_hosts_is_refused(fleet_ssh: ModuleType, capsys: pytest.Ca
 
 
 def test_table_has_one_row_per_run_under_the_columns(fleet_ssh: ModuleType) -> None:
+    from fleet_cpu import Spent
     from runner_cost import Cost
+    from timeline import Summary
 
     written = fleet_ssh.Reports(html_mb=2.34, json_mb=1.25, written_after=0.44, exit_after=3.05, html_load=1.5)
+    fleet, waited = Spent(4.0, 1.25, 0.5), Summary(batch_wait=3.5, idle=0.25, tail=1.0, batches=10, batch_mean=0.7)
     rows = [
-        fleet_ssh.Row(10, "golive-n2", 900, Cost(19.25, 16.9, 111.4, 98.0, 1, "cgroup"), 2, 1.5, written),
+        fleet_ssh.Row(
+            10, "golive-n2", 900, Cost(19.25, 16.9, 111.4, 98.0, 1, "cgroup"), 2, 1.5, written, fleet, waited
+        ),
         fleet_ssh.Row(10, "naive-n2", 1020, Cost(120.0, 40.0, 42.0, 0.0, 1, "cgroup"), 102.0, 2.25),
     ]
     lines = fleet_ssh.table(rows).splitlines()
     assert lines[0].count("|") == len(fleet_ssh.COLUMNS) + 1
-    assert (
-        lines[2] == "| 10 | golive-n2 | 900 | 19.2 | 16.9 | 18.8 | 2 | 111 | 98 | 2.3 | 1.2 | 0.4 | 3.0 | 1.5 | 1.50 |"
+    assert lines[2] == (
+        "| 10 | golive-n2 | 900 | 19.2 | 16.9 | 18.8 | 5.2 | 2 | 3.5 | 0.2 | 1.0 | 111 | 98 | 2.3 | 1.2 | 0.4 | 3.0 "
+        "| 1.5 | 1.50 |"
     )
-    assert lines[3] == "| 10 | naive-n2 | 1020 | 120.0 | 40.0 | 39.2 | 102 | 42 | — | — | — | — | — | — | 2.25 |"
+    assert lines[3] == (
+        "| 10 | naive-n2 | 1020 | 120.0 | 40.0 | 39.2 | — | 102 | — | — | — | 42 | — | — | — | — | — | — | 2.25 |"
+    )
     plain = fleet_ssh.table(rows, markdown=False).splitlines()
     assert len(plain) == 3 and "|" not in "".join(plain)
     assert plain[1].split() == lines[2].strip("| ").split(" | ")
@@ -136,3 +144,32 @@ def test_runner_cost_counts_the_child_processes_of_a_command(fleet_ssh: ModuleTy
     assert cost.returncode == 0
     assert cost.cpu > 0 and cost.wall > 0
     assert settled == [True]
+
+
+def test_the_timeline_tells_batch_waits_gaps_and_the_tail(fleet_ssh: ModuleType, tmp_path: Path) -> None:
+    import json
+
+    import timeline
+
+    def write(pid: int, role: str, events: list[dict[str, object]]) -> None:
+        head = {"kind": "session", "role": role, "start": 100.0, "end": 130.0}
+        (tmp_path / f"{pid}.jsonl").write_text("".join(json.dumps(e) + "\n" for e in [head, *events]))
+
+    write(
+        1,
+        "gw0",
+        [
+            {"kind": "test", "start": 102.0, "end": 103.0},
+            {"kind": "test", "start": 103.5, "end": 110.0},
+            {"kind": "batch", "host": "a", "start": 102.0, "end": 102.8, "waited": True, "commands": 9},
+            {"kind": "batch", "host": "b", "start": 103.0, "end": 104.0, "waited": False, "commands": 9},
+        ],
+    )
+    write(2, "gw1", [{"kind": "test", "start": 102.0, "end": 107.0}])
+    processes = timeline.read(tmp_path)
+    found = timeline.summary(processes)
+    assert found is not None
+    assert (found.batch_wait, found.idle, found.tail, found.batches, found.batch_mean) == pytest.approx(
+        (0.8, 0.5, 3.0, 2, 0.9)
+    )
+    assert [line.split(":")[0] for line in found.lines(processes)] == ["gw0", "gw1"]

@@ -49,6 +49,8 @@ def test_host_of_finds_what_a_scan_of_every_host_finds():
     for param in sorted(params):
         nodeid = f"tests_infra/test_x.py::test_y[{param}]"
         assert host_of(nodeid, frozenset(hosts)) == host_of(nodeid, hosts) == _host_of_by_scan(nodeid, hosts), param
+
+
 def test_host_of_picks_the_longest_host_among_many_as_matching_every_name_would():
     """host_of looks the parameter's prefixes up instead of trying every host: the same
     answer as the longest of all the names the parameter is, or starts with before / or -."""
@@ -64,3 +66,39 @@ def test_host_of_picks_the_longest_host_among_many_as_matching_every_name_would(
     for param in params:
         nodeid = f"tests_infra/test_x.py::test_y[{param}]"
         assert host_of(nodeid, hosts) == every_name(nodeid), param
+
+
+SCHEDULED = """
+import os, pytest
+from golive.host_scheduling import HostScheduling
+
+HOSTS = [f"h{i}" for i in range(7)]
+
+def pytest_xdist_make_scheduler(config, log):
+    return HostScheduling(config, log, HOSTS)
+"""
+
+
+def test_every_host_runs_whole_on_one_worker_and_the_workers_share_them(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each worker holds the host it runs and the next; the run still ends (a worker that is
+    down to its last test always gets more, or is told to stop) with every test run once."""
+    pytester.makeconftest(SCHEDULED)
+    pytester.makepyfile(
+        "import os, pytest\n"
+        "HOSTS = [f'h{i}' for i in range(7)]\n"
+        "@pytest.mark.parametrize('n', range(5))\n"
+        "@pytest.mark.parametrize('host', HOSTS)\n"
+        "def test_x(host, n, record_property):\n"
+        "    with open(os.environ['RAN'], 'a') as f:\n"
+        "        f.write(f\"{host} {os.environ['PYTEST_XDIST_WORKER']}\\n\")\n"
+    )
+    ran = pytester.path / "ran.txt"
+    monkeypatch.setenv("RAN", str(ran))
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "no:html", "-p", "no:golive", timeout=300)
+    result.assert_outcomes(passed=35)
+    lines = [line.split() for line in ran.read_text().splitlines()]
+    workers = {host: {worker for name, worker in lines if name == host} for host, _ in lines}
+    assert len(lines) == 35 and all(len(found) == 1 for found in workers.values())
+    assert len({worker for found in workers.values() for worker in found}) == 2

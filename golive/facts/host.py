@@ -29,6 +29,7 @@ import testinfra
 from golive import evidence
 from golive.errors import CheckTimeout, TargetError, Unreachable
 from golive.facts import standard_input, wire
+from golive.facts.lookahead import Lookahead
 from golive.facts.output import Output
 from golive.inventory import Host, Inventory
 from golive.redact import redact
@@ -89,6 +90,12 @@ def session_fact_command(
     return builder
 
 
+def reads_batch(criterion: str) -> bool:
+    """Whether a test of ``criterion`` reads a fact of its host's batch (and so makes the batch
+    on the host's first use)."""
+    return any(registered.wanted(frozenset({criterion})) for registered in _FACT_COMMANDS)
+
+
 class RemoteHost:
     """A host of the inventory, as the checks see it; ``inventory``: the run's, when known;
     ``criteria``: the IDs of the criteria the run selected (None: all of them)."""
@@ -107,6 +114,7 @@ class RemoteHost:
         """Cleaned evidence entries by result (and stdout as shown), for ``record``."""
         self._secret_finders: dict[str, SecretFinder] = {}
         self._prefetched = False
+        self._prefetch_error: BaseException | None = None
         self._lock = threading.Lock()
         self._memo_lock = threading.Lock()
         self.unreachable: str | None = None
@@ -155,6 +163,10 @@ class RemoteHost:
             if not self._prefetched:
                 self._prefetched = True
                 self._prefetch()
+            elif self._prefetch_error is not None:
+                # the batch failed ahead of its tests (``prefetch``): the first test to ask meets the error
+                error, self._prefetch_error = self._prefetch_error, None
+                raise error
             cached = self._cache.get(key)
             if cached is None:
                 cached = self._cache[key] = self._execute(command, stdin)
@@ -162,6 +174,19 @@ class RemoteHost:
             was_cached = key in self._reported
             self._reported.add(key)
         return cached, was_cached
+
+    def prefetch(self) -> None:
+        """Fetch the host's batch now, unless its first use already did: ahead of its tests
+        (``golive/facts/lookahead.py``). Raises nothing: an error (the host unreachable) is
+        kept and raised to the first test that asks for a fact, as if that test had met it."""
+        with self._lock:
+            if self._prefetched:
+                return
+            self._prefetched = True
+            try:
+                self._prefetch()
+            except Exception as error:
+                self._prefetch_error = error
 
     def record(self, result: Output, cached: bool, shown: str | None = None) -> None:
         """The command in the current test's evidence; ``shown``: its stdout as shown (a fact
@@ -339,6 +364,8 @@ class Fleet:
         self.criteria = None if criteria is None else frozenset(criteria)
         self._hosts: dict[str, RemoteHost] = {}
         self._lock = threading.Lock()
+        self.lookahead = Lookahead(lambda host: self[host].prefetch())
+        """Fetches the batches of the hosts the process reads next (``golive/host_lookahead.py``)."""
 
     def __getitem__(self, host: Host) -> RemoteHost:
         with self._lock:

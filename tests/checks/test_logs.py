@@ -95,3 +95,27 @@ def test_a_rate_above_its_tolerance_reads_as_a_sentence(tmp_path: Path):
     [comparison] = verdict.comparisons
     assert (comparison.measured, comparison.operator, comparison.limit) == (3, "<=", 2)  # the evidence table's
     assert logs.judge_rates(_rated(tmp_path, ["handshake refused from 192.0.2.7"] * 2, "2/h")).passed
+
+
+def test_every_source_goes_through_one_filter_and_keeps_its_own_newest_lines(tmp_path: Path):
+    """One grep and one awk for all of a host's sources: each source still gets its own count and its
+    own newest ``max_lines`` candidates, a source without a final newline never swallows the next
+    marker, and a missing file is still unreadable."""
+    first, second, bare = tmp_path / "first.log", tmp_path / "second.log", tmp_path / "bare.log"
+    first.write_text("".join(f"ERROR first {i}\n" for i in range(15)) + "INFO quiet\n")
+    second.write_text("ERROR second 0\nINFO nothing\nERROR second 1\n")
+    bare.write_text("INFO a\nERROR bare last")  # no newline at the end
+    files = [str(first), str(tmp_path / "missing.log"), str(bare), str(second)]
+    host = Host(name="h", backend="local://", logs={"containers": False, "files": files, "max_lines": 10})
+    text = logs.command(host, 3600, ["ERROR"])
+    assert text.count("grep ") == 1 and text.count("awk ") == 1
+    output = subprocess.run(["sh", "-c", text], capture_output=True, text=True, check=True).stdout
+    facts = logs.parse(output, host, 3600)
+    found = {source.name: ([line.raw for line in source.lines], source.candidates, source.problem)
+             for source in facts.sources}  # fmt: skip
+    assert found == {
+        str(first): ([f"ERROR first {i}" for i in range(5, 15)], 15, ""),
+        str(tmp_path / "missing.log"): ([], 0, f"{tmp_path / 'missing.log'} is missing or not readable"),
+        str(bare): (["ERROR bare last"], 1, ""),
+        str(second): (["ERROR second 0", "ERROR second 1"], 2, ""),
+    }

@@ -1,0 +1,106 @@
+"""Batches fetched ahead of their tests: bounded, quiet for latency samples, the same facts and errors."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from golive.errors import TargetError
+from golive.facts import Fleet, RemoteHost, fact_command
+from golive.facts.lookahead import Lookahead
+from golive.inventory import Host
+
+
+class Blocking:
+    """A fetch that holds each host until released, noting which ones started."""
+
+    def __init__(self) -> None:
+        self.started: list[str] = []
+        self.release = {name: threading.Event() for name in "abcd"}
+        self.entered = threading.Semaphore(0)
+
+    def __call__(self, host: Host) -> None:
+        self.started.append(host.name)
+        self.entered.release()
+        self.release[host.name].wait()
+
+
+def hosts(names: str) -> list[Host]:
+    return [Host(name=name, backend="local://") for name in names]
+
+
+def test_at_most_ahead_batches_are_in_flight_the_nearest_hosts_first() -> None:
+    fetch = Blocking()
+    lookahead = Lookahead(fetch, ahead=2)
+    lookahead.want(hosts("abcd"))
+    fetch.entered.acquire()
+    fetch.entered.acquire()
+    lookahead.want(hosts("abcd"))  # two in flight already: nothing more
+    assert sorted(fetch.started) == ["a", "b"]
+    assert lookahead.started(hosts("b")[0]) and not lookahead.started(hosts("c")[0])
+    for event in fetch.release.values():
+        event.set()
+    with lookahead.quiet():  # returns once a and b are in
+        assert sorted(fetch.started) == ["a", "b"]
+    lookahead.want(hosts("abcd"))  # a and b fetched: the next two
+    lookahead.close()
+    assert sorted(fetch.started) == ["a", "b", "c", "d"]
+
+
+def test_a_quiet_measurement_waits_for_the_batches_in_flight_and_starts_none() -> None:
+    fetch = Blocking()
+    lookahead = Lookahead(fetch, ahead=2)
+    lookahead.want(hosts("a"))
+    fetch.entered.acquire()
+    inside = threading.Event()
+
+    def measure() -> None:
+        with lookahead.quiet():
+            inside.set()
+            lookahead.want(hosts("b"))  # asked for during the measurement: not started
+            assert fetch.started == ["a"]
+
+    sampler = threading.Thread(target=measure)
+    sampler.start()
+    assert not inside.wait(0.2)  # a's batch is still in flight
+    fetch.release["a"].set()
+    sampler.join()
+    assert inside.is_set() and fetch.started == ["a"]
+    lookahead.want(hosts("b"))
+    fetch.release["b"].set()
+    lookahead.close()
+    assert fetch.started == ["a", "b"]
+
+
+def test_a_host_fetched_ahead_answers_its_tests_from_the_same_one_round_trip() -> None:
+    fact_command(lambda host: "echo ahead-1" if host.name == "ahead" else None)
+    fact_command(lambda host: "echo ahead-2" if host.name == "ahead" else None)
+    fleet = Fleet()
+    host = Host(name="ahead", backend="local://")
+    fleet.lookahead.want([host])
+    fleet.lookahead.close()
+    remote = fleet[host]
+    assert remote.round_trips == 1 and {"echo ahead-1", "echo ahead-2"} <= set(remote.batch)
+    assert remote.run("echo ahead-2").stdout == "ahead-2\n"
+    assert remote.round_trips == 1
+
+
+def test_an_unreachable_host_fetched_ahead_fails_its_first_test_as_if_it_had_fetched() -> None:
+    fact_command(lambda host: "echo one" if host.name.startswith("refused") else None)
+    fact_command(lambda host: "echo two" if host.name.startswith("refused") else None)
+    backend = "ssh://root@127.0.0.1:1"  # nothing listens: refused at once
+    options = {"connect_timeout": "5s", "ssh_args": ["-o", "BatchMode=yes"]}
+    direct = RemoteHost(Host(name="refused", backend=backend, **options))
+    with pytest.raises(TargetError) as first_use:
+        direct.run("echo one")
+    ahead = RemoteHost(Host(name="refused", backend=backend, **options))
+    ahead.prefetch()  # raises nothing
+    with pytest.raises(TargetError) as fetched_ahead:
+        ahead.run("echo one")
+    assert type(fetched_ahead.value) is type(first_use.value)
+    assert str(fetched_ahead.value) == str(first_use.value)
+    assert ahead.round_trips == direct.round_trips == 1
+    with pytest.raises(TargetError, match="cannot reach host"):
+        ahead.run("echo two")  # later tests meet the same reason, without another attempt
+    assert ahead.round_trips == 1
