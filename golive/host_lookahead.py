@@ -4,11 +4,7 @@ Before each test, the process looks at the tests it will run next (the rest of t
 session's items alone; with pytest-xdist, the worker's queue) and hands the hosts they
 read, in the order they come, to the fleet's ``Lookahead``. A host counts when one of its
 coming tests reads a fact of its batch (``reads_batch``); with ``--dist load``
-(``golive/host_scheduling.py``) a worker's queue holds the host it judges and the next.
-
-Nothing is started while a quiet measurement (``QUIET``: AVL-05's latency samples) is
-among the next ``WINDOW`` tests, so that the batches in flight are in before it and it
-seldom waits for one.
+(``golive/host_scheduling.py``) a worker's queue holds the host it judges and the next two.
 """
 
 from __future__ import annotations
@@ -20,14 +16,11 @@ from typing import Any
 import pytest
 
 from golive import sharding
-from golive.checks.prefetch import QUIET
 from golive.facts import Fleet
 from golive.facts.host import reads_batch
 from golive.inventory import Host
 from golive.session import CRITERION, RunState
 
-WINDOW = 32
-"""Tests looked at for a quiet measurement coming up."""
 FURTHEST = 256
 """Tests looked at, at most, for the next hosts to fetch."""
 
@@ -40,7 +33,7 @@ class HostLookahead:
         self.state = state
         self._hosts = {host.name: host for host in state.inventory.hosts}
         self._names = list(self._hosts)
-        self._facts: dict[str, tuple[Host | None, bool]] = {}
+        self._facts: dict[str, Host | None] = {}
         self._positions: dict[str, int] | None = None
         self._queue: Any = None
 
@@ -49,17 +42,12 @@ class HostLookahead:
         fleet = self.state.fleet
         if not isinstance(fleet, Fleet) or not self._hosts:
             return
-        coming = self._coming(item)
-        window = list(itertools.islice(coming, WINDOW))
-        if any(quiet for _, quiet in map(self._of, [item, *window])):
-            return
-        further = itertools.islice(coming, FURTHEST - WINDOW)
-        fleet.lookahead.want(self._next_hosts(itertools.chain(window, further), fleet))
+        fleet.lookahead.want(self._next_hosts(itertools.islice(self._coming(item), FURTHEST), fleet))
 
     def _next_hosts(self, items: Iterator[pytest.Item], fleet: Fleet) -> Iterator[Host]:
         seen: set[str] = set()
         for item in items:
-            host, _ = self._of(item)
+            host = self._of(item)
             if host is None or host.name in seen:
                 continue
             seen.add(host.name)
@@ -68,16 +56,14 @@ class HostLookahead:
             if len(seen) > 4 * fleet.lookahead.ahead:
                 return  # the hosts further on wait for the next test's look
 
-    def _of(self, item: pytest.Item) -> tuple[Host | None, bool]:
-        """(the host whose batch the test reads, or None; whether it is a quiet measurement)."""
-        known = self._facts.get(item.nodeid)
-        if known is None:
+    def _of(self, item: pytest.Item) -> Host | None:
+        """The host whose batch the test reads, or None."""
+        if item.nodeid not in self._facts:
             criterion = item.stash.get(CRITERION, None)
             name = sharding.host_of(item.nodeid, self._names)
             reads = criterion is not None and name is not None and reads_batch(criterion.id)
-            quiet = criterion is not None and criterion.id in QUIET
-            known = self._facts[item.nodeid] = (self._hosts[name] if reads and name else None, quiet)
-        return known
+            self._facts[item.nodeid] = self._hosts[name] if reads and name else None
+        return self._facts[item.nodeid]
 
     def _coming(self, item: pytest.Item) -> Iterator[pytest.Item]:
         """The items this process runs after ``item``, in order, as far as it knows them."""
