@@ -31,6 +31,7 @@ docs/performance.md.
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import itertools
 import json
@@ -161,6 +162,9 @@ def run_golive(
     (reports / "exited").write_text(f"{time.time():.6f}\n")
     record = json.loads((reports / "readiness.json").read_text())
     tests = sum(len(criterion["instances"]) for criterion in record["criteria"])
+    tally = collections.Counter(i["outcome"] for criterion in record["criteria"] for i in criterion["instances"])
+    print(f"fleet_ssh: graded {record['score']} ({record['grade']}): "  # the same fleet must grade the same
+          + ", ".join(f"{count} {outcome}" for outcome, count in sorted(tally.items())), file=sys.stderr)  # fmt: skip
     trips = list(record["run"]["round_trips"].values())
     return cost, tests, statistics.mean(trips) if trips else 0.0
 

@@ -11,7 +11,10 @@ session finish, one JSON line per event to ``$TIMELINE_DIR/<pid>.jsonl``:
   when it was sent and answered, how many commands it carried, and whether a test was
   waiting for it (the thread fetching it is the one running tests) or it was fetched ahead;
 - ``fetch``: a command fetched in a round trip of its own (``RemoteHost._execute``);
-- ``probes``: a host's endpoint probes made together (``Prefetch.host``).
+- ``probes``: a host's endpoint probes made together (``Prefetch.host``);
+- ``asked``: a test asking a host for a fact (``RemoteHost.fetch``): how long it took,
+  which is how long it waited when the host's batch was still being fetched ahead;
+- ``quiet``: a latency sample waiting for the batches fetched ahead to be in.
 
 Times are the wall clock (``time.time()``), comparable across processes. ``summary``
 reads the files back: per process, the tests' span, the time the tests spent waiting on
@@ -21,6 +24,7 @@ after the first one ran out of tests).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -67,11 +71,26 @@ def pytest_configure(config: pytest.Config) -> None:
     from golive.facts.host import RemoteHost
 
     if not hasattr(RemoteHost._prefetch, "__wrapped__"):
-        RemoteHost._prefetch = _timed("batch", lambda remote: {"host": remote.name, "commands": len(remote.batch)})(
+        RemoteHost._prefetch = _timed("batch", lambda remote, *_: {"host": remote.name, "commands": len(remote.batch)})(
             RemoteHost._prefetch
         )
         RemoteHost._execute = _timed("fetch", lambda remote, *_: {"host": remote.name})(RemoteHost._execute)
         Prefetch.host = _timed("probes", lambda _, host: {"host": host.name})(Prefetch.host)
+        RemoteHost.fetch = _timed("asked", lambda remote, *_: {"host": remote.name})(RemoteHost.fetch)
+        try:
+            from golive.facts.lookahead import Lookahead
+        except ImportError:  # a checkout without it
+            return
+        quiet = Lookahead.quiet
+
+        @contextlib.contextmanager
+        def timed_quiet(self: Any) -> Iterator[None]:
+            start = time.time()
+            with quiet(self):
+                _add({"kind": "quiet", "start": start, "end": time.time(), "waited": True})
+                yield
+
+        Lookahead.quiet = timed_quiet
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
@@ -114,6 +133,8 @@ class Process:
     collected: float | None = None
     tests: list[tuple[float, float]] = field(default_factory=list)
     batches: list[dict[str, Any]] = field(default_factory=list)
+    held: list[dict[str, Any]] = field(default_factory=list)
+    """Tests held up over 5 ms: asking for a fact (the batch, or the one fetched ahead), or quiet."""
 
     @property
     def first(self) -> float:
@@ -130,8 +151,14 @@ class Process:
         return [gap for gap in found if gap >= least]
 
     def waited(self) -> float:
-        """Seconds the tests waited on a batch being fetched."""
+        """Seconds the tests waited for facts (a batch fetched for them, or ahead and still in
+        flight) and for quiet; without ``asked`` events (older files), the batches they fetched."""
+        if self.held:
+            return sum(event["end"] - event["start"] for event in self.held)
         return sum(batch["end"] - batch["start"] for batch in self.batches if batch["waited"])
+
+    def quiet(self) -> float:
+        return sum(event["end"] - event["start"] for event in self.held if event["kind"] == "quiet")
 
 
 def read(directory: Path) -> list[Process]:
@@ -148,6 +175,8 @@ def read(directory: Path) -> list[Process]:
                 process.tests.append((event["start"], event["end"]))
             elif event["kind"] == "batch":
                 process.batches.append(event)
+            elif event["kind"] in ("asked", "quiet") and event["waited"] and event["end"] - event["start"] > 0.005:
+                process.held.append(event)
         if process.tests:
             processes.append(process)
     return processes
@@ -173,7 +202,8 @@ class Summary:
                 f"{process.role}: started {process.start - origin:.1f} s, collected {collected}, tests "
                 f"{process.first - origin:.1f}-{process.last - origin:.1f} s ({len(process.tests)}), "
                 f"{len(process.batches)} batches {sum(b['end'] - b['start'] for b in process.batches):.1f} s "
-                f"(tests waited {process.waited():.1f} s), gaps >= 0.05 s: {len(gaps)} of {sum(gaps):.1f} s, "
+                f"(tests waited {process.waited():.1f} s, of which quiet {process.quiet():.1f} s), "
+                f"gaps >= 0.05 s: {len(gaps)} of {sum(gaps):.1f} s, "
                 f"finished {process.end - origin:.1f} s"
             )
         return out

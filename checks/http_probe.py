@@ -119,7 +119,7 @@ class HttpProbe:
         with self._lock:
             made = self._exchanges.setdefault(key, [])
             pending = self._pending.setdefault(key, threading.Lock())
-        # latency samples wait for the batches fetched ahead (golive/facts/lookahead.py) and start none
+        # latency samples: no batch fetched ahead is built or read meanwhile (golive/facts/lookahead.py)
         quiet = self.fleet.lookahead.quiet() if uncontended else contextlib.nullcontext()
         with pending, quiet:  # one endpoint's exchanges one at a time; other endpoints' meanwhile
             usable = [e for e in made if not (uncontended and e.concurrent)]

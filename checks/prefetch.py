@@ -11,7 +11,8 @@ records it in its own evidence (nothing is recorded from the threads).
 A probe that raises here (a TargetError, such as a credential refused in clear) is not kept
 and is made again, and fails, in the criterion that asks for it. Latency samples
 (AVL-05) are never made here: ``HttpProbe.samples(..., uncontended=True)`` takes them
-one at a time, after the host's probes are done, and ignores the exchanges made here.
+one at a time, after the host's probes are done, and ignores the exchanges made here; nor
+while a batch fetched ahead is built or read (``golive/facts/lookahead.py``).
 """
 
 from __future__ import annotations
@@ -41,9 +42,6 @@ PROBES: Mapping[str, Probe] = {
     "SEC-06": lambda _, certificates, target: certificates.legacy_protocols(target),
 }
 """What each endpoint criterion asks of an endpoint from the runner, by criterion ID."""
-QUIET = frozenset({"AVL-05"})
-"""Criteria measuring with nothing else of golive's in flight: AVL-05's latency samples are
-never made here, nor while a host's batch is fetched ahead (``golive/facts/lookahead.py``)."""
 
 
 class Prefetch:

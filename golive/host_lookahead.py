@@ -4,32 +4,21 @@ Before each test, the process looks at the tests it will run next (the rest of t
 session's items alone; with pytest-xdist, the worker's queue) and hands the hosts they
 read, in the order they come, to the fleet's ``Lookahead``. A host counts when one of its
 coming tests reads a fact of its batch (``reads_batch``); with ``--dist load``
-(``golive/host_scheduling.py``) a worker's queue holds the host it judges and the next.
-
-Nothing is started while a quiet measurement (``QUIET``: AVL-05's latency samples) is
-among the next ``WINDOW`` tests, so that the batches in flight are in before it and it
-seldom waits for one.
+(``golive/host_scheduling.py``) a worker's queue holds the host it judges and the next two.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pytest
 
 from golive import sharding
-from golive.checks.prefetch import QUIET
 from golive.facts import Fleet
 from golive.facts.host import reads_batch
 from golive.inventory import Host
 from golive.session import CRITERION, RunState
-
-WINDOW = 32
-"""Tests looked at for a quiet measurement coming up."""
-FURTHEST = 256
-"""Tests looked at, at most, for the next hosts to fetch."""
 
 
 class HostLookahead:
@@ -40,58 +29,58 @@ class HostLookahead:
         self.state = state
         self._hosts = {host.name: host for host in state.inventory.hosts}
         self._names = frozenset(self._hosts)
-        self._facts: dict[str, tuple[Host | None, bool]] = {}
-        self._positions: dict[str, int] | None = None
+        self._facts: dict[str, Host | None] = {}
         self._queue: Any = None
+        self._order: list[Host] = []
+        """The hosts read by the tests to come, the nearest first, as last looked at."""
+        self._cursor = 0
+        self._looked_at = -1
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_call(self, item: pytest.Item) -> None:
         fleet = self.state.fleet
         if not isinstance(fleet, Fleet) or not self._hosts:
             return
-        coming = self._coming(item)
-        window = list(itertools.islice(coming, WINDOW))
-        if any(quiet for _, quiet in map(self._of, [item, *window])):
-            return
-        further = itertools.islice(coming, FURTHEST - WINDOW)
-        fleet.lookahead.want(self._next_hosts(itertools.chain(window, further), fleet))
+        self._look(item)
+        lookahead = fleet.lookahead
+        while self._cursor < len(self._order) and lookahead.started(self._order[self._cursor]):
+            self._cursor += 1
+        if self._cursor < len(self._order):
+            lookahead.want(self._order[self._cursor :])
 
-    def _next_hosts(self, items: Iterator[pytest.Item], fleet: Fleet) -> Iterator[Host]:
-        seen: set[str] = set()
-        for item in items:
-            host, _ = self._of(item)
-            if host is None or host.name in seen:
-                continue
-            seen.add(host.name)
-            if not fleet.lookahead.started(host):
-                yield host
-            if len(seen) > 4 * fleet.lookahead.ahead:
-                return  # the hosts further on wait for the next test's look
-
-    def _of(self, item: pytest.Item) -> tuple[Host | None, bool]:
-        """(the host whose batch the test reads, or None; whether it is a quiet measurement)."""
-        known = self._facts.get(item.nodeid)
-        if known is None:
-            criterion = item.stash.get(CRITERION, None)
-            name = sharding.host_of(item.nodeid, self._names)
-            reads = criterion is not None and name is not None and reads_batch(criterion.id)
-            quiet = criterion is not None and criterion.id in QUIET
-            known = self._facts[item.nodeid] = (self._hosts[name] if reads and name else None, quiet)
-        return known
-
-    def _coming(self, item: pytest.Item) -> Iterator[pytest.Item]:
-        """The items this process runs after ``item``, in order, as far as it knows them."""
+    def _look(self, item: pytest.Item) -> None:
+        """Read again the hosts of the tests to come when they changed: once for the session's
+        items alone; with xdist, when more tests came into the worker's queue."""
         items: Sequence[pytest.Item] = item.session.items
         if self._queue is None:
             self._queue = _worker_queue(self.config) or False
-        if self._queue:
-            return (items[index] for index in self._queue())
-        if self._positions is None:
-            self._positions = {each.nodeid: index for index, each in enumerate(items)}
-        position = self._positions.get(item.nodeid)
-        if position is None:
-            return iter(())
-        return itertools.islice(items, position + 1, None)
+        if not self._queue:
+            if self._looked_at < 0:
+                self._looked_at = len(items)
+                self._order = self._distinct(items)
+            return
+        indices = self._queue()
+        if len(indices) > self._looked_at:  # more work came in
+            self._order = self._distinct(items[index] for index in indices)
+            self._cursor = 0
+        self._looked_at = len(indices)
+
+    def _distinct(self, items: Iterable[pytest.Item]) -> list[Host]:
+        order: dict[str, Host] = {}
+        for each in items:
+            host = self._of(each)
+            if host is not None:
+                order.setdefault(host.name, host)
+        return list(order.values())
+
+    def _of(self, item: pytest.Item) -> Host | None:
+        """The host whose batch the test reads, or None."""
+        if item.nodeid not in self._facts:
+            criterion = item.stash.get(CRITERION, None)
+            name = sharding.host_of(item.nodeid, self._names)
+            reads = criterion is not None and name is not None and reads_batch(criterion.id)
+            self._facts[item.nodeid] = self._hosts[name] if reads and name else None
+        return self._facts[item.nodeid]
 
 
 def _worker_queue(config: pytest.Config) -> Any:

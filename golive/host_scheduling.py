@@ -4,8 +4,8 @@ A host's connection and its cached facts are then made once per run, not once pe
 worker, while different hosts still spread over the workers. Used for ``-n N`` with
 xdist's default ``--dist load``; any other ``--dist`` the user chooses is respected.
 
-Each worker holds the host it judges and the next one, so that it can fetch the next
-host's batch while it judges this one (``golive/host_lookahead.py``); once fewer hosts
+Each worker holds the host it judges and the next two, so that it can fetch their
+batches while it judges this one (``golive/host_lookahead.py``); once fewer hosts
 wait than there are workers, a worker gets a host only when it has none left, so that
 no worker ends with a host queued while another has nothing to do.
 """
@@ -20,8 +20,8 @@ from xdist.scheduler import LoadScopeScheduling
 
 from golive.sharding import host_of
 
-HELD = 2
-"""Hosts a worker holds while enough wait for every worker: the one it judges and the next."""
+HELD = 3
+"""Hosts a worker holds while enough wait for every worker: the one it judges and the next two."""
 
 
 class HostScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships no type information

@@ -14,12 +14,14 @@ the same reason. A fact whose builder fails, or whose output is over the host's
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import queue
 import shlex
 import threading
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, TypeVar
@@ -175,16 +177,18 @@ class RemoteHost:
             self._reported.add(key)
         return cached, was_cached
 
-    def prefetch(self) -> None:
+    def prefetch(self, gate: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext) -> None:
         """Fetch the host's batch now, unless its first use already did: ahead of its tests
-        (``golive/facts/lookahead.py``). Raises nothing: an error (the host unreachable) is
-        kept and raised to the first test that asks for a fact, as if that test had met it."""
+        (``golive/facts/lookahead.py``), building the batch and reading its answer inside
+        ``gate()`` (waiting on the host is outside it). Raises nothing: an error (the host
+        unreachable) is kept and raised to the first test that asks for a fact, as if that
+        test had met it."""
         with self._lock:
             if self._prefetched:
                 return
             self._prefetched = True
             try:
-                self._prefetch()
+                self._prefetch(gate)
             except Exception as error:
                 self._prefetch_error = error
 
@@ -226,9 +230,30 @@ class RemoteHost:
             value: T = self._memo[(kind, key)]
             return value
 
-    def _prefetch(self) -> None:
+    def _prefetch(self, gate: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext) -> None:
         """Every registered fact command of this host that a selected criterion reads, in one
         round trip."""
+        with gate():
+            commands = self._batch_commands()
+        if len(commands) < 2:
+            return
+        self.batch = tuple(commands)
+        cap = self.host.max_fact_output
+        with gate():
+            text, nonce = wire.script(commands, self.host.command_timeout, cap=cap)
+        sent = time.time()
+        raw, duration = self._run_script(text, self.host.command_timeout * len(commands) + 5)
+        received = time.time()
+        with gate():
+            for command, output in zip(commands, wire.parse(raw.stdout_bytes, commands, nonce, cap), strict=True):
+                if output is not None:
+                    self._cache[command] = replace(
+                        output, duration=duration / len(commands), batched=True, sent=sent, received=received
+                    )
+                    self._register_secrets(command, self._cache[command])
+
+    def _batch_commands(self) -> list[str]:
+        """The commands of the host's batch (their secret finders kept for their outputs)."""
         finders: dict[str, SecretFinder] = {}
         built: list[str] = []
         for registered in _FACT_COMMANDS:
@@ -246,21 +271,7 @@ class RemoteHost:
                     # also for a command left out: fetched alone later, its secrets are still found
                     finders[command] = registered.secrets
         self._secret_finders = finders
-        commands = list(dict.fromkeys(built))
-        if len(commands) < 2:
-            return
-        self.batch = tuple(commands)
-        cap = self.host.max_fact_output
-        text, nonce = wire.script(commands, self.host.command_timeout, cap=cap)
-        sent = time.time()
-        raw, duration = self._run_script(text, self.host.command_timeout * len(commands) + 5)
-        received = time.time()
-        for command, output in zip(commands, wire.parse(raw.stdout_bytes, commands, nonce, cap), strict=True):
-            if output is not None:
-                self._cache[command] = replace(
-                    output, duration=duration / len(commands), batched=True, sent=sent, received=received
-                )
-                self._register_secrets(command, self._cache[command])
+        return list(dict.fromkeys(built))
 
     def _build(self, registered: _Registered) -> str | Sequence[str] | None:
         build = registered.build
@@ -364,7 +375,7 @@ class Fleet:
         self.criteria = None if criteria is None else frozenset(criteria)
         self._hosts: dict[str, RemoteHost] = {}
         self._lock = threading.Lock()
-        self.lookahead = Lookahead(lambda host: self[host].prefetch())
+        self.lookahead = Lookahead(lambda host, gate: self[host].prefetch(gate))
         """Fetches the batches of the hosts the process reads next (``golive/host_lookahead.py``)."""
 
     def __getitem__(self, host: Host) -> RemoteHost:

@@ -2,16 +2,18 @@
 
 A host's batch (``RemoteHost.prefetch``) is one round trip that mostly waits: on ssh,
 and on the host running its commands. Fetched when its first test asks, the process
-waits for each host in turn; fetched while the tests of the host before it run, the
+waits for each host in turn; fetched while the tests of the hosts before it run, the
 wait overlaps the judging. ``Lookahead.want`` is told the hosts a process will read
 next, in order, and keeps the first ``ahead`` of them fetching on as many threads;
 nothing else changes: the same one round trip per host, the same commands, the same
 cache the tests then read (a host's tests that find its batch still in flight wait
 for it, as they would for their own).
 
-Measurements that must not share the process with anything of golive's (AVL-05's
-latency samples, ``quiet``) wait until the batches in flight are in, and no batch is
-started while they are taken.
+A measurement that must not share the process with golive's own work (AVL-05's latency
+samples) runs ``quiet``: it waits until no batch is being built or read in this process
+(``working``: the parts of a batch that run Python, not its wait on the host), and none
+starts being built or read until it ends. The batches' round trips go on meanwhile: they
+wait in other processes (ssh, the host), as the other workers' tests run on.
 """
 
 from __future__ import annotations
@@ -20,32 +22,37 @@ import contextlib
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 
 from golive.inventory import Host
 
 AHEAD = 2
 """Batches in flight at most (and hosts fetched ahead of the one being judged)."""
 
+Gate = Callable[[], AbstractContextManager[None]]
+
 
 class Lookahead:
     """Fetches the batches of the hosts a process reads next, at most ``ahead`` at once;
-    ``fetch(host)``: the host's batch (``RemoteHost.prefetch``, which raises nothing)."""
+    ``fetch(host, gate)``: the host's batch, its Python work inside ``gate()``
+    (``RemoteHost.prefetch``, which raises nothing)."""
 
-    def __init__(self, fetch: Callable[[Host], None], ahead: int = AHEAD) -> None:
+    def __init__(self, fetch: Callable[[Host, Gate], None], ahead: int = AHEAD) -> None:
         self.fetch = fetch
         self.ahead = ahead
         self._pool = ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="golive-lookahead")
         self._started: set[str] = set()
         self._in_flight = 0
+        self._working = 0
         self._quiet = 0
         self._changed = threading.Condition()
 
     def want(self, hosts: Iterable[Host]) -> None:
         """``hosts``: the hosts this process reads next, the nearest first; the first ``ahead``
-        of them not fetched yet start fetching (none while a quiet measurement runs)."""
+        of them not fetched yet start fetching."""
         with self._changed:
             for host in hosts:
-                if self._quiet or self._in_flight >= self.ahead:
+                if self._in_flight >= self.ahead:
                     return
                 if host.name in self._started:
                     continue
@@ -60,16 +67,34 @@ class Lookahead:
 
     @contextlib.contextmanager
     def quiet(self) -> Iterator[None]:
-        """A measurement with no batch of this process in flight: waits for those started, and
-        starts none until it ends."""
+        """A measurement with no batch being built or read in this process meanwhile."""
         with self._changed:
             self._quiet += 1
-            self._changed.wait_for(lambda: self._in_flight == 0)
+            self._changed.wait_for(lambda: self._working == 0)
         try:
             yield
         finally:
             with self._changed:
                 self._quiet -= 1
+                self._changed.notify_all()
+
+    @contextlib.contextmanager
+    def working(self) -> Iterator[None]:
+        """A batch's Python work (building it, reading its answer): never during a quiet measurement."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._quiet == 0)
+            self._working += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._working -= 1
+                self._changed.notify_all()
+
+    def settle(self) -> None:
+        """Wait until every batch started is in."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._in_flight == 0)
 
     def close(self) -> None:
         """Wait for the batches in flight (their round trips count in the run's record)."""
@@ -77,7 +102,7 @@ class Lookahead:
 
     def _fetch(self, host: Host) -> None:
         try:
-            self.fetch(host)
+            self.fetch(host, self.working)
         finally:
             with self._changed:
                 self._in_flight -= 1

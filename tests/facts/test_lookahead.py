@@ -20,7 +20,7 @@ class Blocking:
         self.release = {name: threading.Event() for name in "abcd"}
         self.entered = threading.Semaphore(0)
 
-    def __call__(self, host: Host) -> None:
+    def __call__(self, host: Host, gate: object) -> None:
         self.started.append(host.name)
         self.entered.release()
         self.release[host.name].wait()
@@ -41,36 +41,53 @@ def test_at_most_ahead_batches_are_in_flight_the_nearest_hosts_first() -> None:
     assert lookahead.started(hosts("b")[0]) and not lookahead.started(hosts("c")[0])
     for event in fetch.release.values():
         event.set()
-    with lookahead.quiet():  # returns once a and b are in
-        assert sorted(fetch.started) == ["a", "b"]
+    lookahead.settle()
+    assert sorted(fetch.started) == ["a", "b"]
     lookahead.want(hosts("abcd"))  # a and b fetched: the next two
     lookahead.close()
     assert sorted(fetch.started) == ["a", "b", "c", "d"]
 
 
-def test_a_quiet_measurement_waits_for_the_batches_in_flight_and_starts_none() -> None:
-    fetch = Blocking()
-    lookahead = Lookahead(fetch, ahead=2)
-    lookahead.want(hosts("a"))
-    fetch.entered.acquire()
-    inside = threading.Event()
+def test_a_quiet_measurement_waits_for_a_batch_being_read_and_holds_back_the_next() -> None:
+    """While a latency sample is taken no batch is built or read in the process; the round trips
+    already on their way go on (they wait in ssh and on the host)."""
+    lookahead = Lookahead(lambda host, gate: None)
+    reading, read, sampled = threading.Event(), threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def read_batch() -> None:
+        with lookahead.working():
+            reading.set()
+            read.wait()
+            order.append("read")
 
     def measure() -> None:
         with lookahead.quiet():
-            inside.set()
-            lookahead.want(hosts("b"))  # asked for during the measurement: not started
-            assert fetch.started == ["a"]
+            order.append("sampled")
+            sampled.set()
+            held.start()
+            assert not built.wait(0.2)  # a batch to build waits for the measurement's end
 
+    built = threading.Event()
+
+    def build_batch() -> None:
+        with lookahead.working():
+            order.append("built")
+            built.set()
+
+    held = threading.Thread(target=build_batch)
+    reader = threading.Thread(target=read_batch)
+    reader.start()
+    reading.wait()
     sampler = threading.Thread(target=measure)
     sampler.start()
-    assert not inside.wait(0.2)  # a's batch is still in flight
-    fetch.release["a"].set()
+    assert not sampled.wait(0.2)  # the batch being read is read first
+    read.set()
     sampler.join()
-    assert inside.is_set() and fetch.started == ["a"]
-    lookahead.want(hosts("b"))
-    fetch.release["b"].set()
+    held.join()
+    reader.join()
+    assert order == ["read", "sampled", "built"]
     lookahead.close()
-    assert fetch.started == ["a", "b"]
 
 
 def test_a_host_fetched_ahead_answers_its_tests_from_the_same_one_round_trip() -> None:
