@@ -18,8 +18,8 @@ ssh, curl; not the sandbox hosts; see runner_cost.py); CPU ms per test instance;
 CPU (the fleet's sshd sessions and shared engine during the run, fleet_cpu.py); round
 trips per host (golive: the record's ``run.round_trips``; naive: commands + requests
 counted); batch wait, idle and tail (timeline.py: tests held up asking for facts, gaps
-between tests, the last worker's lead over the first); peak RSS of the controller and of the largest worker; the sizes of
-readiness.html and readiness.json; "reports s": from the last test's end to the last
+between tests, the last worker's lead over the first); peak RSS of the controller and
+of the largest worker; the sizes of readiness.html and readiness.json; "reports s": from the last test's end to the last
 report file written (readiness.json, readiness.html, the history's newest file), read
 from the files' modification times against the controller's clock of the last test
 report (benchmarks/last_test_clock.py); "exit s": from the last test's end to the
