@@ -3,7 +3,8 @@
 The runner's CPU is benchmarks/runner_cost.py's; this is the other side of the wire,
 which shares the same cores: every host's sshd with what it runs for a session (the
 batch's ``sh``, ``docker`` CLI calls, ``grep``, ``awk``, ``git`` ...), and the shared
-engine (dockerd and containerd, which answer those CLI calls). Each is moved into a
+engine (dockerd and containerd, which answer those CLI calls; a container it restarts
+meanwhile gets its cgroup inside the engine's group, and counts there). Each is moved into a
 cgroup v1 ``cpuacct`` group of its own before the run (the processes an sshd forks
 later start in its group), so their CPU is read as a difference around the run. The
 containers' own processes (health checks, the restart-looping container) run in the
@@ -61,19 +62,21 @@ class _Group:
         return _usage(self.path)
 
     def remove(self) -> None:
-        """Give what is left back to the root group, then remove the group."""
-        with contextlib.suppress(OSError):
-            for pid in (self.path / "cgroup.procs").read_text().split():
-                with contextlib.suppress(OSError):
-                    (CPUACCT / "cgroup.procs").write_text(pid)
-        for _ in range(20):
-            try:
-                self.path.rmdir()
-                return
-            except FileNotFoundError:
-                return
-            except OSError:
-                time.sleep(0.1)
+        """Give what is left back to the root group, then remove the group and the groups made
+        in it (a container the engine restarts gets its cgroup under the engine's group)."""
+        for group in [*sorted(self.path.rglob("*/"), key=lambda path: len(path.parts), reverse=True), self.path]:
+            with contextlib.suppress(OSError):
+                for pid in (group / "cgroup.procs").read_text().split():
+                    with contextlib.suppress(OSError):
+                        (CPUACCT / "cgroup.procs").write_text(pid)
+            for _ in range(20):
+                try:
+                    group.rmdir()
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.1)
 
 
 def _usage(path: Path) -> float:

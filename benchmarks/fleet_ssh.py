@@ -14,10 +14,12 @@ Needs root.
     .venv/bin/python benchmarks/fleet_ssh.py --hosts 200 50 --modes golive-n2 --markdown
 
 Columns: wall time; runner CPU (the command's whole process tree: controller, workers,
-ssh, curl; not the sandbox hosts; see runner_cost.py); CPU ms per test instance; round
+ssh, curl; not the sandbox hosts; see runner_cost.py); CPU ms per test instance; host
+CPU (the fleet's sshd sessions and shared engine during the run, fleet_cpu.py); round
 trips per host (golive: the record's ``run.round_trips``; naive: commands + requests
-counted); peak RSS of the controller and of the largest worker; the sizes of
-readiness.html and readiness.json; "reports s": from the last test's end to the last
+counted); batch wait, idle and tail (timeline.py: tests held up asking for facts, gaps
+between tests, the last worker's lead over the first); peak RSS of the controller and
+of the largest worker; the sizes of readiness.html and readiness.json; "reports s": from the last test's end to the last
 report file written (readiness.json, readiness.html, the history's newest file), read
 from the files' modification times against the controller's clock of the last test
 report (benchmarks/last_test_clock.py); "exit s": from the last test's end to the
@@ -25,7 +27,8 @@ command's exit; the load time of readiness.html in headless Chromium
 (benchmarks/html_load.py, when present); the 1-minute load average when the run started
 (the machine is shared). Under the table, wall(N) / wall(smaller N) for each mode run at
 several sizes. ``--markdown`` prints the table as Markdown, to paste into
-docs/performance.md.
+docs/performance.md; ``--baseline DIR`` runs each golive mode from another checkout
+too, just before, on the same fleet.
 """
 
 from __future__ import annotations
