@@ -235,7 +235,7 @@ def judge_oom(found: ContainerFacts, policy: ContainerPolicy, window: float) -> 
 def judge_build_cache(found: ContainerFacts, policy: ContainerPolicy) -> Verdict:
     """REL-10: docker's build cache is under the limit."""
     if found.build_cache_bytes is None:
-        raise TargetError(f"{found.host}: docker system df listed no build cache")
+        raise TargetError(f"{found.host}: {found.build_cache_problem or 'docker system df listed no build cache'}")
     size = found.build_cache_bytes
     limit = policy.build_cache_max
     comparison = Comparison(f"{found.host} docker build cache", f"{size / 1e6:.1f}", "<=", f"{limit / 1e6:.1f}",

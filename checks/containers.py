@@ -31,7 +31,14 @@ from golive.redact import redact, shorten
 from golive.units import parse_size
 
 INSPECT = "ids=$(docker ps -aq --no-trunc) || exit $?; if [ -n \"$ids\" ]; then docker inspect $ids; else echo '[]'; fi"
-DF = "docker system df --format '{{json .}}'"
+# dockerd runs one disk-usage scan at a time and refuses a second meanwhile ("a disk usage
+# operation is already running": another tool, or another host's read of a shared engine):
+# asked again, a few times, half a second apart.
+DF = (
+    "n=0; while :; do out=$(docker system df --format '{{json .}}' 2>&1); status=$?; n=$((n + 1)); "
+    "case \"$status:$out\" in 0:*) break ;; *'disk usage operation is already running'*) [ $n -lt 6 ] || break; "
+    "sleep 0.5 ;; *) break ;; esac; done; printf '%s\\n' \"$out\"; exit $status"
+)
 # The kernel ring buffer, else (dmesg_restrict, the default on Debian and Ubuntu for a
 # user that is not root) the journal's kernel messages of this boot, where systemd runs
 # and the user may read the whole journal. journalctl succeeds with no entry when it may
@@ -244,6 +251,8 @@ class ContainerFacts:
     engine_absent: bool = False
     """No docker CLI on the host (``engine_problem`` says so): nothing to judge unless declared."""
     build_cache_bytes: int | None = None
+    build_cache_problem: str = ""
+    """What ``docker system df`` said when it failed."""
     deaths: dict[str, list[float]] = field(default_factory=dict)
     kernel_readable: bool = False
     kernel_problem: str = ""
@@ -323,6 +332,8 @@ def parse(host: str, found: dict[str, fact_script.Output]) -> ContainerFacts:
         except ValueError:
             pass
     df = found.get("df")
+    if df is not None and df.exit_status != 0:
+        result.build_cache_problem = f"docker system df failed (exit {df.exit_status}): {shorten(df.text.strip(), 300)}"
     for line in df.lines if df else []:
         try:
             row = json.loads(line)

@@ -7,6 +7,7 @@ The outputs below are what the sandbox's docker 20.10, kernel 6.x and systemd 25
 from __future__ import annotations
 
 import json
+import subprocess
 
 import pytest
 
@@ -212,3 +213,34 @@ def test_a_hosts_container_facts_are_parsed_once_and_each_reader_gets_its_own():
     first.containers.clear()
     first.deaths["gone"] = [1.0]
     assert containers.facts(remote) == second
+
+
+def test_a_refused_disk_usage_scan_is_an_error_that_says_what_docker_said():
+    found = containers.parse(
+        "h1",
+        {
+            "now": Output(str(NOW), 0),
+            "inspect": Output(json.dumps([inspect_item(ID_A, "api")]), 0),
+            "df": Output("Error response from daemon: a disk usage operation is already running", 1),
+        },
+    )
+    with pytest.raises(TargetError, match=r"h1: docker system df failed .*already running"):
+        container_judges.judge_build_cache(found, ContainerPolicy())
+
+
+@pytest.mark.parametrize(("refusals", "status"), [(0, 0), (2, 0), (9, 1)])
+def test_the_disk_usage_read_asks_again_while_dockerd_runs_another(tmp_path, refusals, status):
+    """dockerd runs one disk-usage scan at a time: the host's command asks again, at most six times."""
+    docker = tmp_path / "docker"
+    docker.write_text(
+        "#!/bin/sh\n"
+        f"n=$(cat {tmp_path}/n 2>/dev/null || echo 0); echo $((n + 1)) > {tmp_path}/n\n"
+        f'if [ "$n" -lt {refusals} ]; then echo "Error response from daemon: a disk usage operation is already running" >&2; exit 1; fi\n'  # noqa: E501
+        'echo \'{"Type":"Build Cache","Size":"1MB"}\'\n'
+    )
+    docker.chmod(0o755)
+    result = subprocess.run(["sh", "-c", containers.DF], capture_output=True, text=True,
+                            env={"PATH": f"{tmp_path}:/usr/bin:/bin"}, check=False)  # fmt: skip
+    assert result.returncode == status
+    assert (tmp_path / "n").read_text().strip() == str(min(refusals + 1, 6))
+    assert ("Build Cache" in result.stdout) == (status == 0)
