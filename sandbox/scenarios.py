@@ -361,7 +361,7 @@ WORKLOAD_FAULTS = [
     Fault("container-unhealthy", "h1's api fails its healthcheck (test -f /tmp/ready)",
           _on("h1", workloads.unhealthy), (Expect("REL-01", "h1"),)),
     Fault("restart-loop", "h2's uisp exits 1 and restarts for ever (a network controller restarting 10+ times an hour)",
-          _on("h2", workloads.restart_loop), (Expect("REL-02", "h2"),)),
+          _on("h2", workloads.restart_loop), (Expect("REL-02", "h2"), Expect("LOG-01", "h2"))),
     Fault("no-healthcheck", "h1's sidecar runs without a healthcheck and no exemption",
           _on("h1", workloads.no_healthcheck), (Expect("REL-03", "h1"),)),
     Fault("healthcheck-tool-missing", "h2's nginx healthcheck calls curl, absent from its image: unhealthy for ever",

@@ -37,8 +37,8 @@ BUILD_CACHE_LIMIT = "1MB"
 HEALTH = ("--health-interval", "1s", "--health-retries", "2", "--health-timeout", "2s")
 GOOD = ("--restart", "unless-stopped", "--memory", "32m", *HEALTH)
 DAY = 86400
-# what the restart-looping uisp prints before each exit: REL-02 shows it, and LOG-03
-# counts it as an undocumented error (h2 already fails LOG-03 in the broken scenario)
+# what the restart-looping uisp prints before each exit: REL-02 shows it, and LOG-01 reads
+# it as critical (an error saying the service exits)
 CRASH_LINE = "uisp: error: database migration 42 failed, exiting with code 1"
 
 # name -> (docker run options, command); exemptions: name -> (criteria, reason)
