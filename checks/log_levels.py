@@ -227,10 +227,22 @@ _STOPS = re.compile(
 )
 
 
+# what names one part of a service, not the service: a session, a jail, a hook, a worker
+# the master replaces, a shutdown that fails while the service is stopping anyway
+_ONE_PART = re.compile(
+    r"(?i)\bsession process\b|\bfor connection from\b|\bstart jail\b|\bhook\b|\btimed out worker\b"
+    r"|\bshutdown failed\b"
+)
+
+
 def says_it_stops(message: str) -> bool:
     """Whether an error line says the service stops, cannot start, crashed or lost its memory,
-    disk or backends (paths and flags set aside)."""
-    return _STOPS.search(message) is not None and _STOPS.search(_NEUTRAL.sub(" ", message)) is not None
+    disk or backends (paths and flags set aside), and not of one session, jail, hook or worker."""
+    return (
+        _STOPS.search(message) is not None
+        and _STOPS.search(_NEUTRAL.sub(" ", message)) is not None
+        and _ONE_PART.search(message) is None
+    )
 
 
 def judge(message: str, priority: int | None, statuses: tuple[str, ...], error_like: re.Pattern[str]) -> Level | None:
