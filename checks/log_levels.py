@@ -19,7 +19,8 @@ read from the formats services write:
   ``#`` warning (``serverLogRaw`` in Redis's server.c);
 - nginx's ``[level] pid#tid:`` header, where ``emerg`` is critical but ``alert`` and
   ``crit`` are errors: nginx logs at those levels a failure it survives (a socket, a
-  file descriptor, one connection), and at ``emerg`` what stops it starting or reloading.
+  file descriptor, one connection), and at ``emerg`` what stops it starting or reloading;
+  Apache httpd's ``[module:level] [pid N]`` header, read the same way.
 
 An access-log line (combined/common format, HAProxy's HTTP log format, Traefik's
 and Caddy's JSON access logs) is judged by its status only: an error when the status is one of
@@ -85,6 +86,12 @@ _REDIS_LEVEL = {".": Level.DEBUG, "-": Level.DEBUG, "*": Level.INFO, "#": Level.
 _NGINX = re.compile(r"(?:^|\s)\[(emerg|alert|crit|error|warn|notice|info|debug)\] \d+#\d+: ")
 _NGINX_LEVEL = {"emerg": Level.CRITICAL, "alert": Level.ERROR, "crit": Level.ERROR, "error": Level.ERROR,
                 "warn": Level.WARNING, "notice": Level.INFO, "info": Level.INFO, "debug": Level.DEBUG}  # fmt: skip
+# Apache httpd 2.4's error log header: "[time] [module:level] [pid N:tid T] ..." (its default
+# ErrorLogFormat); trace1..8 are debug levels
+_APACHE = re.compile(
+    r"^\[[^\]]{10,40}\] \[(?:[\w.-]*:)?(emerg|alert|crit|error|warn|notice|info|debug|trace\d)\] \[pid "
+)
+_APACHE_LEVEL = {**_NGINX_LEVEL, **{f"trace{n}": Level.DEBUG for n in range(1, 9)}}
 _PHP = re.compile(r"^PHP (Fatal error|Parse error|Warning|Notice|Deprecated|Strict Standards)\b")
 _PHP_LEVEL = {"Fatal error": Level.CRITICAL, "Parse error": Level.CRITICAL, "Warning": Level.WARNING}
 _MONTH_INITIALS = frozenset("JFMASOND")
@@ -161,6 +168,10 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         found = _NGINX.search(message, 0, 80)
         if found:
             return _NGINX_LEVEL[found.group(1)]
+    if first == "[" and "[pid " in message:
+        found = _APACHE.match(message)
+        if found:
+            return _APACHE_LEVEL[found.group(1)]
     if first in _LETTERS:
         found = _KLOG.match(message)
         if found:
@@ -227,10 +238,22 @@ _STOPS = re.compile(
 )
 
 
+# what names one part of a service, not the service: a session, a jail, a hook, a worker
+# the master replaces, a shutdown that fails while the service is stopping anyway
+_ONE_PART = re.compile(
+    r"(?i)\bsession process\b|\bfor connection from\b|\bstart jail\b|\bhook\b|\btimed out worker\b"
+    r"|\bshutdown failed\b"
+)
+
+
 def says_it_stops(message: str) -> bool:
     """Whether an error line says the service stops, cannot start, crashed or lost its memory,
-    disk or backends (paths and flags set aside)."""
-    return _STOPS.search(message) is not None and _STOPS.search(_NEUTRAL.sub(" ", message)) is not None
+    disk or backends (paths and flags set aside), and not of one session, jail, hook or worker."""
+    return (
+        _STOPS.search(message) is not None
+        and _STOPS.search(_NEUTRAL.sub(" ", message)) is not None
+        and _ONE_PART.search(message) is None
+    )
 
 
 def judge(message: str, priority: int | None, statuses: tuple[str, ...], error_like: re.Pattern[str]) -> Level | None:

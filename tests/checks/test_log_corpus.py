@@ -108,15 +108,11 @@ def test_checked_rows_name_the_file_their_message_was_found_in():
 
 
 # what the current held-out rows measured when they were set aside (docs/logs.md): a floor, so
-# that no change makes the patterns worse on lines they were not written from (set 5, measured
-# when it was merged with the pattern changes written without it).
-HELD_OUT_FLOOR: dict[str, float] = {
-    "critical": 70 / 103,
-    "warning": 118 / 151,
-    "acceptable": 35 / 73,
-    "benign": 172 / 192,
-}
-HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 19 / 192
+# that no change makes the patterns worse on lines they were not written from. Set 5 is
+# retired to training; until set 6 is merged and measured, both are empty and the two
+# held-out tests fail loudly rather than pass on no figures.
+HELD_OUT_FLOOR: dict[str, float] = {}
+HELD_OUT_BENIGN_REPORTED_CEILING: float | None = None
 
 
 def held_out_rows() -> list[Row]:

@@ -105,6 +105,25 @@ WARNINGS = [
 ]
 
 
+ONE_PART = [
+    "sshd[812]: error: session process 51022 for connection from 10.0.4.7 to 10.0.4.5 killed by signal 11",
+    "fail2ban.actions        [1021]: ERROR   Failed to start jail 'nginx-http-auth' action "
+    "'nftables-multiport': Error starting action",
+    '{"level":"ERROR","msg":"Post hook.","error":"hook: exit status 2"}',
+    "[3] ! Terminating timed out worker (Worker 1 failed to check in within 60 seconds): 44",
+    "ERROR:    Application shutdown failed. Exiting.",
+]
+
+
+def test_error_lines_about_one_session_jail_hook_or_worker_are_not_critical(tmp_path: Path):
+    """A session, a fail2ban jail, an ACME hook, a worker the master replaces, a shutdown that
+    fails while stopping: errors someone must own, not the service going down."""
+    result = _classified(tmp_path, ONE_PART)
+    assert not result.of_severity("critical")
+    warnings = sum(g.count for g in result.of_severity("warning"))
+    assert sum(g.count for g in result.unknown.values()) + warnings == len(ONE_PART)  # each still reported
+
+
 def test_warning_level_lines_no_pattern_matches_are_unknown_warnings(tmp_path: Path):
     result = _classified(tmp_path, WARNINGS)
     assert len(result.unknown_warnings) == 2 and not result.unknown
@@ -213,11 +232,27 @@ def test_the_host_keeps_klog_warnings_but_not_every_go_caller_line(tmp_path: Pat
         ("2026/02/15 20:00:00 [crit] 41#41: *7 epoll_ctl(1, 23) failed (17: File exists)", Level.ERROR),
         ('2026/02/15 20:00:00 [emerg] 1#1: unknown directive "proxy_passs"', Level.CRITICAL),
         ("2026/02/15 20:00:00 [notice] 1#1: signal 1 (SIGHUP) received, reconfiguring", Level.INFO),
+        (
+            "[Sat Apr 11 03:12:44.190033 2026] [ssl:warn] [pid 1:tid 1] AH01909: www.example.org:443:0 server "
+            "certificate does NOT include an ID which matches the server name",
+            Level.WARNING,
+        ),
+        (
+            "[Sat Apr 11 03:12:44.193118 2026] [ssl:emerg] [pid 1:tid 1] AH02572: Failed to configure at least one "
+            "certificate and key for www.example.org:443",
+            Level.CRITICAL,
+        ),
+        (
+            "[Sat Apr 11 05:00:01.000001 2026] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.62 (Unix) "
+            "configured -- resuming normal operations",
+            Level.INFO,
+        ),
     ],
 )
 def test_redis_and_nginx_headers_state_the_level(message: str, level: Level):
     """Redis's level character (``.-*#``, server.c) and nginx's header, where alert and crit
-    are failures nginx survives (errors) and only emerg stops it (critical)."""
+    are failures nginx survives (errors) and only emerg stops it (critical); Apache httpd's
+    ``[module:level]`` header the same way."""
     assert stated_level(message) == level
 
 

@@ -187,3 +187,23 @@ def test_a_broken_shipped_file_is_caught_with_file_and_key(tmp_path: Path):
     broken.write_text(yaml.safe_dump(data))
     with pytest.raises(InventoryError, match=r"log_patterns\[5\]\.regex: invalid regex"):
         load_log_patterns(broken, require_examples=True)
+
+
+# the service's own failure, worded like the client noise next to it: no acceptable pattern
+# may match it (it would be counted against a rate instead of reported)
+OWN_FAILURES = [
+    '{"level":"error","ts":1775880299.01,"logger":"tls","msg":"failed to get permission for on-demand certificate",'
+    '"domain":"cloud.example.net","error":"cloud.example.net not allowed; non-2xx status code 502 returned from '
+    'http://ask:9000/check"}',
+    "[ActionDispatch::HostAuthorization::DefaultResponseApp] Blocked hosts: shop.example.org",
+    '203.0.113.91 - - [02/Dec/2026:03:17:55 +0000] "GET /wp-login.php HTTP/1.1" 502 179 "-" "Mozilla/5.0"',
+    "2026-12-02 03:14:55 +0000 Puma caught this error: undefined method `id' for nil (NoMethodError)",
+    "[03:12:45] [ERR] [42] Jellyfin.Server.Implementations.Users.UserManager: "
+    "Error authenticating with provider Default",
+]
+
+
+@pytest.mark.parametrize("line", OWN_FAILURES)
+def test_no_noise_pattern_matches_the_services_own_failure(line: str):
+    rule = Classifier(shipped_patterns()).for_source("app").classify(line)
+    assert rule is None or rule.pattern.severity != "acceptable", rule and rule.pattern.id
