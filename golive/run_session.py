@@ -48,6 +48,8 @@ from golive.session import CRITERION, EVIDENCE, RunState
 
 _SENT = pytest.StashKey[int]()
 _MAX_REPORT_TEXT = 20000
+_WITH_SECTIONS = ("failed", "error", "passed", "xfailed", "xpassed", "")
+"""pytest's stats of reports its terminal summary prints sections or summary lines of."""
 
 
 class GoliveSession:
@@ -297,7 +299,18 @@ class GoliveSession:
     def pytest_terminal_summary_without_criterion_sections(self, terminalreporter: Any, config: pytest.Config) -> Any:
         """Under the default traceback style, the criterion blocks stand for pytest's
         failure sections and short-summary lines of criterion instances (other tests'
-        failures print as pytest prints them); ``--tb=short`` etc. prints both."""
+        failures print as pytest prints them); ``--tb=short`` etc. prints both.
+
+        An xdist worker's terminal is the null device (execnet's) and the controller prints
+        the run's summary from the same reports: a worker's summary shows no report, where
+        pytest's search of each shown report's teardown grew as failures times tests."""
+        if self.is_worker:
+            stats = terminalreporter.stats
+            unseen = {which: stats.pop(which) for which in _WITH_SECTIONS if which in stats}
+            try:
+                return (yield)
+            finally:
+                stats.update(unseen)
         result = self.state.record
         if result is None or config.option.tbstyle != "auto":
             return (yield)
