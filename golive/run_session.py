@@ -43,7 +43,7 @@ from golive.errors import CriterionMarkError, InventoryError, TargetError
 from golive.evidence import Evidence
 from golive.outcomes import Outcome, Severity
 from golive.record_schema import Record
-from golive.report_payload import Payload
+from golive.report_payload import Payload, packed, unpacked
 from golive.session import CRITERION, EVIDENCE, RunState
 
 _SENT = pytest.StashKey[int]()
@@ -214,6 +214,20 @@ class GoliveSession:
                 report.longrepr = f"could not check: {data['message']}"
         report.golive = data
         return report
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_report_to_serializable(self, config: pytest.Config, report: Any) -> Any:
+        """On an xdist worker, the report's payload as one JSON string (``report_payload.packed``)."""
+        data = yield
+        if self.is_worker and isinstance(data, dict) and isinstance(data.get("golive"), dict):
+            data["golive"] = packed(data["golive"])
+        return data
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_report_from_serializable(self, config: pytest.Config, data: dict[str, Any]) -> None:
+        """The payload read back before pytest rebuilds the report (as a worker packed it)."""
+        if isinstance(data.get("golive"), str):
+            data["golive"] = unpacked(data["golive"])
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
