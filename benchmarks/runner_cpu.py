@@ -13,6 +13,7 @@ them), collection, and the session (the tests, their reports, the record).
     .venv/bin/python benchmarks/runner_cpu.py 10            # -n 0
     .venv/bin/python benchmarks/runner_cpu.py 10 --workers 2
     .venv/bin/python benchmarks/runner_cpu.py 10 --profile out.prof   # cProfile of -n 0
+    .venv/bin/python benchmarks/runner_cpu.py 10 --workers 2 --profile-dir prof   # prof/gw0.prof ...
 """
 
 from __future__ import annotations
@@ -57,6 +58,12 @@ def _cpu():
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
 MARKS = {"loaded": _cpu()}
+PROFILE = None
+if os.environ.get("RUNNER_CPU_PROFILE"):
+    import cProfile
+    import time
+    PROFILE = cProfile.Profile(time.thread_time)
+    PROFILE.enable()
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config):
     MARKS["configured"] = _cpu()
@@ -66,6 +73,9 @@ def pytest_collection_finish(session):
 def pytest_unconfigure(config):
     usage = resource.getrusage(resource.RUSAGE_SELF)
     role = getattr(config, "workerinput", {}).get("workerid", "controller")
+    if PROFILE is not None:
+        PROFILE.disable()
+        PROFILE.dump_stats(os.environ["RUNNER_CPU_PROFILE"] + f"/{role}.prof")
     path = os.environ["RUNNER_CPU_DIR"] + f"/{os.getpid()}.json"
     with open(path, "w") as f:
         json.dump({"cpu": usage.ru_utime + usage.ru_stime, "rss_kb": usage.ru_maxrss, "role": role, **MARKS}, f)
@@ -142,6 +152,7 @@ def main() -> None:
     parser.add_argument("hosts", type=int, nargs="?", default=10)
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--profile", help="write a cProfile of the (-n 0) run here")
+    parser.add_argument("--profile-dir", help="a cProfile (thread CPU) of each process here: controller, gw0, ...")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="golive-cpu-") as tmp:
         root = Path(tmp)
@@ -161,6 +172,9 @@ def main() -> None:
                        "tests_infra", f"--inventory={path}", f"--report-dir={reports}",
                        "-n", str(args.workers)]  # fmt: skip
             env = {**os.environ, "PYTHONPATH": str(root), "RUNNER_CPU_DIR": str(root / "measure")}
+            if args.profile_dir:
+                Path(args.profile_dir).mkdir(parents=True, exist_ok=True)
+                env["RUNNER_CPU_PROFILE"] = str(Path(args.profile_dir).resolve())
             # as a user's machine runs it: bytecode (and pytest's rewritten modules) cached
             env.pop("PYTHONDONTWRITEBYTECODE", None)
             started = time.perf_counter()

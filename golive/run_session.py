@@ -43,11 +43,13 @@ from golive.errors import CriterionMarkError, InventoryError, TargetError
 from golive.evidence import Evidence
 from golive.outcomes import Outcome, Severity
 from golive.record_schema import Record
-from golive.report_payload import Payload
+from golive.report_payload import Payload, packed, unpacked
 from golive.session import CRITERION, EVIDENCE, RunState
 
 _SENT = pytest.StashKey[int]()
 _MAX_REPORT_TEXT = 20000
+_WITH_SECTIONS = ("failed", "error", "passed", "xfailed", "xpassed", "")
+"""pytest's stats of reports its terminal summary prints sections or summary lines of."""
 
 
 class GoliveSession:
@@ -213,6 +215,20 @@ class GoliveSession:
         report.golive = data
         return report
 
+    @pytest.hookimpl(wrapper=True)
+    def pytest_report_to_serializable(self, config: pytest.Config, report: Any) -> Any:
+        """On an xdist worker, the report's payload as one JSON string (``report_payload.packed``)."""
+        data = yield
+        if self.is_worker and isinstance(data, dict) and isinstance(data.get("golive"), dict):
+            data["golive"] = packed(data["golive"])
+        return data
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_report_from_serializable(self, config: pytest.Config, data: dict[str, Any]) -> None:
+        """The payload read back before pytest rebuilds the report (as a worker packed it)."""
+        if isinstance(data.get("golive"), str):
+            data["golive"] = unpacked(data["golive"])
+
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         # first: the facts a report carries are learnt before any other plugin reads it
@@ -297,7 +313,18 @@ class GoliveSession:
     def pytest_terminal_summary_without_criterion_sections(self, terminalreporter: Any, config: pytest.Config) -> Any:
         """Under the default traceback style, the criterion blocks stand for pytest's
         failure sections and short-summary lines of criterion instances (other tests'
-        failures print as pytest prints them); ``--tb=short`` etc. prints both."""
+        failures print as pytest prints them); ``--tb=short`` etc. prints both.
+
+        An xdist worker's terminal is the null device (execnet's) and the controller prints
+        the run's summary from the same reports: a worker's summary shows no report, where
+        pytest's search of each shown report's teardown grew as failures times tests."""
+        if self.is_worker:
+            stats = terminalreporter.stats
+            unseen = {which: stats.pop(which) for which in _WITH_SECTIONS if which in stats}
+            try:
+                return (yield)
+            finally:
+                stats.update(unseen)
         result = self.state.record
         if result is None or config.option.tbstyle != "auto":
             return (yield)

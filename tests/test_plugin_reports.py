@@ -129,3 +129,46 @@ def test_second(fleet_host, remote):
     result.assert_outcomes(passed=2)
     page = (pytester.path / "page.html").read_text()
     assert page.count("&lt;pre&gt;row-canary-42&lt;/pre&gt;") == 2  # each row's fact output
+
+
+def test_xdist_workers_print_no_report_sections_the_controller_prints_them(pytester: pytest.Pytester):
+    """A worker's terminal is the null device: its summary reads no report (pytest's search
+    of each failure's teardown there grew as failures times tests); the controller's summary
+    still shows every failure, -rfE lines included."""
+    pytester.makefile(".yaml", hosts='hosts:\n  a: {backend: "local://"}\n  b: {backend: "local://"}\n')
+    pytester.makepyprojecttoml('[tool.pytest.ini_options]\ntestpaths = ["tests_infra", "plain"]\n')
+    pytester.mkdir("tests_infra")
+    (pytester.path / "tests_infra" / "test_fails.py").write_text(
+        '''
+import pytest
+
+
+@pytest.mark.critical
+@pytest.mark.criterion("AVL-01", category="Availability")
+def test_fails(fleet_host):
+    """Fails on every host."""
+    pytest.fail(f"{fleet_host.name}: down", pytrace=False)
+'''
+    )
+    pytester.mkdir("plain")
+    (pytester.path / "plain" / "test_plain.py").write_text("def test_plain_failure():\n    assert 1 == 2\n")
+    pytester.makeconftest(
+        """
+import pytest
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter, config):
+    if hasattr(config, "workerinput"):
+        seen = sum(len(terminalreporter.stats.get(which, [])) for which in ("failed", "passed", ""))
+        (config.rootpath / f"seen-{config.workerinput['workerid']}.txt").write_text(str(seen))
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:html", "-n", "2", "-rfE")
+    result.assert_outcomes(failed=3)
+    seen = [path.read_text() for path in pytester.path.glob("seen-gw*.txt")]
+    assert seen and set(seen) == {"0"}
+    result.stdout.fnmatch_lines(["*golive: 1 failing criterion*", "  a: a: down"])
+    result.stdout.fnmatch_lines(["*golive: 1 failing criterion*", "  b: b: down"])
+    result.stdout.fnmatch_lines(["*= FAILURES =*", "*test_plain_failure*", "*assert 1 == 2*"])
+    result.stdout.fnmatch_lines(["FAILED plain/test_plain.py::test_plain_failure*"])
