@@ -44,7 +44,12 @@ class HostSite:
         self.cert = certs.certs[leaf]
         self.dir = host.dir / "site"
         self.daemon = Daemon(
-            "nginx", [*host.enter(), "nginx", "-e", "stderr", "-c", str(self.dir / "nginx.conf")], self.dir
+            "nginx",
+            # in the foreground: a daemonizing nginx leaves the started process to exit, which reads as
+            # a start-up failure to the readiness wait and leaves the real master unstopped
+            [*host.enter(), "nginx", "-e", "stderr", "-c", str(self.dir / "nginx.conf"), "-g", "daemon off;"],
+            self.dir,
+            own_logs=(self.dir / "error.log",),
         )
 
     @property

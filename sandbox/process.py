@@ -34,6 +34,9 @@ class Daemon:
     run_dir: Path
     env: dict[str, str] | None = None
     cwd: Path | None = None
+    # logs the program writes itself once started (nginx's error_log): their tails join its own
+    # in a start-up failure, which may be told only there
+    own_logs: tuple[Path, ...] = ()
 
     @property
     def pidfile(self) -> Path:
@@ -78,9 +81,8 @@ class Daemon:
             try:
                 wait_for(ready, timeout, f"{self.name} (log: {self.logfile})", alive=self.pid)
             except SandboxError as error:
-                log = self.logfile.read_bytes() if self.logfile.exists() else b""
-                said = log[-600:].decode(errors="replace").strip()
-                raise SandboxError(f"{error}; its log ends: {said}" if said else str(error)) from None
+                said = [f"{path} ends: {tail}" for path in (self.logfile, *self.own_logs) if (tail := _tail(path))]
+                raise SandboxError("; ".join([str(error), *said])) from None
         return pid
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -147,6 +149,16 @@ def port_open(host: str, port: int) -> Callable[[], bool]:
             return False
 
     return probe
+
+
+def _tail(path: Path, size: int = 600) -> str:
+    """The last ``size`` bytes of a log as text; empty when there is none."""
+    try:
+        with path.open("rb") as log:
+            log.seek(max(0, log.seek(0, os.SEEK_END) - size))
+            return log.read().decode(errors="replace").strip()
+    except OSError:
+        return ""
 
 
 def _signal_group(pid: int, sig: signal.Signals) -> None:

@@ -14,7 +14,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -62,6 +62,7 @@ class Initialized:
     inventory: Path
     result: subprocess.CompletedProcess[str]
     record: dict
+    site: HostSite | None = None
 
 
 def init(fleet: Fleet, chosen: Scenario, directory: Path) -> Initialized:
@@ -98,7 +99,7 @@ def initialized(request, tmp_path_factory) -> Iterator[Initialized]:
         fleet.down(purge=True)
         unavailable(str(error))
     try:
-        yield init(fleet, chosen, tmp_path_factory.mktemp(f"init-{request.param}"))
+        yield replace(init(fleet, chosen, tmp_path_factory.mktemp(f"init-{request.param}")), site=site)
     finally:
         site.down()
         fleet.down(purge=True)
@@ -111,6 +112,15 @@ def failures(record: dict) -> set[tuple[str, str]]:
         for i in c["instances"]
         if i["outcome"] in ("failed", "error")
     }
+
+
+def test_the_site_nginx_is_the_process_started_so_that_it_can_be_stopped(initialized):
+    """A daemonizing nginx would leave the started process to exit (read as a start-up failure
+    when the readiness wait looks at the wrong moment) and its master out of ``down``'s reach."""
+    assert initialized.site is not None
+    pid = initialized.site.daemon.pid()
+    assert pid is not None, "the started nginx exited"
+    assert Path(f"/proc/{pid}/comm").read_text().strip() == "nginx"
 
 
 def test_init_writes_what_it_found_with_where_it_came_from(initialized):
