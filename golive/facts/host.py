@@ -15,6 +15,7 @@ the same reason. A fact whose builder fails, or whose output is over the host's
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import queue
 import shlex
@@ -42,6 +43,11 @@ SSH_FAILURE_EXIT = 255
 ARGUMENT_MAX = 100_000
 """Scripts longer than this, quoted as the backend quotes them, go on standard input: one
 argument may hold at most 128 KiB."""
+
+SPAWN_AGAIN = frozenset({errno.EAGAIN, errno.ENOMEM, errno.EFAULT})
+"""What the runner's kernel may answer, once, when a command that reaches a host (ssh, docker,
+sh) is started: the round trip never left the runner, so it is started once more."""
+SPAWN_PAUSE = 0.2
 
 FactCommand = Callable[[Host], str | Sequence[str] | None]
 SessionFactCommand = Callable[[Host, Inventory], str | Sequence[str] | None]
@@ -318,10 +324,7 @@ class RemoteHost:
         started = time.monotonic()
         deadline = (limit or self.host.command_timeout) + self.host.connect_timeout + 5
         try:
-            if stdin is None:
-                raw = _within(deadline, self.backend.run, command)
-            else:
-                raw = _within(deadline, standard_input.run, self.backend, command, stdin)
+            raw = self._started(deadline, command, stdin)
         except TimeoutError:
             self.unreachable = f"{self.name}: no answer within {deadline:g} s through {self.host.backend}"
             raise CheckTimeout(self.unreachable) from None
@@ -330,7 +333,13 @@ class RemoteHost:
             # not the repr (which carries the whole batched script and would bury it)
             stderr = getattr(exc.args[0], "stderr_bytes", None) if exc.args else None
             reason = wire.decode(stderr).strip() if isinstance(stderr, bytes) else exc
-            self.unreachable = f"{self.name}: cannot reach host through {self.host.backend}: {reason}"
+            if isinstance(exc, OSError) and exc.errno in SPAWN_AGAIN:
+                self.unreachable = (
+                    f"{self.name}: the runner could not start the command that reaches "
+                    f"{self.host.backend}, twice: {exc}"
+                )
+            else:
+                self.unreachable = f"{self.name}: cannot reach host through {self.host.backend}: {reason}"
             raise Unreachable(self.unreachable) from exc
         finally:
             self.round_trips += 1
@@ -340,6 +349,23 @@ class RemoteHost:
             self.unreachable = f"{self.name}: cannot reach host through {self.host.backend}: {reason}"
             raise Unreachable(self.unreachable)
         return raw, time.monotonic() - started
+
+    def _started(self, deadline: float, command: str, stdin: bytes | None) -> Any:
+        """The backend's answer to ``command``; a start the runner's kernel refused
+        (``SPAWN_AGAIN``: no process, nothing sent) is tried once more."""
+
+        def answer() -> Any:
+            if stdin is None:
+                return _within(deadline, self.backend.run, command)
+            return _within(deadline, standard_input.run, self.backend, command, stdin)
+
+        try:
+            return answer()
+        except OSError as exc:
+            if exc.errno not in SPAWN_AGAIN:
+                raise
+        time.sleep(SPAWN_PAUSE)
+        return answer()
 
 
 def _within(seconds: float, call: Callable[..., Any], *args: Any) -> Any:

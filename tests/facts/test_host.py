@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import os
+
 import pytest
 
 from golive.errors import TargetError
@@ -141,3 +144,41 @@ def test_a_result_read_by_many_tests_is_cleaned_once_and_again_after_a_new_secre
         remote.run(f"echo seen {canary} token=abc123")
     assert third.entries[0]["stdout"] == "seen [REDACTED] token=[REDACTED]\n"
     assert canary not in third.entries[0]["command"]
+
+
+class _RefusedOnce:
+    """A testinfra host whose first command the runner's kernel refuses to start (as an
+    ``OSError`` from the spawn, before anything is sent), as seen once in CI as
+    ``[Errno 14] Bad address: '/bin/sh'``; then the real local backend."""
+
+    def __init__(self, real: object, refusals: int, code: int = errno.EFAULT) -> None:
+        self.real, self.refusals, self.code = real, refusals, code
+
+    def run(self, command: str) -> object:
+        if self.refusals:
+            self.refusals -= 1
+            raise OSError(self.code, os.strerror(self.code), "/bin/sh")
+        return self.real.run(command)  # type: ignore[attr-defined]
+
+
+def test_a_command_the_runner_could_not_start_is_started_once_more():
+    remote = RemoteHost(Host(name="respawned", backend="local://"))
+    remote.backend = _RefusedOnce(remote.backend, refusals=1)
+    assert remote.run("echo started").stdout == "started\n"
+    assert remote.unreachable is None
+
+
+def test_a_runner_that_refuses_twice_is_the_hosts_error_and_says_it_was_the_runner():
+    remote = RemoteHost(Host(name="refused-twice", backend="local://"))
+    remote.backend = _RefusedOnce(remote.backend, refusals=2)
+    with pytest.raises(
+        TargetError, match=r"runner could not start the command that reaches local://, twice: .*Errno 14"
+    ):
+        remote.run("echo never")
+
+
+def test_any_other_start_failure_is_not_tried_again():
+    remote = RemoteHost(Host(name="missing", backend="local://"))
+    remote.backend = _RefusedOnce(remote.backend, refusals=1, code=errno.ENOENT)
+    with pytest.raises(TargetError, match="cannot reach host through local://"):
+        remote.run("echo never")
