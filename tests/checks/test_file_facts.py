@@ -100,8 +100,14 @@ def commit_all(repo: Path, message: str) -> str:
 
 
 def repo_facts(repo: Repo) -> tuple[git.RepoFacts, str]:
-    """The repo's sections, run by a real shell, as the host would."""
-    stdout = subprocess.run(["sh", "-c", sections.script(git._sections(repo))], capture_output=True, text=True).stdout
+    """The repo's sections, run by a real shell, as the host would; the sections alone (each
+    asking git for the top directory and HEAD itself) must print what they print after the
+    script's shared part asked once."""
+    stdout = subprocess.run(
+        ["sh", "-c", sections.script(git._sections(repo), git._shared((repo,)))], capture_output=True, text=True
+    ).stdout
+    alone = subprocess.run(["sh", "-c", sections.script(git._sections(repo))], capture_output=True, text=True).stdout
+    assert sections.parse(stdout) == sections.parse(alone)
     return git.RepoFacts(repo, sections.parse(stdout)), stdout
 
 
@@ -123,6 +129,47 @@ def test_secrets_in_paths_with_colons_and_in_history_are_found_and_never_shown(t
     assert "t0ps3cr3tvalue" not in stdout and "AKIA" not in stdout
     head_only, _ = repo_facts(Repo(name="r", path=str(repo), history_commits=1))
     assert "deploy.sh" not in git.judge_secrets(head_only).summary
+
+
+def test_one_git_grep_and_one_git_log_scan_every_rule(tmp_path):
+    """The content scan greps HEAD once for every rule and sorts the matches by rule on the host:
+    a line matching two rules is found by both, a line whose text looks like a match line
+    (``12:...``) or holds bytes that are not UTF-8 is read as text (at HEAD and in history), and a
+    repo read once for its top directory and HEAD, by the script's shared part."""
+    repo = tmp_path / "r"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True, env=GIT_ENV)
+    (repo / "both.env.txt").write_text("aws_token = AKIA" + "D" * 16 + "\n")
+    (repo / "numbered.txt").write_text("12:34: nothing here\n7:gh ghp_" + "b" * 36 + "\n")
+    (repo / "latin1.txt").write_bytes(b"password=secret1value caf\xe9\n")
+    (repo / "clean.txt").write_text("nothing\n")
+    (repo / "gone.txt").write_bytes(b"api_key: removedvalue9 \xe9\n")
+    added = commit_all(repo, "import")
+    (repo / "gone.txt").unlink()
+    removed = commit_all(repo, "removed")
+    calls = tmp_path / "calls"
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "git").write_text(f'#!/bin/sh\necho "$*" >> {calls}\nexec /usr/bin/git "$@"\n')
+    (shim / "git").chmod(0o755)
+    env = {"PATH": f"{shim}:/usr/bin:/bin", "LANG": "C.UTF-8"}
+    declared = Repo(name="r", path=str(repo))
+    script = sections.script(git._sections(declared), git._shared((declared,)))
+    stdout = subprocess.run(["sh", "-c", script], capture_output=True, text=True, env=env).stdout
+    found = git.RepoFacts(declared, sections.parse(stdout))
+    assert sorted(str(f) for f in git.secrets_by_content(found.checked("content"))) == [
+        "both.env.txt:1 (aws-access-key-id)", "both.env.txt:1 (hardcoded-password)",
+        "latin1.txt:1 (hardcoded-password)", "numbered.txt:2 (github-token)",
+    ]  # fmt: skip
+    history = {(f.path, f.rule, f.commit) for f in git.secrets_in_history(found.checked("history"))}
+    assert ("numbered.txt", "github-token", added) in history and ("gone.txt", "hardcoded-password", added) in history
+    assert removed not in {commit for _, _, commit in history}
+    assert "AKIA" not in stdout and "ghp_" not in stdout and "secret1" not in stdout and "removedvalue9" not in stdout
+    made = calls.read_text().splitlines()
+    assert sum(" grep " in call for call in made) == 1 and sum(" log " in call for call in made) == 1
+    assert (
+        sum("--show-toplevel" in call for call in made) == 1
+        and sum(call.endswith("--verify HEAD") for call in made) == 1
+    )
 
 
 def test_working_tree_changes_agree_with_git_status(tmp_path):
