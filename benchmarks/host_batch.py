@@ -8,7 +8,7 @@ CPU (the host's sshd cgroup: the session and everything it runs) and the engine'
 containerd answering the CLI), the minimum and median over the rounds (benchmarks/fleet_cpu.py).
 ``--baseline DIR`` builds the batch with another checkout's code too (its own ``.venv``) and
 measures both in turn, round by round, so that the machine's load falls on both alike.
-``--strace`` counts the programs each command execs (``strace -f -e execve`` on the host's
+``--strace`` counts the programs each command execs (``strace -f -z -e execve`` on the host's
 sshd). Needs root and cgroup v1 ``cpuacct``.
 
     .venv/bin/python benchmarks/host_batch.py --repeat 7 --baseline ../main --only git containers
@@ -101,7 +101,7 @@ def measure(fleet: Any, cpu: FleetCpu, command: str) -> tuple[float, float]:
 def execs(fleet: Any, command: str) -> collections.Counter[str]:
     """The programs ``command`` execs on the host (strace on the host's sshd, following forks)."""
     with tempfile.NamedTemporaryFile(suffix=".strace") as trace:
-        argv = ["strace", "-f", "-qq", "-e", "trace=execve", "-o", trace.name, "-p", str(fleet.hosts[0].sshd.pid())]
+        argv = ["strace", "-f", "-qq", "-z", "-e", "trace=execve", "-o", trace.name, "-p", str(fleet.hosts[0].sshd.pid())]
         tracer = subprocess.Popen(argv, stderr=subprocess.DEVNULL)
         try:
             time.sleep(1)

@@ -69,10 +69,11 @@ GIT_OVERRIDES = (
     "credential.helper=",
     "protocol.allow=never",
 )
-GIT = " ".join(
-    (*GIT_ENVIRONMENT, "git --no-pager --no-optional-locks", *(f"-c {fact_script.quote(o)}" for o in GIT_OVERRIDES))
-)
+_GIT_PROGRAM = " ".join(("git --no-pager --no-optional-locks", *(f"-c {fact_script.quote(o)}" for o in GIT_OVERRIDES)))
+GIT = " ".join((*GIT_ENVIRONMENT, _GIT_PROGRAM))
 """The one way golive calls git on a host (checks/documents.py too): see the module docstring."""
+_XARGS_GIT = " ".join((*GIT_ENVIRONMENT, "xargs -0 -r", _GIT_PROGRAM))
+"""``GIT`` run by ``xargs -0 -r`` on the paths it reads (the environment is xargs', and so git's)."""
 DIFF = "--no-color --no-textconv --no-ext-diff --no-renames"
 """Options of every git command that diffs: no repo-configured program sees content."""
 
@@ -198,21 +199,39 @@ _HISTORY_REPORT = (
 """Matching added lines → ``rule commit path``: the text before the tab never leaves the host."""
 
 _WORKTREE = (
+    "nl='\n'; kinds=; files=0\n"
+    "for e do\n"
+    "  p=${e#*\t}; t=${e%% *}; r=${e#* }; m=${r%% *}\n"
+    '  case "$t$m" in S*|[a-z]*|?160000) k="=" ;;\n'
+    '  *) if [ -L "$p" ]; then k=l\n'
+    '     elif [ -f "$p" ]; then k=f; [ -x "$p" ] && k=x; files=$((files + 1))\n'
+    '     elif [ -e "$p" ]; then k=d\n'
+    "     else k=-; fi ;;\n"
+    "  esac\n"
+    "  kinds=$kinds$k\n"
+    "done\n"
+    'hashes=$(i=$kinds; for e do k=${i%"${i#?}"}; i=${i#?}; case $k in f|x) printf \'%s\\0\' "${e#*\t}" ;; esac; done'
+    " | {xargs_git} hash-object --no-filters -- 2>/dev/null) || hashes=\n"
+    'n=0; for h in $hashes; do n=$((n + 1)); done; [ "$n" = "$files" ] || hashes=\n'
     "for e do\n"
     "  p=${e#*\t}; t=${e%% *}; r=${e#* }; m=${r%% *}; r=${r#* }; s=${r%% *}\n"
-    '  case "$t$m" in S*|[a-z]*|?160000) echo "="; continue;; esac\n'
-    '  if [ -L "$p" ]; then k=l; h=$(printf %s "$(readlink -- "$p")" | {git} hash-object --stdin 2>/dev/null)'
-    " || h=unreadable\n"
-    '  elif [ -f "$p" ]; then k=f; [ -x "$p" ] && k=x\n'
-    '    h=$({git} hash-object --no-filters -- "$p" 2>/dev/null) || h=unreadable\n'
-    '  elif [ -e "$p" ]; then k=d; h=-\n'
-    "  else k=-; h=-; fi\n"
+    '  k=${kinds%"${kinds#?}"}; kinds=${kinds#?}\n'
+    "  case $k in\n"
+    '  =) echo "="; continue ;;\n'
+    '  l) h=$(printf %s "$(readlink -- "$p")" | {git} hash-object --stdin 2>/dev/null) || h=unreadable ;;\n'
+    '  f|x) if [ -n "$hashes" ]; then h=${hashes%%"$nl"*}; case $hashes in *"$nl"*) hashes=${hashes#*"$nl"} ;; '
+    "*) hashes= ;; esac\n"
+    '       else h=$({git} hash-object --no-filters -- "$p" 2>/dev/null) || h=unreadable; fi ;;\n'
+    "  *) h=- ;;\n"
+    "  esac\n"
     '  case "$m$k $h" in "100644f $s"|"100755x $s"|"120000l $s") echo "=";; *) echo "$k $h $s";; esac\n'
     "done"
 )
 """Per index entry (``ls-files -s -v -z``), in index order: ``=`` when the file is what the index says
 (or git would not look: skip-worktree, assume-unchanged, submodule), else its kind, raw hash and the
-index's hash."""
+index's hash. Each entry's kind is looked at once; the regular files are hashed by as few ``git
+hash-object`` calls as ``xargs`` needs, in index order, and one by one (an unreadable one said so)
+when those did not hash every one of them (a file gone or unreadable meanwhile)."""
 
 CONVERTING = ("filter", "text", "eol", "ident", "working-tree-encoding")
 """Attributes under which git converts a file on commit: such a file is compared byte for byte."""
@@ -243,7 +262,7 @@ def _sections(repo: Repo) -> list[Section]:
         f" | awk -F '\t' -v r={rule} {fact_script.quote(_HISTORY_REPORT)} || s=$?"
         for rule, regex in CONTENT_RULES
     )
-    worktree = _WORKTREE.replace("{git}", GIT)
+    worktree = _WORKTREE.replace("{xargs_git}", _XARGS_GIT).replace("{git}", GIT)
     base = (
         f"base=$({GIT} rev-parse -q --verify 'HEAD^{{tree}}') || base=$({GIT} hash-object -t tree /dev/null)"
         " || exit 3\n"

@@ -131,6 +131,22 @@ def test_secrets_in_paths_with_colons_and_in_history_are_found_and_never_shown(t
     assert "deploy.sh" not in git.judge_secrets(head_only).summary
 
 
+def repo_facts_through_git_shim(tmp_path: Path, repo: Repo, fail_hashing_many: bool) -> tuple[git.RepoFacts, list[str]]:
+    """The repo's facts, git called through a stand-in logging each call (and failing ``hash-object``
+    given more than one path, with ``fail_hashing_many``)."""
+    calls = tmp_path / "calls"
+    calls.write_text("")
+    shim = tmp_path / "bin"
+    shim.mkdir(exist_ok=True)
+    refuse = 'case "$*" in *"hash-object --no-filters -- "*" "*) exit 128 ;; esac\n' if fail_hashing_many else ""
+    (shim / "git").write_text(f'#!/bin/sh\necho "$*" >> {calls}\n{refuse}exec /usr/bin/git "$@"\n')
+    (shim / "git").chmod(0o755)
+    script = sections.script(git._sections(repo), git._shared((repo,)))
+    env = {"PATH": f"{shim}:/usr/bin:/bin", "LANG": "C.UTF-8"}
+    stdout = subprocess.run(["sh", "-c", script], capture_output=True, text=True, env=env).stdout
+    return git.RepoFacts(repo, sections.parse(stdout)), calls.read_text().splitlines()
+
+
 def test_one_git_grep_and_one_git_log_scan_every_rule(tmp_path):
     """The content scan greps HEAD once for every rule and sorts the matches by rule on the host:
     a line matching two rules is found by both, a line whose text looks like a match line
@@ -146,16 +162,8 @@ def test_one_git_grep_and_one_git_log_scan_every_rule(tmp_path):
     added = commit_all(repo, "import")
     (repo / "gone.txt").unlink()
     removed = commit_all(repo, "removed")
-    calls = tmp_path / "calls"
-    shim = tmp_path / "bin"
-    shim.mkdir()
-    (shim / "git").write_text(f'#!/bin/sh\necho "$*" >> {calls}\nexec /usr/bin/git "$@"\n')
-    (shim / "git").chmod(0o755)
-    env = {"PATH": f"{shim}:/usr/bin:/bin", "LANG": "C.UTF-8"}
-    declared = Repo(name="r", path=str(repo))
-    script = sections.script(git._sections(declared), git._shared((declared,)))
-    stdout = subprocess.run(["sh", "-c", script], capture_output=True, text=True, env=env).stdout
-    found = git.RepoFacts(declared, sections.parse(stdout))
+    found, made = repo_facts_through_git_shim(tmp_path, Repo(name="r", path=str(repo)), False)
+    stdout = "\n".join(output.text for output in found.sections.values())
     assert sorted(str(f) for f in git.secrets_by_content(found.checked("content"))) == [
         "both.env.txt:1 (aws-access-key-id)", "both.env.txt:1 (hardcoded-password)",
         "latin1.txt:1 (hardcoded-password)", "numbered.txt:2 (github-token)",
@@ -164,7 +172,6 @@ def test_one_git_grep_and_one_git_log_scan_every_rule(tmp_path):
     assert ("numbered.txt", "github-token", added) in history and ("gone.txt", "hardcoded-password", added) in history
     assert removed not in {commit for _, _, commit in history}
     assert "AKIA" not in stdout and "ghp_" not in stdout and "secret1" not in stdout and "removedvalue9" not in stdout
-    made = calls.read_text().splitlines()
     assert sum(" grep " in call for call in made) == 1 and sum(" log " in call for call in made) == 1
     assert (
         sum("--show-toplevel" in call for call in made) == 1
@@ -205,6 +212,11 @@ def test_working_tree_changes_agree_with_git_status(tmp_path):
     ).stdout.splitlines()
     assert sorted(git.changes(found)) == sorted(status)
     assert " T to-link.txt" in status and "MM staged.txt" in status  # the cases are really there
+    # the regular files are hashed by one git call; when it fails (a file gone meanwhile), one by one
+    for fail, hashes in ((False, 1), (True, 1 + 7)):
+        found, calls = repo_facts_through_git_shim(tmp_path, Repo(name="r", path=str(repo)), fail)
+        assert sorted(git.changes(found)) == sorted(status)
+        assert sum("hash-object --no-filters" in call for call in calls) == hashes
     subprocess.run(["git", "-C", str(repo), "config", "core.filemode", "false"], check=True)
     found, _ = repo_facts(Repo(name="r", path=str(repo)))
     assert " M mode.sh" not in git.changes(found)
