@@ -101,7 +101,8 @@ def measure(fleet: Any, cpu: FleetCpu, command: str) -> tuple[float, float]:
 def execs(fleet: Any, command: str) -> collections.Counter[str]:
     """The programs ``command`` execs on the host (strace on the host's sshd, following forks)."""
     with tempfile.NamedTemporaryFile(suffix=".strace") as trace:
-        argv = ["strace", "-f", "-qq", "-z", "-e", "trace=execve", "-o", trace.name, "-p", str(fleet.hosts[0].sshd.pid())]
+        sshd = str(fleet.hosts[0].sshd.pid())
+        argv = ["strace", "-f", "-qq", "-z", "-e", "trace=execve", "-o", trace.name, "-p", sshd]
         tracer = subprocess.Popen(argv, stderr=subprocess.DEVNULL)
         try:
             time.sleep(1)

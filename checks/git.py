@@ -264,8 +264,8 @@ def _sections(repo: Repo) -> list[Section]:
     )
     worktree = _WORKTREE.replace("{xargs_git}", _XARGS_GIT).replace("{git}", GIT)
     base = (
-        f"base=$({GIT} rev-parse -q --verify 'HEAD^{{tree}}') || base=$({GIT} hash-object -t tree /dev/null)"
-        " || exit 3\n"
+        f"base=${{{shared_head}:-}}; [ -n \"$base\" ] || base=$({GIT} rev-parse -q --verify 'HEAD^{{tree}}')"
+        f" || base=$({GIT} hash-object -t tree /dev/null) || exit 3\n"
     )
     found = [
         Section(f"{key}:staged", f'{top}{base}{GIT} diff-index --cached --name-status {DIFF} "$base" --'),
