@@ -23,6 +23,7 @@ import collections
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -188,11 +189,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             inventory.write_text(yaml.safe_dump(light_profile.inventory(fleet)))
         return report(fleet, inventory, args)
     work = Path(tempfile.mkdtemp(prefix=f"{args.prefix}-", dir="/tmp"))
-    with light_fleet(work / "f", 1, args.prefix) as fleet:
-        light_profile.plant(fleet)
-        inventory = work / "hosts.yaml"
-        inventory.write_text(yaml.safe_dump(light_profile.inventory(fleet)))
-        return report(fleet, inventory, args)
+    try:
+        with light_fleet(work / "f", 1, args.prefix) as fleet:
+            light_profile.plant(fleet)
+            inventory = work / "hosts.yaml"
+            inventory.write_text(yaml.safe_dump(light_profile.inventory(fleet)))
+            return report(fleet, inventory, args)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
