@@ -72,9 +72,35 @@ IMAGES = (
     "ids=$(docker ps -aq --no-trunc) || exit $?; [ -n \"$ids\" ] || { echo '[]'; exit 0; }; "
     "docker image inspect $(docker inspect --format '{{.Image}}' $ids | sort -u)"
 )
+# The script's shared part runs INSPECT once; the inspect section prints what it printed, and
+# the images section takes the image ids from it rather than asking docker again.
+SHARED = f"golive_inspect=$( ( {INSPECT} ) 2>&1 ); golive_inspect_status=$?"
+IMAGE_IDS = (
+    '$0 == "[]" {empty = 1}\n'
+    '$0 == "    {" {n++}\n'
+    '/^        "Image": "sha256:[0-9a-f]+",?$/ {i++; id = substr($0, 19); sub(/",?$/, "", id)\n'
+    "  if (!seen[id]++) print id}\n"
+    "END {exit !(n == i && (n > 0 || empty))}"
+)
+"""The image ids in ``docker inspect``'s output, each once: the top-level ``Image`` key of each
+container, which docker indents by 8 spaces (a label or value elsewhere is indented deeper, and
+no string holds a newline). Fails unless every container (each array element at 4 spaces) has
+one, so that another layout falls back to asking docker."""
+INSPECTED = (
+    'if [ -n "${golive_inspect_status:-}" ]; then\n'
+    '  printf \'%s\\n\' "$golive_inspect"; exit "$golive_inspect_status"\nfi\n' + INSPECT
+)
+IMAGES_INSPECTED = (
+    'if [ "${golive_inspect_status:-}" = 0 ] && images=$(printf \'%s\\n\' "$golive_inspect" | awk '
+    + fact_script.quote(IMAGE_IDS)
+    + "); then\n  if [ -z \"$images\" ]; then echo '[]'; exit 0; fi\n  docker image inspect $images\n  exit $?\nfi\n"
+    + IMAGES
+)
+"""The sections reading ``docker inspect``: what the shared part read, else (alone) their own reads."""
 SECTIONS = (
-    Section("now", "date +%s"), Section("inspect", INSPECT, private=True), Section("df", DF),
-    Section("events", EVENTS, private=True), Section("kernel", KERNEL), Section("images", IMAGES, private=True),
+    Section("now", "date +%s"), Section("inspect", INSPECTED, private=True), Section("df", DF),
+    Section("events", EVENTS, private=True), Section("kernel", KERNEL),
+    Section("images", IMAGES_INSPECTED, private=True),
 )  # fmt: skip
 DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 DANGEROUS_CAPABILITIES = frozenset(
@@ -83,7 +109,7 @@ DANGEROUS_CAPABILITIES = frozenset(
 )  # fmt: skip
 """Added capabilities SEC-10 flags: each one reaches the host's kernel, other processes' memory,
 any file regardless of permissions, or the host's network and security policy."""
-COMMAND = fact_script.script(SECTIONS)
+COMMAND = fact_script.script(SECTIONS, SHARED)
 _SECRET_KEY = re.compile(r"pass|pwd|secret|token|key|credential|auth|private|dsn|salt|session|cookie", re.I)
 
 
@@ -301,7 +327,7 @@ class ContainerFacts:
 def facts(remote: RemoteHost) -> ContainerFacts:
     """The host's containers, build cache, restart events and kernel OOM lines (one cached
     command, parsed once per host; each caller gets its own copy)."""
-    found = fact_script.run(remote, SECTIONS)
+    found = fact_script.run(remote, SECTIONS, SHARED)
     return remote.memo("container facts", "", lambda: parse(remote.name, found)).copy()
 
 

@@ -5,8 +5,12 @@ paths, the upstream and the ahead count, the tracked paths, secret-looking conte
 in the committed tree and in the lines the last ``history_commits`` commits added,
 and whether ``git check-ignore`` ignores the required patterns. The content scans
 run on the host and print only rule, path and line (or commit): the matched text
-never leaves the host. Compose files and the repo's ``.env`` are read too (for
-CHG-03/04), as private sections whose contents never reach the evidence.
+never leaves the host. Each reads git once for every rule (one ``git grep`` of HEAD,
+one ``git log -p``) and sorts the lines by rule with ``grep -E`` in the C locale (a
+line that is not UTF-8 is read as bytes, never as a binary file); the repo's top
+directory and HEAD are asked once per repo, by the script's shared part. Compose
+files and the repo's ``.env`` are read too (for CHG-03/04), as private sections whose
+contents never reach the evidence.
 
 A repo's config, attributes and hooks belong to whoever can write its ``.git``, and
 golive may run as root: every git call goes through ``GIT``, which runs nothing the
@@ -30,6 +34,7 @@ compared byte for byte and said so when they differ.
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import posixpath
 from dataclasses import dataclass
 
@@ -64,10 +69,11 @@ GIT_OVERRIDES = (
     "credential.helper=",
     "protocol.allow=never",
 )
-GIT = " ".join(
-    (*GIT_ENVIRONMENT, "git --no-pager --no-optional-locks", *(f"-c {fact_script.quote(o)}" for o in GIT_OVERRIDES))
-)
+_GIT_PROGRAM = " ".join(("git --no-pager --no-optional-locks", *(f"-c {fact_script.quote(o)}" for o in GIT_OVERRIDES)))
+GIT = " ".join((*GIT_ENVIRONMENT, _GIT_PROGRAM))
 """The one way golive calls git on a host (checks/documents.py too): see the module docstring."""
+_XARGS_GIT = " ".join((*GIT_ENVIRONMENT, "xargs -0 -r", _GIT_PROGRAM))
+"""``GIT`` run by ``xargs -0 -r`` on the paths it reads (the environment is xargs', and so git's)."""
 DIFF = "--no-color --no-textconv --no-ext-diff --no-renames"
 """Options of every git command that diffs: no repo-configured program sees content."""
 
@@ -170,6 +176,10 @@ _HEAD_SCAN = (
 git grep exits 1 both when nothing matches and when it cannot read a blob (it says so
 on stderr): any line that is neither a file heading nor a match fails the scan."""
 
+_KEEP = "-e '^$' -e '^[^0-9]' -e '^[0-9]+([^0-9:]|$)'"
+"""``grep`` options keeping every line of ``git grep --heading -n`` output but its matches (``N:text``):
+the headings, git's errors and the exit mark, for a rule's scan of the one ``git grep`` of all rules."""
+
 _ADDED_LINES = (
     f"/^{EXIT_MARK} [0-9]+$/ {{print; next}}\n"
     "/^commit [0-9a-f]+$/ {c = $2; h = 0; next}\n"
@@ -189,21 +199,39 @@ _HISTORY_REPORT = (
 """Matching added lines → ``rule commit path``: the text before the tab never leaves the host."""
 
 _WORKTREE = (
+    "nl='\n'; kinds=; files=0\n"
+    "for e do\n"
+    "  p=${e#*\t}; t=${e%% *}; r=${e#* }; m=${r%% *}\n"
+    '  case "$t$m" in S*|[a-z]*|?160000) k="=" ;;\n'
+    '  *) if [ -L "$p" ]; then k=l\n'
+    '     elif [ -f "$p" ]; then k=f; [ -x "$p" ] && k=x; files=$((files + 1))\n'
+    '     elif [ -e "$p" ]; then k=d\n'
+    "     else k=-; fi ;;\n"
+    "  esac\n"
+    "  kinds=$kinds$k\n"
+    "done\n"
+    'hashes=$(i=$kinds; for e do k=${i%"${i#?}"}; i=${i#?}; case $k in f|x) printf \'%s\\0\' "${e#*\t}" ;; esac; done'
+    " | {xargs_git} hash-object --no-filters -- 2>/dev/null) || hashes=\n"
+    'n=0; for h in $hashes; do n=$((n + 1)); done; [ "$n" = "$files" ] || hashes=\n'
     "for e do\n"
     "  p=${e#*\t}; t=${e%% *}; r=${e#* }; m=${r%% *}; r=${r#* }; s=${r%% *}\n"
-    '  case "$t$m" in S*|[a-z]*|?160000) echo "="; continue;; esac\n'
-    '  if [ -L "$p" ]; then k=l; h=$(printf %s "$(readlink -- "$p")" | {git} hash-object --stdin 2>/dev/null)'
-    " || h=unreadable\n"
-    '  elif [ -f "$p" ]; then k=f; [ -x "$p" ] && k=x\n'
-    '    h=$({git} hash-object --no-filters -- "$p" 2>/dev/null) || h=unreadable\n'
-    '  elif [ -e "$p" ]; then k=d; h=-\n'
-    "  else k=-; h=-; fi\n"
+    '  k=${kinds%"${kinds#?}"}; kinds=${kinds#?}\n'
+    "  case $k in\n"
+    '  =) echo "="; continue ;;\n'
+    '  l) h=$(printf %s "$(readlink -- "$p")" | {git} hash-object --stdin 2>/dev/null) || h=unreadable ;;\n'
+    '  f|x) if [ -n "$hashes" ]; then h=${hashes%%"$nl"*}; case $hashes in *"$nl"*) hashes=${hashes#*"$nl"} ;; '
+    "*) hashes= ;; esac\n"
+    '       else h=$({git} hash-object --no-filters -- "$p" 2>/dev/null) || h=unreadable; fi ;;\n'
+    "  *) h=- ;;\n"
+    "  esac\n"
     '  case "$m$k $h" in "100644f $s"|"100755x $s"|"120000l $s") echo "=";; *) echo "$k $h $s";; esac\n'
     "done"
 )
 """Per index entry (``ls-files -s -v -z``), in index order: ``=`` when the file is what the index says
 (or git would not look: skip-worktree, assume-unchanged, submodule), else its kind, raw hash and the
-index's hash."""
+index's hash. Each entry's kind is looked at once; the regular files are hashed by as few ``git
+hash-object`` calls as ``xargs`` needs, in index order, and one by one (an unreadable one said so)
+when those did not hash every one of them (a file gone or unreadable meanwhile)."""
 
 CONVERTING = ("filter", "text", "eol", "ident", "working-tree-encoding")
 """Attributes under which git converts a file on commit: such a file is compared byte for byte."""
@@ -216,25 +244,28 @@ def _scan(regex: str) -> str:
 
 def _sections(repo: Repo) -> list[Section]:
     cd = f"cd {fact_script.quote(repo.path)} || exit 3\n"
-    top = f'{cd}top=$({GIT} rev-parse --show-toplevel) && cd "$top" || exit 3\n'
+    shared_top, shared_head = _variables(repo.path)
+    top = (
+        f'{cd}top=${{{shared_top}:-}}; [ -n "$top" ] || top=$({GIT} rev-parse --show-toplevel) && cd "$top" || exit 3\n'
+    )
     key = repo.name
-    head = f"{GIT} rev-parse -q --verify HEAD >/dev/null || exit 0\ns=0\n"
-    greps = "\n".join(
-        f'{{ {GIT} grep --heading -n -I -E -e {fact_script.quote(regex)} HEAD -- 2>&1; echo "{EXIT_MARK} $?"; }}'
+    head = f'[ -n "${{{shared_head}:-}}" ] || {GIT} rev-parse -q --verify HEAD >/dev/null || exit 0\ns=0\n'
+    patterns = " ".join(f"-e {fact_script.quote(regex)}" for _, regex in CONTENT_RULES)
+    greps = f'found=$({GIT} grep --heading -n -I -E {patterns} HEAD -- 2>&1; echo "{EXIT_MARK} $?")\n' + "\n".join(
+        f"printf '%s\\n' \"$found\" | LC_ALL=C grep -E {_KEEP} -e {fact_script.quote(f'^[0-9]+:.*({regex})')}"
         f" | awk -v r={rule} {fact_script.quote(_HEAD_SCAN)} || s=$?"
         for rule, regex in CONTENT_RULES
     )
     log = f"{GIT} log -p -U0 {DIFF} --format='commit %H' --max-count={repo.history_commits} HEAD --"
-    history = "\n".join(
-        f'{{ {log}; echo "{EXIT_MARK} $?"; }} | awk {fact_script.quote(_ADDED_LINES)}'
-        f" | grep -E -e '^{EXIT_MARK} ' -e {fact_script.quote(_scan(regex))}"
+    history = f'added=$({{ {log}; echo "{EXIT_MARK} $?"; }} | awk {fact_script.quote(_ADDED_LINES)})\n' + "\n".join(
+        f"printf '%s\\n' \"$added\" | LC_ALL=C grep -E -e '^{EXIT_MARK} ' -e {fact_script.quote(_scan(regex))}"
         f" | awk -F '\t' -v r={rule} {fact_script.quote(_HISTORY_REPORT)} || s=$?"
         for rule, regex in CONTENT_RULES
     )
-    worktree = _WORKTREE.replace("{git}", GIT)
+    worktree = _WORKTREE.replace("{xargs_git}", _XARGS_GIT).replace("{git}", GIT)
     base = (
-        f"base=$({GIT} rev-parse -q --verify 'HEAD^{{tree}}') || base=$({GIT} hash-object -t tree /dev/null)"
-        " || exit 3\n"
+        f"base=${{{shared_head}:-}}; [ -n \"$base\" ] || base=$({GIT} rev-parse -q --verify 'HEAD^{{tree}}')"
+        f" || base=$({GIT} hash-object -t tree /dev/null) || exit 3\n"
     )
     found = [
         Section(f"{key}:staged", f'{top}{base}{GIT} diff-index --cached --name-status {DIFF} "$base" --'),
@@ -277,13 +308,31 @@ def _sections(repo: Repo) -> list[Section]:
     return found
 
 
+def _variables(path: str) -> tuple[str, str]:
+    """The shell variables the script's shared part sets for the repo at ``path``: its top
+    directory, and HEAD's commit (empty: none yet, or unreadable: the sections ask git again)."""
+    suffix = hashlib.sha256(path.encode()).hexdigest()[:16]
+    return f"golive_top_{suffix}", f"golive_head_{suffix}"
+
+
+def _shared(repos: tuple[Repo, ...]) -> str:
+    """What every section of a repo would otherwise ask git for itself, asked once per repo."""
+    found = []
+    for path in dict.fromkeys(repo.path for repo in repos):
+        top, head = _variables(path)
+        cd = f"cd {fact_script.quote(path)}"
+        found.append(f"{top}=$({cd} && {GIT} rev-parse --show-toplevel) || {top}=")
+        found.append(f"{head}=$({cd} && {GIT} rev-parse -q --verify HEAD) || {head}=")
+    return "\n".join(found)
+
+
 def _all_sections(repos: tuple[Repo, ...]) -> list[Section]:
     return [part for each in repos for part in _sections(each)]
 
 
 def command(host: Host) -> str | None:
     """The host's repo fact command (None when it declares no repo)."""
-    return fact_script.script(_all_sections(host.repos)) if host.repos else None
+    return fact_script.script(_all_sections(host.repos), _shared(host.repos)) if host.repos else None
 
 
 fact_command(command, criteria=("SEC-07", "SEC-08", "CHG-01", "CHG-02", "CHG-03", "CHG-04"))
@@ -291,7 +340,7 @@ fact_command(command, criteria=("SEC-07", "SEC-08", "CHG-01", "CHG-02", "CHG-03"
 
 def facts(remote: RemoteHost, repos: tuple[Repo, ...], repo: Repo) -> RepoFacts:
     """``repo``'s facts from one cached command covering every repo the host declares."""
-    return RepoFacts(repo, fact_script.run(remote, _all_sections(repos)))
+    return RepoFacts(repo, fact_script.run(remote, _all_sections(repos), _shared(repos)))
 
 
 _KINDS = {"100644": "f", "100755": "x", "120000": "l", "160000": "g"}

@@ -35,12 +35,18 @@ def quote(value: str) -> str:
     return shlex.quote(value)
 
 
-def script(sections: Iterable[Section]) -> str:
+def script(sections: Iterable[Section], shared: str = "") -> str:
     """The shell script running each section in a subshell, in order, framed in the wire
     format with the run's nonce.
 
     A key is any text (a unit ``getty@tty1.service``, ``a\\x2db``): the framing carries it
     hex-encoded, so it never reaches the shell as anything but hex digits.
+
+    ``shared``: commands run once, before the sections, in the script's own shell (their
+    output discarded), whose shell variables the sections read instead of running the same
+    read again (the containers' ``docker inspect``, a repo's top directory). A section
+    reading one still works without it, by reading for itself: what it prints is the same
+    either way. A section with a ``timeout`` runs in a shell of its own and sees none of them.
     """
     parts = list(sections)
     commands = [
@@ -48,7 +54,7 @@ def script(sections: Iterable[Section]) -> str:
         for part in parts
     ]
     text, _nonce = wire.script(commands, None, nonce=wire.run_nonce(), keys=[part.key for part in parts])
-    return text
+    return f"{{ {shared}\n}} </dev/null >/dev/null 2>&1\n{text}" if shared else text
 
 
 def parse(stdout: str) -> dict[str, Output]:
@@ -75,11 +81,11 @@ def _shown(found: dict[str, Output], sections: Iterable[Section]) -> str:
     return "\n".join(shown)
 
 
-def run(remote: RemoteHost, sections: Sequence[Section]) -> dict[str, Output]:
-    """The script's sections: fetched once per host (``RemoteHost.fetch``), recorded with the
-    private sections withheld, then split; split and withheld once per host, whichever
-    criteria read them."""
-    text = script(sections)
+def run(remote: RemoteHost, sections: Sequence[Section], shared: str = "") -> dict[str, Output]:
+    """The script's sections (``shared`` as ``script`` takes it): fetched once per host
+    (``RemoteHost.fetch``), recorded with the private sections withheld, then split; split
+    and withheld once per host, whichever criteria read them."""
+    text = script(sections, shared)
     result, cached = remote.fetch(text)
     private = "\0".join(part.key for part in sections if part.private)
     split = remote.memo("fact script", f"{text}\0{private}", lambda: _split(result.stdout, sections))

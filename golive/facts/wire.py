@@ -69,11 +69,12 @@ def script(
             lines.append(f"( {command}\n) 2>&1{redirect}")
             lines.append(f"printf '\\n{mark} rc %s\\n{mark} stderr\\n\\n{mark} end\\n' \"$?\"")
             continue
-        # fd 3: the wire; fd 4: the status, fd 5: the stderr capture, each closed for the command itself
+        # fd 3: the wire; fd 4: the status, fd 5: the stderr capture, each closed for the command itself;
+        # head counts bytes in any locale, and loads none in C's
         lines.append(
             f"err=$( {{ rc=$( {{ {{ timeout -k 2 {timeout:g} sh -c {shlex.quote(command)}{redirect} 3>&- 4>&- 5>&-; "
-            f'echo "$?" >&4; }} 2>&5 | head -c {cap + 1} >&3; }} 4>&1 ); '
-            f"printf '\\n{mark} rc %s\\n' \"$rc\" >&3; }} 5>&1 | head -c {cap + 1} )"
+            f'echo "$?" >&4; }} 2>&5 | LC_ALL=C head -c {cap + 1} >&3; }} 4>&1 ); '
+            f"printf '\\n{mark} rc %s\\n' \"$rc\" >&3; }} 5>&1 | LC_ALL=C head -c {cap + 1} )"
         )
         lines.append(f"printf '{mark} stderr\\n%s\\n{mark} end\\n' \"$err\"")
     return "\n".join(lines) + "\n", nonce

@@ -244,3 +244,75 @@ def test_the_disk_usage_read_asks_again_while_dockerd_runs_another(tmp_path, ref
     assert result.returncode == status
     assert (tmp_path / "n").read_text().strip() == str(min(refusals + 1, 6))
     assert ("Build Cache" in result.stdout) == (status == 0)
+
+
+DOCKER_SHIM = """#!/bin/sh
+echo "$*" >> {calls}
+case "$*" in
+  "ps -aq --no-trunc") cat {ids} ;;
+  "inspect --format "*) shift 3; for id do cat {dir}/image-of-$id; done ;;
+  "inspect "*) cat {inspect} ;;
+  "image inspect "*) shift 2; printf '['; sep=
+    for id do printf '%s{{"Id": "%s"}}' "$sep" "$id"; sep=,; done; echo ']' ;;
+  *) exit 0 ;;
+esac
+"""
+
+
+def docker_read(tmp_path, items: list[dict], inspect_text: str, shared: bool) -> tuple[dict[str, Output], list[str]]:
+    """The container sections run by a real shell against a stand-in ``docker`` printing ``items``'s
+    ids and ``inspect_text``: the sections found and the docker calls made."""
+    from golive import facts as fact_script
+
+    (tmp_path / "ids").write_text("".join(f"{item['Id']}\n" for item in items))
+    for item in items:
+        (tmp_path / f"image-of-{item['Id']}").write_text(f"{item['Image']}\n")
+    (tmp_path / "inspect").write_text(inspect_text)
+    calls = tmp_path / "calls"
+    calls.write_text("")
+    shim = tmp_path / "bin"
+    shim.mkdir(exist_ok=True)
+    text = DOCKER_SHIM.format(calls=calls, ids=tmp_path / "ids", dir=tmp_path, inspect=tmp_path / "inspect")
+    (shim / "docker").write_text(text)
+    (shim / "docker").chmod(0o755)
+    script = fact_script.script(containers.SECTIONS, containers.SHARED if shared else "")
+    env = {"PATH": f"{shim}:/usr/bin:/bin"}
+    stdout = subprocess.run(["sh", "-c", script], capture_output=True, text=True, env=env, timeout=60).stdout
+    return fact_script.parse(stdout), calls.read_text().splitlines()
+
+
+def test_the_images_are_read_from_the_one_docker_inspect(tmp_path):
+    """docker ps and docker inspect once for both sections; the image ids are the containers' own
+    (a label named Image is not one), each inspected once; the sections print what they print
+    alone, where each asks docker itself."""
+    image_a, image_b, planted = ("sha256:" + c * 64 for c in "cde")
+    one = {**inspect_item(ID_A, "api"), "Image": image_a}
+    one["Config"]["Labels"] = {"Image": planted}
+    two = {**inspect_item("f" * 64, "db"), "Image": image_b}
+    three = {**inspect_item("9" * 64, "db2"), "Image": image_a}
+    items = [one, two, three]
+    text = json.dumps(items, indent=4) + "\n"  # docker's own layout: 4 spaces a level
+    found, calls = docker_read(tmp_path, items, text, shared=True)
+    assert [call.split()[:2] for call in calls if call.split()[0] != "system"][:3] == [
+        ["ps", "-aq"], ["inspect", ID_A], ["events", "--since"]
+    ]  # fmt: skip
+    assert sum(call.startswith(("ps", "inspect")) for call in calls) == 2
+    assert [call for call in calls if call.startswith("image")] == [f"image inspect {image_a} {image_b}"]
+    alone, calls_alone = docker_read(tmp_path, items, text, shared=False)
+    assert found["inspect"] == alone["inspect"] and json.loads(found["inspect"].text) == items
+    assert json.loads(found["images"].text) == json.loads(alone["images"].text)
+    assert sum(call.startswith(("ps", "inspect")) for call in calls_alone) == 4
+    parsed = containers.parse("h1", {**found, "now": Output(str(NOW), 0)})
+    assert set(parsed.image_env) == {image_a, image_b}
+
+
+def test_another_inspect_layout_falls_back_to_asking_docker_for_the_images(tmp_path):
+    image_a = "sha256:" + "c" * 64
+    items = [{**inspect_item(ID_A, "api"), "Image": image_a}, {**inspect_item("f" * 64, "db"), "Image": image_a}]
+    for text in (json.dumps(items, indent=2), json.dumps(items)):
+        found, calls = docker_read(tmp_path, items, text + "\n", shared=True)
+        assert any(call.startswith("inspect --format") for call in calls)
+        assert json.loads(found["images"].text) == [{"Id": image_a}]
+    none, calls = docker_read(tmp_path, [], "[]\n", shared=True)
+    assert none["images"] == Output("[]", 0) and none["inspect"] == Output("[]", 0)
+    assert not any(call.startswith(("inspect", "image")) for call in calls)

@@ -100,8 +100,14 @@ def commit_all(repo: Path, message: str) -> str:
 
 
 def repo_facts(repo: Repo) -> tuple[git.RepoFacts, str]:
-    """The repo's sections, run by a real shell, as the host would."""
-    stdout = subprocess.run(["sh", "-c", sections.script(git._sections(repo))], capture_output=True, text=True).stdout
+    """The repo's sections, run by a real shell, as the host would; the sections alone (each
+    asking git for the top directory and HEAD itself) must print what they print after the
+    script's shared part asked once."""
+    stdout = subprocess.run(
+        ["sh", "-c", sections.script(git._sections(repo), git._shared((repo,)))], capture_output=True, text=True
+    ).stdout
+    alone = subprocess.run(["sh", "-c", sections.script(git._sections(repo))], capture_output=True, text=True).stdout
+    assert sections.parse(stdout) == sections.parse(alone)
     return git.RepoFacts(repo, sections.parse(stdout)), stdout
 
 
@@ -123,6 +129,55 @@ def test_secrets_in_paths_with_colons_and_in_history_are_found_and_never_shown(t
     assert "t0ps3cr3tvalue" not in stdout and "AKIA" not in stdout
     head_only, _ = repo_facts(Repo(name="r", path=str(repo), history_commits=1))
     assert "deploy.sh" not in git.judge_secrets(head_only).summary
+
+
+def repo_facts_through_git_shim(tmp_path: Path, repo: Repo, fail_hashing_many: bool) -> tuple[git.RepoFacts, list[str]]:
+    """The repo's facts, git called through a stand-in logging each call (and failing ``hash-object``
+    given more than one path, with ``fail_hashing_many``)."""
+    calls = tmp_path / "calls"
+    calls.write_text("")
+    shim = tmp_path / "bin"
+    shim.mkdir(exist_ok=True)
+    refuse = 'case "$*" in *"hash-object --no-filters -- "*" "*) exit 128 ;; esac\n' if fail_hashing_many else ""
+    (shim / "git").write_text(f'#!/bin/sh\necho "$*" >> {calls}\n{refuse}exec /usr/bin/git "$@"\n')
+    (shim / "git").chmod(0o755)
+    script = sections.script(git._sections(repo), git._shared((repo,)))
+    env = {"PATH": f"{shim}:/usr/bin:/bin", "LANG": "C.UTF-8"}
+    stdout = subprocess.run(["sh", "-c", script], capture_output=True, text=True, env=env).stdout
+    return git.RepoFacts(repo, sections.parse(stdout)), calls.read_text().splitlines()
+
+
+def test_one_git_grep_and_one_git_log_scan_every_rule(tmp_path):
+    """The content scan greps HEAD once for every rule and sorts the matches by rule on the host:
+    a line matching two rules is found by both, a line whose text looks like a match line
+    (``12:...``) or holds bytes that are not UTF-8 is read as text (at HEAD and in history), and a
+    repo read once for its top directory and HEAD, by the script's shared part."""
+    repo = tmp_path / "r"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True, env=GIT_ENV)
+    (repo / "both.env.txt").write_text("aws_token = AKIA" + "D" * 16 + "\n")
+    (repo / "numbered.txt").write_text("12:34: nothing here\n7:gh ghp_" + "b" * 36 + "\n")
+    (repo / "latin1.txt").write_bytes(b"password=secret1value caf\xe9\n")
+    (repo / "clean.txt").write_text("nothing\n")
+    (repo / "gone.txt").write_bytes(b"api_key: removedvalue9 \xe9\n")
+    added = commit_all(repo, "import")
+    (repo / "gone.txt").unlink()
+    removed = commit_all(repo, "removed")
+    found, made = repo_facts_through_git_shim(tmp_path, Repo(name="r", path=str(repo)), False)
+    stdout = "\n".join(output.text for output in found.sections.values())
+    assert sorted(str(f) for f in git.secrets_by_content(found.checked("content"))) == [
+        "both.env.txt:1 (aws-access-key-id)", "both.env.txt:1 (hardcoded-password)",
+        "latin1.txt:1 (hardcoded-password)", "numbered.txt:2 (github-token)",
+    ]  # fmt: skip
+    history = {(f.path, f.rule, f.commit) for f in git.secrets_in_history(found.checked("history"))}
+    assert ("numbered.txt", "github-token", added) in history and ("gone.txt", "hardcoded-password", added) in history
+    assert removed not in {commit for _, _, commit in history}
+    assert "AKIA" not in stdout and "ghp_" not in stdout and "secret1" not in stdout and "removedvalue9" not in stdout
+    assert sum(" grep " in call for call in made) == 1 and sum(" log " in call for call in made) == 1
+    assert (
+        sum("--show-toplevel" in call for call in made) == 1
+        and sum(call.endswith("--verify HEAD") for call in made) == 1
+        and not any(call.endswith("HEAD^{tree}") for call in made)  # the staged diff reads the shared HEAD
+    )
 
 
 def test_working_tree_changes_agree_with_git_status(tmp_path):
@@ -158,6 +213,11 @@ def test_working_tree_changes_agree_with_git_status(tmp_path):
     ).stdout.splitlines()
     assert sorted(git.changes(found)) == sorted(status)
     assert " T to-link.txt" in status and "MM staged.txt" in status  # the cases are really there
+    # the regular files are hashed by one git call; when it fails (a file gone meanwhile), one by one
+    for fail, hashes in ((False, 1), (True, 1 + 7)):
+        found, calls = repo_facts_through_git_shim(tmp_path, Repo(name="r", path=str(repo)), fail)
+        assert sorted(git.changes(found)) == sorted(status)
+        assert sum("hash-object --no-filters" in call for call in calls) == hashes
     subprocess.run(["git", "-C", str(repo), "config", "core.filemode", "false"], check=True)
     found, _ = repo_facts(Repo(name="r", path=str(repo)))
     assert " M mode.sh" not in git.changes(found)
