@@ -10,16 +10,20 @@ from typing import Any
 
 import pytest
 
-from golive import html_report
+from golive import html_report, report_wire
 from golive.criteria import Criterion
 from golive.session import RunState
 
 
 class XdistHooks:
-    """pytest-xdist's hooks: what the workers found, and scheduling by host."""
+    """pytest-xdist's hooks: how reports travel, what the workers found, scheduling by host."""
 
     def __init__(self, state: RunState) -> None:
         self.state = state
+
+    def pytest_configure_node(self, node: Any) -> None:
+        # a worker on this interpreter sends its reports as blobs (golive.report_wire)
+        node.workerinput[report_wire.WORKER_INPUT] = report_wire.interpreter()
 
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         if error:

@@ -17,18 +17,11 @@ A process's reports reach the controller in order, so a reference always follows
 report that carried its fact; the controller's ``golive.results.Ledger`` learns the
 criteria and facts as they come (``learn``), and the JSON record is the same. A single
 process (no xdist) stores the facts in its ledger's store directly: its reports carry
-references only.
-
-On its way from a worker to the controller the payload travels as one JSON string
-(``packed``, read back by ``unpacked`` before pytest rebuilds the report): execnet
-serialises the report's values in Python, one call after another for every key and
-string, where the standard library's JSON encoder and decoder run in C. A payload that
-JSON would not give back equal (a tuple, a key that is not a string) travels as it is.
+references only. How a report travels from a worker: ``golive.report_wire``.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from golive.criteria import Criterion
@@ -78,20 +71,3 @@ class Payload:
                 self._scripts.add(script)
                 scripts[script] = self.store.scripts[script]
         return {"facts": facts, "scripts": scripts}
-
-
-def packed(data: dict[str, Any]) -> dict[str, Any] | str:
-    """``data`` as one JSON string, or ``data`` itself when JSON would not give it back equal."""
-    try:
-        text = json.dumps(data, ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError):
-        return data
-    return text if json.loads(text) == data else data
-
-
-def unpacked(value: dict[str, Any] | str) -> dict[str, Any]:
-    """The payload ``packed`` made."""
-    if isinstance(value, str):
-        loaded: dict[str, Any] = json.loads(value)
-        return loaded
-    return value

@@ -9,7 +9,8 @@ the run's state from ``self.state``. In order of the run, its hooks:
 - collect each test's evidence and carry criterion, target, evidence and reason on its
   reports (so xdist's controller, which never sees the items, grades the same), each
   criterion and each fact whole only on the first report that needs it
-  (``golive.report_payload``);
+  (``golive.report_payload``); on an xdist worker, send each report as one blob
+  (``golive.report_wire``);
 - feed every report to the ledger (on the controller or the single process);
 - grade the run at session finish (``golive.record.finalize``), write the JSON record
   and the HTML page and set the exit status; print the verdict line.
@@ -36,6 +37,7 @@ from golive import (
     markdown_summary,
     metrics,
     record,
+    report_wire,
     run_scope,
     sharding,
 )
@@ -43,7 +45,7 @@ from golive.errors import CriterionMarkError, InventoryError, TargetError
 from golive.evidence import Evidence
 from golive.outcomes import Outcome, Severity
 from golive.record_schema import Record
-from golive.report_payload import Payload, packed, unpacked
+from golive.report_payload import Payload
 from golive.session import CRITERION, EVIDENCE, RunState
 
 _SENT = pytest.StashKey[int]()
@@ -61,6 +63,9 @@ class GoliveSession:
         self.is_worker = hasattr(config, "workerinput")
         # a single process's reports reach its own ledger: facts go straight into its store
         self.payload = Payload(None if self.is_worker else state.ledger.facts)
+        # the controller names its interpreter (golive.optional_hooks): the blob reads back there
+        worker_input = getattr(config, "workerinput", {})
+        self.packs_reports = worker_input.get(report_wire.WORKER_INPUT) == report_wire.interpreter()
         self._frozen = False
         # registered before pytest's unraisable-exception plugin registers its own cleanup
         # (golive configures first), so it runs after that plugin's last collections
@@ -217,17 +222,16 @@ class GoliveSession:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_report_to_serializable(self, config: pytest.Config, report: Any) -> Any:
-        """On an xdist worker, the report's payload as one JSON string (``report_payload.packed``)."""
+        """On an xdist worker, the report as one blob (``report_wire.packed``)."""
         data = yield
-        if self.is_worker and isinstance(data, dict) and isinstance(data.get("golive"), dict):
-            data["golive"] = packed(data["golive"])
+        if self.packs_reports and isinstance(data, dict):
+            return report_wire.packed(data)
         return data
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_report_from_serializable(self, config: pytest.Config, data: dict[str, Any]) -> None:
-        """The payload read back before pytest rebuilds the report (as a worker packed it)."""
-        if isinstance(data.get("golive"), str):
-            data["golive"] = unpacked(data["golive"])
+        """The report read back before pytest rebuilds it (as a worker packed it)."""
+        report_wire.unpacked(data)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:

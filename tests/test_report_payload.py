@@ -9,7 +9,7 @@ from typing import Any
 from golive.criteria import Criterion
 from golive.evidence import Evidence
 from golive.outcomes import Severity
-from golive.report_payload import Payload, packed, unpacked
+from golive.report_payload import Payload
 from golive.results import Ledger
 
 CRITERION = Criterion(
@@ -86,19 +86,3 @@ def test_a_single_process_stores_facts_in_its_ledger_and_sends_none() -> None:
     [expected], [found] = whole.results(), single.results()
     assert [i.to_dict() for i in found.instances] == [i.to_dict() for i in expected.instances]
     assert single.facts == whole.facts
-
-
-def test_a_payload_travels_as_one_json_string_and_reads_back_equal() -> None:
-    payload = Payload()
-    evidence = payload.evidence(_entries("web1"))
-    data = {"criterion": payload.criterion(CRITERION), "target": "web1/é", "evidence": evidence,
-            "message": "", "error": False, **payload.new_facts(evidence)}  # fmt: skip
-    sent = packed(copy.deepcopy(data))
-    assert isinstance(sent, str)
-    assert unpacked(sent) == data
-
-
-def test_a_payload_json_would_change_travels_as_it_is() -> None:
-    for data in ({"target": ("web1", "site")}, {"evidence": [{1: "x"}]}, {"elapsed": float("nan")}, {"raw": b"x"}):
-        assert packed(data) is data
-        assert unpacked(data) is data
