@@ -146,10 +146,12 @@ class DockerEngine:
         out = self.docker("ps", "--all", "--quiet", "--no-trunc").stdout.decode()
         return out.split()
 
-    def stop(self, remove_containers: bool = False) -> None:
+    def stop(self, remove_containers: bool = False, cgroups: bool = True) -> None:
         """Stop dockerd and everything it left: processes, cgroups, mounts.
 
-        Safe to call when nothing runs, and after a crash or a partial start.
+        Safe to call when nothing runs, and after a crash or a partial start. The cgroups
+        are found by name (``cgroup_parent``), which an engine of the same name in another
+        run dir shares: ``cgroups=False`` leaves them to that engine.
         """
         if remove_containers and self.answers():
             ids = self.containers()
@@ -157,7 +159,8 @@ class DockerEngine:
                 self.docker("rm", "--force", "--volumes", *ids, check=False)
         self.daemon.stop(timeout=20)
         _kill(processes_mentioning(self.root))
-        _remove_cgroups(self.cgroup_parent)
+        if cgroups:
+            _remove_cgroups(self.cgroup_parent)
         unmount_under(self.root)
         self.socket.unlink(missing_ok=True)
         # containerd's shims keep their sockets here whatever the exec root is;
@@ -210,14 +213,11 @@ def _remove_cgroups(parent: str) -> None:
     """Kill what is left in the engine's cgroups and remove them (cgroup v1 and v2)."""
     base = Path("/sys/fs/cgroup")
     for top in [*base.glob(parent), *base.glob(f"*/{parent}")]:
-        if not top.is_dir():
-            continue
-        for directory in sorted(top.rglob("*"), key=lambda p: len(p.parts), reverse=True):
-            if directory.is_dir():
-                _kill_cgroup(directory)
-                _rmdir(directory)
-        _kill_cgroup(top)
-        _rmdir(top)
+        # deepest first, the top last; a container's cgroup that dockerd removes meanwhile is
+        # passed over (os.walk ignores a directory gone while listed)
+        for directory, _, _ in os.walk(top, topdown=False):
+            _kill_cgroup(Path(directory))
+            _rmdir(Path(directory))
 
 
 def _kill_cgroup(directory: Path) -> None:

@@ -112,10 +112,10 @@ class SandboxHost:
         """
         owned = self.owns_netns()
         self.sshd.stop()
-        self.engine.stop(remove_containers=True)
+        self.engine.stop(remove_containers=True, cgroups=owned)
         if owned:
             _end_processes(self.netns_pids())
-        self.engine.stop()
+        self.engine.stop(cgroups=owned)
         if owned and self.netns_exists():
             subprocess.run(["ip", "netns", "delete", self.alias], capture_output=True)
 

@@ -95,8 +95,23 @@ def test_down_from_another_process_after_a_killed_up(run_dir: Path) -> None:
 
 
 def test_another_run_cannot_take_over_a_running_host(fleet: Fleet, run_dir: Path) -> None:
-    intruder = Fleet(run_dir, names=("h1",), prefix=fleet.prefix)
-    with pytest.raises(SandboxError, match="in use by another run"):
-        intruder.up()
-    intruder.down()
-    assert fleet.is_up()
+    """Nor stop what runs in it: the intruder's engine has the same name, and so the same
+    cgroups, as the running host's; its teardown leaves them (and the containers) alone."""
+    engine = fleet.host("h1").engine
+    name = "golive-bystander"
+    engine.docker("rm", "--force", name, check=False)
+    engine.docker("run", "--detach", "--name", name, "--network", "none", BUSYBOX_IMAGE.tag, "sleep", "1000000")
+
+    def pid() -> str:
+        return engine.docker("inspect", "--format", "{{.State.Pid}}", name).stdout.decode().strip()
+
+    try:
+        before = pid()
+        intruder = Fleet(run_dir, names=("h1",), prefix=fleet.prefix)
+        with pytest.raises(SandboxError, match="in use by another run"):
+            intruder.up()
+        intruder.down()
+        assert fleet.is_up()
+        assert before != "0" and pid() == before, "the running host's container was killed"
+    finally:
+        engine.docker("rm", "--force", name, check=False)
