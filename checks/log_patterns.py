@@ -80,6 +80,7 @@ def knowledge_base(user: Sequence[LogPattern] = (), shipped: Sequence[LogPattern
 
 
 _ZERO_DIGITS = str.maketrans("123456789", "000000000")
+_DIGIT = re.compile(r"\d")
 
 
 def host_filter_strings(patterns: Iterable[LogPattern], statuses: Sequence[str] = ("5xx",)) -> list[str]:
@@ -158,8 +159,8 @@ class SourceClassifier:
             for text in rule.literals:
                 index.setdefault(text, []).append(position)
         self._literals = {text: tuple(positions) for text, positions in index.items()}
-        self._texts = tuple(text for text in self._literals if not any(c.isdigit() for c in text))
-        self._digit_texts = tuple(text for text in self._literals if any(c.isdigit() for c in text))
+        self._texts = tuple(text for text in self._literals if not _DIGIT.search(text))
+        self._digit_texts = tuple(text for text in self._literals if _DIGIT.search(text))
 
     def _candidates(self, lowered: str) -> list[int]:
         """The positions of the rules whose literal ``lowered`` contains, in order.
@@ -203,20 +204,55 @@ class SourceClassifier:
 
 class Classifier:
     """The knowledge base, compiled once per run: each pattern's rule and the host filter
-    are computed once per pattern set, however many hosts build a classifier from it."""
+    are computed once per pattern set, and one source classifier (with its caches) serves
+    every source whose scope selects the same rules, on every host (``shared``)."""
 
     def __init__(self, patterns: Sequence[LogPattern], error_statuses: Sequence[str] = ("5xx",)) -> None:
         self.patterns = list(patterns)
         self.error_statuses = tuple(error_statuses)
         self.rules = [_rule(p) for p in self.patterns]
         self.stated_critical = _stated_critical()
+        self._statuses = log_levels.parse_statuses(self.error_statuses)
+        self._scoped = [i for i, rule in enumerate(self.rules) if rule.pattern.scope]
+        self._host_filter: list[str] | None = None
+        self._by_source: dict[tuple[str, str], SourceClassifier] = {}
+        self._by_rules: dict[tuple[int, ...], SourceClassifier] = {}
 
     def for_source(self, name: str, image: str = "") -> SourceClassifier:
-        rules = [rule for rule in self.rules if rule.in_scope(name, image)]
-        return SourceClassifier(rules, log_levels.parse_statuses(self.error_statuses))
+        """The rules in scope for a source named ``name`` running ``image``."""
+        found = self._by_source.get((name, image))
+        if found is None:
+            outside = {i for i in self._scoped if not self.rules[i].in_scope(name, image)}
+            positions = tuple(i for i in range(len(self.rules)) if i not in outside)
+            found = self._by_rules.get(positions)
+            if found is None:
+                found = self._by_rules[positions] = SourceClassifier([self.rules[i] for i in positions], self._statuses)
+            self._by_source[(name, image)] = found
+        return found
 
     def host_filter(self) -> list[str]:
-        return host_filter_strings(self.patterns, self.error_statuses)
+        if self._host_filter is None:
+            self._host_filter = host_filter_strings(self.patterns, self.error_statuses)
+        return self._host_filter
+
+
+_SHARED: dict[tuple[tuple[int, ...], tuple[str, ...]], Classifier] = {}
+
+
+def shared(patterns: Sequence[LogPattern], error_statuses: Sequence[str] = ("5xx",)) -> Classifier:
+    """The run's one classifier of ``patterns``, however many hosts and tests ask for it.
+
+    Found by the patterns' identity, which is cheap (a pattern's own hash reads all its
+    fields): the classifier keeps the patterns it was built from, so no other object can
+    take one of their ids while its entry lives.
+    """
+    key = (tuple(map(id, patterns)), tuple(error_statuses))
+    found = _SHARED.get(key)
+    if found is None:
+        if len(_SHARED) >= 64:  # a long-lived process building many inventories
+            _SHARED.clear()
+        found = _SHARED[key] = Classifier(patterns, error_statuses)
+    return found
 
 
 # Normalized parts of a message, in the order they are tried; each part's regex is

@@ -23,13 +23,14 @@ display length only after that.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from golive.checks.log_levels import Level, confirming_ere, split_priority
-from golive.checks.log_patterns import Classifier, Rule, knowledge_base, parse_rate, suggestion, template
+from golive.checks.log_patterns import Classifier, Rule, knowledge_base, parse_rate, shared, suggestion, template
 from golive.errors import TargetError
 from golive.evidence import MAX_LINE_CHARS, Comparison, Verdict
 from golive.facts import RemoteHost, session_fact_command, wire
@@ -105,6 +106,12 @@ def host_filter(filter_strings: Sequence[str], passing: str = "") -> str:
     string's stricter expression. Lines holding ``passing`` (the command's framing marker)
     pass both.
     """
+    return _host_filter(tuple(filter_strings), passing)
+
+
+@functools.lru_cache(maxsize=16)
+def _host_filter(filter_strings: tuple[str, ...], passing: str) -> str:
+    """``host_filter``'s text, written once per filter (a host's command is built by every test asking for it)."""
     strings = [*filter_strings, passing] if passing else list(filter_strings)
     first = "grep -a -i -F " + " ".join(f"-e {shlex.quote(text)}" for text in strings)
     strict = {text: confirming_ere(text) for text in filter_strings}
@@ -186,7 +193,7 @@ def _batched(host: Host, inventory: Inventory) -> str | None:
     patterns, so it joins the host's one batched round trip."""
     if not has_sources(host):
         return None
-    classifier = Classifier(knowledge_base(inventory.log_patterns), host.logs.access_error_statuses)
+    classifier = shared(knowledge_base(inventory.log_patterns), host.logs.access_error_statuses)
     return command(host, inventory.window, classifier.host_filter())
 
 
@@ -380,7 +387,7 @@ def classified(remote: RemoteHost, host: Host, window: float, patterns: Sequence
     """The host's classified logs: the log command fetched (and recorded in each asking
     test's evidence) once per host, its classification derived once (``RemoteHost.memo``)
     and shared by LOG-01..04."""
-    classifier = Classifier(patterns, host.logs.access_error_statuses)
+    classifier = shared(patterns, host.logs.access_error_statuses)
     output = remote.run(command(host, window, classifier.host_filter()))
 
     def derive() -> Classified:

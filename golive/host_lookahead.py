@@ -59,11 +59,11 @@ class HostLookahead:
                 self._looked_at = len(items)
                 self._order = self._distinct(items)
             return
-        indices = self._queue()
-        if len(indices) > self._looked_at:  # more work came in
+        count, indices = self._queue(self._looked_at)
+        if indices is not None:  # more work came in
             self._order = self._distinct(items[index] for index in indices)
             self._cursor = 0
-        self._looked_at = len(indices)
+        self._looked_at = count
 
     def _distinct(self, items: Iterable[pytest.Item]) -> list[Host]:
         order: dict[str, Host] = {}
@@ -84,8 +84,9 @@ class HostLookahead:
 
 
 def _worker_queue(config: pytest.Config) -> Any:
-    """On an xdist worker, a function returning the indices of the items it will run next (the
-    next one, then its queue); None elsewhere, or when xdist keeps them where this cannot see."""
+    """On an xdist worker, a function telling how many items it will run next (the next one, then
+    its queue) and, only when they are more than the count it is given, their indices; None
+    elsewhere, or when xdist keeps them where this cannot see."""
     if not hasattr(config, "workerinput"):
         return None
     interactor = next(
@@ -95,10 +96,13 @@ def _worker_queue(config: pytest.Config) -> Any:
     if torun is None or not hasattr(torun, "lock"):
         return None
 
-    def queued() -> list[int]:
+    def queued(known: int) -> tuple[int, list[int] | None]:
         with torun.lock() as waiting:
-            indices = list(waiting)
-        ahead = [getattr(interactor, "nextitem_index", None), *indices]
-        return [index for index in ahead if isinstance(index, int)]
+            following = [getattr(interactor, "nextitem_index", None)]
+            count = len(waiting) + isinstance(following[0], int)
+            if count <= known:  # the queue only went down: no copy of it, every test
+                return count, None
+            following += waiting
+        return count, [index for index in following if isinstance(index, int)]
 
     return queued

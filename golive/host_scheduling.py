@@ -32,6 +32,8 @@ class HostScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships 
         self.hosts = frozenset(hosts)
         self._scopes: dict[str, str] = {}
         self._positions: dict[Any, dict[str, int]] = {}
+        # the tests still to run of each scope a worker was given, kept as they finish
+        self._left: dict[tuple[Any, str], int] = {}
 
     def _split_scope(self, nodeid: str) -> str:
         scope = self._scopes.get(nodeid)
@@ -47,7 +49,17 @@ class HostScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships 
         positions = self._positions.get(node)
         if positions is None:
             positions = self._positions[node] = {n: i for i, n in enumerate(self.registered_collections[node])}
-        node.send_runtest_some([positions[nodeid] for nodeid, completed in work_unit.items() if not completed])
+        indices = [positions[nodeid] for nodeid, completed in work_unit.items() if not completed]
+        self._left[(node, scope)] = len(indices)
+        node.send_runtest_some(indices)
+
+    def mark_test_complete(self, node: Any, item_index: int, duration: float = 0) -> None:
+        """xdist's, with the tests left in the scope counted down."""
+        nodeid = self.registered_collections[node][item_index]
+        scope = self._split_scope(nodeid)
+        if not self.assigned_work[node][scope][nodeid]:
+            self._left[(node, scope)] -= 1
+        super().mark_test_complete(node, item_index, duration)
 
     def _reschedule(self, node: Any) -> None:
         """Give ``node`` hosts until it holds ``HELD`` with tests to run (one, near the end), and
@@ -69,8 +81,8 @@ class HostScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships 
         """The scopes assigned to ``node`` that still have a test to run, and those tests (a worker
         runs its scopes in order: counted from the newest back to the first one done)."""
         held = pending = 0
-        for work in reversed(self.assigned_work.get(node, {}).values()):
-            left = sum(1 for done in work.values() if not done)
+        for scope in reversed(self.assigned_work.get(node, {})):
+            left = self._left[(node, scope)]
             if not left:
                 break
             held, pending = held + 1, pending + left

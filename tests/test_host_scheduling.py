@@ -1,5 +1,8 @@
+import random
+
 import pytest
 
+from golive.host_scheduling import HostScheduling
 from golive.sharding import host_of, parse_shard, shard_of
 
 HOSTS = ["web", "web-1", "db"]
@@ -102,3 +105,64 @@ def test_every_host_runs_whole_on_one_worker_and_the_workers_share_them(
     workers = {host: {worker for name, worker in lines if name == host} for host, _ in lines}
     assert len(lines) == 35 and all(len(found) == 1 for found in workers.values())
     assert len({worker for found in workers.values() for worker in found}) == 2
+
+
+class FakeConfig:
+    """What xdist's load-scope scheduling reads of the config."""
+
+    class option:  # as pytest names it
+        loadscopereorder = False
+
+    @staticmethod
+    def getvalue(name: str) -> list[str]:
+        return ["2*popen"] if name == "tx" else []
+
+
+class FakeNode:
+    """A worker as the scheduler sees it: the test indices it was sent."""
+
+    shutting_down = False
+
+    def __init__(self, name: str) -> None:
+        self.gateway = type("Gateway", (), {"id": name})()
+        self.sent: list[int] = []
+        self.down = False
+
+    def send_runtest_some(self, indices: list[int]) -> None:
+        self.sent += indices
+
+    def shutdown(self) -> None:
+        self.down = True
+
+
+def test_the_tests_left_per_host_are_counted_as_a_recount_finds_them() -> None:
+    """The held hosts and their pending tests, kept as tests finish, are what counting every
+    assigned test again gives, all through a run of two workers over seven hosts."""
+    hosts = [f"h{i}" for i in range(7)]
+    collection = [f"tests_infra/test_x.py::test_{n}[{host}]" for host in hosts for n in range(5)]
+    scheduler = HostScheduling(FakeConfig(), None, hosts)  # type: ignore[arg-type]
+    nodes = [FakeNode("gw0"), FakeNode("gw1")]
+    for node in nodes:
+        scheduler.add_node(node)
+        scheduler.add_node_collection(node, collection)
+    scheduler.schedule()
+    chance = random.Random(7)
+    done = {node: 0 for node in nodes}
+    finished = 0
+    while finished < len(collection):
+        node = chance.choice([n for n in nodes if done[n] < len(n.sent)] or nodes)
+        if done[node] >= len(node.sent):
+            break
+        scheduler.mark_test_complete(node, node.sent[done[node]])
+        done[node] += 1
+        finished += 1
+        for each in nodes:
+            recount = held = pending = 0
+            for work in reversed(list(scheduler.assigned_work[each].values())):
+                recount = sum(1 for completed in work.values() if not completed)
+                if not recount:
+                    break
+                held, pending = held + 1, pending + recount
+            assert scheduler._held(each) == (held, pending)
+    assert finished == len(collection) and sorted(i for n in nodes for i in n.sent) == list(range(len(collection)))
+    assert all(node.down for node in nodes)

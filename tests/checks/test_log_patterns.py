@@ -136,6 +136,30 @@ def test_user_patterns_come_first_replace_shipped_ids_and_respect_scope():
     assert found is not None and found.pattern.id == "postgres-client-connection-refused"  # out of scope: next one
 
 
+def test_one_classifier_per_pattern_set_and_one_source_classifier_per_set_of_rules_in_scope():
+    """Every host and test asking with the same patterns gets the same classifier; sources whose
+    scopes select the same rules share one source classifier (and its caches), and each
+    classifies as a classifier built for it alone does."""
+    mine = LogPattern(id="odoo-db-refused", regex="psycopg2\\.OperationalError", severity="warning",
+                      explanation="x", remediation="y", scope=("odoo*",))  # fmt: skip
+    patterns = knowledge_base([mine])
+    shared = log_patterns.shared(patterns)
+    assert log_patterns.shared(knowledge_base([mine])) is shared
+    assert log_patterns.shared(knowledge_base([])) is not shared
+    assert log_patterns.shared(patterns, ("4xx", "5xx")) is not shared
+    assert shared.host_filter() is shared.host_filter() and shared.host_filter() == Classifier(patterns).host_filter()
+    odoo, erp, billing, web = (shared.for_source(*source) for source in
+                               [("odoo", ""), ("erp", "odoo:17"), ("billing", ""), ("web", "nginx")])  # fmt: skip
+    assert odoo is erp and billing is web and odoo is not billing
+    assert shared.for_source("odoo", "") is odoo
+    line = SEED_LINES["psycopg2-connection-refused"]
+    for name, scoped in [("odoo", odoo), ("billing", billing), ("odoo", odoo)]:
+        alone = Classifier(patterns).for_source(name).classify(line)
+        assert scoped.classify(line) is alone
+    assert odoo.classify(line).pattern.id == "odoo-db-refused"
+    assert billing.classify(line).pattern.id == "psycopg2-connection-refused"
+
+
 def bad_inventory(tmp_path: Path, entry: str) -> str:
     path = tmp_path / "hosts.yaml"
     path.write_text(f"log_patterns:\n  - {entry}\n")

@@ -121,3 +121,43 @@ def test_an_unreachable_host_fetched_ahead_fails_its_first_test_as_if_it_had_fet
     with pytest.raises(TargetError, match="cannot reach host"):
         ahead.run("echo two")  # later tests meet the same reason, without another attempt
     assert ahead.round_trips == 1
+
+
+def test_a_worker_copies_its_queue_of_tests_only_when_more_came_in() -> None:
+    """The hosts to come are read again when the worker's queue grew, not every test."""
+    import collections
+    import contextlib
+
+    from golive.host_lookahead import _worker_queue
+
+    class TestQueue:
+        def __init__(self) -> None:
+            self.waiting: collections.deque[object] = collections.deque([5, 6, 7])
+
+        @contextlib.contextmanager
+        def lock(self):  # type: ignore[no-untyped-def]
+            yield self.waiting
+
+    class WorkerInteractor:
+        def __init__(self) -> None:
+            self.torun = TestQueue()
+            self.nextitem_index: object = 4
+
+    interactor = WorkerInteractor()
+
+    class Config:
+        workerinput = "its presence makes a worker"
+        pluginmanager = type("PluginManager", (), {"get_plugins": staticmethod(lambda: [object(), interactor])})
+
+    queued = _worker_queue(Config())  # type: ignore[arg-type]
+    assert queued(-1) == (4, [4, 5, 6, 7])
+    interactor.nextitem_index = interactor.torun.waiting.popleft()
+    assert queued(4) == (3, None)
+    interactor.torun.waiting.extend([8, 9])
+    assert queued(3) == (5, [5, 6, 7, 8, 9])
+    shutdown = object()
+    interactor.torun.waiting.clear()
+    interactor.torun.waiting.append(shutdown)
+    interactor.nextitem_index = 9
+    assert queued(5) == (2, None)
+    assert queued(1) == (2, [9])
