@@ -22,8 +22,10 @@ class XdistHooks:
         self.state = state
 
     def pytest_configure_node(self, node: Any) -> None:
-        # a worker on this interpreter sends its reports as blobs (golive.report_wire)
+        # a worker on this interpreter sends its reports and each test's events as blobs
+        # (golive.report_wire)
         node.workerinput[report_wire.WORKER_INPUT] = report_wire.interpreter()
+        report_wire.read_test_events(node)
 
     def pytest_testnodedown(self, node: Any, error: object) -> None:
         if error:

@@ -66,6 +66,8 @@ class GoliveSession:
         # the controller names its interpreter (golive.optional_hooks): the blob reads back there
         worker_input = getattr(config, "workerinput", {})
         self.packs_reports = worker_input.get(report_wire.WORKER_INPUT) == report_wire.interpreter()
+        if self.packs_reports:
+            report_wire.send_test_events(config)
         self._frozen = False
         # registered before pytest's unraisable-exception plugin registers its own cleanup
         # (golive configures first), so it runs after that plugin's last collections

@@ -57,6 +57,61 @@ def test_what_marshal_cannot_write_travels_as_it_is() -> None:
         assert data == before
 
 
+def test_a_tests_events_leave_with_its_completion_as_one_message_and_read_back_in_order() -> None:
+    """A worker holds a test's start, reports and end; its completion sends them with it as one
+    blob; any other event first sends what is held; the controller handles each event, in order,
+    as if it had come alone."""
+    sent: list[Any] = []
+    logged: list[str] = []
+    events = report_wire.TestEvents(sent.append, lambda _, name, kwargs: logged.append(name))
+    location = ("tests_infra/test_x.py", 3, "test_y[web1]")
+    test = [
+        ("logstart", {"nodeid": "n1", "location": location}),
+        ("testreport", {"data": {**_report(), "item_index": 0}}),
+        ("testreport", {"data": {**_report(), "when": "teardown"}}),
+        ("logfinish", {"nodeid": "n1", "location": location}),
+        ("runtest_protocol_complete", {"item_index": 0, "duration": 0.25}),
+    ]
+    for name, kwargs in test[:-1]:
+        events(name, **copy.deepcopy(kwargs))
+    assert sent == []
+    events(test[-1][0], **test[-1][1])
+    assert len(sent) == 1 and sent[0][0] == report_wire.EVENTS and set(sent[0][1]) == {"blob"}
+    events("warning_recorded", nodeid="n2", when="call")  # nothing held: goes alone
+    events("logstart", nodeid="n3", location=location)
+    events("workerfinished", workeroutput={})  # what is held goes first, with it
+    assert logged == [name for name, _ in test] + ["warning_recorded", "logstart", "workerfinished"]
+
+    handled: list[Any] = []
+    node = type("Node", (), {"process_from_remote": staticmethod(handled.append)})()
+    report_wire.read_test_events(node)
+    for message in sent:
+        node.process_from_remote(message)
+    node.process_from_remote("END")  # xdist's end marker passes through
+    assert handled[:5] == test and [type(event[1]) for event in handled[:5]] == [dict] * 5
+    assert handled[5:] == [
+        ("warning_recorded", {"nodeid": "n2", "when": "call"}),
+        ("logstart", {"nodeid": "n3", "location": location}),
+        ("workerfinished", {"workeroutput": {}}),
+        "END",
+    ]
+    assert type(handled[0][1]["location"]) is tuple
+
+
+def test_events_marshal_cannot_write_travel_one_by_one_as_xdist_sends_them() -> None:
+    sent: list[Any] = []
+    events = report_wire.TestEvents(sent.append, lambda *_: None)
+    odd = object()
+    events("logstart", nodeid="n1", location=("x.py", 1, "t"))
+    events("testreport", data={"extra": odd})
+    events("runtest_protocol_complete", item_index=0, duration=0.1)
+    assert sent == [
+        ("logstart", {"nodeid": "n1", "location": ("x.py", 1, "t")}),
+        ("testreport", {"data": {"extra": odd}}),
+        ("runtest_protocol_complete", {"item_index": 0, "duration": 0.1}),
+    ]
+
+
 def test_xdist_workers_send_blobs_and_the_controller_sees_the_workers_reports(pytester: pytest.Pytester) -> None:
     """Under -n 2 each report leaves its worker as one blob, and every report the controller
     hands its plugins has the fields the worker's had, with the same values and types
@@ -110,6 +165,14 @@ def pytest_report_to_serializable(config, report):
     return data
 
 
+def pytest_sessionstart(session):
+    config = session.config
+    if hasattr(config, "workerinput"):
+        interactor = next(p for p in config.pluginmanager.get_plugins() if type(p).__name__ == "WorkerInteractor")
+        sender = type(interactor.sendevent).__name__
+        (config.rootpath / f"sender-{config.workerinput['workerid']}.txt").write_text(sender)
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_logreport(report):
     if hasattr(report, "worker_id"):  # before any plugin reads it (golive's ledger trims its payload)
@@ -124,6 +187,8 @@ def pytest_runtest_logreport(report):
     received = [json.loads(line) for line in Path(pytester.path / "received.jsonl").read_text().splitlines()]
     assert len(sent) == len(received) == 12
     assert all(one["keys"] == sorted(["$report_type", report_wire.KEY]) for one in sent)
+    senders = [path.read_text() for path in pytester.path.glob("sender-gw*.txt")]
+    assert senders == ["TestEvents", "TestEvents"]  # each test's events travelled as one message
     by_id = {tuple(one["id"]): one["fields"] for one in sent}
     assert {tuple(one["id"]): one["fields"] for one in received} == by_id
     record = json.loads((pytester.path / "reports" / "readiness.json").read_text())
