@@ -61,6 +61,14 @@ class HostScheduling(LoadScopeScheduling):  # type: ignore[misc]  # xdist ships 
             self._left[(node, scope)] -= 1
         super().mark_test_complete(node, item_index, duration)
 
+    @property
+    def tests_finished(self) -> bool:
+        """xdist's, from the counts: asked before every event the controller handles, it summed
+        every assigned test of every worker once no host was left to hand out."""
+        if not self.collection_is_completed or self.workqueue:
+            return False
+        return all(sum(self._left[(node, scope)] for scope in work) < 2 for node, work in self.assigned_work.items())
+
     def _reschedule(self, node: Any) -> None:
         """Give ``node`` hosts until it holds ``HELD`` with tests to run (one, near the end), and
         more than two tests."""

@@ -1,6 +1,7 @@
 import random
 
 import pytest
+from xdist.scheduler import LoadScopeScheduling
 
 from golive.host_scheduling import HostScheduling
 from golive.sharding import host_of, parse_shard, shard_of
@@ -73,6 +74,8 @@ def test_host_of_picks_the_longest_host_among_many_as_matching_every_name_would(
 
 SCHEDULED = """
 import os, pytest
+from xdist.scheduler import LoadScopeScheduling
+
 from golive.host_scheduling import HostScheduling
 
 HOSTS = [f"h{i}" for i in range(7)]
@@ -164,5 +167,6 @@ def test_the_tests_left_per_host_are_counted_as_a_recount_finds_them() -> None:
                     break
                 held, pending = held + 1, pending + recount
             assert scheduler._held(each) == (held, pending)
+        assert scheduler.tests_finished == LoadScopeScheduling.tests_finished.fget(scheduler)
     assert finished == len(collection) and sorted(i for n in nodes for i in n.sent) == list(range(len(collection)))
     assert all(node.down for node in nodes)
