@@ -14,10 +14,7 @@ read from the formats services write:
   ``FATAL:``/``PANIC:`` (PostgreSQL), ``warning:``/``fatal:`` (Postfix), ``Error:``
   (Dovecot, Node), ``WARNING:name:`` (Python logging), ``ERROR``/``WARN`` (log4j,
   logback, Spring, fail2ban), ``WRN``/``ERR`` (zerolog), ``PHP Warning:``;
-- klog's ``I``/``W``/``E``/``F`` header; Gitea's and Forgejo's ``[I]``/``[W]``/``[E]``/``[C]``/``[F]``
-  after their time and caller (``modules/log``'s level initial); Vaultwarden's
-  ``[time][target][LEVEL]`` header; Nextcloud's numeric JSON ``"level"`` (0 debug to 4
-  fatal, in lines with its ``"reqId"``);
+- klog's ``I``/``W``/``E``/``F`` header;
 - Redis's level character after its time: ``.`` debug, ``-`` verbose, ``*`` notice,
   ``#`` warning (``serverLogRaw`` in Redis's server.c);
 - nginx's ``[level] pid#tid:`` header, where ``emerg`` is critical but ``alert`` and
@@ -95,18 +92,6 @@ _APACHE = re.compile(
     r"^\[[^\]]{10,40}\] \[(?:[\w.-]*:)?(emerg|alert|crit|error|warn|notice|info|debug|trace\d)\] \[pid "
 )
 _APACHE_LEVEL = {**_NGINX_LEVEL, **{f"trace{n}": Level.DEBUG for n in range(1, 9)}}
-# Gitea/Forgejo: "2026/12/03 09:40:00 routers/init.go:62:mustInitCtx() [F] ..." (its default
-# flags: date, time, file:line:function(), level initial); the caller may be left out
-_GITEA = re.compile(r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? (?:\S+:\d+:\S*\(\) )?\[([TDIWECF])\] ")
-_GITEA_LEVEL = {"T": Level.DEBUG, "D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR,
-                "C": Level.CRITICAL, "F": Level.CRITICAL}  # fmt: skip
-# Vaultwarden (fern): "[2026-12-03 09:10:00.118][vaultwarden::api::identity][ERROR] ..."
-_VAULTWARDEN = re.compile(
-    r"^\[\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:\.\d+)?\]\[[^\]\s]+\]\[(TRACE|DEBUG|INFO|WARN|ERROR)\] "
-)
-# Nextcloud's JSON log: "level" 0 debug, 1 info, 2 warning, 3 error, 4 fatal (lib/public/ILogger.php)
-_NEXTCLOUD = re.compile(r'"level"\s?:\s?([0-4])\s?,')
-_NEXTCLOUD_LEVEL = {"0": Level.DEBUG, "1": Level.INFO, "2": Level.WARNING, "3": Level.ERROR, "4": Level.CRITICAL}
 _PHP = re.compile(r"^PHP (Fatal error|Parse error|Warning|Notice|Deprecated|Strict Standards)\b")
 _PHP_LEVEL = {"Fatal error": Level.CRITICAL, "Parse error": Level.CRITICAL, "Warning": Level.WARNING}
 _MONTH_INITIALS = frozenset("JFMASOND")
@@ -174,19 +159,11 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         found = _JSON_NUMBER.search(message) or _MONGO.search(message)
         if found:
             return _PINO[found.group(1)] if found.re is _JSON_NUMBER else _LETTERS[found.group(1)]
-        if '"reqId"' in message:
-            found = _NEXTCLOUD.search(message)
-            if found:
-                return _NEXTCLOUD_LEVEL[found.group(1)]
     first = message[:1]
     if first.isdigit():
-        found = _REDIS.match(message) or _GITEA.match(message)
+        found = _REDIS.match(message)
         if found:
-            return _REDIS_LEVEL[found.group(1)] if found.re is _REDIS else _GITEA_LEVEL[found.group(1)]
-    if first == "[" and "][" in message:
-        found = _VAULTWARDEN.match(message)
-        if found:
-            return _WORDS[found.group(1).lower()]
+            return _REDIS_LEVEL[found.group(1)]
     if "#" in message:
         found = _NGINX.search(message, 0, 80)
         if found:
@@ -331,9 +308,7 @@ def host_literals(statuses: Sequence[str]) -> tuple[str, ...]:
     levels = ("warn", "wrn", "err", "eror", "severe", "crit", "alert", "emerg", "fatal", "ftl", "panic")
     structured = ('"level":40', '"level":50', '"level":60', '"level": 40', '"level": 50', '"level": 60',
                   '"s":"w', '"s":"e', '"s":"f', '"s": "w', '"s": "e', '"s": "f',
-                  "<0>", "<1>", "<2>", "<3>", "<4>", KLOG_LITERAL,
-                  " [w] ", " [e] ", " [c] ", " [f] ",  # Gitea and Forgejo
-                  '"level":2,', '"level":3,', '"level":4,')  # Nextcloud  # fmt: skip
+                  "<0>", "<1>", "<2>", "<3>", "<4>", KLOG_LITERAL)  # fmt: skip
     forms = ('" {}', 'status":{}', 'status": {}')
     prefixes = parse_statuses(statuses)
     access = tuple(form.format(prefix) for prefix in prefixes for form in forms)

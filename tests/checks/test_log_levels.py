@@ -303,35 +303,3 @@ def test_a_benign_pattern_makes_a_known_warning_level_line_no_finding(tmp_path: 
              "remediation": "nothing"}  # fmt: skip
     path.write_text(yaml.safe_dump({"hosts": {"h": {"backend": "local://"}}, "log_patterns": [entry]}))
     assert load_inventory(path, None, environ={}).log_patterns[0].severity == "benign"
-
-
-APP_HEADERS = [
-    # Gitea/Forgejo: date, time, file:line:function(), level initial
-    ("2026/12/03 09:40:00 ...s/queue/workerqueue.go:97:doPush() [W] push to the queue blocked", Level.WARNING),
-    ("2026/12/03 09:40:00 ...dules/git/command.go:305:Run() [E] git gc: exit status 128", Level.ERROR),
-    ("2026/12/03 09:40:00 cmd/web.go:233:runWeb() [F] listen tcp :3000: bind: permission denied", Level.CRITICAL),
-    ("2026/12/03 09:40:00 ...ers/web/auth/auth.go:205:SignInPost() [I] login failed for bob", Level.INFO),
-    # Vaultwarden: [time][target][LEVEL]
-    ("[2026-12-03 09:10:00.118][vaultwarden::api::core][WARN] Organization sync is slow", Level.WARNING),
-    ("[2026-12-03 09:10:00.118][vaultwarden][INFO] Rocket has launched from http://0.0.0.0:80", Level.INFO),
-    # Nextcloud: numeric JSON level in lines with its reqId
-    ('{"reqId":"aB3d","level":3,"time":"2026-12-03T09:30:00+00:00","app":"files","message":"x"}', Level.ERROR),
-    ('{"reqId":"aB3d","level":2,"time":"2026-12-03T09:30:00+00:00","app":"dav","message":"slow"}', Level.WARNING),
-    ('{"reqId":"aB3d","level":1,"time":"2026-12-03T09:30:00+00:00","app":"core","message":"failed x"}', Level.INFO),
-    ('{"score":{"level":3,"name":"x"}}', None),  # a numeric level outside Nextcloud's log states nothing
-]
-
-
-@pytest.mark.parametrize(("message", "level"), APP_HEADERS)
-def test_gitea_vaultwarden_and_nextcloud_headers_state_the_level(message: str, level: Level | None):
-    assert stated_level(message) == level
-
-
-def test_the_host_keeps_gitea_and_nextcloud_warnings_their_words_do_not_show(tmp_path: Path):
-    """Gitea's [W]/[E] and Nextcloud's "level":2/3 hold no error word of their own: the host
-    keeps them by their level statement, and they are reported; their info lines are not."""
-    reported = [APP_HEADERS[0][0], APP_HEADERS[7][0]]
-    quiet = [APP_HEADERS[3][0], APP_HEADERS[8][0]]
-    result = _classified(tmp_path, [*reported, *quiet])
-    assert sorted(g.examples[0] for g in result.unknown_warnings.values()) == sorted(reported)
-    assert not result.unknown
