@@ -17,7 +17,7 @@ stops, cannot start, crashed or lost its memory, disk or backends
 (``log_levels.says_it_stops``); other error-like lines are unknown errors (LOG-03);
 other warning-level lines are unknown warnings (LOG-02). An error line about one client,
 peer or request (``log_levels.about_one_client``) is client noise: LOG-04 counts it against
-``logs.client_errors_rate`` (the pseudo-pattern ``client-errors``) rather than LOG-03.
+``logs.client_errors_rate`` (the pseudo-pattern ``client-errors``) rather than LOG-03, when set.
 
 Every pattern has a required literal (derived from its regex): ``host_filter_strings``
 are the strings the host keeps a line by (one of them, an error word, or a level or
@@ -134,8 +134,9 @@ def _stated_critical() -> Rule:
     return Rule(critical, re.compile(critical.regex), (critical.regex,))
 
 
-CLIENT_ERRORS_RATE = "60/h"
-"""The tolerated peak of error lines about one client that no pattern matches (``logs.client_errors_rate``)."""
+CLIENT_ERRORS_RATE: str | None = None
+"""The tolerated peak of error lines about one client that no pattern matches (``logs.client_errors_rate``;
+None: they are unknown errors)."""
 
 
 @functools.cache

@@ -93,7 +93,7 @@ def test_acceptable_log_patterns_under_rate(host_logs: logs.Classified, evidence
     the internet; a flood of them is an attack or a misconfiguration.
 
     Keys: as LOG-01; log_patterns[].rate of each acceptable pattern (e.g. 20/h);
-    logs.client_errors_rate (60/h) for error lines no pattern matches that are about one client.
+    logs.client_errors_rate (off) for error lines no pattern matches that are about one client.
 
     Fix: block or rate-limit the sources (CrowdSec, fail2ban), keep the port off the
     internet, or raise the pattern's rate: in hosts.yaml if the volume is expected.

@@ -101,7 +101,7 @@ class LogPolicy(Section):
     pattern matches under LOG-02; ``ignore`` does not. ``client_errors_rate``: the tolerated
     peak of error lines no pattern matches that are about one client, peer or request (its
     address, a broken handshake, a failed login, a refused request: LOG-04, like an
-    acceptable pattern; default ``60/h``); ``null`` reports them as unknown errors (LOG-03).
+    acceptable pattern, like ``60/h``); ``null`` (default) reports them as unknown errors (LOG-03).
     """
 
     containers: bool = True
@@ -113,7 +113,7 @@ class LogPolicy(Section):
     examples: int = Field(3, ge=1, le=20)
     access_error_statuses: tuple[str, ...] = ("5xx",)
     unknown_warnings: Literal["report", "ignore"] = "report"
-    client_errors_rate: str | None = "60/h"
+    client_errors_rate: str | None = None
 
     @field_validator("client_errors_rate")
     @classmethod
