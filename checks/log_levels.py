@@ -256,6 +256,64 @@ def says_it_stops(message: str) -> bool:
     )
 
 
+# What names one client, peer or request as the line's subject: its address (nginx's
+# "client: 1.2.3.4", Apache's "[client 1.2.3.4:5]", "from 1.2.3.4", "rhost=", "rip=",
+# "IP: 1.2.3.4", Postfix's "unknown[1.2.3.4]"), or what a client did to one connection or
+# request that no service does to itself (sent garbage, broke a TLS handshake, failed to log
+# in, was refused by a limit or a rule). Weaker words (reset by peer, broken pipe, EOF,
+# forbidden, unauthorized) count only beside a client's address: alone they are as often the
+# service's own link failing.
+_IP = r"(?:(?:\d{1,3}\.){3}\d{1,3}|\[?[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}\]?)"
+_CLIENT_ADDRESS = re.compile(
+    r"(?i)\bclient[:=]? ?(?:@\S+ )?\[?"
+    + _IP
+    + r"|\[client "
+    + _IP
+    + r"|\b(?:from|peer:?|by|IP:?) (?:\[AF_INET6?\])?"
+    + _IP
+    + r"\b|\b(?:rhost|rip|remote_?ip|remote_?addr|client_?ip)\"?[=:]\s?\"?"
+    + _IP
+    + r"|\bunknown\["
+    + _IP
+    + r"\]"
+)
+_CLIENT_DID = re.compile(
+    r"(?i)\bclient sent\b|\bclient (?:\S+ )?(?:disconnected|closed|reset)\b"
+    r"|\bclosed by (?:the )?(?:remote host|client|peer)\b|\baccepting (?:a )?client connection|\bhandshak(?:e|ing)\b"
+    r"|\btimed? ?out (?:reading|during|while reading|waiting for) (?:the )?(?:request|banner|client)"
+    r"|\b(?:invalid|malformed|bad) (?:request|uri|http|http_host|method|header|host|user(?:name)?|password|token"
+    r"|credentials)\b"
+    r"|\bauthentication fail|\bauth failed\b|\bpassword (?:mismatch|authentication failed)|\bfailed password\b"
+    r"|\blogin failed\b|\bfailed (?:login|authentication)\b|\b(?:username|user name) or password\b"
+    r"|\btoo many (?:login |admin )?requests\b|\blimiting (?:requests|connections)\b"
+    r"|\bpayload too large\b|\brequest entity too large\b|\bno route matches\b"
+)
+# what makes a line about the service itself, whichever client it was serving: its own link to
+# what it depends on (an upstream, a backend, a database, a server it sends to or fetches from),
+# its own resources (disk, memory, a shared cache) or its own configuration or process
+_SERVICE_ITSELF = re.compile(
+    r"(?i)\bupstream|\bbackend|\bdatabase\b|\bbroker\b|\bcluster\b|\breplica|\bleader\b|\bremote server\b"
+    r"|\bdial(?:ing)? (?:tcp|udp|unix)\b|\bconnect(?:ing)? to\b|\bconnection to\b|\bwhile connecting\b"
+    r"|\bserver returned\b|\b(?:error|failed to|unable to) send|\bwhile requesting\b|\bauth request\b"
+    r"|\bfailed to " + _IP + r"|\bcontacting\b|\bresolv|\bretriev|\bfetch|\bdownload|\bmailbox\b|\bocsp\b"
+    r"|\bno space\b|\bread-only\b|\bpermission denied\b|\btoo many open files\b|\ballocate\b|\bout of memory\b"
+    r"|\bshared cache\b|\bcycle\b|\btoo large body\b|\bkilled\b|\bsignal \d"
+)
+
+
+def about_one_client(message: str) -> bool:
+    """Whether an error line is about one client, peer or request (its address, or what a client
+    did: garbage, a broken handshake, a failed login, a refused request), is no access-log line
+    (judged by its status), is not about the service itself (its link to what it depends on,
+    its resources, its configuration) and does not say the service stops."""
+    return (
+        access_status(message) is None
+        and (_CLIENT_DID.search(message) is not None or _CLIENT_ADDRESS.search(message) is not None)
+        and _SERVICE_ITSELF.search(message) is None
+        and not says_it_stops(message)
+    )
+
+
 def judge(message: str, priority: int | None, statuses: tuple[str, ...], error_like: re.Pattern[str]) -> Level | None:
     """The level a line no pattern matched is reported at (None: it is not reported).
 

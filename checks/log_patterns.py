@@ -15,7 +15,9 @@ line, else its words. Lines at a fatal/critical level are critical (LOG-01, as t
 pseudo-pattern ``stated-level-critical``), and so are error lines saying the service
 stops, cannot start, crashed or lost its memory, disk or backends
 (``log_levels.says_it_stops``); other error-like lines are unknown errors (LOG-03);
-other warning-level lines are unknown warnings (LOG-02).
+other warning-level lines are unknown warnings (LOG-02). An error line about one client,
+peer or request (``log_levels.about_one_client``) is client noise: LOG-04 counts it against
+``logs.client_errors_rate`` (the pseudo-pattern ``client-errors``) rather than LOG-03, when set.
 
 Every pattern has a required literal (derived from its regex): ``host_filter_strings``
 are the strings the host keeps a line by (one of them, an error word, or a level or
@@ -132,6 +134,31 @@ def _stated_critical() -> Rule:
     return Rule(critical, re.compile(critical.regex), (critical.regex,))
 
 
+CLIENT_ERRORS_RATE: str | None = None
+"""The tolerated peak of error lines about one client that no pattern matches (``logs.client_errors_rate``;
+None: they are unknown errors)."""
+
+
+@functools.cache
+def _client_errors(rate: str) -> Rule:
+    from golive.inventory import LogPattern
+
+    noise = LogPattern(
+        id="client-errors",
+        regex="client-errors",
+        severity="acceptable",
+        rate=rate,
+        explanation="Error lines no known pattern explains, each about one client, peer or request (it names "
+        "the client's address, or a client broke a handshake, failed to log in, sent a request the service "
+        "refused): a service open to the internet writes them in normal operation. Many of them at once is a "
+        "scan, a password-guessing run or clients that cannot reach the service properly.",
+        remediation="Read the examples: if one client dominates, block or rate-limit it (fail2ban, CrowdSec, a "
+        "firewall); if they come from your own clients, fix what they are sent. Classify a known line with a "
+        "log_patterns: entry, or set logs.client_errors_rate to the rate you expect.",
+    )
+    return Rule(noise, re.compile(noise.regex), (noise.regex,))
+
+
 @functools.cache
 def _rule(pattern: LogPattern) -> Rule:
     """A pattern compiled, once per run (every host's classifier shares it)."""
@@ -144,8 +171,9 @@ class SourceClassifier:
 
     rules: list[Rule]
     statuses: tuple[str, ...] = ("5",)
+    client_errors: Rule | None = None
     _cache: dict[str, Rule | None] = field(default_factory=dict)
-    _judged: dict[tuple[str, int | None], Level | None] = field(default_factory=dict)
+    _judged: dict[tuple[str, int | None], tuple[Rule | None, Level | None]] = field(default_factory=dict)
     # each distinct literal once, with the rules (by position) that require it: a line is
     # scanned for each literal once, not once per rule
     _literals: dict[str, tuple[int, ...]] = field(default_factory=dict)
@@ -179,17 +207,24 @@ class SourceClassifier:
         return sorted({i for text in found for i in self._literals[text]})
 
     def judge(self, message: str, priority: int | None = None) -> tuple[Rule | None, Level | None]:
-        """(the first rule matching ``message``, None) or (None, the level it is reported at, or None)."""
+        """(the first rule matching ``message``, None) or (None, the level it is reported at, or None).
+
+        An error line no rule matches that is about one client (``log_levels.about_one_client``)
+        is ``client_errors``'s, when there is one: (that rule, None).
+        """
         rule = self.classify(message)
         if rule is not None:
             return rule, None
         key = (message, priority)
-        if key not in self._judged:
+        found = self._judged.get(key)
+        if found is None:
             level = log_levels.judge(message, priority, self.statuses, ERROR_LIKE)
-            if len(self._judged) >= 100_000:
-                return None, level
-            self._judged[key] = level
-        return None, self._judged[key]
+            noise = self.client_errors
+            found = (noise, None) if noise and level == Level.ERROR and log_levels.about_one_client(message) else (
+                None, level)  # fmt: skip
+            if len(self._judged) < 100_000:
+                self._judged[key] = found
+        return found
 
     def classify(self, message: str) -> Rule | None:
         """The first rule matching ``message``, or None."""
@@ -207,9 +242,15 @@ class Classifier:
     are computed once per pattern set, and one source classifier (with its caches) serves
     every source whose scope selects the same rules, on every host (``shared``)."""
 
-    def __init__(self, patterns: Sequence[LogPattern], error_statuses: Sequence[str] = ("5xx",)) -> None:
+    def __init__(
+        self,
+        patterns: Sequence[LogPattern],
+        error_statuses: Sequence[str] = ("5xx",),
+        client_errors_rate: str | None = CLIENT_ERRORS_RATE,
+    ) -> None:
         self.patterns = list(patterns)
         self.error_statuses = tuple(error_statuses)
+        self.client_errors = _client_errors(client_errors_rate) if client_errors_rate else None
         self.rules = [_rule(p) for p in self.patterns]
         self.stated_critical = _stated_critical()
         self._statuses = log_levels.parse_statuses(self.error_statuses)
@@ -226,7 +267,9 @@ class Classifier:
             positions = tuple(i for i in range(len(self.rules)) if i not in outside)
             found = self._by_rules.get(positions)
             if found is None:
-                found = self._by_rules[positions] = SourceClassifier([self.rules[i] for i in positions], self._statuses)
+                found = self._by_rules[positions] = SourceClassifier(
+                    [self.rules[i] for i in positions], self._statuses, self.client_errors
+                )
             self._by_source[(name, image)] = found
         return found
 
@@ -236,22 +279,26 @@ class Classifier:
         return self._host_filter
 
 
-_SHARED: dict[tuple[tuple[int, ...], tuple[str, ...]], Classifier] = {}
+_SHARED: dict[tuple[tuple[int, ...], tuple[str, ...], str | None], Classifier] = {}
 
 
-def shared(patterns: Sequence[LogPattern], error_statuses: Sequence[str] = ("5xx",)) -> Classifier:
+def shared(
+    patterns: Sequence[LogPattern],
+    error_statuses: Sequence[str] = ("5xx",),
+    client_errors_rate: str | None = CLIENT_ERRORS_RATE,
+) -> Classifier:
     """The run's one classifier of ``patterns``, however many hosts and tests ask for it.
 
     Found by the patterns' identity, which is cheap (a pattern's own hash reads all its
     fields): the classifier keeps the patterns it was built from, so no other object can
     take one of their ids while its entry lives.
     """
-    key = (tuple(map(id, patterns)), tuple(error_statuses))
+    key = (tuple(map(id, patterns)), tuple(error_statuses), client_errors_rate)
     found = _SHARED.get(key)
     if found is None:
         if len(_SHARED) >= 64:  # a long-lived process building many inventories
             _SHARED.clear()
-        found = _SHARED[key] = Classifier(patterns, error_statuses)
+        found = _SHARED[key] = Classifier(patterns, error_statuses, client_errors_rate)
     return found
 
 

@@ -193,7 +193,9 @@ def _batched(host: Host, inventory: Inventory) -> str | None:
     patterns, so it joins the host's one batched round trip."""
     if not has_sources(host):
         return None
-    classifier = shared(knowledge_base(inventory.log_patterns), host.logs.access_error_statuses)
+    classifier = shared(
+        knowledge_base(inventory.log_patterns), host.logs.access_error_statuses, host.logs.client_errors_rate
+    )
     return command(host, inventory.window, classifier.host_filter())
 
 
@@ -387,7 +389,7 @@ def classified(remote: RemoteHost, host: Host, window: float, patterns: Sequence
     """The host's classified logs: the log command fetched (and recorded in each asking
     test's evidence) once per host, its classification derived once (``RemoteHost.memo``)
     and shared by LOG-01..04."""
-    classifier = shared(patterns, host.logs.access_error_statuses)
+    classifier = shared(patterns, host.logs.access_error_statuses, host.logs.client_errors_rate)
     output = remote.run(command(host, window, classifier.host_filter()))
 
     def derive() -> Classified:

@@ -98,7 +98,10 @@ class LogPolicy(Section):
     lines are shown per pattern. ``access_error_statuses``: the statuses that make an
     access-log line an error (``5xx``, ``4xx`` or exact ones like ``429``; default
     ``[5xx]``). ``unknown_warnings``: ``report`` (default) lists warning-level lines no
-    pattern matches under LOG-02; ``ignore`` does not.
+    pattern matches under LOG-02; ``ignore`` does not. ``client_errors_rate``: the tolerated
+    peak of error lines no pattern matches that are about one client, peer or request (its
+    address, a broken handshake, a failed login, a refused request: LOG-04, like an
+    acceptable pattern, like ``60/h``); ``null`` (default) reports them as unknown errors (LOG-03).
     """
 
     containers: bool = True
@@ -110,6 +113,14 @@ class LogPolicy(Section):
     examples: int = Field(3, ge=1, le=20)
     access_error_statuses: tuple[str, ...] = ("5xx",)
     unknown_warnings: Literal["report", "ignore"] = "report"
+    client_errors_rate: str | None = None
+
+    @field_validator("client_errors_rate")
+    @classmethod
+    def _client_rate(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_rate(value)
+        return value
 
     @field_validator("access_error_statuses", mode="before")
     @classmethod

@@ -25,7 +25,7 @@ def _classified(tmp_path: Path, lines: list[str], **policy: Any) -> logs.Classif
     log = tmp_path / "app.log"
     log.write_text("".join(f"{line}\n" for line in lines))
     host = Host(name="h", backend="local://", logs={"containers": False, "files": [str(log)], **policy})
-    classifier = Classifier(shipped_patterns(), host.logs.access_error_statuses)
+    classifier = Classifier(shipped_patterns(), host.logs.access_error_statuses, host.logs.client_errors_rate)
     command = logs.command(host, 3600, classifier.host_filter())
     output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True).stdout
     facts = logs.parse(output, host, 3600)
@@ -137,6 +137,46 @@ def test_unknown_warnings_can_be_ignored(tmp_path: Path):
     assert logs.judge_known(result, "warning").passed
 
 
+# error lines no pattern matches, each about one client: its address, or what it did
+ONE_CLIENT = [
+    "ERROR [api.auth] invalid token in request from 203.0.113.9",
+    'level=error msg="TLS handshake with client failed" remote_addr=198.51.100.7:51234 err=EOF',
+    "[ERROR] client 192.0.2.44:40000 reset the connection: broken pipe",
+]
+# a client named, but the service stops, or its own link to what it depends on failed
+SERVICE_WIDE = [
+    "ERROR [server] cannot accept client connections from 203.0.113.9: out of memory, exiting",
+    'level=error msg="handshake with client 198.51.100.7 failed: fatal: unable to initialize TLS, giving up"',
+]
+OWN_LINK = [
+    'level=error msg="dial tcp 10.0.0.5:5432: connect: connection refused" client=203.0.113.9',
+    "ERROR [api] request from 203.0.113.9 aborted: connection to database db:5432 lost",
+    'level=error msg="upstream timed out while reading response" client=203.0.113.9',
+]
+
+
+def test_error_lines_about_one_client_are_counted_against_a_rate(tmp_path: Path):
+    result = _classified(tmp_path, ONE_CLIENT, client_errors_rate="60/h")
+    [group] = result.of_severity("acceptable")
+    assert (group.key, group.count, group.rule and group.rule.pattern.rate) == ("client-errors", 3, "60/h")
+    assert _findings(result) == [] and logs.judge_rates(result).passed
+
+
+def test_a_client_word_does_not_hide_the_service_stopping_or_losing_its_own_link(tmp_path: Path):
+    result = _classified(tmp_path, SERVICE_WIDE + OWN_LINK, client_errors_rate="60/h")
+    assert not result.of_severity("acceptable")
+    assert [(g.key, g.count) for g in result.of_severity("critical")] == [("stated-level-critical", 2)]
+    assert sum(g.count for g in result.unknown.values()) == len(OWN_LINK)
+
+
+def test_client_errors_rate_tolerates_a_peak_and_is_off_by_default(tmp_path: Path):
+    result = _classified(tmp_path, ONE_CLIENT, client_errors_rate="2/h")
+    verdict = logs.judge_rates(result)
+    assert not verdict.passed and "client-errors: 3 lines in one hour at its peak, tolerated 2/h" in verdict.summary
+    result = _classified(tmp_path, ONE_CLIENT)
+    assert not result.of_severity("acceptable") and sum(g.count for g in result.unknown.values()) == 3
+
+
 ACCESS = [
     '10.0.0.4 - - [15/Feb/2026:20:00:00 +0000] "GET /api/failures HTTP/1.1" 404 12 "-" "curl/8.5.0"',
     '10.0.0.4 - - [15/Feb/2026:20:00:01 +0000] "POST /api/orders HTTP/1.1" 502 157 "-" "okhttp/4.9.3"',
@@ -194,6 +234,7 @@ def test_access_status_reads_common_and_json_formats():
     [
         ("hosts:\n  h: {backend: 'local://', logs: {access_error_statuses: [5x]}}\n", "like 5xx, 4xx or 429"),
         ("hosts:\n  h: {backend: 'local://', logs: {unknown_warnings: maybe}}\n", "report"),
+        ("hosts:\n  h: {backend: 'local://', logs: {client_errors_rate: often}}\n", "like 20/h"),
     ],
 )
 def test_bad_log_policy_is_one_line_naming_the_key(tmp_path: Path, text: str, fragment: str):
