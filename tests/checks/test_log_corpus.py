@@ -108,16 +108,16 @@ def test_checked_rows_name_the_file_their_message_was_found_in():
 
 
 # what the current held-out rows measured (docs/logs.md): a floor, so that no change makes the
-# patterns worse on lines they were not written from (set 6, as measured with round 3's
-# catalogues in: warning lost five lines to critical and acceptable, every other class gained).
+# patterns worse on lines they were not written from (set 6, as measured with round 4's
+# catalogues in: every class gained or held).
 # Empty, the two held-out tests fail loudly rather than pass on no figures.
 HELD_OUT_FLOOR: dict[str, float] = {
-    "critical": 67 / 150,
-    "warning": 171 / 250,
-    "acceptable": 19 / 114,
-    "benign": 265 / 295,
+    "critical": 75 / 150,
+    "warning": 172 / 250,
+    "acceptable": 22 / 114,
+    "benign": 266 / 295,
 }
-HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 30 / 295
+HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 29 / 295
 
 
 def held_out_rows() -> list[Row]:
