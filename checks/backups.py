@@ -12,11 +12,9 @@ a date-only record when its date is after the host's local date.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import shlex
 from dataclasses import dataclass
-from typing import Any
 
 import yaml
 
@@ -24,7 +22,7 @@ from golive import facts as fact_script
 from golive.checks import clock
 from golive.errors import TargetError
 from golive.evidence import Comparison, Verdict
-from golive.facts import RemoteHost, Section, fact_command
+from golive.facts import RemoteHost, Section, fact_command, json_value
 from golive.inventory import BackupLocation, BackupPolicy, Host, RestoreTest
 from golive.redact import shorten
 from golive.units import format_duration
@@ -134,13 +132,6 @@ def parse_timestamp(text: str, utc_offset: float = 0.0) -> float:
     return moment.timestamp()
 
 
-def _json(text: str) -> Any:
-    start = min((i for i in (text.find("["), text.find("{")) if i >= 0), default=-1)
-    if start < 0:
-        raise ValueError("no JSON in the output")
-    return json.JSONDecoder().raw_decode(text[start:])[0]
-
-
 def parse_listing(output: str, kind: str, utc_offset: float = 0.0) -> list[Backup]:
     """Backups from a listing: ``stat`` lines, ``lines``, ``restic`` or ``borg`` JSON; oldest first.
 
@@ -152,12 +143,12 @@ def parse_listing(output: str, kind: str, utc_offset: float = 0.0) -> list[Backu
             if len(parts) == 3 and parts[0].split(".")[0].isdigit() and parts[1].isdigit():
                 found.append(Backup(parts[2], float(parts[0]), int(parts[1])))
     elif kind == "restic":
-        for snap in _json(output) or []:
+        for snap in json_value(output) or []:
             summary = snap.get("summary") or {}
             size = summary.get("total_bytes_processed")
             found.append(Backup(snap.get("short_id") or snap["id"][:8], parse_timestamp(snap["time"]), size))
     elif kind == "borg":
-        for archive in (_json(output) or {}).get("archives", []):
+        for archive in (json_value(output) or {}).get("archives", []):
             start = archive.get("start") or archive["time"]
             found.append(Backup(archive["name"], parse_timestamp(start, utc_offset)))
     else:

@@ -25,7 +25,7 @@ from typing import Any
 
 from golive import facts as fact_script
 from golive.errors import TargetError
-from golive.facts import RemoteHost, Section, fact_command
+from golive.facts import RemoteHost, Section, fact_command, json_value
 from golive.inventory import ContainerPolicy
 from golive.redact import redact, shorten
 from golive.units import parse_size
@@ -122,13 +122,24 @@ def secret_env_values(env: list[str]) -> list[str]:
     return [value for key, _, value in (e.partition("=") for e in env) if value and _SECRET_KEY.search(key)]
 
 
+def json_array(text: str) -> Any:
+    """The JSON array the docker CLI printed (``json_value``: warnings beside it set aside);
+    no output is no containers; output with no array is a ValueError."""
+    if not text.strip():
+        return []
+    value = json_value(text)
+    if not isinstance(value, list):
+        raise ValueError("not a JSON array")
+    return value
+
+
 def _secrets_in(output: str) -> list[str]:
     """The secret environment values in the fact command's output, as soon as it arrives."""
     inspect = fact_script.parse(output).get("inspect")
     if inspect is None or inspect.exit_status != 0:
         return []
     try:
-        raw = json.loads(inspect.text[inspect.text.find("[") :] or "[]")
+        raw = json_array(inspect.text)
     except ValueError:
         return []
     return [value for item in raw for value in secret_env_values((item.get("Config") or {}).get("Env") or [])]
@@ -348,12 +359,16 @@ def parse(host: str, found: dict[str, fact_script.Output]) -> ContainerFacts:
         result.engine_problem = f"{host}: {why}"
         result.engine_absent = status == 127
         return result
-    raw = json.loads(inspect.text[inspect.text.find("[") :] or "[]")
+    try:
+        raw = json_array(inspect.text)
+    except ValueError:
+        result.engine_problem = f"{host}: docker inspect printed no JSON array: {shorten(inspect.text.strip(), 300)}"
+        return result
     result.containers = [_container(item) for item in raw]
     images = found.get("images")
     if images is not None and images.exit_status == 0:
         try:
-            for image in json.loads(images.text[images.text.find("[") :] or "[]"):
+            for image in json_array(images.text):
                 result.image_env[image.get("Id", "")] = env_digests((image.get("Config") or {}).get("Env") or [])
         except ValueError:
             pass

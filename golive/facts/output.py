@@ -2,7 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
+from typing import Any
+
+_OPENING_LINE = re.compile(r"^[\[{]", re.MULTILINE)
+
+
+def json_value(text: str) -> Any:
+    """The first JSON array or object that opens a line of ``text`` and decodes: a section's
+    stderr is merged into its output, so a program's warnings before the value (even one
+    opening with a bracket) or after it are set aside. ValueError when there is none."""
+    decoder = json.JSONDecoder()
+    for start in _OPENING_LINE.finditer(text):
+        try:
+            return decoder.raw_decode(text, start.start())[0]
+        except ValueError:
+            continue
+    raise ValueError("no JSON in the output")
 
 
 @dataclass(frozen=True)

@@ -316,3 +316,20 @@ def test_another_inspect_layout_falls_back_to_asking_docker_for_the_images(tmp_p
     none, calls = docker_read(tmp_path, [], "[]\n", shared=True)
     assert none["images"] == Output("[]", 0) and none["inspect"] == Output("[]", 0)
     assert not any(call.startswith(("inspect", "image")) for call in calls)
+
+
+def test_what_the_docker_cli_warns_beside_its_json_is_set_aside_and_no_json_is_an_error():
+    """The inspect section's stderr is merged: warnings before or after the array (one opening
+    with a bracket) leave the containers read as they are; output with no array is an error
+    naming the host, never no containers."""
+    items = json.dumps([inspect_item(ID_A, "api")], indent=4)
+    for text in (
+        f"WARNING: Error loading config file: /root/.docker/config.json: [Errno 13] denied\n{items}",
+        f"[DEPRECATION NOTICE] the legacy builder is deprecated\n{items}\nWARNING: and one after it",
+    ):
+        found = containers.parse("h1", {"now": Output(str(NOW), 0), "inspect": Output(text, 0)})
+        assert found.engine_problem is None and [c.name for c in found.containers] == ["api"], text
+    assert containers.parse("h1", {"now": Output(str(NOW), 0), "inspect": Output("", 0)}).containers == []
+    garbled = containers.parse("h1", {"now": Output(str(NOW), 0), "inspect": Output("WARNING: [x]\n[{oops", 0)})
+    with pytest.raises(TargetError, match="h1: docker inspect printed no JSON array"):
+        garbled.not_applicable(ContainerPolicy())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from golive import facts as sections
 from golive.checks import systemd
 from golive.inventory import SystemdPolicy
@@ -76,3 +78,19 @@ def test_a_script_read_by_many_tests_is_split_and_withheld_once_per_host(tmp_pat
         sections.run(remote, [sections.Section(p.key, p.command) for p in parts])
     assert "hunter2" not in open_reader.entries[0]["stdout"]  # redacted as a password pair
     assert "API=x" in open_reader.entries[0]["stdout"]
+
+
+def test_the_json_a_section_printed_is_read_apart_from_the_warnings_merged_into_it() -> None:
+    """A program's stderr lines before its JSON (even ones opening with a bracket, as restic's
+    progress lines do) or after it are set aside; output with no JSON is an error."""
+    from golive.facts import json_value
+
+    snapshots = '[{"id": "4711", "time": "2026-12-01T03:00:00Z"}]'
+    progress = "repository 1a2b opened (version 2)\n[0:00] 100.00%  1 / 1 index files loaded\n"
+    assert json_value(progress + snapshots + "\nWARNING: one after it\n") == [
+        {"id": "4711", "time": "2026-12-01T03:00:00Z"}
+    ]
+    assert json_value('Warning: [x]\n{\n  "archives": []\n}\n') == {"archives": []}
+    for nothing in ("", "fatal: repository does not exist\n", "[0:00] 12.5% loading\n{oops\n"):
+        with pytest.raises(ValueError, match="no JSON"):
+            json_value(nothing)
