@@ -264,8 +264,14 @@ def test_sigterm_still_writes_reports_marked_incomplete(suite, name):
         "@pytest.mark.warning\n@pytest.mark.criterion('DOC-09', category='Documentation')\n"
         "def test_slow(fleet_host):\n    pathlib.Path('started').touch()\n    time.sleep(60)\n"
     )
+    # a shell without job control starts background commands with SIGINT ignored, and Python
+    # then installs no KeyboardInterrupt handler: the run under test gets the default back
     process = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"], cwd=suite.path, stdout=subprocess.PIPE, text=True
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider"],
+        cwd=suite.path,
+        stdout=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 60
     while not (suite.path / "started").exists() and time.monotonic() < deadline:
