@@ -108,13 +108,13 @@ def test_checked_rows_name_the_file_their_message_was_found_in():
 
 
 # what the current held-out rows measured (docs/logs.md): a floor, so that no change makes the
-# patterns worse on lines they were not written from (set 6, as measured with round 4's
-# catalogues in: every class gained or held).
+# patterns worse on lines they were not written from (set 6, as measured with rounds 4 and
+# 4b's catalogues in: every class gained or held).
 # Empty, the two held-out tests fail loudly rather than pass on no figures.
 HELD_OUT_FLOOR: dict[str, float] = {
-    "critical": 75 / 150,
-    "warning": 172 / 250,
-    "acceptable": 22 / 114,
+    "critical": 76 / 150,
+    "warning": 173 / 250,
+    "acceptable": 25 / 114,
     "benign": 266 / 295,
 }
 HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 29 / 295
