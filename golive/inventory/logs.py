@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from golive.inventory.section import Section, Size
 from golive.log_pattern_syntax import MIN_LITERAL, PATTERN_SEVERITIES, parse_rate, parse_statuses, required_literals
+
+
+def _rate(value: str) -> str:
+    parse_rate(value)
+    return value
+
+
+Rate = Annotated[str, AfterValidator(_rate)]
+"""A tolerated peak of lines, like ``20/h`` (``parse_rate``)."""
 
 
 class LogPattern(Section):
@@ -28,7 +37,7 @@ class LogPattern(Section):
     remediation: str = Field(min_length=1)
     runbook: str | None = None
     scope: tuple[str, ...] = ()
-    rate: str | None = None
+    rate: Rate | None = None
     example: str | None = None
     counterexample: str | None = None
 
@@ -58,13 +67,6 @@ class LogPattern(Section):
     @classmethod
     def _scope(cls, value: Any) -> Any:
         return (value,) if isinstance(value, str) else value
-
-    @field_validator("rate")
-    @classmethod
-    def _rate(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_rate(value)
-        return value
 
     @field_validator("example", "counterexample")
     @classmethod
@@ -113,14 +115,7 @@ class LogPolicy(Section):
     examples: int = Field(3, ge=1, le=20)
     access_error_statuses: tuple[str, ...] = ("5xx",)
     unknown_warnings: Literal["report", "ignore"] = "report"
-    client_errors_rate: str | None = None
-
-    @field_validator("client_errors_rate")
-    @classmethod
-    def _client_rate(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_rate(value)
-        return value
+    client_errors_rate: Rate | None = None
 
     @field_validator("access_error_statuses", mode="before")
     @classmethod
