@@ -67,6 +67,14 @@ def need_root() -> None:
     need(os.geteuid() == 0, "needs root (mounts, network namespaces, sshd -T)")
 
 
+def criteria_project(pytester: pytest.Pytester, inventory: str) -> Path:
+    """A project of golive criteria for pytester to run: ``hosts.yaml`` holding ``inventory`` and
+    pytest pointed at ``tests_infra``, the folder returned for the criteria's files."""
+    pytester.makefile(".yaml", hosts=inventory)
+    pytester.makepyprojecttoml('[tool.pytest.ini_options]\ntestpaths = ["tests_infra"]\n')
+    return Path(pytester.mkdir("tests_infra"))
+
+
 def write_inventory(path: Path, text: str) -> Path:
     path.write_text(text)
     return path

@@ -18,9 +18,10 @@ The suite is built so every rubric rule shows up in one number:
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
+
+from tests.conftest import criteria_project
 
 CANARY = "canary-Zx81q0"
 
@@ -138,9 +139,9 @@ GRADED_KEYS = (
 def make_suite(pytester: pytest.Pytester) -> pytest.Pytester:
     """Write the synthetic suite, its hosts.yaml and pyproject into a pytester dir."""
     today = dt.date.today()
-    pytester.makefile(
-        ".yaml",
-        hosts=f"""
+    folder = criteria_project(
+        pytester,
+        f"""
 hosts:
   a: {{backend: "local://"}}
   b: {{backend: "local://"}}
@@ -152,9 +153,7 @@ waivers:
   - {{criterion: ACC-01, target: a, reason: "old", owner: pm@example.org, expires: {today - dt.timedelta(days=3)}}}
 """,
     )
-    pytester.makepyprojecttoml('[tool.pytest.ini_options]\ntestpaths = ["tests_infra"]\n')
-    pytester.mkdir("tests_infra")
-    (Path(pytester.path) / "tests_infra" / "test_synthetic.py").write_text(SUITE)
+    (folder / "test_synthetic.py").write_text(SUITE)
     pytester._monkeypatch.setenv("GOLIVE_TEST_CANARY", CANARY)
     return pytester
 

@@ -15,7 +15,7 @@ from golive.html_evidence import evidence_html, excerpt
 from golive.record import finalize, write_json
 from golive.results import Ledger
 from golive.rubric import DEFAULT_RUBRIC
-from tests.conftest import load_json
+from tests.conftest import criteria_project, load_json
 
 SCRIPT = "\n".join(f"echo '@@golive-0123abcd section {f'key{i}'.encode().hex()}'; cat /etc/f{i}" for i in range(40))
 OUTPUT = "\n".join(f"@@golive-0123abcd section {f'key{i}'.encode().hex()}\nvalue-{i}\n@@golive-0123abcd section rc=0"
@@ -71,9 +71,7 @@ def test_an_excerpt_without_a_match_shows_the_first_lines_and_counts_the_rest():
 
 
 def test_json_and_html_hold_a_shared_fact_once(pytester: pytest.Pytester):
-    pytester.makefile(".yaml", hosts="hosts:\n  a: {backend: 'local://'}\n")
-    pytester.makepyprojecttoml('[tool.pytest.ini_options]\ntestpaths = ["tests_infra"]\n')
-    pytester.mkdir("tests_infra")
+    folder = criteria_project(pytester, "hosts:\n  a: {backend: 'local://'}\n")
     criteria = "".join(
         f"""
 @pytest.mark.criterion("OPS-0{i}", category="Reliability")
@@ -85,7 +83,7 @@ def test_ops0{i}(fleet_host, evidence):
 """
         for i in range(1, 6)
     )
-    (pytester.path / "tests_infra" / "test_shared.py").write_text(
+    (folder / "test_shared.py").write_text(
         "import pytest\nfrom golive.evidence import Comparison, Verdict\n"
         "SCRIPT = " + repr("echo UNIQUE-SCRIPT-TOKEN\n" * 40) + "\n" + criteria
     )

@@ -14,7 +14,7 @@ import re
 import pytest
 
 from tests import headless
-from tests.conftest import debian_tool, load_json
+from tests.conftest import criteria_project, debian_tool, load_json
 
 HOSTILE = r"""
 import pytest
@@ -53,10 +53,8 @@ def render(chromium: str, page) -> str:
 
 @pytest.mark.root
 def test_hostile_content_is_inert_and_bounded(pytester: pytest.Pytester, chromium):
-    pytester.makefile(".yaml", hosts="hosts:\n  a: {backend: 'local://'}\n")
-    pytester.makepyprojecttoml('[tool.pytest.ini_options]\ntestpaths = ["tests_infra"]\n')
-    pytester.mkdir("tests_infra")
-    (pytester.path / "tests_infra" / "test_hostile.py").write_text(HOSTILE)
+    folder = criteria_project(pytester, "hosts:\n  a: {backend: 'local://'}\n")
+    (folder / "test_hostile.py").write_text(HOSTILE)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rA")
     assert result.ret == 1
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import criteria_project
+
 FAILING = """
 import pytest
 
@@ -103,10 +105,8 @@ def test_objects_of_the_collection_are_out_of_the_collectors_reach_during_the_ru
 def test_pytest_html_rows_show_the_facts_of_their_reports(pytester: pytest.Pytester, workers: str):
     """Under --html each row shows its evidence, a fact read by two criteria in both rows,
     whether the fact came on the report (xdist) or was stored in the process's own ledger."""
-    pytester.makefile(".yaml", hosts='hosts:\n  a: {backend: "local://"}\n')
-    pytester.makepyprojecttoml('[tool.pytest.ini_options]\ntestpaths = ["tests_infra"]\n')
-    pytester.mkdir("tests_infra")
-    (pytester.path / "tests_infra" / "test_rows.py").write_text(
+    folder = criteria_project(pytester, 'hosts:\n  a: {backend: "local://"}\n')
+    (folder / "test_rows.py").write_text(
         '''
 import pytest
 

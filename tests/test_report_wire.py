@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from golive import report_wire
+from tests.conftest import criteria_project
 
 
 def _report() -> dict[str, Any]:
@@ -116,10 +117,8 @@ def test_xdist_workers_send_blobs_and_the_controller_sees_the_workers_reports(py
     """Under -n 2 each report leaves its worker as one blob, and every report the controller
     hands its plugins has the fields the worker's had, with the same values and types
     (xdist adds its item_index, worker_id, testrun_uid and node, pytest the report type)."""
-    pytester.makefile(".yaml", hosts='hosts:\n  a: {backend: "local://"}\n  b: {backend: "local://"}\n')
-    pytester.makepyprojecttoml('[tool.pytest.ini_options]\ntestpaths = ["tests_infra"]\n')
-    pytester.mkdir("tests_infra")
-    (pytester.path / "tests_infra" / "test_wire.py").write_text(
+    folder = criteria_project(pytester, 'hosts:\n  a: {backend: "local://"}\n  b: {backend: "local://"}\n')
+    (folder / "test_wire.py").write_text(
         '''
 import pytest
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import load_json
+from tests.conftest import criteria_project, load_json
 
 HUNG = '''
 import pytest
@@ -26,10 +26,8 @@ def test_after(fleet_host, remote):
 
 
 def test_hung_command_times_out_with_its_reason(pytester: pytest.Pytester):
-    pytester.makefile(".yaml", hosts="hosts:\n  box: {backend: 'local://', command_timeout: 2s}\n")
-    pytester.makepyprojecttoml('[tool.pytest.ini_options]\ntestpaths = ["tests_infra"]\n')
-    pytester.mkdir("tests_infra")
-    (pytester.path / "tests_infra" / "test_hung.py").write_text(HUNG)
+    folder = criteria_project(pytester, "hosts:\n  box: {backend: 'local://', command_timeout: 2s}\n")
+    (folder / "test_hung.py").write_text(HUNG)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=120)
     assert result.ret == 1
     criteria = {c["id"]: c for c in load_json(pytester.path / "reports" / "readiness.json")["criteria"]}

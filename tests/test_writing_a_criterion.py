@@ -6,17 +6,15 @@ import shutil
 
 import pytest
 
-from tests.conftest import REPO, load_json
+from tests.conftest import REPO, criteria_project, load_json
 
 
 @pytest.mark.parametrize(("minimum", "outcome"), [("2.6", "passed"), ("999.0", "failed")])
 def test_the_example_criterion(pytester: pytest.Pytester, minimum, outcome):
-    pytester.makefile(
-        ".yaml", hosts=f"hosts:\n  box:\n    backend: local://\n    custom: {{min_kernel: '{minimum}'}}\n"
+    folder = criteria_project(
+        pytester, f"hosts:\n  box:\n    backend: local://\n    custom: {{min_kernel: '{minimum}'}}\n"
     )
-    pytester.makepyprojecttoml('[tool.pytest.ini_options]\ntestpaths = ["tests_infra"]\n')
-    pytester.mkdir("tests_infra")
-    shutil.copy(REPO / "docs" / "examples" / "test_kernel.py", pytester.path / "tests_infra" / "test_kernel.py")
+    shutil.copy(REPO / "docs" / "examples" / "test_kernel.py", folder / "test_kernel.py")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     assert result.ret == (0 if outcome == "passed" else 1)
     [criterion] = load_json(pytester.path / "reports" / "readiness.json")["criteria"]
