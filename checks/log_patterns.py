@@ -134,11 +134,6 @@ def _stated_critical() -> Rule:
     return Rule(critical, re.compile(critical.regex), (critical.regex,))
 
 
-CLIENT_ERRORS_RATE: str | None = None
-"""The tolerated peak of error lines about one client that no pattern matches (``logs.client_errors_rate``;
-None: they are unknown errors)."""
-
-
 @functools.cache
 def _client_errors(rate: str) -> Rule:
     from golive.inventory import LogPattern
@@ -240,13 +235,15 @@ class SourceClassifier:
 class Classifier:
     """The knowledge base, compiled once per run: each pattern's rule and the host filter
     are computed once per pattern set, and one source classifier (with its caches) serves
-    every source whose scope selects the same rules, on every host (``shared``)."""
+    every source whose scope selects the same rules, on every host (``shared``).
+    ``client_errors_rate``: ``logs.client_errors_rate`` (None: error lines about one client
+    stay unknown errors)."""
 
     def __init__(
         self,
         patterns: Sequence[LogPattern],
         error_statuses: Sequence[str] = ("5xx",),
-        client_errors_rate: str | None = CLIENT_ERRORS_RATE,
+        client_errors_rate: str | None = None,
     ) -> None:
         self.patterns = list(patterns)
         self.error_statuses = tuple(error_statuses)
@@ -285,7 +282,7 @@ _SHARED: dict[tuple[tuple[int, ...], tuple[str, ...], str | None], Classifier] =
 def shared(
     patterns: Sequence[LogPattern],
     error_statuses: Sequence[str] = ("5xx",),
-    client_errors_rate: str | None = CLIENT_ERRORS_RATE,
+    client_errors_rate: str | None = None,
 ) -> Classifier:
     """The run's one classifier of ``patterns``, however many hosts and tests ask for it.
 

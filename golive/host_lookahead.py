@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from golive import sharding
+from golive import sharding, xdist_worker
 from golive.facts import Fleet
 from golive.facts.host import reads_batch
 from golive.inventory import Host
@@ -87,11 +87,7 @@ def _worker_queue(config: pytest.Config) -> Any:
     """On an xdist worker, a function telling how many items it will run next (the next one, then
     its queue) and, only when they are more than the count it is given, their indices; None
     elsewhere, or when xdist keeps them where this cannot see."""
-    if not hasattr(config, "workerinput"):
-        return None
-    interactor = next(
-        (plugin for plugin in config.pluginmanager.get_plugins() if type(plugin).__name__ == "WorkerInteractor"), None
-    )
+    interactor = xdist_worker.interactor(config)
     torun = getattr(interactor, "torun", None)
     if torun is None or not hasattr(torun, "lock"):
         return None

@@ -34,6 +34,8 @@ from typing import Any
 
 import pytest
 
+from golive import xdist_worker
+
 KEY = "golive_wire"
 """The key of the blob in the dictionary xdist sends."""
 WORKER_INPUT = "golive_wire"
@@ -105,9 +107,7 @@ class TestEvents:
 def send_test_events(config: pytest.Config) -> bool:
     """On a worker, send each test's events as one blob (``TestEvents``); False where xdist's
     worker is not as expected (its events then go as xdist sends them)."""
-    interactor = next(
-        (plugin for plugin in config.pluginmanager.get_plugins() if type(plugin).__name__ == "WorkerInteractor"), None
-    )
+    interactor = xdist_worker.interactor(config)
     channel = getattr(interactor, "channel", None)
     if interactor is None or not callable(getattr(channel, "send", None)) or not callable(interactor.sendevent):
         return False
