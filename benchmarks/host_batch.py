@@ -13,6 +13,7 @@ sshd). Needs root and cgroup v1 ``cpuacct``.
 
     .venv/bin/python benchmarks/host_batch.py --repeat 7 --baseline ../main --only git containers
     .venv/bin/python benchmarks/host_batch.py --run-dir /tmp/hb --strace   # the fleet stays up
+    .venv/bin/python benchmarks/host_batch.py --locale C.UTF-8 --only logs --baseline ../main
     .venv/bin/python benchmarks/host_batch.py --run-dir /tmp/hb --down
 """
 
@@ -23,6 +24,7 @@ import collections
 import json
 import os
 import re
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -82,11 +84,16 @@ def batch(tree: Path, inventory: Path) -> Batch:
     return Batch(tree.resolve().name, found["whole"], [(a, b, c) for a, b, c in found["named"]])
 
 
+LOCALE: list[str] = []  # --locale: the session's LANG, as a host's login environment sets it
+
+
 def ssh(fleet: Any, command: str) -> subprocess.CompletedProcess[bytes]:
     """``command`` run by ``sh -s`` on the fleet's host, the script on standard input (as golive
-    sends a batch too long for one argument)."""
+    sends a batch too long for one argument); in the ``--locale`` given, if any (the sandbox's
+    sessions run in the C locale)."""
     argv = ["ssh", "-F", str(fleet.ssh.config), "-o", "ControlMaster=no", fleet.hosts[0].alias, "sh -s"]
-    return subprocess.run(argv, input=command.encode(), capture_output=True, timeout=120)
+    script = "".join(f"export LANG={shlex.quote(locale)}\n" for locale in LOCALE) + command
+    return subprocess.run(argv, input=script.encode(), capture_output=True, timeout=120)
 
 
 def measure(fleet: Any, cpu: FleetCpu, command: str) -> tuple[float, float]:
@@ -170,9 +177,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", help="only these fact commands (by module), besides the whole batch")
     parser.add_argument("--baseline", type=Path, nargs="*", default=[], help="other checkouts to measure too")
     parser.add_argument("--prefix", default="ghb")
+    parser.add_argument("--locale", help="each session's LANG (C.UTF-8: as on a host whose login sets one)")
     parser.add_argument("--run-dir", type=Path, help="keep the fleet up here and use it again (--down ends it)")
     parser.add_argument("--down", action="store_true", help="take the kept fleet down and remove --run-dir")
     args = parser.parse_args(argv)
+    LOCALE[:] = [args.locale] if args.locale else []
     sys.path.insert(0, str(REPO))
     from sandbox import light_profile
     from sandbox.light_fleet import LightFleet, light_fleet

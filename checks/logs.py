@@ -104,7 +104,8 @@ def host_filter(filter_strings: Sequence[str], passing: str = "") -> str:
     space and status HAProxy writes), a second ``grep -E`` on the first one's few
     candidates keeps, of those, the lines holding another string or matching a loose
     string's stricter expression. Lines holding ``passing`` (the command's framing marker)
-    pass both.
+    pass both. Both run in the C locale: the strings are ASCII, and ``grep -i`` in a UTF-8
+    locale (a host's usual ``LANG``) costs up to twenty times as much CPU on the same lines.
     """
     return _host_filter(tuple(filter_strings), passing)
 
@@ -113,7 +114,7 @@ def host_filter(filter_strings: Sequence[str], passing: str = "") -> str:
 def _host_filter(filter_strings: tuple[str, ...], passing: str) -> str:
     """``host_filter``'s text, written once per filter (a host's command is built by every test asking for it)."""
     strings = [*filter_strings, passing] if passing else list(filter_strings)
-    first = "grep -a -i -F " + " ".join(f"-e {shlex.quote(text)}" for text in strings)
+    first = "LC_ALL=C grep -a -i -F " + " ".join(f"-e {shlex.quote(text)}" for text in strings)
     strict = {text: confirming_ere(text) for text in filter_strings}
     if not any(strict.values()):
         return first
@@ -122,7 +123,7 @@ def _host_filter(filter_strings: tuple[str, ...], passing: str) -> str:
     if passing:
         expressions.append(_ERE_SPECIAL.sub(r"\\\1", passing))
     second = " ".join(f"-e {shlex.quote(text)}" for text in expressions)
-    return f"{first} | grep -a -i -E {second}"
+    return f"{first} | LC_ALL=C grep -a -i -E {second}"
 
 
 def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:

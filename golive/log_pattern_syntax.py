@@ -51,7 +51,8 @@ def parse_statuses(specs: Sequence[str]) -> tuple[str, ...]:
 
 @functools.cache
 def required_literals(regex: str) -> tuple[str, ...] | None:
-    """Lower-cased strings at least one of which every match of ``regex`` contains (None: none found).
+    """Strings at least one of which every match of ``regex`` contains (None: none found),
+    lower-cased, a letter beyond ASCII in both cases.
 
     Computed once per regex (the parse is the costly part of building a classifier).
     Read from the regex's parse tree: runs of literal characters (small character
@@ -67,12 +68,20 @@ _MAX_EXACT = 32
 Strings = frozenset[str]
 
 
+def _cases(code: int) -> Strings:
+    """A literal character as the host's filter must look for it: lower-cased when ASCII
+    (``grep -i`` in the C locale folds ASCII letters), in both cases otherwise (it folds no
+    other letter)."""
+    char = chr(code)
+    return frozenset({char.lower()}) if char.isascii() else frozenset({char.lower(), char.upper()})
+
+
 def _exact_item(op: Any, av: Any) -> Strings | None:
     """The strings a single regex item matches exactly, when it is a small finite literal set."""
     if op is sre.LITERAL:
-        return frozenset({chr(av).lower()})
+        return _cases(av)
     if op is sre.IN and all(kind is sre.LITERAL for kind, _ in av) and len(av) <= 8:
-        return frozenset(chr(value).lower() for _, value in av)
+        return frozenset[str]().union(*(_cases(value) for _, value in av))
     if op is sre.SUBPATTERN:
         return _literals(av[-1])[0]
     if op is sre.BRANCH:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 
-from golive.checks import log_patterns
+from golive.checks import log_patterns, logs
 from golive.checks.log_patterns import (
     ERROR_LIKE,
     ERROR_WORDS,
@@ -80,6 +81,26 @@ def test_required_literals_from_the_parse_tree():
     assert required_literals(r"\d+ \S+") == (" ",)  # too short: the inventory refuses it
     assert required_literals(r"\d+\S+") is None
     assert required_literals(r"(?:foo)?bar\d+bazz") == ("bazz",)
+
+
+def test_the_host_filter_runs_in_the_c_locale_and_keeps_letters_beyond_ascii_in_any_case(tmp_path: Path):
+    """The host's greps run in the C locale whatever the session's ``LANG`` (``grep -i`` costs
+    about three times as much in a UTF-8 one), where ``-i`` folds ASCII letters only: a
+    pattern's other letters go to the filter in both cases."""
+    found = required_literals("Ошибка")
+    assert found is not None and "ошибк" in found and "ОШИБК" in found and len(found) == 32
+    pattern = LogPattern(id="disk-ru", regex="(?i)Ошибка чтения", severity="critical",
+                         explanation="x", remediation="y")  # fmt: skip
+    classifier = Classifier([pattern])
+    lines = ["2026-02-15 ОШИБКА ЧТЕНИЯ /dev/sda", "2026-02-15 ошибка чтения /dev/sdb", "2026-02-15 все хорошо"]
+    data = tmp_path / "lines.log"
+    data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    command = logs.host_filter(classifier.host_filter())
+    assert command.count("LC_ALL=C grep") == command.count("grep")
+    kept = subprocess.run(["sh", "-c", f"{command} < {data}"], capture_output=True, text=True, check=False,
+                          env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}).stdout.splitlines()  # fmt: skip
+    assert kept == lines[:2]
+    assert [classifier.for_source("disk").classify(line) is not None for line in lines] == [True, True, False]
 
 
 def test_every_error_like_line_contains_a_host_filter_word():
