@@ -125,7 +125,8 @@ def timed(command: list[str]) -> tuple[float, float, str]:
 def classify_stream(data: Path, classifier: Classifier) -> tuple[float, float, float, int, dict[str, int], int]:
     """golive's pipeline: host filter | classifier.
     (total s, total CPU s, filter-only s, candidates, counts, unknown)."""
-    host_filter = f"{logs.host_filter(classifier.host_filter())} < {shlex.quote(str(data))}"
+    # the data on the whole pipeline's standard input (``filter < data`` feeds its last grep only)
+    host_filter = f"{{ {logs.host_filter(classifier.host_filter())}; }} < {shlex.quote(str(data))}"
     filter_only, _, _ = timed(["sh", "-c", f"{host_filter} | wc -l"])
     source = classifier.for_source("bench")
     counts: dict[str, int] = {}

@@ -166,10 +166,11 @@ def test_host_filter_drops_no_line_the_classifier_reports(tmp_path: Path):
     lines = [DOCKER_STAMP + row.line for row in ROWS]
     data = tmp_path / "lines.log"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # the data on the pipeline's standard input (``filter < data`` would feed its last grep only)
     kept = subprocess.run(
-        ["sh", "-c", f"{logs.host_filter(CLASSIFIER.host_filter())} < {data}"],
-        capture_output=True, text=True, check=False, env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"},
-    ).stdout.splitlines()  # fmt: skip
+        ["sh", "-c", logs.host_filter(CLASSIFIER.host_filter())], stdin=data.open("rb"),
+        capture_output=True, check=False, env={"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"},
+    ).stdout.decode().splitlines()  # fmt: skip
     dropped = set(lines) - set(kept)
     wrong = [f"{classify(line)}: {line}" for line in sorted(dropped) if classify(line) != "benign"]
     assert not wrong, "the host filter drops lines the classifier reports:\n" + "\n".join(wrong)

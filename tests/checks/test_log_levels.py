@@ -255,7 +255,7 @@ def test_the_host_keeps_klog_warnings_but_not_every_go_caller_line(tmp_path: Pat
     data = tmp_path / "lines.log"
     data.write_text(f"{klog}\n{caller}\n{klog_info}\n")
     classifier = Classifier(shipped_patterns())
-    kept = subprocess.run(["sh", "-c", f"{logs.host_filter(classifier.host_filter())} < {data}"],
+    kept = subprocess.run(["sh", "-c", logs.host_filter(classifier.host_filter())], input=data.read_text(),
                           capture_output=True, text=True, check=False).stdout.splitlines()  # fmt: skip
     assert kept == [klog]
     result = _classified(tmp_path, [klog, caller, klog_info])
@@ -328,7 +328,7 @@ def test_the_host_keeps_haproxy_errors_but_not_every_digit_before_a_status_digit
     path.write_text(yaml.safe_dump({"hosts": {"h": {"backend": "local://"}}, "log_patterns": [pattern]}))
     user = load_inventory(path, None, environ={}).log_patterns
     classifier = Classifier(knowledge_base(user))
-    kept = subprocess.run(["sh", "-c", f"{logs.host_filter(classifier.host_filter())} < {data}"],
+    kept = subprocess.run(["sh", "-c", logs.host_filter(classifier.host_filter())], input=data.read_text(),
                           capture_output=True, text=True, check=False).stdout.splitlines()  # fmt: skip
     assert kept == [lines[0], other]
 
