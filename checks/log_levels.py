@@ -217,7 +217,7 @@ def words_say_error(message: str, error_like: re.Pattern[str]) -> bool:
 # stopping, nor is systemd failing to start one unit (it names the unit, whose own lines
 # say why).
 _STOPS = re.compile(
-    r"(?i)\b(?:exiting|exit(?:ed|s)? (?:with (?:an )?(?:error|(?:exit )?(?:code|status) [1-9])|status [1-9])"
+    r"(?i)\b(?:exiting|exit(?:ed|s)? with (?:an )?(?:error|(?:exit )?(?:code|status) [1-9])|exit(?:ed|s) status [1-9]"
     r"|(?<!while )(?<!when )(?<!during )(?<!error )shutting down"
     r"|terminating(?! (?:the )?(?:connection|session|worker|child|idle|walsender|background))"
     r"|aborting(?! (?:with|the|request|response|connection|query|transaction))|giving up"
@@ -225,11 +225,20 @@ _STOPS = re.compile(
     r"|(?<!/)start(?:up)? (?:failed|aborted)|failed during (?:startup|initiali[sz]ation|configuration)"
     r"|errors? (?:while )?starting (?:the )?(?:daemon|server|service)\b"
     r"|(?:unable|failed|cannot|can't|could not|couldn't) (?:to )?"
-    r"(?:start(?! \S+\.(?:service|socket|timer|path|target|scope)\b)|initiali[sz]e|boot|bind|listen on"
+    r"(?:start(?! \S+\.(?:service|socket|timer|path|target|scope)\b)|initiali[sz]e|boot|bind|listen\b"
     r"|load (?:the )?(?:config|configuration|settings)|parse (?:the )?(?:config|configuration)"
-    r"|read (?:the )?(?:config|configuration)|open (?:the )?(?:database|data directory|lock file))"
+    r"|read (?:the )?(?:config|configuration)|open (?:the )?(?:database|data directory|lock file)"
+    r"|open (?:the )?control (?:interface|socket)|create (?:the )?(?:state|data|storage) (?:directory|dir|folder)"
+    r"|(?:apply|run) (?:the )?(?:database )?migrations?)"
     r"|errors? (?:loading|parsing|reading|validating|in) (?:the )?(?:config|configuration)\b"
-    r"|invalid (?:config|configuration)\b|address already in use"
+    r"|invalid (?:config|configuration)\b|(?:config|configuration) (?:file )?(?:parse|parsing|syntax) error"
+    r"|loading (?:the )?(?:config|configuration)(?: file)?: |address already in use"
+    # no listener at all: nothing to serve on
+    r"|no servers? could be started|will not listen on anything|no sockets? available to bind|\w*opensocket\(\) failed"
+    # its data damaged, a migration or an assertion failed, a supervisor's restarts exhausted
+    r"|database disk image is malformed|file is not a database|\bcorruption (?:in|of|detected)\b"
+    r"|(?:data(?:base)?|index) (?:appears to be |seems to be |is )corrupt|migrations? failed(?!.{0,40}downgrad)"
+    r"|assert(?:ion)? failed|\bassertion\b.{1,200}\bfailed|too many (?:unstable )?restarts|\bpanicked\b"
     # what it cannot run without: memory, its disk, any backend; and crashes
     r"|(?<!received )\bfatal\b(?! alert)|out of memory|cannot allocate memory|OutOfMemoryError"
     r"|I/O error|input/output error"
@@ -246,13 +255,20 @@ _ONE_PART = re.compile(
 )
 
 
+# what says the service carries on: it retries the step that failed, or repairs what it found
+# damaged ("retrying in 5s", "will retry", "attempting repair"); "not retrying further" gives up
+_CARRIES_ON = re.compile(r"(?i)\bretrying (?:in|after)\b|\bwill retry\b|\btrying again\b|\battempting repair\b")
+
+
 def says_it_stops(message: str) -> bool:
     """Whether an error line says the service stops, cannot start, crashed or lost its memory,
-    disk or backends (paths and flags set aside), and not of one session, jail, hook or worker."""
+    disk or backends (paths and flags set aside), and not of one session, jail, hook or worker,
+    nor while it retries or repairs."""
     return (
         _STOPS.search(message) is not None
         and _STOPS.search(_NEUTRAL.sub(" ", message)) is not None
         and _ONE_PART.search(message) is None
+        and _CARRIES_ON.search(message) is None
     )
 
 

@@ -124,6 +124,44 @@ def test_error_lines_about_one_session_jail_hook_or_worker_are_not_critical(tmp_
     assert sum(g.count for g in result.unknown.values()) + warnings == len(ONE_PART)  # each still reported
 
 
+# error lines of services no pattern knows, in the vocabulary services use when nothing will
+# serve (no listener at all, a control socket or a state directory it cannot have), their
+# configuration will not parse, their data is damaged, a migration failed, an assertion failed
+NOTHING_TO_SERVE = [
+    "[9] [ERROR] No servers could be started",
+    "ERROR    No endpoints. This server will not listen on anything.",
+    "[3391:0] error: cannot open control interface 127.0.0.1 8953",
+    'level=error msg="failed to create state directory" err="mkdir /var/lib/app: read-only file system"',
+    "wg-quick[640]: Configuration parsing error",
+    "named[702]: loading configuration: permission denied",
+    'level=error msg="loading on-disk chunks failed" err="corruption in segment /data/wal/00000003 at 32768"',
+    "[DB] ERROR: Database migration failed",
+    "opendkim[902]: smfi_opensocket() failed",
+    "ERROR assertion failed: (offset < length)",
+]
+# their healthy counterparts: a child process's exit status, a step retried or repaired, a
+# downgrade notice, and the same words at info level
+CARRIES_ON = [
+    'level=error msg="failed to delete dead shim" err="exit status 1"',
+    'level=error msg="failed to initialize the cache, retrying in 5s" err="connection refused"',
+    "[DB] WARN: Database migration failed, you may be downgrading the app.",
+    'level=error msg="read error, attempting repair" err="corruption in segment /data/wal/00000004"',
+]
+
+
+def test_error_lines_saying_nothing_will_serve_or_data_is_damaged_are_critical(tmp_path: Path):
+    result = _classified(tmp_path, NOTHING_TO_SERVE)
+    assert [(g.key, g.count) for g in result.of_severity("critical")] == [
+        ("stated-level-critical", len(NOTHING_TO_SERVE))
+    ]
+
+
+def test_error_lines_retrying_repairing_or_about_a_child_are_not_critical(tmp_path: Path):
+    result = _classified(tmp_path, [*CARRIES_ON, 'level=info msg="no servers could be started yet, waiting"'])
+    assert not result.of_severity("critical")
+    assert sum(g.count for g in result.unknown.values()) == len(CARRIES_ON)  # each still an error
+
+
 def test_warning_level_lines_no_pattern_matches_are_unknown_warnings(tmp_path: Path):
     result = _classified(tmp_path, WARNINGS)
     assert len(result.unknown_warnings) == 2 and not result.unknown
