@@ -117,6 +117,7 @@ _ACCESS_JSON = re.compile(r'"(?:RequestMethod|RequestPath)"\s?:|"logger"\s?:\s?"
 _NEUTRAL = re.compile(
     r"\b[\w.-]+=\"?0\"?(?=[\s,;]|$)|\b(?:0|no|zero) (?:errors?|failures?|failed|warnings?)\b"
     r"|(?<![\w])(?:https?://|/)[^\s\"']*|(?<!\S)--[\w-]+"
+    r"|\b(?:path|file|filename|dir)=\"?[^\s\"]*"
 )
 
 
@@ -221,7 +222,10 @@ _STOPS = re.compile(
     r"|(?<!while )(?<!when )(?<!during )(?<!error )shutting down"
     r"|terminating(?! (?:the )?(?:connection|session|worker|child|idle|walsender|background))"
     r"|aborting(?! (?:with|the|request|response|connection|query|transaction))|giving up"
-    r"|cannot continue|can't continue|unrecoverable|will not start|refusing to start"
+    r"|cannot continue|can't continue|unrecoverable|will not start|refus(?:ing|es) to (?:start|boot)"
+    r"|(?<!is )going down\b"
+    r"|(?:exception|error) (?:during|on|at|while) (?:startup|start-up|booting|boot)\b|\binitiali[sz]ation failed"
+    r"|another (?:[\w-]+ )?instance (?:of \S+ )?(?:is )?already running|\bearly (?:[\w/-]+ )?service exit"
     r"|(?<!/)start(?:up)? (?:failed|aborted)|failed during (?:startup|initiali[sz]ation|configuration)"
     r"|errors? (?:while )?starting (?:the )?(?:daemon|server|service)\b"
     r"|(?:unable|failed|cannot|can't|could not|couldn't) (?:to )?"
@@ -229,7 +233,9 @@ _STOPS = re.compile(
     r"|load (?:the )?(?:config|configuration|settings)|parse (?:the )?(?:config|configuration)"
     r"|read (?:the )?(?:config|configuration)|open (?:the )?(?:database|data directory|lock file)"
     r"|open (?:the )?control (?:interface|socket)|create (?:the )?(?:state|data|storage) (?:directory|dir|folder)"
-    r"|(?:apply|run) (?:the )?(?:database )?migrations?)"
+    r"|(?:apply|run) (?:the )?(?:database )?migrations?|drop privileges"
+    r"|restore (?:the )?(?:persistent )?(?:database|state)"
+    r"|(?:write|create) (?:the )?pid ?file|load (?:the )?(?:CA |server |TLS )?certificates?\b)"
     r"|errors? (?:loading|parsing|reading|validating|in) (?:the )?(?:config|configuration)\b"
     r"|invalid (?:config|configuration)\b|(?:config|configuration) (?:file )?(?:parse|parsing|syntax) error"
     r"|loading (?:the )?(?:config|configuration)(?: file)?: |address already in use"
@@ -239,6 +245,7 @@ _STOPS = re.compile(
     r"|database disk image is malformed|file is not a database|\bcorruption (?:in|of|detected)\b"
     r"|(?:data(?:base)?|index) (?:appears to be |seems to be |is )corrupt|migrations? failed(?!.{0,40}downgrad)"
     r"|assert(?:ion)? failed|\bassertion\b.{1,200}\bfailed|too many (?:unstable )?restarts|\bpanicked\b"
+    r"|\bdata loss\b|\bsplit-brain\b"
     # what it cannot run without: memory, its disk, any backend; and crashes
     r"|(?<!received )\bfatal\b(?! alert)|out of memory|cannot allocate memory|OutOfMemoryError"
     r"|I/O error|input/output error"
@@ -255,9 +262,13 @@ _ONE_PART = re.compile(
 )
 
 
-# what says the service carries on: it retries the step that failed, or repairs what it found
-# damaged ("retrying in 5s", "will retry", "attempting repair"); "not retrying further" gives up
-_CARRIES_ON = re.compile(r"(?i)\bretrying (?:in|after)\b|\bwill retry\b|\btrying again\b|\battempting repair\b")
+# what says the service carries on: it retries the step that failed, repairs what it found
+# damaged or goes on without it ("retrying in 5s", "will retry", "attempting repair", "continuing
+# in degraded state"); "not retrying further" and "not continuing" give up
+_CARRIES_ON = re.compile(
+    r"(?i)\bretrying (?:in|after)\b|\bwill retry\b|\btrying again\b|\battempting repair\b"
+    r"|(?<!not )\bcontinuing (?:in|with|without|anyway)\b|\bdegraded (?:state|mode)\b"
+)
 
 
 def says_it_stops(message: str) -> bool:
