@@ -245,7 +245,7 @@ _STOPS = re.compile(
     r"|database disk image is malformed|file is not a database|\bcorruption (?:in|of|detected)\b"
     r"|(?:data(?:base)?|index) (?:appears to be |seems to be |is )corrupt|migrations? failed(?!.{0,40}downgrad)"
     r"|assert(?:ion)? failed|\bassertion\b.{1,200}\bfailed|too many (?:unstable )?restarts|\bpanicked\b"
-    r"|\bdata loss\b|\bsplit-brain\b"
+    r"|\bdata loss\b|\bsplit-brain\b|\bdata (?:may|might|will|could) (?:have )?be(?:en)? lost|\bdata was lost"
     # what it cannot run without: memory, its disk, any backend; and crashes
     r"|(?<!received )\bfatal\b(?! alert)|out of memory|cannot allocate memory|OutOfMemoryError"
     r"|I/O error|input/output error"

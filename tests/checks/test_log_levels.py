@@ -147,6 +147,7 @@ NOTHING_TO_SERVE = [
     "(server.c.1956) Couldn't write pid file: Permission denied",
     "ERR Failed to acquire lock: is another app instance already running?",
     "[error] Node has already been initialized, but database appears empty. This could indicate data loss.",
+    'level=error msg="journal replay stopped early, data may have been lost" segment=12',
 ]
 # their healthy counterparts: a child process's exit status, a step retried or repaired, a
 # downgrade notice, and the same words at info level
