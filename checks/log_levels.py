@@ -246,6 +246,8 @@ _STOPS = re.compile(
     r"|(?:data(?:base)?|index) (?:appears to be |seems to be |is )corrupt|migrations? failed(?!.{0,40}downgrad)"
     r"|assert(?:ion)? failed|\bassertion\b.{1,200}\bfailed|too many (?:unstable )?restarts|\bpanicked\b"
     r"|\bdata loss\b|\bsplit-brain\b|\bdata (?:may|might|will|could) (?:have )?be(?:en)? lost|\bdata was lost"
+    # a container or a VPN that cannot be created: the container runtime, the TUN device
+    r"|\b(?:runc|OCI runtime) (?:create|start|run) failed\b|\bCreateTUN\b|\bcreate (?:the )?TUN device\b"
     # what it cannot run without: memory, its disk, any backend; and crashes
     r"|(?<!received )\bfatal\b(?! alert)|out of memory|cannot allocate memory|OutOfMemoryError"
     r"|I/O error|input/output error"

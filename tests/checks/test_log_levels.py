@@ -148,6 +148,8 @@ NOTHING_TO_SERVE = [
     "ERR Failed to acquire lock: is another app instance already running?",
     "[error] Node has already been initialized, but database appears empty. This could indicate data loss.",
     'level=error msg="journal replay stopped early, data may have been lost" segment=12',
+    'level=error msg="runc create failed: container\'s cgroup is not empty: 3 process(es) found"',
+    'vpnd[712]: engine error: CreateTUN("vpn0") failed; the tun device does not exist',
 ]
 # their healthy counterparts: a child process's exit status, a step retried or repaired, a
 # downgrade notice, and the same words at info level
