@@ -226,6 +226,7 @@ _STOPS = re.compile(
     r"|(?<!is )going down\b"
     r"|(?:exception|error) (?:during|on|at|while) (?:startup|start-up|booting|boot)\b|\binitiali[sz]ation failed"
     r"|another (?:[\w-]+ )?instance (?:of \S+ )?(?:is )?already running|\bearly (?:[\w/-]+ )?service exit"
+    r"|\b(?:server|service|daemon|application) (?:has )?(?:exited|stopped|terminated|died) unexpectedly"
     r"|(?<!/)start(?:up)? (?:failed|aborted)|failed during (?:startup|initiali[sz]ation|configuration)"
     r"|errors? (?:while )?starting (?:the )?(?:daemon|server|service)\b"
     r"|(?:unable|failed|cannot|can't|could not|couldn't) (?:to )?"
@@ -243,7 +244,8 @@ _STOPS = re.compile(
     r"|no servers? could be started|will not listen on anything|no sockets? available to bind|\w*opensocket\(\) failed"
     # its data damaged, a migration or an assertion failed, a supervisor's restarts exhausted
     r"|database disk image is malformed|file is not a database|\bcorruption (?:in|of|detected)\b"
-    r"|(?:data(?:base)?|index) (?:appears to be |seems to be |is )corrupt|migrations? failed(?!.{0,40}downgrad)"
+    r"|\b(?:data(?:base)?|index|journal|WAL|repository|store)\b[^.;,]{0,40}? "
+    r"(?:appears to be |seems to be |is |was |has been )corrupt(?:ed)?\b|migrations? failed(?!.{0,40}downgrad)"
     r"|assert(?:ion)? failed|\bassertion\b.{1,200}\bfailed|too many (?:unstable )?restarts|\bpanicked\b"
     r"|\bdata loss\b|\bsplit-brain\b|\bdata (?:may|might|will|could) (?:have )?be(?:en)? lost|\bdata was lost"
     # a container or a VPN that cannot be created: the container runtime, the TUN device

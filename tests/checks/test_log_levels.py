@@ -150,6 +150,8 @@ NOTHING_TO_SERVE = [
     'level=error msg="journal replay stopped early, data may have been lost" segment=12',
     'level=error msg="runc create failed: container\'s cgroup is not empty: 3 process(es) found"',
     'vpnd[712]: engine error: CreateTUN("vpn0") failed; the tun device does not exist',
+    'ERROR: database "app" is corrupted, please restore it from a backup',
+    'ERR server exited unexpectedly error="accept tcp [::]:443: use of closed network connection"',
 ]
 # their healthy counterparts: a child process's exit status, a step retried or repaired, a
 # downgrade notice, and the same words at info level
@@ -159,6 +161,8 @@ CARRIES_ON = [
     "[DB] WARN: Database migration failed, you may be downgrading the app.",
     'level=error msg="read error, attempting repair" err="corruption in segment /data/wal/00000004"',
     "ERROR cache: index initialization failed, continuing in degraded state.",
+    "ERROR mail: Deleting corrupted cache file /srv/mail/bob/index.cache",
+    "ERROR transcode: ffmpeg process exited unexpectedly with code 1",
 ]
 
 
