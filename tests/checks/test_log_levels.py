@@ -163,6 +163,8 @@ CARRIES_ON = [
     "ERROR cache: index initialization failed, continuing in degraded state.",
     "ERROR mail: Deleting corrupted cache file /srv/mail/bob/index.cache",
     "ERROR transcode: ffmpeg process exited unexpectedly with code 1",
+    'level=error msg="plugin initialization failed" plugin=geoip err="database file not found"',
+    'level=error msg="failed to load certificate for client" client=10.0.0.3',
 ]
 
 
