@@ -33,8 +33,13 @@ set aside.
 An error (stated, or by its words) that says the service stops, cannot start, crashed
 or lost what it cannot run without (``exited with error``, ``Unable to start``,
 ``invalid configuration``, ``out of memory``, ``I/O error``, ``no live upstreams``,
-``segfault``: ``says_it_stops``) is critical, whatever level the service gave it:
-services log their own death at error level as often as at fatal.
+``segfault``; nothing left to serve on: ``No servers could be started``; damaged data:
+``database disk image is malformed``, ``corruption in segment``; ``migration failed``,
+``assertion failed``, ``too many restarts``: ``says_it_stops``) is critical, whatever
+level the service gave it: services log their own death at error level as often as at
+fatal. A child process's ``exit status 1`` is not the service stopping, nor is a line
+that retries, repairs or carries on (``retrying in 5s``, ``attempting repair``,
+``continuing in degraded state``).
 
 The host keeps candidate lines by fixed strings (``grep -F``): ``host_literals``
 returns strings one of which every line judged a warning or an error here contains,
