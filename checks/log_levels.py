@@ -33,8 +33,13 @@ set aside.
 An error (stated, or by its words) that says the service stops, cannot start, crashed
 or lost what it cannot run without (``exited with error``, ``Unable to start``,
 ``invalid configuration``, ``out of memory``, ``I/O error``, ``no live upstreams``,
-``segfault``: ``says_it_stops``) is critical, whatever level the service gave it:
-services log their own death at error level as often as at fatal.
+``segfault``; nothing left to serve on: ``No servers could be started``; damaged data:
+``database disk image is malformed``, ``corruption in segment``; ``migration failed``,
+``assertion failed``, ``too many restarts``: ``says_it_stops``) is critical, whatever
+level the service gave it: services log their own death at error level as often as at
+fatal. A child process's ``exit status 1`` is not the service stopping, nor is a line
+that retries, repairs or carries on (``retrying in 5s``, ``attempting repair``,
+``continuing in degraded state``).
 
 The host keeps candidate lines by fixed strings (``grep -F``): ``host_literals``
 returns strings one of which every line judged a warning or an error here contains,
@@ -117,6 +122,7 @@ _ACCESS_JSON = re.compile(r'"(?:RequestMethod|RequestPath)"\s?:|"logger"\s?:\s?"
 _NEUTRAL = re.compile(
     r"\b[\w.-]+=\"?0\"?(?=[\s,;]|$)|\b(?:0|no|zero) (?:errors?|failures?|failed|warnings?)\b"
     r"|(?<![\w])(?:https?://|/)[^\s\"']*|(?<!\S)--[\w-]+"
+    r"|\b(?:path|file|filename|dir)=\"?[^\s\"]*"
 )
 
 
@@ -217,19 +223,39 @@ def words_say_error(message: str, error_like: re.Pattern[str]) -> bool:
 # stopping, nor is systemd failing to start one unit (it names the unit, whose own lines
 # say why).
 _STOPS = re.compile(
-    r"(?i)\b(?:exiting|exit(?:ed|s)? (?:with (?:an )?(?:error|(?:exit )?(?:code|status) [1-9])|status [1-9])"
+    r"(?i)\b(?:exiting|exit(?:ed|s)? with (?:an )?(?:error|(?:exit )?(?:code|status) [1-9])|exit(?:ed|s) status [1-9]"
     r"|(?<!while )(?<!when )(?<!during )(?<!error )shutting down"
     r"|terminating(?! (?:the )?(?:connection|session|worker|child|idle|walsender|background))"
     r"|aborting(?! (?:with|the|request|response|connection|query|transaction))|giving up"
-    r"|cannot continue|can't continue|unrecoverable|will not start|refusing to start"
+    r"|cannot continue|can't continue|unrecoverable|will not start|refus(?:ing|es) to (?:start|boot)"
+    r"|(?<!is )going down\b"
+    r"|(?:exception|error) (?:during|on|at|while) (?:startup|start-up|booting|boot)\b"
+    r"|\b(?:context|server|service|application|daemon|engine|runtime|storage|FPM) initiali[sz]ation failed"
+    r"|another (?:[\w-]+ )?instance (?:of \S+ )?(?:is )?already running|\bearly (?:[\w/-]+ )?service exit"
+    r"|\b(?:server|service|daemon|application) (?:has )?(?:exited|stopped|terminated|died) unexpectedly"
     r"|(?<!/)start(?:up)? (?:failed|aborted)|failed during (?:startup|initiali[sz]ation|configuration)"
     r"|errors? (?:while )?starting (?:the )?(?:daemon|server|service)\b"
     r"|(?:unable|failed|cannot|can't|could not|couldn't) (?:to )?"
-    r"(?:start(?! \S+\.(?:service|socket|timer|path|target|scope)\b)|initiali[sz]e|boot|bind|listen on"
+    r"(?:start(?! \S+\.(?:service|socket|timer|path|target|scope)\b)|initiali[sz]e|boot|bind|listen\b"
     r"|load (?:the )?(?:config|configuration|settings)|parse (?:the )?(?:config|configuration)"
-    r"|read (?:the )?(?:config|configuration)|open (?:the )?(?:database|data directory|lock file))"
+    r"|read (?:the )?(?:config|configuration)|open (?:the )?(?:database|data directory|lock file)"
+    r"|open (?:the )?control (?:interface|socket)|create (?:the )?(?:state|data|storage) (?:directory|dir|folder)"
+    r"|(?:apply|run) (?:the )?(?:database )?migrations?|drop privileges"
+    r"|restore (?:the )?(?:persistent )?(?:database|state)"
+    r"|(?:write|create) (?:the )?pid ?file|load (?:the )?(?:CA|server|TLS|SSL) certificates?\b)"
     r"|errors? (?:loading|parsing|reading|validating|in) (?:the )?(?:config|configuration)\b"
-    r"|invalid (?:config|configuration)\b|address already in use"
+    r"|invalid (?:config|configuration)\b|(?:config|configuration) (?:file )?(?:parse|parsing|syntax) error"
+    r"|loading (?:the )?(?:config|configuration)(?: file)?: |address already in use"
+    # no listener at all: nothing to serve on
+    r"|no servers? could be started|will not listen on anything|no sockets? available to bind|\w*opensocket\(\) failed"
+    # its data damaged, a migration or an assertion failed, a supervisor's restarts exhausted
+    r"|database disk image is malformed|file is not a database|\bcorruption (?:in|of|detected)\b"
+    r"|\b(?:data(?:base)?|index|journal|WAL|repository|store)\b[^.;,]{0,40}? "
+    r"(?:appears to be |seems to be |is |was |has been )corrupt(?:ed)?\b|migrations? failed(?!.{0,40}downgrad)"
+    r"|assert(?:ion)? failed|\bassertion\b.{1,200}\bfailed|too many (?:unstable )?restarts|\bpanicked\b"
+    r"|\bdata loss\b|\bsplit-brain\b|\bdata (?:may|might|will|could) (?:have )?be(?:en)? lost|\bdata was lost"
+    # a container or a VPN that cannot be created: the container runtime, the TUN device
+    r"|\b(?:runc|OCI runtime) (?:create|start|run) failed\b|\bCreateTUN\b|\bcreate (?:the )?TUN device\b"
     # what it cannot run without: memory, its disk, any backend; and crashes
     r"|(?<!received )\bfatal\b(?! alert)|out of memory|cannot allocate memory|OutOfMemoryError"
     r"|I/O error|input/output error"
@@ -246,13 +272,24 @@ _ONE_PART = re.compile(
 )
 
 
+# what says the service carries on: it retries the step that failed, repairs what it found
+# damaged or goes on without it ("retrying in 5s", "will retry", "attempting repair", "continuing
+# in degraded state"); "not retrying further" and "not continuing" give up
+_CARRIES_ON = re.compile(
+    r"(?i)\bretrying (?:in|after)\b|\bwill retry\b|\btrying again\b|\battempting repair\b"
+    r"|(?<!not )\bcontinuing (?:in|with|without|anyway)\b|\bdegraded (?:state|mode)\b"
+)
+
+
 def says_it_stops(message: str) -> bool:
     """Whether an error line says the service stops, cannot start, crashed or lost its memory,
-    disk or backends (paths and flags set aside), and not of one session, jail, hook or worker."""
+    disk or backends (paths and flags set aside), and not of one session, jail, hook or worker,
+    nor while it retries or repairs."""
     return (
         _STOPS.search(message) is not None
         and _STOPS.search(_NEUTRAL.sub(" ", message)) is not None
         and _ONE_PART.search(message) is None
+        and _CARRIES_ON.search(message) is None
     )
 
 

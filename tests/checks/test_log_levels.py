@@ -42,6 +42,7 @@ HEALTHY = [
     "INFO: 0 errors, 0 warnings",
     '10.0.0.4 - - [15/Feb/2026:20:00:00 +0000] "GET /api/errors/summary HTTP/1.1" 200 512 "-" "Mozilla/5.0"',
     "debug: retrying after transient failure: attempt 1 succeeded",
+    'msg="rotated the log" file=errors-2026-12-01.log path=panic-20261101.log',
 ]
 
 
@@ -122,6 +123,63 @@ def test_error_lines_about_one_session_jail_hook_or_worker_are_not_critical(tmp_
     assert not result.of_severity("critical")
     warnings = sum(g.count for g in result.of_severity("warning"))
     assert sum(g.count for g in result.unknown.values()) + warnings == len(ONE_PART)  # each still reported
+
+
+# error lines of services no pattern knows, in the vocabulary services use when nothing will
+# serve (no listener at all, a control socket or a state directory it cannot have), their
+# configuration will not parse, their data is damaged, a migration failed, an assertion failed
+NOTHING_TO_SERVE = [
+    "[9] [ERROR] No servers could be started",
+    "ERROR    No endpoints. This server will not listen on anything.",
+    "[3391:0] error: cannot open control interface 127.0.0.1 8953",
+    'level=error msg="failed to create state directory" err="mkdir /var/lib/app: read-only file system"',
+    "wg-quick[640]: Configuration parsing error",
+    "named[702]: loading configuration: permission denied",
+    'level=error msg="loading on-disk chunks failed" err="corruption in segment /data/wal/00000003 at 32768"',
+    "[DB] ERROR: Database migration failed",
+    "opendkim[902]: smfi_opensocket() failed",
+    "ERROR assertion failed: (offset < length)",
+    "(server.c.1969) Opening errorlog failed. Going down.",
+    "[error] <0.254.0> Refusing to boot due to an invalid value of 'queue_limit'",
+    "ERROR - main - Exception during startup",
+    "ERROR: Unable to drop privileges to 'app' because this user does not exist.",
+    "Error: Unable to restore persistent database. Unrecognised file format.",
+    "(server.c.1956) Couldn't write pid file: Permission denied",
+    "ERR Failed to acquire lock: is another app instance already running?",
+    "[error] Node has already been initialized, but database appears empty. This could indicate data loss.",
+    'level=error msg="journal replay stopped early, data may have been lost" segment=12',
+    'level=error msg="runc create failed: container\'s cgroup is not empty: 3 process(es) found"',
+    'vpnd[712]: engine error: CreateTUN("vpn0") failed; the tun device does not exist',
+    'ERROR: database "app" is corrupted, please restore it from a backup',
+    'ERR server exited unexpectedly error="accept tcp [::]:443: use of closed network connection"',
+]
+# their healthy counterparts: a child process's exit status, a step retried or repaired, a
+# downgrade notice, and the same words at info level
+CARRIES_ON = [
+    'level=error msg="failed to delete dead shim" err="exit status 1"',
+    'level=error msg="failed to initialize the cache, retrying in 5s" err="connection refused"',
+    "[DB] WARN: Database migration failed, you may be downgrading the app.",
+    'level=error msg="read error, attempting repair" err="corruption in segment /data/wal/00000004"',
+    "ERROR cache: index initialization failed, continuing in degraded state.",
+    "ERROR mail: Deleting corrupted cache file /srv/mail/bob/index.cache",
+    "ERROR transcode: ffmpeg process exited unexpectedly with code 1",
+    'level=error msg="plugin initialization failed" plugin=geoip err="database file not found"',
+    'level=error msg="failed to load certificate for client" client=10.0.0.3',
+]
+
+
+def test_error_lines_saying_nothing_will_serve_or_data_is_damaged_are_critical(tmp_path: Path):
+    result = _classified(tmp_path, NOTHING_TO_SERVE)
+    critical = {g.key: g.count for g in result.of_severity("critical")}
+    # the two lines naming no listener at all are the service-no-listener family's, at any level
+    assert critical == {"stated-level-critical": len(NOTHING_TO_SERVE) - 2, "service-no-listener": 2}
+    assert not result.unknown
+
+
+def test_error_lines_retrying_repairing_or_about_a_child_are_not_critical(tmp_path: Path):
+    result = _classified(tmp_path, [*CARRIES_ON, 'level=info msg="going down on request" signal=SIGTERM'])
+    assert not result.of_severity("critical")
+    assert sum(g.count for g in result.unknown.values()) == len(CARRIES_ON)  # each still an error
 
 
 def test_warning_level_lines_no_pattern_matches_are_unknown_warnings(tmp_path: Path):
