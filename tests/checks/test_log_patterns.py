@@ -97,8 +97,9 @@ def test_the_host_filter_runs_in_the_c_locale_and_keeps_letters_beyond_ascii_in_
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     command = logs.host_filter(classifier.host_filter())
     assert command.count("LC_ALL=C grep") == command.count("grep")
+    session = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
     kept = subprocess.run(["sh", "-c", command], input=data.read_text(encoding="utf-8"), capture_output=True,
-                          text=True, check=False, env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}).stdout.splitlines()  # fmt: skip
+                          text=True, check=False, env=session).stdout.splitlines()  # fmt: skip
     assert kept == lines[:2]
     assert [classifier.for_source("disk").classify(line) is not None for line in lines] == [True, True, False]
 
