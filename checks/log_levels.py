@@ -325,9 +325,10 @@ _OWN_APPLICATION_LOGIN = re.compile(r"(?i)" + _LOGIN_FAILED)
 # its own resources (disk, memory, a shared cache) or its own configuration or process
 _SERVICE_ITSELF = re.compile(
     r"(?i)\bupstream|\bbackend|\bdatabase\b|\bbroker\b|\bcluster\b|\breplica|\bleader\b|\bremote server\b"
-    r"|\bdial(?:ing)? (?:tcp|udp|unix)\b|\bconnect(?:ing)? to\b|\bconnection to\b(?! a non-)|\bwhile connecting\b"
+    r"|\bdial(?:ing)? (?:tcp|udp|unix)\b|\b(?<!client is )connect(?:ing)? to\b|\bconnection to\b(?! a non-)"
+    r"|\bwhile connecting\b"
     r"|\bserver returned\b|\b(?:error|failed to|unable to) send|\bwhile requesting\b|\bauth request\b"
-    r"|\bfailed to " + _IP + r"|\bcontacting\b|\bresolv|\bretriev|\bfetch|\bdownload|\bmailbox\b|\bocsp\b"
+    r"|\bfailed to " + _IP + r"|\bcontacting\b|\bresolv(?!ed \[)|\bretriev|\bfetch|\bdownload|\bmailbox\b|\bocsp\b"
     r"|\bno space\b|\bread-only\b|\bpermission denied\b|\btoo many open files\b|\ballocate\b|\bout of memory\b"
     r"|\bshared cache\b|\bcycle\b|\btoo large body\b|\bkilled\b|\bsignal \d"
     # the service as the side refused: an outgoing connection, or a bridge's login to another server
