@@ -305,8 +305,9 @@ _CLIENT_DID = re.compile(
     r"|\bclosed by (?:the )?(?:remote host|client|peer)\b|\baccepting (?:a )?client connection"
     r"|\b(?<!close )handshak(?:e|ing)\b"
     r"|\btimed? ?out (?:reading|during|while reading|waiting for) (?:the )?(?:request|banner|client)"
-    r"|\b(?:invalid|malformed|bad) (?:request|uri|http|http_host|method|header|host|user(?:name)?|password|token"
-    r"|credentials)\b"
+    r"|\b(?:invalid|malformed|bad) (?:request|uri|http|http_host|method|header|host|user(?:name)?|password"
+    r"|(?:access |bearer |api )?token|credentials)\b|\bmissing (?:the )?authori[sz]ation header"
+    r"|\b(?:tls|ssl) (?:connection )?(?:is )?required\b"
     r"|" + _LOGIN_FAILED + r"|\btoo many (?:login |admin )?requests\b|\blimiting (?:requests|connections)\b"
     r"|\bpayload too large\b|\brequest entity too large\b|\bno route matches\b"
     # a client that speaks the wrong protocol, or TLS the service does not offer, to its port
@@ -335,7 +336,10 @@ _SERVICE_ITSELF = re.compile(
     r"|\bconnection refused\b"
     # a limit of the whole service, that every client then meets
     r"|\bmax(?:imum)?[ _]?(?:connections|clients|client_conn)\b|\btoo many (?:open )?(?:connections|clients)\b"
-    r"|\bworker_connections\b|\bconnection limit\b"
+    r"|\bmaxconn\b|\bworker_connections\b|\bconnection limit\b|\bmemory\b|\bram\b"
+    # a replica's link to its primary, a login process's to its authentication process, a request it
+    # sent and waits on
+    r"|\bmaster\b|\bprimary\b(?! script)|\bauth process\b|\bwaiting for (?:a )?(?:reply|response)\b"
     # its configuration, or what its backend (FastCGI, the application behind it) answered
     r"|\bconfiguration error\b|\bmisconfigur|\bfastcgi\b|\bdispatching\b|\bresponse header"
     # a credential the service stores that cannot serve the method: every login of that user fails

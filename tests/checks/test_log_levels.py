@@ -208,6 +208,16 @@ ONE_CLIENT_NOT_SERVICE = [
      "ERROR C-0x1: shop/shop@172.18.0.7:51020 password authentication failed"),
     ("ERROR login failed for user admin from 203.0.113.9",
      "ERROR login failed for user app from 10.0.4.12"),
+    ("ERROR [lb] 203.0.113.9:5000 [02/Dec/2026:10:00:00.000] fe_https/1: SSL handshake failure",
+     "ERROR [lb] 203.0.113.9:5000 [02/Dec/2026:10:00:00.000] fe_https/1: Reached configured maxconn value"),
+    ('{"level":3,"remoteAddr":"203.0.113.9","message":"Login failed: bob (Remote IP: 203.0.113.9)"}',
+     '{"level":3,"remoteAddr":"203.0.113.9","message":"Request used more than 300 MB of RAM: 412.3 MB"}'),
+    ("ERROR # Error accepting a client connection: SSL routines::wrong version number (addr=203.0.113.9:5)",
+     "ERROR # Unable to AUTH to MASTER: -WRONGPASS invalid username-password pair or user is disabled."),
+    ("ERROR imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<a>, rip=203.0.113.9",
+     "ERROR imap-login: Disconnected: Auth process broken (disconnected before auth was ready): rip=203.0.113.9"),
+    ("ERROR timed out reading the request from 203.0.113.9:123",
+     "ERROR timed out waiting for reply from 203.0.113.9:123 (ntp.example.org)"),
     ("ERROR http: TLS handshake error from 203.0.113.9:5000: EOF",
      "ERROR WS 192.0.2.37 error receiving data: the remote party closed the WebSocket connection without "
      "completing the close handshake"),
@@ -225,6 +235,9 @@ CLIENT_DID = [
     "smb2_receive_raw_talloc failed for client ipv4:192.0.2.61:51522 read error = NT_STATUS_CONNECTION_RESET.",
     "ERROR Resolved [NoResourceFoundException: No static resource .env for request '/.env'.]",
     "ERROR Resolved [HttpRequestMethodNotSupportedException: Request method 'PROPFIND' is not supported]",
+    "ERROR C-0x1: (nodb)/(nouser)@203.0.113.9:39412 TLS connection required",
+    "WARNING authenticate_request failed: 401: Missing Authorization headers",
+    "WARNING Invalid access token in auth: cannot determine data format",
 ]
 
 
