@@ -321,6 +321,9 @@ _CLIENT_DID = re.compile(
     r"|\bdue to user request\b"
 )
 _OWN_APPLICATION_LOGIN = re.compile(r"(?i)" + _LOGIN_FAILED)
+# a path a client asked for ("/backup/database.sql", "/wp-cron.php"), not a URL's or a socket's: its
+# words say nothing of what the service depends on
+_PATH = re.compile(r"(?<![\w:/.])/[^\s\"']*")
 # what makes a line about the service itself, whichever client it was serving: its own link to
 # what it depends on (an upstream, a backend, a database, a server it sends to or fetches from),
 # its own resources (disk, memory, a shared cache) or its own configuration or process
@@ -342,6 +345,7 @@ _SERVICE_ITSELF = re.compile(
     r"|\bmaster\b|\bprimary\b(?! script)|\bauth process\b|\bwaiting for (?:a )?(?:reply|response)\b"
     # its configuration, or what its backend (FastCGI, the application behind it) answered
     r"|\bconfiguration error\b|\bmisconfigur|\bfastcgi\b|\bdispatching\b|\bresponse header"
+    r"|\bproxy (?:error|request failed)\b"
     # a credential the service stores that cannot serve the method: every login of that user fails
     r"|\bhas (?:an? |no )?\w+ secret\b"
     # a client's credential or registration that is the operator's to fix: an expired certificate, an
@@ -357,11 +361,13 @@ def about_one_client(message: str) -> bool:
     """Whether an error line is about one client, peer or request (its address, or what a client
     did: garbage, a broken handshake, a failed login, a refused request), is no access-log line
     (judged by its status), is not about the service itself (its link to what it depends on,
-    its resources, its configuration) and does not say the service stops."""
+    its resources, limits, configuration or jobs: read outside the paths clients ask for), is
+    no failed login of its own application (from its own network) and does not say the service
+    stops."""
     return (
         access_status(message) is None
         and (_CLIENT_DID.search(message) is not None or _CLIENT_ADDRESS.search(message) is not None)
-        and _SERVICE_ITSELF.search(message) is None
+        and _SERVICE_ITSELF.search(_PATH.sub(" ", message)) is None
         and not (_OWN_APPLICATION_LOGIN.search(message) is not None and _OWN_NETWORK.search(message) is not None)
         and not says_it_stops(message)
     )

@@ -218,6 +218,12 @@ ONE_CLIENT_NOT_SERVICE = [
      "ERROR imap-login: Disconnected: Auth process broken (disconnected before auth was ready): rip=203.0.113.9"),
     ("ERROR timed out reading the request from 203.0.113.9:123",
      "ERROR timed out waiting for reply from 203.0.113.9:123 (ntp.example.org)"),
+    ('[error] open() "/srv/www/backup/database.sql" failed (2: No such file or directory), client: 203.0.113.9, '
+     'request: "GET /backup/database.sql HTTP/1.1"',
+     "[error] connect() to unix:/run/php/fpm.sock failed while connecting to upstream, client: 203.0.113.9, "
+     'request: "GET /wp-cron.php HTTP/1.1"'),
+    ('level=error msg="TLS handshake error" remote_addr=203.0.113.9:5000 err=EOF',
+     'level=error msg="http: proxy error: EOF" url=http://app:8080/api remote_addr=203.0.113.9:5000'),
     ("ERROR http: TLS handshake error from 203.0.113.9:5000: EOF",
      "ERROR WS 192.0.2.37 error receiving data: the remote party closed the WebSocket connection without "
      "completing the close handshake"),
