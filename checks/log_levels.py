@@ -338,7 +338,7 @@ _SERVICE_ITSELF = re.compile(
     # the service as the side refused: an outgoing connection, or a bridge's login to another server
     r"|\bconnection refused\b"
     # a limit of the whole service, that every client then meets
-    r"|\bmax(?:imum)?[ _]?(?:connections|clients|client_conn)\b|\btoo many (?:open )?(?:connections|clients)\b"
+    r"|\bmax(?:imum)?[ _]?(?:connections|clients|client_conn)\b|\btoo many (?:open )?(?:connections|clients|sockets)\b"
     r"|\bmaxconn\b|\bworker_connections\b|\bconnection limit\b|\bmemory\b|\bram\b"
     # a replica's link to its primary, a login process's to its authentication process, a request it
     # sent and waits on

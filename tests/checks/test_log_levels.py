@@ -210,6 +210,8 @@ ONE_CLIENT_NOT_SERVICE = [
      "ERROR login failed for user app from 10.0.4.12"),
     ("ERROR [lb] 203.0.113.9:5000 [02/Dec/2026:10:00:00.000] fe_https/1: SSL handshake failure",
      "ERROR [lb] 203.0.113.9:5000 [02/Dec/2026:10:00:00.000] fe_https/1: Reached configured maxconn value"),
+    ("ERROR [lb] 203.0.113.9:5000 [02/Dec/2026:10:00:00.000] fe_https/1: SSL handshake failure",
+     "ERROR [lb] 203.0.113.9:5000 [02/Dec/2026:10:00:00.000] fe_https/1: Too many sockets on the process"),
     ('{"level":3,"remoteAddr":"203.0.113.9","message":"Login failed: bob (Remote IP: 203.0.113.9)"}',
      '{"level":3,"remoteAddr":"203.0.113.9","message":"Request used more than 300 MB of RAM: 412.3 MB"}'),
     ("ERROR # Error accepting a client connection: SSL routines::wrong version number (addr=203.0.113.9:5)",
