@@ -300,41 +300,97 @@ def says_it_stops(message: str) -> bool:
 # in, was refused by a limit or a rule). Weaker words (reset by peer, broken pipe, EOF,
 # forbidden, unauthorized) count only beside a client's address: alone they are as often the
 # service's own link failing.
-_IP = r"(?:(?:\d{1,3}\.){3}\d{1,3}|\[?[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}\]?)"
-_CLIENT_ADDRESS = re.compile(
-    r"(?i)\bclient[:=]? ?(?:@\S+ )?\[?"
-    + _IP
-    + r"|\[client "
-    + _IP
-    + r"|\b(?:from|peer:?|by|IP:?) (?:\[AF_INET6?\])?"
-    + _IP
-    + r"\b|\b(?:rhost|rip|remote_?ip|remote_?addr|client_?ip)\"?[=:]\s?\"?"
-    + _IP
-    + r"|\bunknown\["
-    + _IP
-    + r"\]"
+_IPV4 = r"(?:\d{1,3}\.){3}\d{1,3}"
+_IP = r"(?:" + _IPV4 + r"|\[?[0-9a-fA-F]{0,4}(?::[0-9a-fA-F]{0,4}){2,7}\]?)"
+
+
+def _client_address(ip: str, ipv4: str) -> str:
+    """Where a line names its client, peer or request's address (``ip``; ``ipv4``: where it is
+    followed by a port)."""
+    return (
+        r"(?i)\b\"?client\"?[:=]? ?\"?(?:@\S+ )?(?:ipv[46]:)?\[?"
+        + ip
+        + r"|\[client "
+        + ip
+        + r"|\b(?:from|peer:?|by|IP:?) (?:\[AF_INET6?\])?"
+        + ip
+        + r"\b|\b(?:rhost|rip|remote_?ip|remote_?addr|client_?ip|ip_?address)\"?[=:]\s?\"?"
+        + ip
+        + r"|\bunknown\["
+        + ip
+        + r"\]"
+        # an address and port in front of the message (OpenVPN's server-mode prefix "alice/1.2.3.4:5 ")
+        + r"|\]: (?:[\w.@-]+/)?"
+        + ipv4
+        + r":\d+ "
+    )
+
+
+_CLIENT_ADDRESS = re.compile(_client_address(_IP, _IPV4))
+# what a service's own applications connect from: container and cluster networks (10/8, 172.16/12);
+# a user at such an address and port too (a pooler's "db/user@172.18.0.7:5")
+_OWN_IPV4 = r"(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01]))\.\d{1,3}\.\d{1,3}\b"
+_OWN_NETWORK = re.compile(_client_address(_OWN_IPV4, _OWN_IPV4) + r"|\w@" + _OWN_IPV4 + r":\d+\b")
+# a failed login: one client's when a stranger guesses, the service's own application's (every
+# request of it fails) when it comes from the service's own network
+_LOGIN_FAILED = (
+    r"\bauthentication fail|\bauth failed\b|\bpassword (?:mismatch|authentication failed)|\bfailed password\b"
+    r"|\blogin failed\b|\bfailed (?:login|authentication)\b|\b(?:username|user name) or password\b"
 )
 _CLIENT_DID = re.compile(
     r"(?i)\bclient sent\b|\bclient (?:\S+ )?(?:disconnected|closed|reset)\b"
-    r"|\bclosed by (?:the )?(?:remote host|client|peer)\b|\baccepting (?:a )?client connection|\bhandshak(?:e|ing)\b"
+    r"|\bclosed by (?:the )?(?:remote host|client|peer)\b|\baccepting (?:a )?client connection"
+    r"|\b(?<!close )handshak(?:e|ing)\b"
     r"|\btimed? ?out (?:reading|during|while reading|waiting for) (?:the )?(?:request|banner|client)"
-    r"|\b(?:invalid|malformed|bad) (?:request|uri|http|http_host|method|header|host|user(?:name)?|password|token"
-    r"|credentials)\b"
-    r"|\bauthentication fail|\bauth failed\b|\bpassword (?:mismatch|authentication failed)|\bfailed password\b"
-    r"|\blogin failed\b|\bfailed (?:login|authentication)\b|\b(?:username|user name) or password\b"
-    r"|\btoo many (?:login |admin )?requests\b|\blimiting (?:requests|connections)\b"
+    r"|\b(?:invalid|malformed|bad) (?:request|uri|http|http_host|method|header|host|user(?:name)?|password"
+    r"|(?:access |bearer |api )?token|credentials)\b|\bmissing (?:the )?authori[sz]ation header"
+    r"|\b(?:tls|ssl) (?:connection )?(?:is )?required\b"
+    r"|" + _LOGIN_FAILED + r"|\btoo many (?:login |admin )?requests\b|\blimiting (?:requests|connections)\b"
     r"|\bpayload too large\b|\brequest entity too large\b|\bno route matches\b"
+    # a client that speaks the wrong protocol, or TLS the service does not offer, to its port
+    r"|\bnon-(?:ssl|tls)\b|\b(?:request|client) detected on\b|\bclient (?:did not|didn't|is not using|used)\b"
+    r"|\bfrom (?:the )?client\b|\bunsupported frontend protocol\b|\bprotocol major versions differ\b"
+    r"|\binvalid character(?:s)? found in (?:the )?(?:method|request)"
+    r"|\bSSL routines::(?:no shared cipher|http request|bad key share|wrong version number|unsupported protocol"
+    r"|unexpected eof while reading)"
+    # a client that asked for what is not there, or gave up on its own request
+    r"|\bprimary script\b|\bno static resource\b|\brequest method '[^']*' (?:is )?not supported"
+    r"|\bdue to user request\b"
 )
+_OWN_APPLICATION_LOGIN = re.compile(r"(?i)" + _LOGIN_FAILED)
+# a path a client asked for ("/backup/database.sql", "/wp-cron.php"), not a URL's or a socket's: its
+# words say nothing of what the service depends on
+_PATH = re.compile(r"(?<![\w:/.])/[^\s\"']*")
 # what makes a line about the service itself, whichever client it was serving: its own link to
 # what it depends on (an upstream, a backend, a database, a server it sends to or fetches from),
 # its own resources (disk, memory, a shared cache) or its own configuration or process
 _SERVICE_ITSELF = re.compile(
     r"(?i)\bupstream|\bbackend|\bdatabase\b|\bbroker\b|\bcluster\b|\breplica|\bleader\b|\bremote server\b"
-    r"|\bdial(?:ing)? (?:tcp|udp|unix)\b|\bconnect(?:ing)? to\b|\bconnection to\b|\bwhile connecting\b"
+    r"|\bdial(?:ing)? (?:tcp|udp|unix)\b|\b(?<!client is )connect(?:ing)? to\b|\bconnection to\b(?! a non-)"
+    r"|\bwhile connecting\b"
     r"|\bserver returned\b|\b(?:error|failed to|unable to) send|\bwhile requesting\b|\bauth request\b"
-    r"|\bfailed to " + _IP + r"|\bcontacting\b|\bresolv|\bretriev|\bfetch|\bdownload|\bmailbox\b|\bocsp\b"
+    r"|\bfailed to " + _IP + r"|\bcontacting\b|\bresolv(?!ed \[)|\bretriev|\bfetch|\bdownload|\bmailbox\b|\bocsp\b"
     r"|\bno space\b|\bread-only\b|\bpermission denied\b|\btoo many open files\b|\ballocate\b|\bout of memory\b"
     r"|\bshared cache\b|\bcycle\b|\btoo large body\b|\bkilled\b|\bsignal \d"
+    # the service as the side refused: an outgoing connection, or a bridge's login to another server
+    r"|\bconnection refused\b"
+    # a limit of the whole service, that every client then meets
+    r"|\bmax(?:imum)?[ _]?(?:connections|clients|client_conn)\b|\btoo many (?:open )?(?:connections|clients|sockets)\b"
+    r"|\bmaxconn\b|\bworker_connections\b|\bconnection limit\b|\bmemory\b|\bram\b"
+    # a replica's link to its primary, a login process's to its authentication process, a request it
+    # sent and waits on
+    r"|\bmaster\b|\bprimary\b(?! script)|\bauth process\b|\bwaiting for (?:a )?(?:reply|response)\b"
+    # its configuration, or what its backend (FastCGI, the application behind it) answered
+    r"|\bconfiguration error\b|\bmisconfigur|\bfastcgi\b|\bdispatching\b|\bresponse header"
+    r"|\bproxy (?:error|request failed)\b"
+    # a credential the service stores that cannot serve the method: every login of that user fails
+    r"|\bhas (?:an? |no )?\w+ secret\b"
+    # a client's credential or registration that is the operator's to fix: an expired certificate, an
+    # application registered with a wrong redirect address; peers' heartbeats, the health of a link
+    r"|\bcertificate (?:has )?expired\b|\bcertificate (?:verify failed|is not yet valid)|\bprivate key\b"
+    r"|\binvalid[_ ]redirect[_ ]ur[il]\b|\bredirect[_ ]ur[il] mismatch\b|\bheartbeats?\b"
+    # a local user (PAM with no remote host: sudo, su, a console login), the service's own jobs
+    r"|\brhost=(?=\s|$)|\b(?:background|cron|scheduled) (?:job|task)|\bcron\b|\bgc\b|\bgarbage collect"
 )
 
 
@@ -342,11 +398,14 @@ def about_one_client(message: str) -> bool:
     """Whether an error line is about one client, peer or request (its address, or what a client
     did: garbage, a broken handshake, a failed login, a refused request), is no access-log line
     (judged by its status), is not about the service itself (its link to what it depends on,
-    its resources, its configuration) and does not say the service stops."""
+    its resources, limits, configuration or jobs: read outside the paths clients ask for), is
+    no failed login of its own application (from its own network) and does not say the service
+    stops."""
     return (
         access_status(message) is None
         and (_CLIENT_DID.search(message) is not None or _CLIENT_ADDRESS.search(message) is not None)
-        and _SERVICE_ITSELF.search(message) is None
+        and _SERVICE_ITSELF.search(_PATH.sub(" ", message)) is None
+        and not (_OWN_APPLICATION_LOGIN.search(message) is not None and _OWN_NETWORK.search(message) is not None)
         and not says_it_stops(message)
     )
 

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from golive.checks import logs
-from golive.checks.log_levels import Level, access_status, stated_level
+from golive.checks.log_levels import Level, about_one_client, access_status, stated_level
 from golive.checks.log_patterns import Classifier, knowledge_base, shipped_patterns
 from golive.errors import InventoryError
 from golive.inventory import Host, load_inventory
@@ -234,6 +234,98 @@ def test_client_errors_rate_tolerates_a_peak_and_is_off_by_default(tmp_path: Pat
     assert not verdict.passed and "client-errors: 3 lines in one hour at its peak, tolerated 2/h" in verdict.summary
     result = _classified(tmp_path, ONE_CLIENT)
     assert not result.of_severity("acceptable") and sum(g.count for g in result.unknown.values()) == 3
+
+
+# pairs: what one client did (counted against the rate), and the same words where the line is
+# about the service itself (its dependency refused it, a limit or configuration of its own, its
+# backend, a credential it stores, a local user, its own job, a peer's health, its own application)
+ONE_CLIENT_NOT_SERVICE = [
+    ("ERROR [mqtt] client 203.0.113.9 rejected: bad user name or password",
+     "ERROR [bridge] Connection Refused: bad user name or password"),
+    ("ERROR [mqtt] client connection from 203.0.113.9 denied by access rule",
+     "ERROR [mqtt] client connection from 203.0.113.9 denied: max_connections exceeded"),
+    ("ERROR [web] [client 203.0.113.9:40000] request rejected: invalid uri",
+     "ERROR [web] [client 203.0.113.9:40000] too many internal redirects, probable configuration error"),
+    ("ERROR [web] [client 203.0.113.9:40000] client sent invalid header line",
+     "ERROR [proxy] [client 203.0.113.9:40000] failed to read FastCGI header"),
+    ("ERROR [web] [client 203.0.113.9:40000] client sent invalid header line",
+     "ERROR [web] [client 203.0.113.9:40000] response header 'Location' contains invalid characters"),
+    ("ERROR C-0x1: app/admin@203.0.113.9:5000 password authentication failed",
+     "ERROR C-0x1: app/admin@203.0.113.9:5000 SCRAM authentication failed: user has MD5 secret"),
+    ("sshd[1]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=203.0.113.9",
+     "sudo[1]: pam_unix(sudo:auth): authentication failure; logname=ops uid=1000 euid=0 tty=/dev/pts/0 ruser=ops "
+     "rhost=  user=ops"),
+    ('{"level":3,"remoteAddr":"203.0.113.9","message":"Login failed: bob (Remote IP: 203.0.113.9)"}',
+     '{"level":3,"remoteAddr":"203.0.113.9","message":"Exception when running cache gc."}'),
+    ("Dec  2 20:00:00 vpn openvpn[1]: 203.0.113.9:1194 TLS Error: TLS key negotiation failed to occur within 60 s",
+     "Dec  2 20:00:00 vpn openvpn[1]: 203.0.113.9:1194 VERIFY ERROR: depth=0, error=certificate has expired: CN=a"),
+    ("ERROR type=LOGIN_ERROR, clientId=account, ipAddress=203.0.113.9, error=invalid_user_credentials",
+     "ERROR type=LOGIN_ERROR, clientId=grafana, ipAddress=203.0.113.9, error=invalid_redirect_uri"),
+    ("[error] unknown packet from client 203.0.113.9, closing",
+     "[error] missed heartbeats from client, timeout: 60s"),
+    ("ERROR C-0x1: shop/shop@203.0.113.9:51020 password authentication failed",
+     "ERROR C-0x1: shop/shop@172.18.0.7:51020 password authentication failed"),
+    ("ERROR login failed for user admin from 203.0.113.9",
+     "ERROR login failed for user app from 10.0.4.12"),
+    ("ERROR [lb] 203.0.113.9:5000 [02/Dec/2026:10:00:00.000] fe_https/1: SSL handshake failure",
+     "ERROR [lb] 203.0.113.9:5000 [02/Dec/2026:10:00:00.000] fe_https/1: Reached configured maxconn value"),
+    ("ERROR [lb] 203.0.113.9:5000 [02/Dec/2026:10:00:00.000] fe_https/1: SSL handshake failure",
+     "ERROR [lb] 203.0.113.9:5000 [02/Dec/2026:10:00:00.000] fe_https/1: Too many sockets on the process"),
+    ('{"level":3,"remoteAddr":"203.0.113.9","message":"Login failed: bob (Remote IP: 203.0.113.9)"}',
+     '{"level":3,"remoteAddr":"203.0.113.9","message":"Request used more than 300 MB of RAM: 412.3 MB"}'),
+    ("ERROR # Error accepting a client connection: SSL routines::wrong version number (addr=203.0.113.9:5)",
+     "ERROR # Unable to AUTH to MASTER: -WRONGPASS invalid username-password pair or user is disabled."),
+    ("ERROR imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<a>, rip=203.0.113.9",
+     "ERROR imap-login: Disconnected: Auth process broken (disconnected before auth was ready): rip=203.0.113.9"),
+    ("ERROR timed out reading the request from 203.0.113.9:123",
+     "ERROR timed out waiting for reply from 203.0.113.9:123 (ntp.example.org)"),
+    ('[error] open() "/srv/www/backup/database.sql" failed (2: No such file or directory), client: 203.0.113.9, '
+     'request: "GET /backup/database.sql HTTP/1.1"',
+     "[error] connect() to unix:/run/php/fpm.sock failed while connecting to upstream, client: 203.0.113.9, "
+     'request: "GET /wp-cron.php HTTP/1.1"'),
+    ('level=error msg="TLS handshake error" remote_addr=203.0.113.9:5000 err=EOF',
+     'level=error msg="http: proxy error: EOF" url=http://app:8080/api remote_addr=203.0.113.9:5000'),
+    ("ERROR http: TLS handshake error from 203.0.113.9:5000: EOF",
+     "ERROR WS 192.0.2.37 error receiving data: the remote party closed the WebSocket connection without "
+     "completing the close handshake"),
+]  # fmt: skip
+# what clients do to a port or a request, with no address in the line
+CLIENT_DID = [
+    "ERROR client did not start with AMQP protocol header",
+    "ERROR HTTP GET request detected on AMQP port. Ensure the client is connecting to the correct port.",
+    "error: Protocol major versions differ: 2 vs. 1",
+    "ERROR: HTTP parse error, malformed request: are you trying to open an SSL connection to a non-SSL server?",
+    "ERROR: Unable to open primary script: /var/www/html/wp-login.php (No such file or directory)",
+    "java.lang.IllegalArgumentException: Invalid character found in method name [0x160x03]",
+    "(mod_openssl.c.366) SSL: ssl_err:1 error:0A0000C1:SSL routines::no shared cipher",
+    "ERROR:  canceling statement due to user request",
+    "smb2_receive_raw_talloc failed for client ipv4:192.0.2.61:51522 read error = NT_STATUS_CONNECTION_RESET.",
+    "ERROR Resolved [NoResourceFoundException: No static resource .env for request '/.env'.]",
+    "ERROR Resolved [HttpRequestMethodNotSupportedException: Request method 'PROPFIND' is not supported]",
+    "ERROR C-0x1: (nodb)/(nouser)@203.0.113.9:39412 TLS connection required",
+    "WARNING authenticate_request failed: 401: Missing Authorization headers",
+    "WARNING Invalid access token in auth: cannot determine data format",
+]
+
+
+@pytest.mark.parametrize(("client_line", "own_line"), ONE_CLIENT_NOT_SERVICE)
+def test_one_client_s_line_is_told_from_the_service_s_own(client_line: str, own_line: str):
+    assert about_one_client(client_line)
+    assert not about_one_client(own_line)
+
+
+@pytest.mark.parametrize("line", CLIENT_DID)
+def test_what_a_client_did_to_a_port_or_request_is_about_one_client(line: str):
+    assert about_one_client(line)
+
+
+def test_the_service_s_own_lines_stay_unknown_errors_with_the_rate_set(tmp_path: Path):
+    own = [own_line for _, own_line in ONE_CLIENT_NOT_SERVICE[1:6]]
+    clients = [client_line for client_line, _ in ONE_CLIENT_NOT_SERVICE[1:3]]
+    result = _classified(tmp_path, own + clients, client_errors_rate="60/h")
+    [group] = result.of_severity("acceptable")
+    assert (group.key, group.count) == ("client-errors", len(clients))
+    assert sum(g.count for g in result.unknown.values()) == len(own)
 
 
 ACCESS = [
