@@ -61,23 +61,30 @@ class Level(IntEnum):
     CRITICAL = 50
 
 
+# the level names and their abbreviations: logrus's and charmbracelet/log's four letters (DEBU, ERRO,
+# FATA, PANI), zerolog's and Serilog's three (VRB, TRC, WRN, FTL; zerolog's PNC only after its time,
+# ``_ZEROLOG``: alone it is as often a name), .NET's console logger's (trce, dbug, fail, crit)
 _WORDS: dict[str, Level] = {
-    **dict.fromkeys(("trace", "debug", "dbg", "verbose", "finest", "finer", "fine", "trc"), Level.DEBUG),
+    **dict.fromkeys(("trace", "debug", "dbg", "verbose", "finest", "finer", "fine", "trc", "vrb", "debu", "trac",
+                     "dbug", "trce"), Level.DEBUG),
     **dict.fromkeys(("info", "inf", "information", "informational", "notice", "note", "log", "config"), Level.INFO),
     **dict.fromkeys(("warn", "warning", "wrn"), Level.WARNING),
-    **dict.fromkeys(("error", "err", "eror", "severe"), Level.ERROR),
-    **dict.fromkeys(("crit", "critical", "alert", "emerg", "emergency", "fatal", "ftl", "panic"), Level.CRITICAL),
-}
+    # zap's dpanic panics in development only: in production it is an error the service survives
+    **dict.fromkeys(("error", "err", "eror", "erro", "severe", "fail", "dpanic"), Level.ERROR),
+    **dict.fromkeys(("crit", "critical", "alert", "emerg", "emergency", "fatal", "ftl", "fata", "panic", "pani"),
+                    Level.CRITICAL),
+}  # fmt: skip
 # PostgreSQL's secondary lines continue the line before; they state no level of their own
 _POSTGRES_CONTINUATION = ("DETAIL", "HINT", "STATEMENT", "CONTEXT", "QUERY", "LOCATION")
 _PINO = {"10": Level.DEBUG, "20": Level.DEBUG, "30": Level.INFO, "40": Level.WARNING, "50": Level.ERROR,
          "60": Level.CRITICAL}  # fmt: skip
 _LETTERS = {"D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR, "F": Level.CRITICAL}
 
-_JSON = re.compile(r'"(?:level|severity|lvl|log\.level)"\s?:\s?"(\w+)"', re.I)
+# hclog's JSON writes "@level"; log/slog writes a level between two named ones as "ERROR+4", "WARN-2"
+_JSON = re.compile(r'"@?(?:level|severity|lvl|log\.level)"\s?:\s?"(\w+)(?:[+-]\d+)?"', re.I)
 _JSON_NUMBER = re.compile(r'"level"\s?:\s?([1-6]0)\b')
 _MONGO = re.compile(r'"s"\s?:\s?"([FEWID])\d?"')
-_LOGFMT = re.compile(r'(?:^|\s)(?:level|lvl|severity)=("?)(\w+)\1(?=\s|$)', re.I)
+_LOGFMT = re.compile(r'(?:^|\s)(?:level|lvl|severity)=("?)(\w+)(?:[+-]\d+)?\1(?=\s|$)', re.I)
 _PRIORITY = re.compile(r"^<([0-7])>")
 _KLOG = re.compile(r"^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [^\s\]]+\.go:\d+\] ")
 # pid:role, the time (the year since Redis 3.2), the level character
@@ -92,13 +99,30 @@ _APACHE = re.compile(
     r"^\[[^\]]{10,40}\] \[(?:[\w.-]*:)?(emerg|alert|crit|error|warn|notice|info|debug|trace\d)\] \[pid "
 )
 _APACHE_LEVEL = {**_NGINX_LEVEL, **{f"trace{n}": Level.DEBUG for n in range(1, 9)}}
+# Monolog's LineFormatter: "[%datetime%] %channel%.%level_name%: %message% %context% %extra%"
+_MONOLOG = re.compile(r"^\[[^\]]{10,40}\] [\w.-]+\.(DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY): ")
+# zap's console encoder: time, level, caller and message apart by tabs, the level lower-case in
+# its production configuration (the time may be gone: the reader takes an ISO time off)
+_ZAP_CONSOLE = re.compile(r"^(?:\S{1,40}\t)?(debug|info|warn|error|dpanic|panic|fatal)\t", re.I)
+# Python logging's "%(asctime)s - %(name)s - %(levelname)s - %(message)s" (its cookbook's usual
+# format): the logger's name may be one word, which the first tokens would read as prose; the
+# reader takes the time off up to its milliseconds (",123 - ")
+_PYTHON_DASHED = re.compile(r"^(?:[\d/:,.T -]{0,30} - )?[\w.-]+ - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - ")
+# zerolog's console writer: its time (time.Kitchen by default), then the level's three letters
+_ZEROLOG = re.compile(r"^\d{1,2}:\d\d[AP]M PNC ")
+# colours: zerolog's console writer, structlog's console renderer and tracing's fmt layer colour
+# the level even when the output is not a terminal
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
 _PHP = re.compile(r"^PHP (Fatal error|Parse error|Warning|Notice|Deprecated|Strict Standards)\b")
 _PHP_LEVEL = {"Fatal error": Level.CRITICAL, "Parse error": Level.CRITICAL, "Warning": Level.WARNING}
 _MONTH_INITIALS = frozenset("JFMASOND")
 _SYSLOG_HEAD = re.compile(r"^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ ")
 # a token that states a level: WORD, [word], <word>, word:, :WORD: (certbot), WORD:name: (Python),
-# |-WORD (logback's status messages)
-_TOKEN = re.compile(r"^(?:\|-|[\[<(])?(?:[^\s:\[<A-Za-z]*:)?([A-Za-z]+)(?:\[\d+\]|/[\w-]+\]?|[\]>)]:?|:\S*)?$")
+# |-WORD (logback's status messages), WORD[time] (logrus's text on a terminal: "ERRO[0012]",
+# "WARN[2026-03-02T04:10:11Z]")
+_TOKEN = re.compile(
+    r"^(?:\|-|[\[<(])?(?:[^\s:\[<A-Za-z]*:)?([A-Za-z]+)(?:\[\d[\d:.TZ+-]*\]?|/[\w-]+\]?|[\]>)]:?|:\S*)?$"
+)
 _PROSE = re.compile(r"^[A-Za-z][a-z]+[,;.!?]?$|^[a-z]+[A-Za-z]*[,;.!?]?$")
 _HEAD_TOKENS = 8
 
@@ -143,6 +167,8 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         priority, message = split_priority(message)
     if priority is not None and priority <= 4:
         return Level.CRITICAL if priority <= 2 else Level.ERROR if priority == 3 else Level.WARNING
+    if "\x1b" in message:
+        message = _ANSI.sub("", message)
     # each structured form is looked for only when its punctuation is there (lines are many)
     structured = []
     if '"' in message:
@@ -164,6 +190,8 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         found = _REDIS.match(message)
         if found:
             return _REDIS_LEVEL[found.group(1)]
+        if "M PNC " in message and _ZEROLOG.match(message):
+            return Level.CRITICAL
     if "#" in message:
         found = _NGINX.search(message, 0, 80)
         if found:
@@ -180,6 +208,18 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         found = _PHP.match(message)
         if found:
             return _PHP_LEVEL.get(found.group(1), Level.INFO)
+    if first == "[" and "." in message:
+        found = _MONOLOG.match(message)
+        if found:
+            return _WORDS[found.group(1).lower()]
+    if "\t" in message:
+        found = _ZAP_CONSOLE.match(message)
+        if found:
+            return _WORDS[found.group(1).lower()]
+    if " - " in message:
+        found = _PYTHON_DASHED.match(message)
+        if found:
+            return _WORDS[found.group(1).lower()]
     return _head_level(_SYSLOG_HEAD.sub("", message, count=1) if first in _MONTH_INITIALS else message)
 
 
@@ -363,7 +403,10 @@ def confirming_ere(literal: str) -> str | None:
 def host_literals(statuses: Sequence[str]) -> tuple[str, ...]:
     """Fixed strings (case-insensitive) one of which every warning-or-worse level statement
     and every access-log line with an error status contains."""
-    levels = ("warn", "wrn", "err", "eror", "severe", "crit", "alert", "emerg", "fatal", "ftl", "panic")
+    # "fata" (and fatal): logrus's and charmbracelet/log's FATA; "pani[": logrus's PANI[time];
+    # "pnc": zerolog's PNC; "fail": .NET's fail:
+    levels = ("warn", "wrn", "err", "eror", "severe", "crit", "alert", "emerg", "fata", "ftl", "panic", "pani[",
+              "pnc", "fail")  # fmt: skip
     structured = ('"level":40', '"level":50', '"level":60', '"level": 40', '"level": 50', '"level": 60',
                   '"s":"w', '"s":"e', '"s":"f', '"s": "w', '"s": "e', '"s": "f',
                   "<0>", "<1>", "<2>", "<3>", "<4>", KLOG_LITERAL)  # fmt: skip
