@@ -5,15 +5,22 @@ message: ``level=info msg="sync complete" errors=0`` is an info line. The level 
 read from the formats services write:
 
 - structured: logfmt ``level=``/``lvl=``/``severity=``, JSON ``"level"``/``"severity"``
-  (pino's numeric levels too), MongoDB's ``"s":"W"``;
+  (pino's and bunyan's numeric levels too; hclog's ``"@level"``, Serilog's compact ``"@l"``,
+  absent at its Information level; .NET's ``"LogLevel"``; log/slog's ``ERROR+4``), MongoDB's
+  ``"s":"W"``;
 - a syslog or journald priority ``<N>`` in front of the line (the host prefixes each
   journald line of priority warning or worse with it; lower priorities are what
   journald gives any line a service prints, so they state nothing);
 - a level token among the first few tokens of the message: ``[warn]``/``[error]``/
   ``[emerg]`` (nginx, MariaDB, gunicorn, HAProxy), ``LOG:``/``WARNING:``/``ERROR:``/
   ``FATAL:``/``PANIC:`` (PostgreSQL), ``warning:``/``fatal:`` (Postfix), ``Error:``
-  (Dovecot, Node), ``WARNING:name:`` (Python logging), ``ERROR``/``WARN`` (log4j,
-  logback, Spring, fail2ban), ``WRN``/``ERR`` (zerolog), ``PHP Warning:``;
+  (Dovecot, Node, winston), ``WARNING:name:`` (Python logging), ``ERROR``/``WARN`` (log4j,
+  logback, Spring, fail2ban, tracing, env_logger, loguru, Ruby's Logger), ``WRN``/``ERR``
+  (zerolog, Serilog), ``ERRO``/``FATA`` and ``ERRO[0012]`` (charmbracelet/log, logrus),
+  ``[error    ]`` (structlog), ``fail:``/``crit:`` (.NET), ``PHP Warning:``;
+- library layouts the first tokens cannot tell from prose: Monolog's ``[time] channel.ERROR:``,
+  zap's console ``time<TAB>error<TAB>``, Python logging's ``time - name - ERROR - ``,
+  zerolog's ``4:10AM PNC``, Erlang's ``=ERROR REPORT====``; colour codes are taken off first;
 - klog's ``I``/``W``/``E``/``F`` header;
 - Redis's level character after its time: ``.`` debug, ``-`` verbose, ``*`` notice,
   ``#`` warning (``serverLogRaw`` in Redis's server.c);
@@ -80,8 +87,11 @@ _PINO = {"10": Level.DEBUG, "20": Level.DEBUG, "30": Level.INFO, "40": Level.WAR
          "60": Level.CRITICAL}  # fmt: skip
 _LETTERS = {"D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR, "F": Level.CRITICAL}
 
-# hclog's JSON writes "@level"; log/slog writes a level between two named ones as "ERROR+4", "WARN-2"
-_JSON = re.compile(r'"@?(?:level|severity|lvl|log\.level)"\s?:\s?"(\w+)(?:[+-]\d+)?"', re.I)
+# hclog's JSON writes "@level", Serilog's compact JSON "@l", .NET's JSON console formatter "LogLevel";
+# log/slog writes a level between two named ones as "ERROR+4", "WARN-2"
+_JSON = re.compile(r'"(?:@?level|@l|LogLevel|severity|lvl|log\.level)"\s?:\s?"(\w+)(?:[+-]\d+)?"', re.I)
+# Serilog's compact JSON (CLEF) leaves "@l" out at its Information level
+_CLEF = re.compile(r'^\{"@t":"[^"]{0,40}","@mt?":')
 _JSON_NUMBER = re.compile(r'"level"\s?:\s?([1-6]0)\b')
 _MONGO = re.compile(r'"s"\s?:\s?"([FEWID])\d?"')
 _LOGFMT = re.compile(r'(?:^|\s)(?:level|lvl|severity)=("?)(\w+)(?:[+-]\d+)?\1(?=\s|$)', re.I)
@@ -108,6 +118,11 @@ _ZAP_CONSOLE = re.compile(r"^(?:\S{1,40}\t)?(debug|info|warn|error|dpanic|panic|
 # format): the logger's name may be one word, which the first tokens would read as prose; the
 # reader takes the time off up to its milliseconds (",123 - ")
 _PYTHON_DASHED = re.compile(r"^(?:[\d/:,.T -]{0,30} - )?[\w.-]+ - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - ")
+# Erlang/OTP's error_logger header (RabbitMQ, ejabberd, CouchDB before their own formats): the
+# report follows on the next lines
+_ERLANG = re.compile(r"^=(ERROR|WARNING|INFO|CRASH|SUPERVISOR|PROGRESS) REPORT==== ")
+_ERLANG_LEVEL = {"ERROR": Level.ERROR, "CRASH": Level.ERROR, "SUPERVISOR": Level.ERROR, "WARNING": Level.WARNING,
+                 "INFO": Level.INFO, "PROGRESS": Level.INFO}  # fmt: skip
 # zerolog's console writer: its time (time.Kitchen by default), then the level's three letters
 _ZEROLOG = re.compile(r"^\d{1,2}:\d\d[AP]M PNC ")
 # colours: zerolog's console writer, structlog's console renderer and tracing's fmt layer colour
@@ -169,6 +184,7 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         return Level.CRITICAL if priority <= 2 else Level.ERROR if priority == 3 else Level.WARNING
     if "\x1b" in message:
         message = _ANSI.sub("", message)
+    first = message[:1]
     # each structured form is looked for only when its punctuation is there (lines are many)
     structured = []
     if '"' in message:
@@ -185,7 +201,8 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         found = _JSON_NUMBER.search(message) or _MONGO.search(message)
         if found:
             return _PINO[found.group(1)] if found.re is _JSON_NUMBER else _LETTERS[found.group(1)]
-    first = message[:1]
+        if first == "{" and _CLEF.match(message):
+            return Level.INFO
     if first.isdigit():
         found = _REDIS.match(message)
         if found:
@@ -208,6 +225,10 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         found = _PHP.match(message)
         if found:
             return _PHP_LEVEL.get(found.group(1), Level.INFO)
+    if first == "=":
+        found = _ERLANG.match(message)
+        if found:
+            return _ERLANG_LEVEL[found.group(1)]
     if first == "[" and "." in message:
         found = _MONOLOG.match(message)
         if found:
@@ -404,9 +425,9 @@ def host_literals(statuses: Sequence[str]) -> tuple[str, ...]:
     """Fixed strings (case-insensitive) one of which every warning-or-worse level statement
     and every access-log line with an error status contains."""
     # "fata" (and fatal): logrus's and charmbracelet/log's FATA; "pani[": logrus's PANI[time];
-    # "pnc": zerolog's PNC; "fail": .NET's fail:
+    # "pnc": zerolog's PNC; "fail": .NET's fail:; Erlang's crash and supervisor reports
     levels = ("warn", "wrn", "err", "eror", "severe", "crit", "alert", "emerg", "fata", "ftl", "panic", "pani[",
-              "pnc", "fail")  # fmt: skip
+              "pnc", "fail", "=crash report", "=supervisor report")  # fmt: skip
     structured = ('"level":40', '"level":50', '"level":60', '"level": 40', '"level": 50', '"level": 60',
                   '"s":"w', '"s":"e', '"s":"f', '"s": "w', '"s": "e', '"s": "f',
                   "<0>", "<1>", "<2>", "<3>", "<4>", KLOG_LITERAL)  # fmt: skip
