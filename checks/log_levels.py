@@ -424,10 +424,10 @@ def confirming_ere(literal: str) -> str | None:
 def host_literals(statuses: Sequence[str]) -> tuple[str, ...]:
     """Fixed strings (case-insensitive) one of which every warning-or-worse level statement
     and every access-log line with an error status contains."""
-    # "fata" (and fatal): logrus's and charmbracelet/log's FATA; "pani[": logrus's PANI[time];
-    # "pnc": zerolog's PNC; "fail": .NET's fail:; Erlang's crash and supervisor reports
-    levels = ("warn", "wrn", "err", "eror", "severe", "crit", "alert", "emerg", "fata", "ftl", "panic", "pani[",
-              "pnc", "fail", "=crash report", "=supervisor report")  # fmt: skip
+    # "fata" (and fatal), "pani" (and panic): logrus's and charmbracelet/log's FATA, PANI (coloured,
+    # timed or not); "pnc": zerolog's PNC; "fail": .NET's fail:; Erlang's crash and supervisor reports
+    levels = ("warn", "wrn", "err", "eror", "severe", "crit", "alert", "emerg", "fata", "ftl", "pani", "pnc",
+              "fail", "=crash report", "=supervisor report")  # fmt: skip
     structured = ('"level":40', '"level":50', '"level":60', '"level": 40', '"level": 50', '"level": 60',
                   '"s":"w', '"s":"e', '"s":"f', '"s": "w', '"s": "e', '"s": "f',
                   "<0>", "<1>", "<2>", "<3>", "<4>", KLOG_LITERAL)  # fmt: skip

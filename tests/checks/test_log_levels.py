@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from golive.checks import logs
-from golive.checks.log_levels import Level, access_status, stated_level
+from golive.checks.log_levels import _WORDS, Level, access_status, host_literals, stated_level
 from golive.checks.log_patterns import Classifier, knowledge_base, shipped_patterns
 from golive.errors import InventoryError
 from golive.inventory import Host, load_inventory
@@ -480,3 +480,12 @@ def test_the_host_keeps_every_library_error_and_reports_it_at_its_level(tmp_path
     assert sum(g.count for g in result.unknown.values()) == len(lines["e"])
     assert sum(g.count for g in result.of_severity("critical")) == len(lines["c"])  # some by the level-fatal pattern
     assert not result.unknown_warnings and not result.of_severity("warning")
+
+
+def test_every_level_word_of_warning_or_worse_holds_a_host_literal():
+    """The host keeps a line by fixed strings: each word read as a warning or worse holds one."""
+    literals = host_literals(("5xx",))
+    serious = [word for word, level in _WORDS.items() if level >= Level.WARNING]
+    assert not [word for word in serious if not any(text in word for text in literals)]
+    for header in ("=CRASH REPORT==== 2-Mar-2026::04:10:11 ===", "=SUPERVISOR REPORT==== 2-Mar-2026::04:10:11 ==="):
+        assert stated_level(header) == Level.ERROR and any(t in header.lower() for t in literals)
