@@ -128,7 +128,8 @@ _ZEROLOG = re.compile(r"^\d{1,2}:\d\d[AP]M PNC ")
 # colours: zerolog's console writer, structlog's console renderer and tracing's fmt layer colour
 # the level even when the output is not a terminal
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
-_PHP = re.compile(r"^PHP (Fatal error|Parse error|Warning|Notice|Deprecated|Strict Standards)\b")
+# PHP's error log: "PHP Warning:  ...", in its own file after its time ("[02-Mar-2026 04:10:11 UTC] ")
+_PHP = re.compile(r"^(?:\[[^\]]{10,40}\] )?PHP (Fatal error|Parse error|Warning|Notice|Deprecated|Strict Standards)\b")
 _PHP_LEVEL = {"Fatal error": Level.CRITICAL, "Parse error": Level.CRITICAL, "Warning": Level.WARNING}
 _MONTH_INITIALS = frozenset("JFMASOND")
 _SYSLOG_HEAD = re.compile(r"^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ ")
@@ -221,7 +222,7 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         found = _KLOG.match(message)
         if found:
             return _LETTERS[found.group(1)]
-    if first == "P":
+    if first == "P" or (first == "[" and "] PHP " in message):
         found = _PHP.match(message)
         if found:
             return _PHP_LEVEL.get(found.group(1), Level.INFO)

@@ -218,6 +218,11 @@ def test_a_journald_priority_states_the_level():
         ("E0215 20:00:00.123456       1 leader.go:330] error retrieving lock", Level.ERROR),
         ("[15-Feb-2026 20:00:00] NOTICE: fpm is running, pid 1", Level.INFO),
         ("connection failed; hint: check the password", None),
+        (
+            '[02-Mar-2026 04:10:11 UTC] PHP Parse error:  syntax error, unexpected token "}" in /srv/a.php on line 3',
+            Level.CRITICAL,
+        ),
+        ("[02-Mar-2026 04:10:11 UTC] PHP Notice:  Undefined index: error in /srv/a.php on line 9", Level.INFO),
         # a level word inside the message's prose, or a name that abbreviates like a level, states nothing
         ("sync fail: retrying in 5s", None),
         ("Success: 0 of 3 replicas answered", None),
