@@ -20,7 +20,8 @@ read from the formats services write:
   ``[error    ]`` (structlog), ``fail:``/``crit:`` (.NET), ``PHP Warning:``;
 - library layouts the first tokens cannot tell from prose: Monolog's ``[time] channel.ERROR:``,
   zap's console ``time<TAB>error<TAB>``, Python logging's ``time - name - ERROR - ``,
-  zerolog's ``4:10AM PNC``, Erlang's ``=ERROR REPORT====``; colour codes are taken off first;
+  zerolog's ``4:10AM PNC``, Erlang's ``=ERROR REPORT====``, Gitea's ``Func() [E]``,
+  ``[time][target][ERROR]`` (fern, Vaultwarden); colour codes are taken off first;
 - klog's ``I``/``W``/``E``/``F`` header;
 - Redis's level character after its time: ``.`` debug, ``-`` verbose, ``*`` notice,
   ``#`` warning (``serverLogRaw`` in Redis's server.c);
@@ -123,6 +124,13 @@ _PYTHON_DASHED = re.compile(r"^(?:[\d/:,.T -]{0,30} - )?[\w.-]+ - (DEBUG|INFO|WA
 _ERLANG = re.compile(r"^=(ERROR|WARNING|INFO|CRASH|SUPERVISOR|PROGRESS) REPORT==== ")
 _ERLANG_LEVEL = {"ERROR": Level.ERROR, "CRASH": Level.ERROR, "SUPERVISOR": Level.ERROR, "WARNING": Level.WARNING,
                  "INFO": Level.INFO, "PROGRESS": Level.INFO}  # fmt: skip
+# Gitea's and Forgejo's logger: "file.go:64:Func() [E] " (the level's initial, its default flags)
+_GITEA = re.compile(r"\.go:\d+:[\w.]+\(\) \[([TDIWEF])\] ")
+_GITEA_LEVEL = {"T": Level.DEBUG, "D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR,
+                "F": Level.CRITICAL}  # fmt: skip
+# brackets run together, one of them the level: "[time][target][ERROR] " (fern's example format,
+# Vaultwarden's)
+_BRACKET_RUN = re.compile(r"^\[[^\]]{1,60}\](?:\[[^\]\s]{1,80}\])*?\[(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)\] ")
 # zerolog's console writer: its time (time.Kitchen by default), then the level's three letters
 _ZEROLOG = re.compile(r"^\d{1,2}:\d\d[AP]M PNC ")
 # colours: zerolog's console writer, structlog's console renderer and tracing's fmt layer colour
@@ -230,10 +238,19 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         found = _ERLANG.match(message)
         if found:
             return _ERLANG_LEVEL[found.group(1)]
-    if first == "[" and "." in message:
-        found = _MONOLOG.match(message)
+    if first == "[":
+        if "." in message:
+            found = _MONOLOG.match(message)
+            if found:
+                return _WORDS[found.group(1).lower()]
+        if "][" in message:
+            found = _BRACKET_RUN.match(message)
+            if found:
+                return _WORDS[found.group(1).lower()]
+    if "() [" in message:
+        found = _GITEA.search(message, 0, 200)
         if found:
-            return _WORDS[found.group(1).lower()]
+            return _GITEA_LEVEL[found.group(1)]
     if "\t" in message:
         found = _ZAP_CONSOLE.match(message)
         if found:
@@ -426,9 +443,10 @@ def host_literals(statuses: Sequence[str]) -> tuple[str, ...]:
     """Fixed strings (case-insensitive) one of which every warning-or-worse level statement
     and every access-log line with an error status contains."""
     # "fata" (and fatal), "pani" (and panic): logrus's and charmbracelet/log's FATA, PANI (coloured,
-    # timed or not); "pnc": zerolog's PNC; "fail": .NET's fail:; Erlang's crash and supervisor reports
+    # timed or not); "pnc": zerolog's PNC; "fail": .NET's fail:; Erlang's crash and supervisor reports;
+    # Gitea's level initials after its caller
     levels = ("warn", "wrn", "err", "eror", "severe", "crit", "alert", "emerg", "fata", "ftl", "pani", "pnc",
-              "fail", "=crash report", "=supervisor report")  # fmt: skip
+              "fail", "=crash report", "=supervisor report", "() [w] ", "() [e] ", "() [f] ")  # fmt: skip
     structured = ('"level":40', '"level":50', '"level":60', '"level": 40', '"level": 50', '"level": 60',
                   '"s":"w', '"s":"e', '"s":"f', '"s": "w', '"s": "e', '"s": "f',
                   "<0>", "<1>", "<2>", "<3>", "<4>", KLOG_LITERAL)  # fmt: skip

@@ -233,6 +233,8 @@ def test_a_journald_priority_states_the_level():
         ("the ERRO[0] field is unset", None),
         ("report [2026-03-02] app.ERROR: none", None),
         ("\x1b[1mbuild\x1b[0m failed with error", None),
+        ("the hook called notify() [E] and failed", None),
+        ("[x][y] no level here: ERROR", None),
     ],
 )
 def test_stated_levels(message: str, level: Level | None):
@@ -456,6 +458,11 @@ LAYOUTS = {
                                 None),
     "Erlang/OTP crash report": ("=CRASH REPORT==== 2-Mar-2026::{t}.123456 ===",
                                 "=PROGRESS REPORT==== 2-Mar-2026::{t}.123456 ===", None),
+    "Gitea's logger": ("{d/} {t} routers/web/repo/view.go:212:Home() [E] {m}",
+                       "{d/} {t} cmd/web.go:233:runWeb() [I] {m}",
+                       "{d/} {t} ...ules/setting/log.go:155:initLoggerByName() [F] {m}"),
+    "[time][target][LEVEL] (fern, Vaultwarden)": ("[{d} {t}.123][vaultwarden::api::core][ERROR] {m}",
+                                                  "[{d} {t}.123][vaultwarden][INFO] {m}", None),
     "Elixir Logger": ("{t}.123 [error] {m}", "{t}.123 [info] {m}", "{t}.123 [emergency] {m}"),
     "Elixir Logger with metadata": ("{t}.123 request_id=F1 [error] {m}", "{t}.123 request_id=F1 [notice] {m}",
                                     "{t}.123 request_id=F1 [critical] {m}"),
@@ -488,9 +495,13 @@ def test_the_host_keeps_every_library_error_and_reports_it_at_its_level(tmp_path
 
 
 def test_every_level_word_of_warning_or_worse_holds_a_host_literal():
-    """The host keeps a line by fixed strings: each word read as a warning or worse holds one."""
+    """The host keeps a line by fixed strings: each word and header read as a warning or worse holds one."""
     literals = host_literals(("5xx",))
     serious = [word for word, level in _WORDS.items() if level >= Level.WARNING]
     assert not [word for word in serious if not any(text in word for text in literals)]
-    for header in ("=CRASH REPORT==== 2-Mar-2026::04:10:11 ===", "=SUPERVISOR REPORT==== 2-Mar-2026::04:10:11 ==="):
-        assert stated_level(header) == Level.ERROR and any(t in header.lower() for t in literals)
+    headers = ["=CRASH REPORT==== 2-Mar-2026::04:10:11 ===", "=SUPERVISOR REPORT==== 2-Mar-2026::04:10:11 ===",
+               "2026/03/02 04:10:11 modules/ssh/ssh.go:134:publicKeyHandler() [E] public key does not exist",
+               "2026/03/02 04:10:11 modules/ssh/ssh.go:134:publicKeyHandler() [W] public key does not exist",
+               "2026/03/02 04:10:11 ...ules/setting/log.go:155:initLoggerByName() [F] unknown logger"]  # fmt: skip
+    for header in headers:
+        assert stated_level(header) >= Level.WARNING and any(text in header.lower() for text in literals)
