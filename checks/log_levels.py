@@ -5,15 +5,23 @@ message: ``level=info msg="sync complete" errors=0`` is an info line. The level 
 read from the formats services write:
 
 - structured: logfmt ``level=``/``lvl=``/``severity=``, JSON ``"level"``/``"severity"``
-  (pino's numeric levels too), MongoDB's ``"s":"W"``;
+  (pino's and bunyan's numeric levels too; hclog's ``"@level"``, Serilog's compact ``"@l"``,
+  absent at its Information level; .NET's ``"LogLevel"``; log/slog's ``ERROR+4``), MongoDB's
+  ``"s":"W"``;
 - a syslog or journald priority ``<N>`` in front of the line (the host prefixes each
   journald line of priority warning or worse with it; lower priorities are what
   journald gives any line a service prints, so they state nothing);
 - a level token among the first few tokens of the message: ``[warn]``/``[error]``/
   ``[emerg]`` (nginx, MariaDB, gunicorn, HAProxy), ``LOG:``/``WARNING:``/``ERROR:``/
   ``FATAL:``/``PANIC:`` (PostgreSQL), ``warning:``/``fatal:`` (Postfix), ``Error:``
-  (Dovecot, Node), ``WARNING:name:`` (Python logging), ``ERROR``/``WARN`` (log4j,
-  logback, Spring, fail2ban), ``WRN``/``ERR`` (zerolog), ``PHP Warning:``;
+  (Dovecot, Node, winston), ``WARNING:name:`` (Python logging), ``ERROR``/``WARN`` (log4j,
+  logback, Spring, fail2ban, tracing, env_logger, loguru, Ruby's Logger), ``WRN``/``ERR``
+  (zerolog, Serilog), ``ERRO``/``FATA`` and ``ERRO[0012]`` (charmbracelet/log, logrus),
+  ``[error    ]`` (structlog), ``fail:``/``crit:`` (.NET), ``PHP Warning:``;
+- library layouts the first tokens cannot tell from prose: Monolog's ``[time] channel.ERROR:``,
+  zap's console ``time<TAB>error<TAB>``, Python logging's ``time - name - ERROR - ``,
+  zerolog's ``4:10AM PNC``, Erlang's ``=ERROR REPORT====``, Gitea's ``Func() [E]``,
+  ``[time][target][ERROR]`` (fern, Vaultwarden); colour codes are taken off first;
 - klog's ``I``/``W``/``E``/``F`` header;
 - Redis's level character after its time: ``.`` debug, ``-`` verbose, ``*`` notice,
   ``#`` warning (``serverLogRaw`` in Redis's server.c);
@@ -66,23 +74,33 @@ class Level(IntEnum):
     CRITICAL = 50
 
 
+# the level names and their abbreviations: logrus's and charmbracelet/log's four letters (DEBU, ERRO,
+# FATA, PANI), zerolog's and Serilog's three (VRB, TRC, WRN, FTL; zerolog's PNC only after its time,
+# ``_ZEROLOG``: alone it is as often a name), .NET's console logger's (trce, dbug, fail, crit)
 _WORDS: dict[str, Level] = {
-    **dict.fromkeys(("trace", "debug", "dbg", "verbose", "finest", "finer", "fine", "trc"), Level.DEBUG),
+    **dict.fromkeys(("trace", "debug", "dbg", "verbose", "finest", "finer", "fine", "trc", "vrb", "debu", "trac",
+                     "dbug", "trce"), Level.DEBUG),
     **dict.fromkeys(("info", "inf", "information", "informational", "notice", "note", "log", "config"), Level.INFO),
     **dict.fromkeys(("warn", "warning", "wrn"), Level.WARNING),
-    **dict.fromkeys(("error", "err", "eror", "severe"), Level.ERROR),
-    **dict.fromkeys(("crit", "critical", "alert", "emerg", "emergency", "fatal", "ftl", "panic"), Level.CRITICAL),
-}
+    # zap's dpanic panics in development only: in production it is an error the service survives
+    **dict.fromkeys(("error", "err", "eror", "erro", "severe", "fail", "dpanic"), Level.ERROR),
+    **dict.fromkeys(("crit", "critical", "alert", "emerg", "emergency", "fatal", "ftl", "fata", "panic", "pani"),
+                    Level.CRITICAL),
+}  # fmt: skip
 # PostgreSQL's secondary lines continue the line before; they state no level of their own
 _POSTGRES_CONTINUATION = ("DETAIL", "HINT", "STATEMENT", "CONTEXT", "QUERY", "LOCATION")
 _PINO = {"10": Level.DEBUG, "20": Level.DEBUG, "30": Level.INFO, "40": Level.WARNING, "50": Level.ERROR,
          "60": Level.CRITICAL}  # fmt: skip
 _LETTERS = {"D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR, "F": Level.CRITICAL}
 
-_JSON = re.compile(r'"(?:level|severity|lvl|log\.level)"\s?:\s?"(\w+)"', re.I)
+# hclog's JSON writes "@level", Serilog's compact JSON "@l", .NET's JSON console formatter "LogLevel";
+# log/slog writes a level between two named ones as "ERROR+4", "WARN-2"
+_JSON = re.compile(r'"(?:@?level|@l|LogLevel|severity|lvl|log\.level)"\s?:\s?"(\w+)(?:[+-]\d+)?"', re.I)
+# Serilog's compact JSON (CLEF) leaves "@l" out at its Information level
+_CLEF = re.compile(r'^\{"@t":"[^"]{0,40}","@mt?":')
 _JSON_NUMBER = re.compile(r'"level"\s?:\s?([1-6]0)\b')
 _MONGO = re.compile(r'"s"\s?:\s?"([FEWID])\d?"')
-_LOGFMT = re.compile(r'(?:^|\s)(?:level|lvl|severity)=("?)(\w+)\1(?=\s|$)', re.I)
+_LOGFMT = re.compile(r'(?:^|\s)(?:level|lvl|severity)=("?)(\w+)(?:[+-]\d+)?\1(?=\s|$)', re.I)
 _PRIORITY = re.compile(r"^<([0-7])>")
 _KLOG = re.compile(r"^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [^\s\]]+\.go:\d+\] ")
 # pid:role, the time (the year since Redis 3.2), the level character
@@ -97,13 +115,43 @@ _APACHE = re.compile(
     r"^\[[^\]]{10,40}\] \[(?:[\w.-]*:)?(emerg|alert|crit|error|warn|notice|info|debug|trace\d)\] \[pid "
 )
 _APACHE_LEVEL = {**_NGINX_LEVEL, **{f"trace{n}": Level.DEBUG for n in range(1, 9)}}
-_PHP = re.compile(r"^PHP (Fatal error|Parse error|Warning|Notice|Deprecated|Strict Standards)\b")
+# Monolog's LineFormatter: "[%datetime%] %channel%.%level_name%: %message% %context% %extra%"
+_MONOLOG = re.compile(r"^\[[^\]]{10,40}\] [\w.-]+\.(DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY): ")
+# zap's console encoder: time, level, caller and message apart by tabs, the level lower-case in
+# its production configuration (the time may be gone: the reader takes an ISO time off)
+_ZAP_CONSOLE = re.compile(r"^(?:\S{1,40}\t)?(debug|info|warn|error|dpanic|panic|fatal)\t", re.I)
+# Python logging's "%(asctime)s - %(name)s - %(levelname)s - %(message)s" (its cookbook's usual
+# format): the logger's name may be one word, which the first tokens would read as prose; the
+# reader takes the time off up to its milliseconds (",123 - ")
+_PYTHON_DASHED = re.compile(r"^(?:[\d/:,.T -]{0,30} - )?[\w.-]+ - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - ")
+# Erlang/OTP's error_logger header (RabbitMQ, ejabberd, CouchDB before their own formats): the
+# report follows on the next lines
+_ERLANG = re.compile(r"^=(ERROR|WARNING|INFO|CRASH|SUPERVISOR|PROGRESS) REPORT==== ")
+_ERLANG_LEVEL = {"ERROR": Level.ERROR, "CRASH": Level.ERROR, "SUPERVISOR": Level.ERROR, "WARNING": Level.WARNING,
+                 "INFO": Level.INFO, "PROGRESS": Level.INFO}  # fmt: skip
+# Gitea's and Forgejo's logger: "file.go:64:Func() [E] " (the level's initial, its default flags)
+_GITEA = re.compile(r"\.go:\d+:[\w.]+\(\) \[([TDIWEF])\] ")
+_GITEA_LEVEL = {"T": Level.DEBUG, "D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR,
+                "F": Level.CRITICAL}  # fmt: skip
+# brackets run together, one of them the level: "[time][target][ERROR] " (fern's example format,
+# Vaultwarden's)
+_BRACKET_RUN = re.compile(r"^\[[^\]]{1,60}\](?:\[[^\]\s]{1,80}\])*?\[(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)\] ")
+# zerolog's console writer: its time (time.Kitchen by default), then the level's three letters
+_ZEROLOG = re.compile(r"^\d{1,2}:\d\d[AP]M PNC ")
+# colours: zerolog's console writer, structlog's console renderer and tracing's fmt layer colour
+# the level even when the output is not a terminal
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+# PHP's error log: "PHP Warning:  ...", in its own file after its time ("[02-Mar-2026 04:10:11 UTC] ")
+_PHP = re.compile(r"^(?:\[[^\]]{10,40}\] )?PHP (Fatal error|Parse error|Warning|Notice|Deprecated|Strict Standards)\b")
 _PHP_LEVEL = {"Fatal error": Level.CRITICAL, "Parse error": Level.CRITICAL, "Warning": Level.WARNING}
 _MONTH_INITIALS = frozenset("JFMASOND")
 _SYSLOG_HEAD = re.compile(r"^[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ ")
 # a token that states a level: WORD, [word], <word>, word:, :WORD: (certbot), WORD:name: (Python),
-# |-WORD (logback's status messages)
-_TOKEN = re.compile(r"^(?:\|-|[\[<(])?(?:[^\s:\[<A-Za-z]*:)?([A-Za-z]+)(?:\[\d+\]|/[\w-]+\]?|[\]>)]:?|:\S*)?$")
+# |-WORD (logback's status messages), WORD[time] (logrus's text on a terminal: "ERRO[0012]",
+# "WARN[2026-03-02T04:10:11Z]")
+_TOKEN = re.compile(
+    r"^(?:\|-|[\[<(])?(?:[^\s:\[<A-Za-z]*:)?([A-Za-z]+)(?:\[\d[\d:.TZ+-]*\]?|/[\w-]+\]?|[\]>)]:?|:\S*)?$"
+)
 _PROSE = re.compile(r"^[A-Za-z][a-z]+[,;.!?]?$|^[a-z]+[A-Za-z]*[,;.!?]?$")
 _HEAD_TOKENS = 8
 
@@ -149,6 +197,9 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         priority, message = split_priority(message)
     if priority is not None and priority <= 4:
         return Level.CRITICAL if priority <= 2 else Level.ERROR if priority == 3 else Level.WARNING
+    if "\x1b" in message:
+        message = _ANSI.sub("", message)
+    first = message[:1]
     # each structured form is looked for only when its punctuation is there (lines are many)
     structured = []
     if '"' in message:
@@ -165,11 +216,14 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         found = _JSON_NUMBER.search(message) or _MONGO.search(message)
         if found:
             return _PINO[found.group(1)] if found.re is _JSON_NUMBER else _LETTERS[found.group(1)]
-    first = message[:1]
+        if first == "{" and _CLEF.match(message):
+            return Level.INFO
     if first.isdigit():
         found = _REDIS.match(message)
         if found:
             return _REDIS_LEVEL[found.group(1)]
+        if "M PNC " in message and _ZEROLOG.match(message):
+            return Level.CRITICAL
     if "#" in message:
         found = _NGINX.search(message, 0, 80)
         if found:
@@ -182,10 +236,35 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         found = _KLOG.match(message)
         if found:
             return _LETTERS[found.group(1)]
-    if first == "P":
+    if first == "P" or (first == "[" and "] PHP " in message):
         found = _PHP.match(message)
         if found:
             return _PHP_LEVEL.get(found.group(1), Level.INFO)
+    if first == "=":
+        found = _ERLANG.match(message)
+        if found:
+            return _ERLANG_LEVEL[found.group(1)]
+    if first == "[":
+        if "." in message:
+            found = _MONOLOG.match(message)
+            if found:
+                return _WORDS[found.group(1).lower()]
+        if "][" in message:
+            found = _BRACKET_RUN.match(message)
+            if found:
+                return _WORDS[found.group(1).lower()]
+    if "() [" in message:
+        found = _GITEA.search(message, 0, 200)
+        if found:
+            return _GITEA_LEVEL[found.group(1)]
+    if "\t" in message:
+        found = _ZAP_CONSOLE.match(message)
+        if found:
+            return _WORDS[found.group(1).lower()]
+    if " - " in message:
+        found = _PYTHON_DASHED.match(message)
+        if found:
+            return _WORDS[found.group(1).lower()]
     return _head_level(_SYSLOG_HEAD.sub("", message, count=1) if first in _MONTH_INITIALS else message)
 
 
@@ -459,7 +538,11 @@ def confirming_ere(literal: str) -> str | None:
 def host_literals(statuses: Sequence[str]) -> tuple[str, ...]:
     """Fixed strings (case-insensitive) one of which every warning-or-worse level statement
     and every access-log line with an error status contains."""
-    levels = ("warn", "wrn", "err", "eror", "severe", "crit", "alert", "emerg", "fatal", "ftl", "panic")
+    # "fata" (and fatal), "pani" (and panic): logrus's and charmbracelet/log's FATA, PANI (coloured,
+    # timed or not); "pnc": zerolog's PNC; "fail": .NET's fail:; Erlang's crash and supervisor reports;
+    # Gitea's level initials after its caller
+    levels = ("warn", "wrn", "err", "eror", "severe", "crit", "alert", "emerg", "fata", "ftl", "pani", "pnc",
+              "fail", "=crash report", "=supervisor report", "() [w] ", "() [e] ", "() [f] ")  # fmt: skip
     structured = ('"level":40', '"level":50', '"level":60', '"level": 40', '"level": 50', '"level": 60',
                   '"s":"w', '"s":"e', '"s":"f', '"s": "w', '"s": "e', '"s": "f',
                   "<0>", "<1>", "<2>", "<3>", "<4>", KLOG_LITERAL)  # fmt: skip

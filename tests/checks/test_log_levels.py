@@ -7,6 +7,7 @@ knowledge base, as a run does.
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 import yaml
 
 from golive.checks import logs
-from golive.checks.log_levels import Level, about_one_client, access_status, stated_level
+from golive.checks.log_levels import _WORDS, Level, about_one_client, access_status, host_literals, stated_level
 from golive.checks.log_patterns import Classifier, knowledge_base, shipped_patterns
 from golive.errors import InventoryError
 from golive.inventory import Host, load_inventory
@@ -368,6 +369,23 @@ def test_a_journald_priority_states_the_level():
         ("E0215 20:00:00.123456       1 leader.go:330] error retrieving lock", Level.ERROR),
         ("[15-Feb-2026 20:00:00] NOTICE: fpm is running, pid 1", Level.INFO),
         ("connection failed; hint: check the password", None),
+        (
+            '[02-Mar-2026 04:10:11 UTC] PHP Parse error:  syntax error, unexpected token "}" in /srv/a.php on line 3',
+            Level.CRITICAL,
+        ),
+        ("[02-Mar-2026 04:10:11 UTC] PHP Notice:  Undefined index: error in /srv/a.php on line 9", Level.INFO),
+        # a level word inside the message's prose, or a name that abbreviates like a level, states nothing
+        ("sync fail: retrying in 5s", None),
+        ("Success: 0 of 3 replicas answered", None),
+        ("PNC gateway answered 502 to the payment", None),
+        ("11:02 PNC gateway answered 502", None),
+        ("Deploy step - ERROR - see the job log", None),
+        ("crawler saw /admin\terror\tpage", None),
+        ("the ERRO[0] field is unset", None),
+        ("report [2026-03-02] app.ERROR: none", None),
+        ("\x1b[1mbuild\x1b[0m failed with error", None),
+        ("the hook called notify() [E] and failed", None),
+        ("[x][y] no level here: ERROR", None),
     ],
 )
 def test_stated_levels(message: str, level: Level | None):
@@ -495,3 +513,146 @@ def test_a_benign_pattern_makes_a_known_warning_level_line_no_finding(tmp_path: 
              "remediation": "nothing"}  # fmt: skip
     path.write_text(yaml.safe_dump({"hosts": {"h": {"backend": "local://"}}, "log_patterns": [entry]}))
     assert load_inventory(path, None, environ={}).log_patterns[0].severity == "benign"
+
+
+# The default layouts of the logging libraries services are built on, as each library's
+# formatter writes them ({d} the date, {t} the time of day, {m} the message): an error line,
+# its info twin and, where the library has one, its critical (fatal, panic, emergency) form.
+# The message holds an error word in all three: the level decides.
+E = "\x1b"
+LAYOUTS = {
+    "log/slog text": ('time={d}T{t}.123Z level=ERROR msg="{m}"', 'time={d}T{t}.123Z level=INFO msg="{m}"', None),
+    "log/slog JSON": ('{{"time":"{d}T{t}Z","level":"ERROR","msg":"{m}"}}',
+                      '{{"time":"{d}T{t}Z","level":"INFO","msg":"{m}"}}', None),
+    "log/slog, a level above ERROR": ('time={d}T{t}.123Z level=ERROR+4 msg="{m}"',
+                                      'time={d}T{t}.123Z level=INFO+2 msg="{m}"', None),
+    "log with slog's default handler": ("{d/} {t} ERROR {m}", "{d/} {t} INFO {m}", None),
+    "logrus text": ('time="{d}T{t}Z" level=error msg="{m}"', 'time="{d}T{t}Z" level=info msg="{m}"',
+                    'time="{d}T{t}Z" level=fatal msg="{m}"'),
+    "logrus text on a terminal": ("ERRO[0012] {m}", "INFO[0012] {m}", "FATA[0012] {m}"),
+    "logrus full timestamp, coloured": (E + "[31mERRO" + E + "[0m[{d}T{t}Z] {m}",
+                                        E + "[36mINFO" + E + "[0m[{d}T{t}Z] {m}",
+                                        E + "[31mPANI" + E + "[0m[{d}T{t}Z] {m}"),
+    "logrus JSON": ('{{"level":"error","msg":"{m}","time":"{d}T{t}Z"}}',
+                    '{{"level":"info","msg":"{m}","time":"{d}T{t}Z"}}',
+                    '{{"level":"panic","msg":"{m}","time":"{d}T{t}Z"}}'),
+    "zap JSON": ('{{"level":"error","ts":1772424611.123,"caller":"index/sync.go:88","msg":"{m}"}}',
+                 '{{"level":"info","ts":1772424611.123,"caller":"index/sync.go:88","msg":"{m}"}}',
+                 '{{"level":"fatal","ts":1772424611.123,"caller":"index/sync.go:88","msg":"{m}"}}'),
+    "zap JSON, dpanic": ('{{"level":"dpanic","ts":1772424611.123,"msg":"{m}"}}',
+                         '{{"level":"info","ts":1772424611.123,"msg":"{m}"}}', None),
+    "zap console, development": ("{d}T{t}.123Z\tERROR\tindex/sync.go:88\t{m}",
+                                 "{d}T{t}.123Z\tINFO\tindex/sync.go:88\t{m}",
+                                 "{d}T{t}.123Z\tFATAL\tindex/sync.go:88\t{m}"),
+    "zap console, production": ("1.7724246111234e+09\terror\tindex/sync.go:88\t{m}",
+                                "1.7724246111234e+09\tinfo\tindex/sync.go:88\t{m}",
+                                "1.7724246111234e+09\tpanic\tindex/sync.go:88\t{m}"),
+    "zerolog console": ("4:10AM ERR {m} attempt=1", "4:10AM INF {m} attempt=1", "4:10AM PNC {m} attempt=1"),
+    "zerolog console, coloured": (E + "[90m4:10AM" + E + "[0m " + E + "[31mERR" + E + "[0m {m}",
+                                  E + "[90m4:10AM" + E + "[0m " + E + "[32mINF" + E + "[0m {m}",
+                                  E + "[90m4:10AM" + E + "[0m " + E + "[31mFTL" + E + "[0m {m}"),
+    "zerolog JSON": ('{{"level":"error","time":"{d}T{t}Z","message":"{m}"}}',
+                     '{{"level":"info","time":"{d}T{t}Z","message":"{m}"}}',
+                     '{{"level":"fatal","time":"{d}T{t}Z","message":"{m}"}}'),
+    "hclog": ("{d}T{t}.123Z [ERROR] index: {m}: attempt=1", "{d}T{t}.123Z [INFO]  index: {m}: attempt=1", None),
+    "hclog JSON": ('{{"@level":"error","@message":"{m}","@module":"index","@timestamp":"{d}T{t}.123456Z"}}',
+                   '{{"@level":"info","@message":"{m}","@module":"index","@timestamp":"{d}T{t}.123456Z"}}', None),
+    "charmbracelet/log": ("{d/} {t} ERRO {m} attempt=1", "{d/} {t} INFO {m} attempt=1", "{d/} {t} FATA {m} attempt=1"),
+    "Python logging's basicConfig": ("ERROR:index.sync:{m}", "INFO:index.sync:{m}", "CRITICAL:index.sync:{m}"),
+    "Python logging, dashed": ("{d} {t},123 - index - ERROR - {m}", "{d} {t},123 - index - INFO - {m}",
+                               "{d} {t},123 - index - CRITICAL - {m}"),
+    "structlog": ("{d} {t} [error    ] {m}   attempt=1", "{d} {t} [info     ] {m}   attempt=1",
+                  "{d} {t} [critical ] {m}   attempt=1"),
+    "structlog, coloured": (E + "[2m{d} {t}" + E + "[0m [" + E + "[31m" + E + "[1merror    " + E + "[0m] {m}",
+                            E + "[2m{d} {t}" + E + "[0m [" + E + "[32m" + E + "[1minfo     " + E + "[0m] {m}",
+                            E + "[2m{d} {t}" + E + "[0m [" + E + "[31m" + E + "[1mcritical " + E + "[0m] {m}"),
+    "loguru": ("{d} {t}.123 +00:00 | ERROR    | index.sync:run:88 - {m}",
+               "{d} {t}.123 +00:00 | INFO     | index.sync:run:88 - {m}",
+               "{d} {t}.123 +00:00 | CRITICAL | index.sync:run:88 - {m}"),
+    "Spring Boot (logback)": ("{d}T{t}.123Z ERROR 1 --- [main] c.e.index.Sync : {m}",
+                              "{d}T{t}.123Z  INFO 1 --- [main] c.e.index.Sync : {m}", None),
+    "logback's default": ("{t}.123 [main] ERROR c.e.index.Sync -- {m}", "{t}.123 [main] INFO  c.e.index.Sync -- {m}",
+                          None),
+    "log4j2's default": ("{t}.123 [main] ERROR c.e.index.Sync - {m}", "{t}.123 [main] INFO  c.e.index.Sync - {m}",
+                         "{t}.123 [main] FATAL c.e.index.Sync - {m}"),
+    "java.util.logging's second line": ("SEVERE: {m}", "INFO: {m}", None),
+    ".NET console": ("fail: Index.Sync[0]", "info: Index.Sync[0]", "crit: Index.Sync[0]"),
+    ".NET console, single line": ("fail: Index.Sync[0] {m}", "info: Index.Sync[0] {m}", "crit: Index.Sync[0] {m}"),
+    ".NET JSON console": ('{{"EventId":0,"LogLevel":"Error","Category":"Index.Sync","Message":"{m}"}}',
+                          '{{"EventId":0,"LogLevel":"Information","Category":"Index.Sync","Message":"{m}"}}',
+                          '{{"EventId":0,"LogLevel":"Critical","Category":"Index.Sync","Message":"{m}"}}'),
+    "Serilog console": ("[{t} ERR] {m}", "[{t} INF] {m}", "[{t} FTL] {m}"),
+    "Serilog compact JSON": ('{{"@t":"{d}T{t}.1234567Z","@mt":"{m}","@l":"Error","Index":"a"}}',
+                             '{{"@t":"{d}T{t}.1234567Z","@mt":"{m}","Index":"a"}}',
+                             '{{"@t":"{d}T{t}.1234567Z","@mt":"{m}","@l":"Fatal","Index":"a"}}'),
+    "Monolog": ("[{d}T{t}.123456+00:00] app.ERROR: {m} [] []", "[{d}T{t}.123456+00:00] app.INFO: {m} [] []",
+                "[{d}T{t}.123456+00:00] app.EMERGENCY: {m} [] []"),
+    "Monolog (Laravel)": ('[{d} {t}] production.ERROR: {m} {{"userId":3}}',
+                          '[{d} {t}] production.NOTICE: {m} {{"userId":3}}',
+                          '[{d} {t}] production.ALERT: {m} {{"userId":3}}'),
+    "winston": ("error: {m}", "info: {m}", None),
+    "winston, coloured": (E + "[31merror" + E + "[39m: {m}", E + "[32minfo" + E + "[39m: {m}", None),
+    "pino": ('{{"level":50,"time":1772424611123,"pid":1,"hostname":"h","msg":"{m}"}}',
+             '{{"level":30,"time":1772424611123,"pid":1,"hostname":"h","msg":"{m}"}}',
+             '{{"level":60,"time":1772424611123,"pid":1,"hostname":"h","msg":"{m}"}}'),
+    "bunyan": ('{{"name":"index","hostname":"h","pid":1,"level":50,"msg":"{m}","time":"{d}T{t}.123Z","v":0}}',
+               '{{"name":"index","hostname":"h","pid":1,"level":30,"msg":"{m}","time":"{d}T{t}.123Z","v":0}}',
+               '{{"name":"index","hostname":"h","pid":1,"level":60,"msg":"{m}","time":"{d}T{t}.123Z","v":0}}'),
+    "Ruby Logger": ("E, [{d}T{t}.123456 #1234] ERROR -- : {m}", "I, [{d}T{t}.123456 #1234]  INFO -- : {m}",
+                    "F, [{d}T{t}.123456 #1234] FATAL -- : {m}"),
+    "env_logger": ("[{d}T{t}Z ERROR index::sync] {m}", "[{d}T{t}Z INFO  index::sync] {m}", None),
+    "tracing fmt": ("{d}T{t}.123456Z ERROR index::sync: {m}", "{d}T{t}.123456Z  INFO index::sync: {m}", None),
+    "tracing fmt, coloured": (E + "[2m{d}T{t}.123456Z" + E + "[0m " + E + "[31mERROR" + E + "[0m index::sync: {m}",
+                              E + "[2m{d}T{t}.123456Z" + E + "[0m " + E + "[32m INFO" + E + "[0m index::sync: {m}",
+                              None),
+    "Erlang/OTP error_logger": ("=ERROR REPORT==== 2-Mar-2026::{t}.123456 ===", "=INFO REPORT==== 2-Mar-2026::{t} ===",
+                                None),
+    "Erlang/OTP crash report": ("=CRASH REPORT==== 2-Mar-2026::{t}.123456 ===",
+                                "=PROGRESS REPORT==== 2-Mar-2026::{t}.123456 ===", None),
+    "Gitea's logger": ("{d/} {t} routers/web/repo/view.go:212:Home() [E] {m}",
+                       "{d/} {t} cmd/web.go:233:runWeb() [I] {m}",
+                       "{d/} {t} ...ules/setting/log.go:155:initLoggerByName() [F] {m}"),
+    "[time][target][LEVEL] (fern, Vaultwarden)": ("[{d} {t}.123][vaultwarden::api::core][ERROR] {m}",
+                                                  "[{d} {t}.123][vaultwarden][INFO] {m}", None),
+    "Elixir Logger": ("{t}.123 [error] {m}", "{t}.123 [info] {m}", "{t}.123 [emergency] {m}"),
+    "Elixir Logger with metadata": ("{t}.123 request_id=F1 [error] {m}", "{t}.123 request_id=F1 [notice] {m}",
+                                    "{t}.123 request_id=F1 [critical] {m}"),
+}  # fmt: skip
+
+
+def _layout(line: str, moment: dt.datetime) -> str:
+    day, time = moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M:%S")
+    return line.format(d=day, t=time, m="search index sync failed, will retry", **{"d/": day.replace("-", "/")})
+
+
+@pytest.mark.parametrize("library", LAYOUTS)
+def test_logging_libraries_default_layouts_state_the_level(library: str):
+    moment = dt.datetime(2026, 3, 2, 4, 10, 11)
+    error, info, critical = (line and _layout(line, moment) for line in LAYOUTS[library])
+    assert (stated_level(error), stated_level(info)) == (Level.ERROR, Level.INFO)
+    if critical:
+        assert stated_level(critical) == Level.CRITICAL
+
+
+def test_the_host_keeps_every_library_error_and_reports_it_at_its_level(tmp_path: Path):
+    """Through the real host filter: each library's error line is an unknown error, its
+    critical form critical, its info twin nothing, whatever the words of its message."""
+    moment = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=1)
+    lines = {kind: [_layout(row[i], moment) for row in LAYOUTS.values() if row[i]] for i, kind in enumerate("eic")}
+    result = _classified(tmp_path, [*lines["e"], *lines["i"], *lines["c"]])
+    assert sum(g.count for g in result.unknown.values()) == len(lines["e"])
+    assert sum(g.count for g in result.of_severity("critical")) == len(lines["c"])  # some by the level-fatal pattern
+    assert not result.unknown_warnings and not result.of_severity("warning")
+
+
+def test_every_level_word_of_warning_or_worse_holds_a_host_literal():
+    """The host keeps a line by fixed strings: each word and header read as a warning or worse holds one."""
+    literals = host_literals(("5xx",))
+    serious = [word for word, level in _WORDS.items() if level >= Level.WARNING]
+    assert not [word for word in serious if not any(text in word for text in literals)]
+    headers = ["=CRASH REPORT==== 2-Mar-2026::04:10:11 ===", "=SUPERVISOR REPORT==== 2-Mar-2026::04:10:11 ===",
+               "2026/03/02 04:10:11 modules/ssh/ssh.go:134:publicKeyHandler() [E] public key does not exist",
+               "2026/03/02 04:10:11 modules/ssh/ssh.go:134:publicKeyHandler() [W] public key does not exist",
+               "2026/03/02 04:10:11 ...ules/setting/log.go:155:initLoggerByName() [F] unknown logger"]  # fmt: skip
+    for header in headers:
+        assert stated_level(header) >= Level.WARNING and any(text in header.lower() for text in literals)
