@@ -108,16 +108,16 @@ def test_checked_rows_name_the_file_their_message_was_found_in():
 
 
 # what the current held-out rows measured (docs/logs.md): a floor, so that no change makes the
-# patterns worse on lines they were not written from (set 6, as measured with rounds 4 and
-# 4b's catalogues in: every class gained or held).
+# patterns worse on lines they were not written from (set 6's 315 rows that stay held out and
+# set 7's 955, as measured with round 5's catalogues, families and level reading in).
 # Empty, the two held-out tests fail loudly rather than pass on no figures.
 HELD_OUT_FLOOR: dict[str, float] = {
-    "critical": 76 / 150,
-    "warning": 173 / 250,
-    "acceptable": 25 / 114,
-    "benign": 266 / 295,
+    "critical": 155 / 235,
+    "warning": 308 / 413,
+    "acceptable": 76 / 186,
+    "benign": 420 / 436,
 }
-HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 29 / 295
+HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 16 / 436
 
 
 def held_out_rows() -> list[Row]:
