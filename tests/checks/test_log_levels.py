@@ -178,6 +178,15 @@ def test_error_lines_saying_nothing_will_serve_or_data_is_damaged_are_critical(t
     assert not result.unknown
 
 
+def test_a_coloured_error_line_saying_it_stops_is_critical(tmp_path: Path):
+    """Colour codes come off before every reading, not only the level's: the stop vocabulary
+    reads the words between them."""
+    coloured = "\x1b[31mERROR\x1b[0m store: \x1b[1mdatabase migration\x1b[0m failed"
+    result = _classified(tmp_path, [coloured, "\x1b[36mINFO\x1b[0m store: database migration done"])
+    assert {g.key: g.count for g in result.of_severity("critical")} == {"stated-level-critical": 1}
+    assert not result.unknown
+
+
 def test_error_lines_retrying_repairing_or_about_a_child_are_not_critical(tmp_path: Path):
     result = _classified(tmp_path, [*CARRIES_ON, 'level=info msg="going down on request" signal=SIGTERM'])
     assert not result.of_severity("critical")
