@@ -207,10 +207,11 @@ def test_unknown_warnings_can_be_ignored(tmp_path: Path):
 
 
 # error lines no pattern matches, each about one client: its address, or what it did
+# (lines no shipped pattern explains: the client-noise families take the commoner wordings)
 ONE_CLIENT = [
-    "ERROR [api.auth] invalid token in request from 203.0.113.9",
-    'level=error msg="TLS handshake with client failed" remote_addr=198.51.100.7:51234 err=EOF',
-    "[ERROR] client 192.0.2.44:40000 reset the connection: broken pipe",
+    "ERROR [api.auth] request from 203.0.113.9 refused: signature mismatch",
+    'level=error msg="handshake with client stalled" remote_addr=198.51.100.7:51234 err=EOF',
+    "[ERROR] request from 192.0.2.44 ended early: EOF",
 ]
 # a client named, but the service stops, or its own link to what it depends on failed
 SERVICE_WIDE = [
@@ -333,8 +334,7 @@ def test_the_service_s_own_lines_stay_unknown_errors_with_the_rate_set(tmp_path:
     own = [own_line for _, own_line in ONE_CLIENT_NOT_SERVICE[1:6]]
     clients = [client_line for client_line, _ in ONE_CLIENT_NOT_SERVICE[1:3]]
     result = _classified(tmp_path, own + clients, client_errors_rate="60/h")
-    [group] = result.of_severity("acceptable")
-    assert (group.key, group.count) == ("client-errors", len(clients))
+    assert sum(g.count for g in result.of_severity("acceptable")) == len(clients)
     assert sum(g.count for g in result.unknown.values()) == len(own)
 
 
