@@ -685,6 +685,10 @@ def test_every_level_word_of_warning_or_worse_holds_a_host_literal():
         "Task completed without errors",
         'scan done error="<nil>"',
         '{"msg":"job done","error":null}',
+        '{"msg":"batch stored","errors":[]}',
+        "export finished, error_count: 0, error_rate: 0.0%",
+        "Errors: none",
+        "writing to /tmp/out and app-error.log",
     ],
 )
 def test_a_line_saying_nothing_went_wrong_does_not_read_as_an_error(message: str):
@@ -699,6 +703,10 @@ def test_a_line_saying_nothing_went_wrong_does_not_read_as_an_error(message: str
         "No errors found, but the upload failed",
         'scan done error="EOF"',
         "errors: 0.5% of requests",
+        "errors: 3 since start",
+        "error: 0xc0000005 in module app.so",
+        '{"msg":"batch stored","errors":["row 4: bad date"]}',
+        "could not open app-error.log: permission denied",
     ],
 )
 def test_a_line_with_an_error_beside_a_zero_count_still_reads_as_an_error(message: str):
