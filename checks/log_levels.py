@@ -289,9 +289,23 @@ def _head_level(message: str) -> Level | None:
     return None
 
 
+# a count or field that says nothing went wrong, in any case: "No errors found", "Errors: 0",
+# "error_rate: 0.0%", "without errors", "error=<nil>", "\"error\":null", "\"errors\":[]",
+# and a file named for errors ("error.log")
+_NOTHING_WRONG = re.compile(
+    r"(?i)\b(?:0|no|zero) (?:errors?|failures?|failed|warnings?)\b|\bwithout (?:any )?(?:errors?|failures?)\b"
+    r"|\b[\w.-]*(?:errors?|failures?|failed|fails)[\w.-]*\"?\s?[:=]\s?\"?0(?:\.0+)?%?(?![\w.])"
+    r"|\b(?:err|errors?|failures?)\"?\s?[:=]\s?\"?(?:<nil>|\[\]|(?:nil|null|none)\b)"
+    r"|\b[\w-]*(?:error|fail\w*)[\w-]*\.(?:log|txt|json|html?|php|conf)\b"
+)
+
+
 def words_say_error(message: str, error_like: re.Pattern[str]) -> bool:
-    """Whether a line stating no level reads as an error (counts of zero and paths set aside)."""
-    return error_like.search(message) is not None and error_like.search(_NEUTRAL.sub(" ", message)) is not None
+    """Whether a line stating no level reads as an error (counts of zero, fields that hold no
+    error and paths set aside)."""
+    if error_like.search(message) is None:
+        return False
+    return error_like.search(_NOTHING_WRONG.sub(" ", _NEUTRAL.sub(" ", message))) is not None
 
 
 # What a service says when it stops, cannot start, crashes or has lost what it cannot run

@@ -16,8 +16,16 @@ import pytest
 import yaml
 
 from golive.checks import logs
-from golive.checks.log_levels import _WORDS, Level, about_one_client, access_status, host_literals, stated_level
-from golive.checks.log_patterns import Classifier, knowledge_base, shipped_patterns
+from golive.checks.log_levels import (
+    _WORDS,
+    Level,
+    about_one_client,
+    access_status,
+    host_literals,
+    stated_level,
+    words_say_error,
+)
+from golive.checks.log_patterns import ERROR_LIKE, Classifier, knowledge_base, shipped_patterns
 from golive.errors import InventoryError
 from golive.inventory import Host, load_inventory
 
@@ -34,7 +42,8 @@ def _classified(tmp_path: Path, lines: list[str], **policy: Any) -> logs.Classif
 
 
 def _findings(result: logs.Classified) -> list[str]:
-    return [*(g.key for g in result.matched.values() if g.rule and g.rule.pattern.severity != "acceptable"),
+    quiet = ("acceptable", "benign")  # tolerated noise and known routine lines are no finding
+    return [*(g.key for g in result.matched.values() if g.rule and g.rule.pattern.severity not in quiet),
             *result.unknown, *result.unknown_warnings]  # fmt: skip
 
 
@@ -665,3 +674,40 @@ def test_every_level_word_of_warning_or_worse_holds_a_host_literal():
                "2026/03/02 04:10:11 ...ules/setting/log.go:155:initLoggerByName() [F] unknown logger"]  # fmt: skip
     for header in headers:
         assert stated_level(header) >= Level.WARNING and any(text in header.lower() for text in literals)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "No errors found.",
+        "Errors: 0, Warnings: 2",
+        "sync finished, failed: 0, succeeded: 120",
+        "Task completed without errors",
+        'scan done error="<nil>"',
+        '{"msg":"job done","error":null}',
+        '{"msg":"batch stored","errors":[]}',
+        "export finished, error_count: 0, error_rate: 0.0%",
+        "Errors: none",
+        "writing to /tmp/out and app-error.log",
+    ],
+)
+def test_a_line_saying_nothing_went_wrong_does_not_read_as_an_error(message: str):
+    assert not words_say_error(message, ERROR_LIKE)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Errors: 3, Warnings: 2",
+        "sync finished, failed: 10, succeeded: 120",
+        "No errors found, but the upload failed",
+        'scan done error="EOF"',
+        "errors: 0.5% of requests",
+        "errors: 3 since start",
+        "error: 0xc0000005 in module app.so",
+        '{"msg":"batch stored","errors":["row 4: bad date"]}',
+        "could not open app-error.log: permission denied",
+    ],
+)
+def test_a_line_with_an_error_beside_a_zero_count_still_reads_as_an_error(message: str):
+    assert words_say_error(message, ERROR_LIKE)
