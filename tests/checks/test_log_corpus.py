@@ -109,15 +109,15 @@ def test_checked_rows_name_the_file_their_message_was_found_in():
 
 # what the current held-out rows measured (docs/logs.md): a floor, so that no change makes the
 # patterns worse on lines they were not written from (set 6's 315 rows that stay held out and
-# set 7's 955, as measured with round 5's catalogues, families and level reading in).
+# set 7's 955, as measured with rounds 5 and 6 in: catalogues, families, level reading).
 # Empty, the two held-out tests fail loudly rather than pass on no figures.
 HELD_OUT_FLOOR: dict[str, float] = {
     "critical": 155 / 235,
-    "warning": 308 / 413,
-    "acceptable": 76 / 186,
-    "benign": 420 / 436,
+    "warning": 309 / 413,
+    "acceptable": 94 / 186,
+    "benign": 419 / 436,
 }
-HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 16 / 436
+HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 15 / 436
 
 
 def held_out_rows() -> list[Row]:
