@@ -73,6 +73,10 @@ class Batch:
     whole: str
     named: list[tuple[str, str, str]]
 
+    def in_session(self, session: str) -> Batch:
+        """The same commands, each run after ``session`` (shell lines setting the session up)."""
+        return Batch(self.tree, session + self.whole, [(n, session + c, session + f) for n, c, f in self.named])
+
 
 def batch(tree: Path, inventory: Path) -> Batch:
     """The batch golive at ``tree`` sends the host, built by that tree's own code and ``.venv``."""
@@ -84,16 +88,11 @@ def batch(tree: Path, inventory: Path) -> Batch:
     return Batch(tree.resolve().name, found["whole"], [(a, b, c) for a, b, c in found["named"]])
 
 
-LOCALE: list[str] = []  # --locale: the session's LANG, as a host's login environment sets it
-
-
 def ssh(fleet: Any, command: str) -> subprocess.CompletedProcess[bytes]:
     """``command`` run by ``sh -s`` on the fleet's host, the script on standard input (as golive
-    sends a batch too long for one argument); in the ``--locale`` given, if any (the sandbox's
-    sessions run in the C locale)."""
+    sends a batch too long for one argument)."""
     argv = ["ssh", "-F", str(fleet.ssh.config), "-o", "ControlMaster=no", fleet.hosts[0].alias, "sh -s"]
-    script = "".join(f"export LANG={shlex.quote(locale)}\n" for locale in LOCALE) + command
-    return subprocess.run(argv, input=script.encode(), capture_output=True, timeout=120)
+    return subprocess.run(argv, input=command.encode(), capture_output=True, timeout=120)
 
 
 def measure(fleet: Any, cpu: FleetCpu, command: str) -> tuple[float, float]:
@@ -147,7 +146,9 @@ def rows(fleet: Any, cpu: FleetCpu, batches: list[Batch], only: list[str] | None
 
 
 def report(fleet: Any, inventory: Path, args: argparse.Namespace) -> int:
-    batches = [batch(tree, inventory) for tree in [REPO, *args.baseline]]
+    # --locale: the session's LANG as a host's login sets it (the sandbox's sessions run in the C locale)
+    session = f"export LANG={shlex.quote(args.locale)}\n" if args.locale else ""
+    batches = [batch(tree, inventory).in_session(session) for tree in [REPO, *args.baseline]]
     cpu = FleetCpu(fleet)
     try:
         ssh(fleet, "true")
@@ -181,7 +182,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--run-dir", type=Path, help="keep the fleet up here and use it again (--down ends it)")
     parser.add_argument("--down", action="store_true", help="take the kept fleet down and remove --run-dir")
     args = parser.parse_args(argv)
-    LOCALE[:] = [args.locale] if args.locale else []
     sys.path.insert(0, str(REPO))
     from sandbox import light_profile
     from sandbox.light_fleet import LightFleet, light_fleet
