@@ -141,6 +141,13 @@ _ZEROLOG = re.compile(r"^\d{1,2}:\d\d[AP]M PNC ")
 # colours: zerolog's console writer, structlog's console renderer and tracing's fmt layer colour
 # the level even when the output is not a terminal
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def uncoloured(text: str) -> str:
+    """``text`` without its colour codes (SGR escape sequences)."""
+    return _ANSI.sub("", text) if "\x1b" in text else text
+
+
 # PHP's error log: "PHP Warning:  ...", in its own file after its time ("[02-Mar-2026 04:10:11 UTC] ")
 _PHP = re.compile(r"^(?:\[[^\]]{10,40}\] )?PHP (Fatal error|Parse error|Warning|Notice|Deprecated|Strict Standards)\b")
 _PHP_LEVEL = {"Fatal error": Level.CRITICAL, "Parse error": Level.CRITICAL, "Warning": Level.WARNING}
@@ -197,8 +204,7 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         priority, message = split_priority(message)
     if priority is not None and priority <= 4:
         return Level.CRITICAL if priority <= 2 else Level.ERROR if priority == 3 else Level.WARNING
-    if "\x1b" in message:
-        message = _ANSI.sub("", message)
+    message = uncoloured(message)
     first = message[:1]
     # each structured form is looked for only when its punctuation is there (lines are many)
     structured = []
@@ -511,8 +517,7 @@ def judge(message: str, priority: int | None, statuses: tuple[str, ...], error_l
     service stops or cannot start (``says_it_stops``) is reported as critical. Colour
     codes are taken off first, for every reading.
     """
-    if "\x1b" in message:
-        message = _ANSI.sub("", message)
+    message = uncoloured(message)
     status = access_status(message)
     if status is not None:
         return Level.ERROR if str(status).startswith(statuses) else None

@@ -29,7 +29,7 @@ import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from golive.checks.log_levels import Level, confirming_ere, split_priority
+from golive.checks.log_levels import Level, confirming_ere, split_priority, uncoloured
 from golive.checks.log_patterns import Classifier, Rule, knowledge_base, parse_rate, shared, suggestion, template
 from golive.errors import TargetError
 from golive.evidence import MAX_LINE_CHARS, Comparison, Verdict
@@ -266,9 +266,12 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
 def _log_line(kind: str, raw: str) -> LogLine:
     """The line, redacted: nothing derived from it (groups, templates, suggestions) sees a secret.
 
-    A journald line's ``<N>`` priority prefix (the host adds it) is taken off first.
+    A journald line's ``<N>`` priority prefix (the host adds it) is taken off first, and
+    colour codes before anything reads the line: patterns, the level, redaction and the
+    evidence see the words a terminal shows, not the escape sequences between them.
     """
     priority, raw = split_priority(raw) if kind == "unit" else (None, raw)
+    raw = uncoloured(raw)
     shown = redact(raw)
     match = _ISO.match(raw)
     if match is None:

@@ -196,6 +196,17 @@ def test_a_coloured_error_line_saying_it_stops_is_critical(tmp_path: Path):
     assert not result.unknown
 
 
+def test_colour_codes_come_off_before_patterns_and_evidence_read_a_line(tmp_path: Path):
+    """A colour code between a pattern's words does not hide the line from it, and the
+    evidence shows the words a terminal shows, not the escape sequences."""
+    coloured = "\x1b[31mError\x1b[39m: listen EADDRINUSE: address \x1b[1malready\x1b[22m in use :::3000"
+    result = _classified(tmp_path, [coloured])
+    groups = result.of_severity("critical")
+    assert [(g.key, g.count) for g in groups] == [("port-in-use", 1)]
+    assert groups[0].examples and not [e for e in groups[0].examples if "\x1b" in e]
+    assert "Error: listen EADDRINUSE: address already in use :::3000" in groups[0].examples[0]
+
+
 def test_error_lines_retrying_repairing_or_about_a_child_are_not_critical(tmp_path: Path):
     result = _classified(tmp_path, [*CARRIES_ON, 'level=info msg="going down on request" signal=SIGTERM'])
     assert not result.of_severity("critical")
