@@ -21,7 +21,8 @@ read from the formats services write:
 - library layouts the first tokens cannot tell from prose: Monolog's ``[time] channel.ERROR:``,
   zap's console ``time<TAB>error<TAB>``, Python logging's ``time - name - ERROR - ``,
   zerolog's ``4:10AM PNC``, Erlang's ``=ERROR REPORT====``, Gitea's ``Func() [E]``,
-  ``[time][target][ERROR]`` (fern, Vaultwarden); colour codes are taken off first;
+  ``[time][target][ERROR]`` (fern, Vaultwarden), Telegraf's ``time E!``/``W!``; colour codes are
+  taken off first;
 - klog's ``I``/``W``/``E``/``F`` header;
 - Redis's level character after its time: ``.`` debug, ``-`` verbose, ``*`` notice,
   ``#`` warning (``serverLogRaw`` in Redis's server.c);
@@ -133,6 +134,9 @@ _ERLANG_LEVEL = {"ERROR": Level.ERROR, "CRASH": Level.ERROR, "SUPERVISOR": Level
 _GITEA = re.compile(r"\.go:\d+:[\w.]+\(\) \[([TDIWEF])\] ")
 _GITEA_LEVEL = {"T": Level.DEBUG, "D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR,
                 "F": Level.CRITICAL}  # fmt: skip
+# Telegraf's text logger: its RFC 3339 time, then the level's indicator ("E!", "W!", "I!", "D!", "T!")
+_TELEGRAF = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d) ([TDIWE])! ")
+_TELEGRAF_LEVEL = {"T": Level.DEBUG, "D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR}
 # brackets run together, one of them the level: "[time][target][ERROR] " (fern's example format,
 # Vaultwarden's)
 _BRACKET_RUN = re.compile(r"^\[[^\]]{1,60}\](?:\[[^\]\s]{1,80}\])*?\[(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)\] ")
@@ -230,6 +234,10 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
             return _REDIS_LEVEL[found.group(1)]
         if "M PNC " in message and _ZEROLOG.match(message):
             return Level.CRITICAL
+        if "! " in message:
+            found = _TELEGRAF.match(message)
+            if found:
+                return _TELEGRAF_LEVEL[found.group(1)]
     if "#" in message:
         found = _NGINX.search(message, 0, 80)
         if found:
@@ -562,9 +570,10 @@ def host_literals(statuses: Sequence[str]) -> tuple[str, ...]:
     and every access-log line with an error status contains."""
     # "fata" (and fatal), "pani" (and panic): logrus's and charmbracelet/log's FATA, PANI (coloured,
     # timed or not); "pnc": zerolog's PNC; "fail": .NET's fail:; Erlang's crash and supervisor reports;
-    # Gitea's level initials after its caller
+    # Gitea's level initials after its caller; Telegraf's indicators
     levels = ("warn", "wrn", "err", "eror", "severe", "crit", "alert", "emerg", "fata", "ftl", "pani", "pnc",
-              "fail", "=crash report", "=supervisor report", "() [w] ", "() [e] ", "() [f] ")  # fmt: skip
+              "fail", "=crash report", "=supervisor report", "() [w] ", "() [e] ", "() [f] ",
+              " w! ", " e! ")  # fmt: skip
     structured = ('"level":40', '"level":50', '"level":60', '"level": 40', '"level": 50', '"level": 60',
                   '"s":"w', '"s":"e', '"s":"f', '"s": "w', '"s": "e', '"s": "f',
                   "<0>", "<1>", "<2>", "<3>", "<4>", KLOG_LITERAL)  # fmt: skip

@@ -643,6 +643,7 @@ LAYOUTS = {
                        "{d/} {t} ...ules/setting/log.go:155:initLoggerByName() [F] {m}"),
     "[time][target][LEVEL] (fern, Vaultwarden)": ("[{d} {t}.123][vaultwarden::api::core][ERROR] {m}",
                                                   "[{d} {t}.123][vaultwarden][INFO] {m}", None),
+    "Telegraf's text logger": ("{d}T{t}Z E! [inputs.mqtt_consumer] {m}", "{d}T{t}+01:00 I! [agent] {m}", None),
     "Elixir Logger": ("{t}.123 [error] {m}", "{t}.123 [info] {m}", "{t}.123 [emergency] {m}"),
     "Elixir Logger with metadata": ("{t}.123 request_id=F1 [error] {m}", "{t}.123 request_id=F1 [notice] {m}",
                                     "{t}.123 request_id=F1 [critical] {m}"),
