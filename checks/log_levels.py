@@ -21,8 +21,8 @@ read from the formats services write:
 - library layouts the first tokens cannot tell from prose: Monolog's ``[time] channel.ERROR:``,
   zap's console ``time<TAB>error<TAB>``, Python logging's ``time - name - ERROR - ``,
   zerolog's ``4:10AM PNC``, Erlang's ``=ERROR REPORT====``, Gitea's ``Func() [E]``,
-  ``[time][target][ERROR]`` (fern, Vaultwarden), Telegraf's ``time E!``/``W!``; colour codes are
-  taken off first;
+  ``[time][target][ERROR]`` (fern, Vaultwarden), Telegraf's ``time E!``/``W!``, Jetty's
+  ``time:WARN :logger:thread:``; colour codes are taken off first;
 - klog's ``I``/``W``/``E``/``F`` header;
 - Redis's level character after its time: ``.`` debug, ``-`` verbose, ``*`` notice,
   ``#`` warning (``serverLogRaw`` in Redis's server.c);
@@ -134,6 +134,9 @@ _ERLANG_LEVEL = {"ERROR": Level.ERROR, "CRASH": Level.ERROR, "SUPERVISOR": Level
 _GITEA = re.compile(r"\.go:\d+:[\w.]+\(\) \[([TDIWEF])\] ")
 _GITEA_LEVEL = {"T": Level.DEBUG, "D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR,
                 "F": Level.CRITICAL}  # fmt: skip
+# Jetty's StdErrAppender (jetty-slf4j-impl): "time:LEVEL:logger:thread: message", the level padded to
+# five characters ("WARN ", "INFO "); Jetty 9's StdErrLog wrote it unpadded, with DBUG and no ERROR
+_JETTY = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}:(ERROR|WARN|INFO|DEBUG|DBUG|TRACE) ?:")
 # Telegraf's text logger: its RFC 3339 time, then the level's indicator ("E!", "W!", "I!", "D!", "T!")
 _TELEGRAF = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d) ([TDIWE])! ")
 _TELEGRAF_LEVEL = {"T": Level.DEBUG, "D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR}
@@ -238,6 +241,9 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
             found = _TELEGRAF.match(message)
             if found:
                 return _TELEGRAF_LEVEL[found.group(1)]
+        found = _JETTY.match(message)
+        if found:
+            return _WORDS[found.group(1).lower()]
     if "#" in message:
         found = _NGINX.search(message, 0, 80)
         if found:

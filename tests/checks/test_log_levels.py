@@ -643,6 +643,8 @@ LAYOUTS = {
                        "{d/} {t} ...ules/setting/log.go:155:initLoggerByName() [F] {m}"),
     "[time][target][LEVEL] (fern, Vaultwarden)": ("[{d} {t}.123][vaultwarden::api::core][ERROR] {m}",
                                                   "[{d} {t}.123][vaultwarden][INFO] {m}", None),
+    "Jetty's StdErrAppender": ("{d} {t}.123:ERROR:oejs.HttpChannel:qtp1-27: {m}",
+                               "{d} {t}.123:INFO :oejs.Server:main: {m}", None),
     "Telegraf's text logger": ("{d}T{t}Z E! [inputs.mqtt_consumer] {m}", "{d}T{t}+01:00 I! [agent] {m}", None),
     "Elixir Logger": ("{t}.123 [error] {m}", "{t}.123 [info] {m}", "{t}.123 [emergency] {m}"),
     "Elixir Logger with metadata": ("{t}.123 request_id=F1 [error] {m}", "{t}.123 request_id=F1 [notice] {m}",
@@ -653,6 +655,13 @@ LAYOUTS = {
 def _layout(line: str, moment: dt.datetime) -> str:
     day, time = moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M:%S")
     return line.format(d=day, t=time, m="search index sync failed, will retry", **{"d/": day.replace("-", "/")})
+
+
+def test_jetty_warnings_padded_or_not_are_warnings():
+    assert stated_level("2026-03-02 04:10:11.123:WARN :oejs.HttpChannel:qtp1-27: /api failed") == Level.WARNING
+    assert stated_level("2026-03-02 04:10:11.123:WARN:oejs.HttpChannel:qtp1-27: /api failed") == Level.WARNING
+    assert stated_level("2026-03-02 04:10:11.123:DBUG:oejs.HttpChannel:qtp1-27: /api failed") == Level.DEBUG
+    assert stated_level("2026-03-02 04:10:11.123 WARN the /api failed") == Level.WARNING  # other layouts unchanged
 
 
 @pytest.mark.parametrize("library", LAYOUTS)
