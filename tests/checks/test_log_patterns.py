@@ -104,6 +104,31 @@ def test_the_host_filter_runs_in_the_c_locale_and_keeps_letters_beyond_ascii_in_
     assert [classifier.for_source("disk").classify(line) is not None for line in lines] == [True, True, False]
 
 
+# what a healthy service prints all day: access lines answered 2xx/3xx, routine info and debug
+# lines about requests, clients, connections and jobs
+ROUTINE = [
+    '10.0.3.7 - - [15/Feb/2026:20:01:02 +0000] "GET /api/v1/items/42 HTTP/1.1" 200 512 "-" "Mozilla/5.0"',
+    '10.0.3.7 - - [15/Feb/2026:20:01:03 +0000] "POST /login HTTP/1.1" 302 0 "https://app.example.org/" "curl/8.5"',
+    'level=info msg="request handled" path=/api/v1/orders/42 duration=12ms request_id=5f0c2a',
+    'level=info msg="client connected" client=10.0.4.9:51234 protocol=HTTP/2.0',
+    '{"level":"info","ts":1771185662.1,"msg":"request completed","method":"GET","status":200,"bytes":5120}',
+    "2026-02-15 20:01:02,123 INFO [worker] job 42 finished in 0.8s, 120 rows written",
+    "DEBUG cache hit key=user:42 ttl=300s shard=3",
+    'INFO: 10.0.3.7:51234 - "GET /healthz HTTP/1.1" 200 OK',
+    "2026-02-15T20:01:02.123Z INFO  [http] GET /api/v1/users/42 -> 200 (3 ms), session renewed for user alice",
+    "I0215 20:01:02.123456       1 controller.go:88] synced 12 objects, queue length 0",
+]
+
+
+def test_the_host_filter_keeps_no_routine_line():
+    """The host sends only candidate lines: a filter string a routine line holds (``request``,
+    ``client``, ``session``) would send a busy service's whole log and cost its CPU on both sides."""
+    command = logs.host_filter(Classifier(shipped_patterns()).host_filter())
+    kept = subprocess.run(["sh", "-c", command], input="\n".join(ROUTINE) + "\n", capture_output=True, text=True,
+                          check=False).stdout.splitlines()  # fmt: skip
+    assert kept == []
+
+
 def test_every_error_like_line_contains_a_host_filter_word():
     for line in ["Fatal: x", "PANIC", "java.lang.NullPointerException", "Connection REFUSED", "Permission denied",
                  "upload failed", "segfault", "[crit] x", "Traceback (most recent call last):"]:  # fmt: skip
