@@ -241,9 +241,10 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
             found = _TELEGRAF.match(message)
             if found:
                 return _TELEGRAF_LEVEL[found.group(1)]
-        found = _JETTY.match(message)
-        if found:
-            return _WORDS[found.group(1).lower()]
+        if message[23:24] == ":":  # right after Jetty's time
+            found = _JETTY.match(message)
+            if found:
+                return _WORDS[found.group(1).lower()]
     if "#" in message:
         found = _NGINX.search(message, 0, 80)
         if found:
