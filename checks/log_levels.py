@@ -312,9 +312,10 @@ def _head_level(message: str) -> Level | None:
 
 # a count or field that says nothing went wrong, in any case: "No errors found", "Errors: 0",
 # "error_rate: 0.0%", "without errors", "error=<nil>", "\"error\":null", "\"errors\":[]",
-# and a file named for errors ("error.log")
+# "error-free", "errors were not found", and a file named for errors ("error.log")
 _NOTHING_WRONG = re.compile(
     r"(?i)\b(?:0|no|zero) (?:errors?|failures?|failed|warnings?)\b|\bwithout (?:any )?(?:errors?|failures?)\b"
+    r"|\b(?:errors?|failures?|faults?)[- ]free\b|\b(?:errors?|failures?) (?:were|was) not (?:found|detected|reported)\b"
     r"|\b[\w.-]*(?:errors?|failures?|failed|fails)[\w.-]*\"?\s?[:=]\s?\"?0(?:\.0+)?%?(?![\w.])"
     r"|\b(?:err|errors?|failures?)\"?\s?[:=]\s?\"?(?:<nil>|\[\]|(?:nil|null|none)\b)"
     r"|\b[\w-]*(?:error|fail\w*)[\w-]*\.(?:log|txt|json|html?|php|conf)\b"

@@ -710,6 +710,8 @@ def test_every_level_word_of_warning_or_worse_holds_a_host_literal():
         "export finished, error_count: 0, error_rate: 0.0%",
         "Errors: none",
         "writing to /tmp/out and app-error.log",
+        "verify pass 2: error-free, 3021 blocks checked",
+        "Consistency check done: errors were not found",
     ],
 )
 def test_a_line_saying_nothing_went_wrong_does_not_read_as_an_error(message: str):
@@ -728,6 +730,8 @@ def test_a_line_saying_nothing_went_wrong_does_not_read_as_an_error(message: str
         "error: 0xc0000005 in module app.so",
         '{"msg":"batch stored","errors":["row 4: bad date"]}',
         "could not open app-error.log: permission denied",
+        "the run was error-free until the upload failed",
+        "errors were not found in the cache, reading them failed: EOF",
     ],
 )
 def test_a_line_with_an_error_beside_a_zero_count_still_reads_as_an_error(message: str):
