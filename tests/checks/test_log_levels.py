@@ -184,12 +184,14 @@ CARRIES_ON = [
 def test_error_lines_saying_nothing_will_serve_or_data_is_damaged_are_critical(tmp_path: Path):
     result = _classified(tmp_path, NOTHING_TO_SERVE)
     critical = {g.key: g.count for g in result.of_severity("critical")}
-    # the two lines naming no listener at all are the service-no-listener family's, and the one
-    # refusing to boot the service-refuses-to-start family's, at any level
+    # the two lines naming no listener at all are the service-no-listener family's, the one
+    # refusing to boot the service-refuses-to-start family's and the failed migration the
+    # startup-or-migration-failed family's, at any level
     assert critical == {
-        "stated-level-critical": len(NOTHING_TO_SERVE) - 3,
+        "stated-level-critical": len(NOTHING_TO_SERVE) - 4,
         "service-no-listener": 2,
         "service-refuses-to-start": 1,
+        "startup-or-migration-failed": 1,
     }
     assert not result.unknown
 
@@ -197,8 +199,8 @@ def test_error_lines_saying_nothing_will_serve_or_data_is_damaged_are_critical(t
 def test_a_coloured_error_line_saying_it_stops_is_critical(tmp_path: Path):
     """Colour codes come off before every reading, not only the level's: the stop vocabulary
     reads the words between them."""
-    coloured = "\x1b[31mERROR\x1b[0m store: \x1b[1mdatabase migration\x1b[0m failed"
-    result = _classified(tmp_path, [coloured, "\x1b[36mINFO\x1b[0m store: database migration done"])
+    coloured = "\x1b[31mERROR\x1b[0m store: \x1b[1mstorage initialization\x1b[0m failed"
+    result = _classified(tmp_path, [coloured, "\x1b[36mINFO\x1b[0m store: storage initialization done"])
     assert {g.key: g.count for g in result.of_severity("critical")} == {"stated-level-critical": 1}
     assert not result.unknown
 
