@@ -367,6 +367,9 @@ _STOPS = re.compile(
     r"|database disk image is malformed|file is not a database|\bcorruption (?:in|of|detected)\b"
     r"|\b(?:data(?:base)?|index|journal|WAL|repository|store)\b[^.;,]{0,40}? "
     r"(?:appears to be |seems to be |is |was |has been )corrupt(?:ed)?\b|migrations? failed(?!.{0,40}downgrad)"
+    r"|(?<!deleting )(?<!removing )(?<!skipping )(?<!ignoring )(?<!discarding )\bcorrupt(?:ed)? "
+    r"(?:data(?:base)?|index|journal|WAL|repository|store|segment|page|snapshot|checkpoint)s?(?: files?)?\b"
+    r"(?! (?:from|sent by|received from) (?:the |a )?(?:client|peer))"
     r"|assert(?:ion)? failed|\bassertion\b.{1,200}\bfailed|too many (?:unstable )?restarts|\bpanicked\b"
     r"|\bdata loss\b|\bsplit-brain\b|\bdata (?:may|might|will|could) (?:have )?be(?:en)? lost|\bdata was lost"
     # a container or a VPN that cannot be created: the container runtime, the TUN device

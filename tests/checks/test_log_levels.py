@@ -161,6 +161,7 @@ NOTHING_TO_SERVE = [
     'level=error msg="runc create failed: container\'s cgroup is not empty: 3 process(es) found"',
     'vpnd[712]: engine error: CreateTUN("vpn0") failed; the tun device does not exist',
     'ERROR: database "app" is corrupted, please restore it from a backup',
+    "ERROR Corrupted data file detected: /var/lib/app/data/000123.log",
     'ERR server exited unexpectedly error="accept tcp [::]:443: use of closed network connection"',
 ]
 # (lines of no project golive has patterns for: the vocabulary, not a catalogue, makes them critical)
@@ -173,6 +174,7 @@ CARRIES_ON = [
     'level=error msg="read error, attempting repair" err="corruption in segment /data/wal/00000004"',
     "ERROR cache: index initialization failed, continuing in degraded state.",
     "ERROR mail: Deleting corrupted cache file /srv/mail/bob/index.cache",
+    "ERROR store: skipping corrupted index file /var/lib/app/tmp/upload-1.idx, rebuilding it",
     "ERROR transcode: ffmpeg process exited unexpectedly with code 1",
     'level=error msg="plugin initialization failed" plugin=geoip err="database file not found"',
     'level=error msg="failed to load certificate for client" client=10.0.0.3',
@@ -182,16 +184,23 @@ CARRIES_ON = [
 def test_error_lines_saying_nothing_will_serve_or_data_is_damaged_are_critical(tmp_path: Path):
     result = _classified(tmp_path, NOTHING_TO_SERVE)
     critical = {g.key: g.count for g in result.of_severity("critical")}
-    # the two lines naming no listener at all are the service-no-listener family's, at any level
-    assert critical == {"stated-level-critical": len(NOTHING_TO_SERVE) - 2, "service-no-listener": 2}
+    # the two lines naming no listener at all are the service-no-listener family's, the one
+    # refusing to boot the service-refuses-to-start family's and the failed migration the
+    # startup-or-migration-failed family's, at any level
+    assert critical == {
+        "stated-level-critical": len(NOTHING_TO_SERVE) - 4,
+        "service-no-listener": 2,
+        "service-refuses-to-start": 1,
+        "startup-or-migration-failed": 1,
+    }
     assert not result.unknown
 
 
 def test_a_coloured_error_line_saying_it_stops_is_critical(tmp_path: Path):
     """Colour codes come off before every reading, not only the level's: the stop vocabulary
     reads the words between them."""
-    coloured = "\x1b[31mERROR\x1b[0m store: \x1b[1mdatabase migration\x1b[0m failed"
-    result = _classified(tmp_path, [coloured, "\x1b[36mINFO\x1b[0m store: database migration done"])
+    coloured = "\x1b[31mERROR\x1b[0m store: \x1b[1mstorage initialization\x1b[0m failed"
+    result = _classified(tmp_path, [coloured, "\x1b[36mINFO\x1b[0m store: storage initialization done"])
     assert {g.key: g.count for g in result.of_severity("critical")} == {"stated-level-critical": 1}
     assert not result.unknown
 
@@ -256,7 +265,9 @@ def test_a_client_word_does_not_hide_the_service_stopping_or_losing_its_own_link
     result = _classified(tmp_path, SERVICE_WIDE + OWN_LINK, client_errors_rate="60/h")
     assert not result.of_severity("acceptable")
     assert [(g.key, g.count) for g in result.of_severity("critical")] == [("stated-level-critical", 2)]
-    assert sum(g.count for g in result.unknown.values()) == len(OWN_LINK)
+    # the lost database connection is the dependency-link-lost family's; the others unknown errors
+    assert [(g.key, g.count) for g in result.of_severity("warning")] == [("dependency-link-lost", 1)]
+    assert sum(g.count for g in result.unknown.values()) == len(OWN_LINK) - 1
 
 
 def test_client_errors_rate_tolerates_a_peak_and_is_off_by_default(tmp_path: Path):
