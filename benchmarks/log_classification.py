@@ -112,15 +112,19 @@ def to_ere(regex: str) -> str:
 def grep_expressions(patterns: list[LogPattern]) -> tuple[list[str], list[str]]:
     """(each pattern's ERE that grep accepts, the ids of those it refuses: a back reference
     inside a lookahead has no ERE form)."""
-    accepted, refused = [], []
-    for pattern in patterns:
-        expression = to_ere(pattern.regex)
-        check = subprocess.run(["grep", "-E", "-c", "-e", expression, "/dev/null"], capture_output=True, check=False)
-        if check.returncode > 1:
-            refused.append(pattern.id)
-        else:
-            accepted.append(expression)
-    return accepted, refused
+    expressions = [to_ere(pattern.regex) for pattern in patterns]
+
+    def accepts(chosen: list[str]) -> bool:
+        command = ["grep", "-E", "-c", *(f"-e{expression}" for expression in chosen), "/dev/null"]
+        return subprocess.run(command, capture_output=True, check=False).returncode <= 1
+
+    if accepts(expressions):  # one grep for all, the usual case; each alone only when it refuses
+        return expressions, []
+    kept = [accepts([expression]) for expression in expressions]
+    return (
+        [expression for expression, ok in zip(expressions, kept, strict=True) if ok],
+        [pattern.id for pattern, ok in zip(patterns, kept, strict=True) if not ok],
+    )
 
 
 def cpu_seconds() -> float:

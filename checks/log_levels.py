@@ -533,10 +533,9 @@ def judge(message: str, priority: int | None, statuses: tuple[str, ...], error_l
 
     ``statuses``: the error statuses' prefixes (``parse_statuses``). A warning-level
     line whose words say error is reported as an error; an error that says the
-    service stops or cannot start (``says_it_stops``) is reported as critical. Colour
-    codes are taken off first, for every reading.
+    service stops or cannot start (``says_it_stops``) is reported as critical. ``message``
+    comes without colour codes (the log reader takes them off when it reads a line).
     """
-    message = uncoloured(message)
     status = access_status(message)
     if status is not None:
         return Level.ERROR if str(status).startswith(statuses) else None
