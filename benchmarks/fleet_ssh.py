@@ -141,7 +141,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--hosts", type=int, nargs="+", default=[1, 10, 50], help="fleet sizes (1, 10, 50, 200 ...)")
     parser.add_argument("--modes", nargs="+", choices=sorted(MODES), default=list(DEFAULT_MODES))
     parser.add_argument("--prefix", default="gfb", help="prefix of the namespaces (a-z, 0-9, at most 6 characters)")
-    parser.add_argument("--keep-reports", type=Path, help="copy each run's readiness.json and .html here")
+    parser.add_argument("--keep-reports", type=Path, help="copy each run's readiness.json, .html and timeline here")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown, to paste in the docs")
     parser.add_argument("--no-html-load", action="store_true", help="skip the headless Chromium load of the HTML")
     parser.add_argument("--baseline", type=Path, help="another checkout (with its .venv): each golive mode runs "
@@ -329,6 +329,8 @@ def bench(
                         for kept in (reports / "readiness.json", reports / "readiness.html"):
                             if kept.exists():
                                 shutil.copyfile(kept, keep / f"{kept.stem}-{hosts}-{mode}{kept.suffix}")
+                        if (reports / "timeline").is_dir():
+                            shutil.copytree(reports / "timeline", keep / f"timeline-{hosts}-{mode}", dirs_exist_ok=True)
         finally:
             _remove(work)
     return rows

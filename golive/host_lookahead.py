@@ -5,6 +5,12 @@ session's items alone; with pytest-xdist, the worker's queue) and hands the host
 read, in the order they come, to the fleet's ``Lookahead``. A host counts when one of its
 coming tests reads a fact of its batch (``reads_batch``); with ``--dist load``
 (``golive/host_scheduling.py``) a worker's queue holds the host it judges and the next two.
+
+A process that runs the whole session's tests itself (no xdist) runs them host by host
+(``sharding.by_host``), as a worker is handed them: in pytest's own order (criterion by
+criterion) every host's first test would wait for its batch before any host was judged
+whole, and the judging would run on alone after the last batch came in, rather than
+while the next hosts' batches are being fetched.
 """
 
 from __future__ import annotations
@@ -35,6 +41,14 @@ class HostLookahead:
         """The hosts read by the tests to come, the nearest first, as last looked at."""
         self._cursor = 0
         self._looked_at = -1
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        """Host by host, in a process that runs the tests it collects (an xdist worker runs
+        what it is handed, in the scheduler's order)."""
+        if self._hosts and not hasattr(config, "workerinput"):
+            order = sharding.by_host([item.nodeid for item in items], self._names)
+            items[:] = [items[index] for index in order]
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_call(self, item: pytest.Item) -> None:

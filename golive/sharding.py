@@ -3,6 +3,8 @@
 ``--shard K/N`` splits the fleet by host: hosts sorted by name are dealt round-robin
 to N shards, so shards stay balanced and a host's tests (and its connection and
 cached facts) live in exactly one job. Tests of no host run in shard 1.
+
+``by_host`` puts a host's tests together, in the order they were collected.
 """
 
 from __future__ import annotations
@@ -43,3 +45,17 @@ def shard_of(host: str | None, hosts: Sequence[str], total: int) -> int:
     if host is None:
         return 1
     return sorted(hosts).index(host) % total + 1
+
+
+def by_host(nodeids: Sequence[str], hosts: Collection[str]) -> list[int]:
+    """The indices of ``nodeids`` with each host's tests together: the hosts in the order their
+    first test comes, each host's tests in their own order, then the tests of no host.
+
+    pytest collects criterion by criterion (every host's instance of one test function,
+    then the next); run in that order, a process meets every host's first test before it
+    can judge any host whole."""
+    groups: dict[str | None, list[int]] = {}
+    for index, nodeid in enumerate(nodeids):
+        groups.setdefault(host_of(nodeid, hosts), []).append(index)
+    hostless = groups.pop(None, [])
+    return [index for indices in groups.values() for index in indices] + hostless

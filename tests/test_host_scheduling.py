@@ -4,7 +4,7 @@ import pytest
 from xdist.scheduler import LoadScopeScheduling
 
 from golive.host_scheduling import HostScheduling
-from golive.sharding import host_of, parse_shard, shard_of
+from golive.sharding import by_host, host_of, parse_shard, shard_of
 
 HOSTS = ["web", "web-1", "db"]
 
@@ -22,6 +22,22 @@ HOSTS = ["web", "web-1", "db"]
 )
 def test_host_of(nodeid, host):
     assert host_of(nodeid, HOSTS) == host
+
+
+def test_a_process_running_its_own_tests_takes_them_host_by_host() -> None:
+    """Each host's tests together in their collected order, hosts as they first come, then
+    the tests of no host; every test once."""
+    nodeids = [
+        "t.py::test_a[web-1]", "t.py::test_a[web]", "t.py::test_fleet", "t.py::test_b[web/nginx]",
+        "t.py::test_b[web-1/nginx]", "t.py::test_c[other]", "t.py::test_c[db]", "t.py::test_c[web-1]",
+    ]  # fmt: skip
+    order = by_host(nodeids, HOSTS)
+    assert [nodeids[i] for i in order] == [
+        "t.py::test_a[web-1]", "t.py::test_b[web-1/nginx]", "t.py::test_c[web-1]",
+        "t.py::test_a[web]", "t.py::test_b[web/nginx]", "t.py::test_c[db]",
+        "t.py::test_fleet", "t.py::test_c[other]",
+    ]  # fmt: skip
+    assert sorted(order) == list(range(len(nodeids)))
 
 
 def test_shards_deal_sorted_hosts_round_robin():
