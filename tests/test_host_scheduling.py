@@ -5,6 +5,7 @@ from xdist.scheduler import LoadScopeScheduling
 
 from golive.host_scheduling import HostScheduling
 from golive.sharding import by_host, host_of, parse_shard, shard_of
+from tests.conftest import criteria_project
 
 HOSTS = ["web", "web-1", "db"]
 
@@ -38,6 +39,37 @@ def test_a_process_running_its_own_tests_takes_them_host_by_host() -> None:
         "t.py::test_fleet", "t.py::test_c[other]",
     ]  # fmt: skip
     assert sorted(order) == list(range(len(nodeids)))
+
+
+def test_a_run_without_workers_judges_its_hosts_one_after_another(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In one process, golive runs each host's criteria together (pytest collects them
+    criterion by criterion), then the tests of no host."""
+    criteria_project(pytester, 'hosts:\n  a: {backend: "local://"}\n  b: {backend: "local://"}\n')
+    (pytester.path / "tests_infra" / "test_order.py").write_text(
+        "import os, pytest\n"
+        "def ran(name):\n"
+        "    with open(os.environ['RAN'], 'a') as f:\n"
+        "        f.write(name + '\\n')\n"
+        "@pytest.mark.critical\n"
+        "@pytest.mark.criterion('AVL-01', category='Availability')\n"
+        "def test_first(fleet_host, remote):\n"
+        '    """First."""\n'
+        "    ran(f'first {fleet_host.name}')\n"
+        "    remote.run('true')\n"
+        "@pytest.mark.critical\n"
+        "@pytest.mark.criterion('AVL-02', category='Availability')\n"
+        "def test_second(fleet_host, remote):\n"
+        '    """Second."""\n'
+        "    ran(f'second {fleet_host.name}')\n"
+        "    remote.run('true')\n"
+    )
+    ran = pytester.path / "ran.txt"
+    monkeypatch.setenv("RAN", str(ran))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:html", "-n", "0")
+    result.assert_outcomes(passed=4)
+    assert ran.read_text().split("\n")[:-1] == ["first a", "second a", "first b", "second b"]
 
 
 def test_shards_deal_sorted_hosts_round_robin():
