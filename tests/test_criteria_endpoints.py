@@ -180,6 +180,49 @@ def test_certificates_read_once_per_host_port_and_requests_share_one_connection(
         probe.close()
 
 
+@pytest.mark.sandbox
+@pytest.mark.root
+def test_certificate_reads_share_one_context_per_trust(web, monkeypatch):
+    """Each endpoint's read against the system store used to parse the whole store again
+    (about 30 ms of CPU, twice for a certificate that does not verify there): contexts are
+    now made once per trust, and each read still gets its own verdict."""
+    import ssl
+
+    from golive.checks import tls
+    from golive.checks.http import Target
+    from golive.inventory import Endpoint, Host
+
+    made: list[str | None] = []
+    create = ssl.create_default_context
+
+    def counting(*args, cafile=None, **kwargs):
+        made.append(cafile)
+        return create(*args, cafile=cafile, **kwargs)
+
+    monkeypatch.setattr(ssl, "create_default_context", counting)
+    tls.verifying_context.cache_clear()
+    tls.unverified_context.cache_clear()
+    host = Host(name="web", backend="local://")
+    url = f"https://127.0.0.1:{web.ports.https}/"
+    ca = str(web.certs.ca_bundle)
+    names = ("ok", "expired", "wronghost", "selfsigned")
+    certificates = tls.Certificates()
+    system = {name: certificates.certificate(Target(host, Endpoint(name=name, url=url,
+              server_name=f"{name}.golive.test"))) for name in names}  # fmt: skip
+    bundled = {name: certificates.certificate(Target(host, Endpoint(name=f"{name}-ca", url=url,
+               server_name=f"{name}.golive.test", ca_bundle=ca))) for name in names}  # fmt: skip
+    try:
+        # the sandbox's CA is in no system store: every read there reads the certificate unverified
+        assert all(isinstance(found, tls.Certificate) and not found.verifies for found in system.values()), system
+        assert bundled["ok"].verifies and not any(bundled[name].verifies for name in names[1:]), bundled
+        assert "expired" in (bundled["expired"].verify_error or "")
+        assert made == [None, None, ca]  # the system store, the unverified read's, the bundle: once each
+        assert sum(certificates.handshakes.values()) == 4 * 2 + 1 + 3 * 2
+    finally:
+        tls.verifying_context.cache_clear()
+        tls.unverified_context.cache_clear()
+
+
 @pytest.fixture
 def private_hosts(tmp_path: Path):
     """Run golive in a mount namespace of its own with this /etc/hosts and a resolver
