@@ -74,9 +74,29 @@ def shipped_patterns() -> tuple[LogPattern, ...]:
     return load_log_patterns(shipped_path(), require_examples=True)
 
 
+_BASES: dict[tuple[int, int], tuple[Sequence[LogPattern], Sequence[LogPattern], list[LogPattern]]] = {}
+
+
 def knowledge_base(user: Sequence[LogPattern] = (), shipped: Sequence[LogPattern] | None = None) -> list[LogPattern]:
-    """User patterns first, then the shipped ones they do not replace (same id)."""
+    """User patterns first, then the shipped ones they do not replace (same id).
+
+    Merged once per pair of tuples (found by their identity: the entry keeps both, so no
+    other object can take their ids while it lives); every host's tests ask for it, and
+    each gets its own list.
+    """
     shipped = shipped_patterns() if shipped is None else shipped
+    if not (isinstance(user, tuple) and isinstance(shipped, tuple)):  # a list may change: merged each time
+        return _merged(user, shipped)
+    key = (id(user), id(shipped))
+    found = _BASES.get(key)
+    if found is None:
+        if len(_BASES) >= 64:  # a long-lived process building many inventories
+            _BASES.clear()
+        found = _BASES[key] = (user, shipped, _merged(user, shipped))
+    return list(found[2])
+
+
+def _merged(user: Sequence[LogPattern], shipped: Sequence[LogPattern]) -> list[LogPattern]:
     replaced = {pattern.id for pattern in user}
     return [*user, *(pattern for pattern in shipped if pattern.id not in replaced)]
 

@@ -35,10 +35,11 @@ def test_findings_have_remediation_and_runbooks_exist(
     Fix: give the pattern a remediation or a runbook, or map its ID to a runbook under
     runbooks: in hosts.yaml; restore or re-point missing runbooks.
     """
-    items = remediation.remediables(criteria_catalogue, inventory)
-    unknown = remediation.unknown_runbooks(items, fleet_host.runbooks)
-    if unknown:
-        evidence.note(f"runbooks naming no criterion or log pattern of this run: {', '.join(unknown)}")
+    if fleet_host.runbooks:
+        items = remediation.remediables(criteria_catalogue, inventory)
+        unknown = remediation.unknown_runbooks(items, fleet_host.runbooks)
+        if unknown:
+            evidence.note(f"runbooks naming no criterion or log pattern of this run: {', '.join(unknown)}")
     missing = documents.missing_runbooks(documents.facts(remote), fleet_host) if fleet_host.runbooks else []
     evidence.conclude(remediation.judge(remediation.declared(inventory), fleet_host.runbooks, missing))
 
