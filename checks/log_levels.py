@@ -94,15 +94,21 @@ _PINO = {"10": Level.DEBUG, "20": Level.DEBUG, "30": Level.INFO, "40": Level.WAR
          "60": Level.CRITICAL}  # fmt: skip
 _LETTERS = {"D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR, "F": Level.CRITICAL}
 
-# hclog's JSON writes "@level", Serilog's compact JSON "@l", .NET's JSON console formatter "LogLevel";
-# log/slog writes a level between two named ones as "ERROR+4", "WARN-2"
-_JSON = re.compile(r'"(?:@?level|@l|LogLevel|severity|lvl|log\.level)"\s?:\s?"(\w+)(?:[+-]\d+)?"', re.I)
+# hclog's JSON writes "@level", Serilog's compact JSON "@l", .NET's JSON console formatter "LogLevel",
+# python-json-logger "levelname"; log/slog writes a level between two named ones as "ERROR+4", "WARN-2"
+_JSON = re.compile(r'"(?:@?level|@l|LogLevel|levelname|severity|lvl|log\.level)"\s?:\s?"(\w+)(?:[+-]\d+)?"', re.I)
 # Serilog's compact JSON (CLEF) leaves "@l" out at its Information level
 _CLEF = re.compile(r'^\{"@t":"[^"]{0,40}","@mt?":')
 _JSON_NUMBER = re.compile(r'"level"\s?:\s?([1-6]0)\b')
+# Nextcloud's log (lib/private/Log/LogDetails.php): "reqId", then "level" as ILogger's number
+# (0 debug, 1 info, 2 warning, 3 error, 4 fatal), then "time", written by json_encode
+_NEXTCLOUD = re.compile(r'"level":([0-4]),"time":')
+_NEXTCLOUD_LEVEL = {"0": Level.DEBUG, "1": Level.INFO, "2": Level.WARNING, "3": Level.ERROR, "4": Level.CRITICAL}
 _MONGO = re.compile(r'"s"\s?:\s?"([FEWID])\d?"')
 _LOGFMT = re.compile(r'(?:^|\s)(?:level|lvl|severity)=("?)(\w+)(?:[+-]\d+)?\1(?=\s|$)', re.I)
-_PRIORITY = re.compile(r"^<([0-7])>")
+_PRIORITY = re.compile(r"^<(\d{1,3})>")
+# syslog's severities: emerg, alert, crit; err; warning; notice and info; debug
+_PRIORITY_LEVEL = (Level.CRITICAL,) * 3 + (Level.ERROR, Level.WARNING, Level.INFO, Level.INFO, Level.DEBUG)
 _KLOG = re.compile(r"^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [^\s\]]+\.go:\d+\] ")
 # pid:role, the time (the year since Redis 3.2), the level character
 _REDIS = re.compile(r"^\d+:[XCSM] \d{1,2} [A-Z][a-z]{2}(?: \d{4})? \d\d:\d\d:\d\d\.\d{3} ([.*#-]) ")
@@ -141,8 +147,15 @@ _JETTY = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}:(ERROR|WARN|INFO|DE
 _TELEGRAF = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d) ([TDIWE])! ")
 _TELEGRAF_LEVEL = {"T": Level.DEBUG, "D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR}
 # brackets run together, one of them the level: "[time][target][ERROR] " (fern's example format,
-# Vaultwarden's)
-_BRACKET_RUN = re.compile(r"^\[[^\]]{1,60}\](?:\[[^\]\s]{1,80}\])*?\[(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL)\] ")
+# Vaultwarden's), or the level padded to five and the logger's bracket next: "[time][WARN ][logger]"
+# (log4j2's %-5p, Elasticsearch's and OpenSearch's console layout)
+_BRACKET_RUN = re.compile(
+    r"^\[[^\]]{1,60}\](?:\[[^\]\s]{1,80}\])*?\[(TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL) {0,2}\](?: |\[)"
+)
+# Tornado's LogFormatter: "[W 261203 05:00:00 web:2271] " (the level's initial, then its time;
+# Jupyter's servers write the date in full and the logger's name)
+_TORNADO = re.compile(r"^\[([DIWEC]) \d{2,4}-?\d\d-?\d\d \d\d:\d\d:\d\d(?:\.\d{3})? [^\]\s]{1,80}\] ")
+_TORNADO_LEVEL = {"D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR, "C": Level.CRITICAL}
 # zerolog's console writer: its time (time.Kitchen by default), then the level's three letters
 _ZEROLOG = re.compile(r"^\d{1,2}:\d\d[AP]M PNC ")
 # colours: zerolog's console writer, structlog's console renderer and tracing's fmt layer colour
@@ -200,17 +213,23 @@ def access_status(message: str) -> int | None:
 
 
 def split_priority(line: str) -> tuple[int | None, str]:
-    """A leading syslog/journald priority ``<N>`` and the rest of the line."""
+    """A leading syslog/journald priority ``<N>`` and the rest of the line: the severity, 0 to 7
+    (a syslog PRI, 0 to 191, also carries the facility: facility * 8 + severity)."""
     match = _PRIORITY.match(line)
-    return (int(match.group(1)), line[match.end() :]) if match else (None, line)
+    digits = match.group(1) if match else ""
+    if match is None or int(digits) > 191 or (len(digits) > 1 and digits[0] == "0"):
+        return None, line
+    return int(digits) % 8, line[match.end() :]
 
 
 def stated_level(message: str, priority: int | None = None) -> Level | None:
     """The level ``message`` states (None: it states none); ``priority`` is its syslog priority if known."""
     if priority is None:
         priority, message = split_priority(message)
-    if priority is not None and priority <= 4:
-        return Level.CRITICAL if priority <= 2 else Level.ERROR if priority == 3 else Level.WARNING
+        if priority is not None:  # the line's own prefix: every severity states the level
+            return _PRIORITY_LEVEL[priority]
+    if priority is not None and priority <= 4:  # journald's: notice, info and debug are any line's
+        return _PRIORITY_LEVEL[priority]
     message = uncoloured(message)
     first = message[:1]
     # each structured form is looked for only when its punctuation is there (lines are many)
@@ -229,6 +248,9 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         found = _JSON_NUMBER.search(message) or _MONGO.search(message)
         if found:
             return _PINO[found.group(1)] if found.re is _JSON_NUMBER else _LETTERS[found.group(1)]
+        found = _NEXTCLOUD.search(message, 0, 120)
+        if found:
+            return _NEXTCLOUD_LEVEL[found.group(1)]
         if first == "{" and _CLEF.match(message):
             return Level.INFO
     if first.isdigit():
@@ -274,6 +296,10 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
             found = _BRACKET_RUN.match(message)
             if found:
                 return _WORDS[found.group(1).lower()]
+        if message[2:3] == " ":
+            found = _TORNADO.match(message)
+            if found:
+                return _TORNADO_LEVEL[found.group(1)]
     if "() [" in message:
         found = _GITEA.search(message, 0, 200)
         if found:
@@ -580,13 +606,16 @@ def host_literals(statuses: Sequence[str]) -> tuple[str, ...]:
     and every access-log line with an error status contains."""
     # "fata" (and fatal), "pani" (and panic): logrus's and charmbracelet/log's FATA, PANI (coloured,
     # timed or not); "pnc": zerolog's PNC; "fail": .NET's fail:; Erlang's crash and supervisor reports;
-    # Gitea's level initials after its caller; Telegraf's indicators
+    # Gitea's level initials after its caller; Telegraf's indicators. Structured: pino's and
+    # bunyan's numbers, MongoDB's "s", Nextcloud's numbers, Tornado's initials (before a 20xx or
+    # yymmdd date), a syslog priority of warning or worse with any facility, klog's caller
     levels = ("warn", "wrn", "err", "eror", "severe", "crit", "alert", "emerg", "fata", "ftl", "pani", "pnc",
               "fail", "=crash report", "=supervisor report", "() [w] ", "() [e] ", "() [f] ",
               " w! ", " e! ")  # fmt: skip
     structured = ('"level":40', '"level":50', '"level":60', '"level": 40', '"level": 50', '"level": 60',
                   '"s":"w', '"s":"e', '"s":"f', '"s": "w', '"s": "e', '"s": "f',
-                  "<0>", "<1>", "<2>", "<3>", "<4>", KLOG_LITERAL)  # fmt: skip
+                  '"level":2,"time":', '"level":3,"time":', '"level":4,"time":', "[w 2", "[e 2", "[c 2",
+                  *(f"<{pri}>" for pri in range(192) if pri % 8 <= 4), KLOG_LITERAL)  # fmt: skip
     forms = ('" {}', 'status":{}', 'status": {}')
     prefixes = parse_statuses(statuses)
     access = tuple(form.format(prefix) for prefix in prefixes for form in forms)

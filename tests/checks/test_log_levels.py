@@ -660,12 +660,37 @@ LAYOUTS = {
     "Elixir Logger": ("{t}.123 [error] {m}", "{t}.123 [info] {m}", "{t}.123 [emergency] {m}"),
     "Elixir Logger with metadata": ("{t}.123 request_id=F1 [error] {m}", "{t}.123 request_id=F1 [notice] {m}",
                                     "{t}.123 request_id=F1 [critical] {m}"),
+    "python-json-logger": ('{{"asctime": "{d} {t},123", "levelname": "ERROR", "name": "index", "message": "{m}"}}',
+                           '{{"asctime": "{d} {t},123", "levelname": "INFO", "name": "index", "message": "{m}"}}',
+                           '{{"asctime": "{d} {t},123", "levelname": "CRITICAL", "name": "index", "message": "{m}"}}'),
+    "log4j2 console (Elasticsearch, OpenSearch)": ("[{d}T{t},123][ERROR][o.o.i.Sync               ] [node-1] {m}",
+                                                   "[{d}T{t},123][INFO ][o.o.i.Sync               ] [node-1] {m}",
+                                                   None),
+    "Tornado": ("[E {ymd} {t} web:2271] {m}", "[I {ymd} {t} web:2271] {m}", "[C {ymd} {t} web:2271] {m}"),
+    "Tornado (Jupyter Server)": ("[E {d} {t}.123 ServerApp] {m}", "[I {d} {t}.123 ServerApp] {m}", None),
+    "Nextcloud": ('{{"reqId":"Zx1","level":3,"time":"{d}T{t}+00:00","remoteAddr":"","user":"--","app":"index",'
+                  '"method":"","url":"--","message":"{m}","userAgent":"--","version":"30.0.2.2"}}',
+                  '{{"reqId":"Zx1","level":1,"time":"{d}T{t}+00:00","remoteAddr":"","user":"--","app":"index",'
+                  '"method":"","url":"--","message":"{m}","userAgent":"--","version":"30.0.2.2"}}',
+                  '{{"reqId":"Zx1","level":4,"time":"{d}T{t}+00:00","remoteAddr":"","user":"--","app":"index",'
+                  '"method":"","url":"--","message":"{m}","userAgent":"--","version":"30.0.2.2"}}'),
+    "syslog with a facility (RFC 3164)": ("<11>Mar  2 {t} index[12]: {m}", "<14>Mar  2 {t} index[12]: {m}",
+                                          "<10>Mar  2 {t} index[12]: {m}"),
+    "syslog with a facility (RFC 5424)": ("<187>1 {d}T{t}.123Z h index 12 - - {m}",
+                                          "<190>1 {d}T{t}.123Z h index 12 - - {m}",
+                                          "<186>1 {d}T{t}.123Z h index 12 - - {m}"),
 }  # fmt: skip
 
 
 def _layout(line: str, moment: dt.datetime) -> str:
     day, time = moment.strftime("%Y-%m-%d"), moment.strftime("%H:%M:%S")
-    return line.format(d=day, t=time, m="search index sync failed, will retry", **{"d/": day.replace("-", "/")})
+    return line.format(
+        d=day,
+        t=time,
+        m="search index sync failed, will retry",
+        ymd=moment.strftime("%y%m%d"),
+        **{"d/": day.replace("-", "/")},
+    )
 
 
 def test_jetty_warnings_padded_or_not_are_warnings():
@@ -673,6 +698,44 @@ def test_jetty_warnings_padded_or_not_are_warnings():
     assert stated_level("2026-03-02 04:10:11.123:WARN:oejs.HttpChannel:qtp1-27: /api failed") == Level.WARNING
     assert stated_level("2026-03-02 04:10:11.123:DBUG:oejs.HttpChannel:qtp1-27: /api failed") == Level.DEBUG
     assert stated_level("2026-03-02 04:10:11.123 WARN the /api failed") == Level.WARNING  # other layouts unchanged
+
+
+MORE_WARNINGS = [
+    "[2026-03-02T04:10:11,123][WARN ][o.e.c.r.a.DiskThresholdMonitor] [node-1] {m}",  # log4j2's %-5p
+    "[W 260302 04:10:11 web:2271] {m}",
+    "[W 2026-03-02 04:10:11.123 ServerApp] {m}",
+    '{{"reqId":"Zx1","level":2,"time":"2026-03-02T04:10:11+00:00","remoteAddr":"","user":"--","message":"{m}"}}',
+    "<12>Mar  2 04:10:11 index[12]: {m}",  # user.warning
+    "<164>1 2026-03-02T04:10:11.123Z h index 12 - - {m}",  # local4.warning
+]
+
+
+@pytest.mark.parametrize("line", MORE_WARNINGS)
+def test_padded_initial_numeric_and_facility_levels_state_a_warning(line: str):
+    assert stated_level(line.format(m="disk watermark exceeded on one node")) == Level.WARNING
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "<192>Mar  2 04:10:11 index[12]: sync ran",  # no syslog priority is above 191
+        "<012>Mar  2 04:10:11 index[12]: sync ran",  # nor written with a leading zero
+        '{{"reqId":"Zx1","level":2,"user":"--","message":"sync ran"}}',  # Nextcloud's numbers come before "time"
+        "[W] 260302 04:10:11 web:2271 sync ran",
+    ],
+)
+def test_lookalikes_of_those_levels_state_none(line: str):
+    assert stated_level(line.format()) is None
+
+
+def test_the_host_keeps_those_warnings_and_reports_them(tmp_path: Path):
+    moment = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=1)
+    stamp = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    lines = [line.format(m="disk watermark exceeded on one node").replace("2026-03-02T04:10:11", stamp)
+             for line in MORE_WARNINGS]  # fmt: skip
+    result = _classified(tmp_path, lines)
+    assert sum(g.count for g in result.unknown_warnings.values()) == len(lines), result.unknown_warnings
+    assert not result.unknown and not result.of_severity("critical")
 
 
 @pytest.mark.parametrize("library", LAYOUTS)
