@@ -34,7 +34,7 @@ from golive.checks.log_patterns import Classifier, Rule, knowledge_base, parse_r
 from golive.errors import TargetError
 from golive.evidence import MAX_LINE_CHARS, Comparison, Verdict
 from golive.facts import RemoteHost, session_fact_command, wire
-from golive.inventory import Host, Inventory, LogPattern
+from golive.inventory import Host, Inventory, LogPattern, LogPolicy
 from golive.redact import redact, shorten
 
 HOST_LINE_CHARS = 2 * MAX_LINE_CHARS
@@ -135,8 +135,14 @@ def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:
     pass as they are. (A filter per source would start its ``grep`` processes, and compile
     the knowledge base's strings, once per container, unit and file.)
     """
-    policy = host.logs
-    mark = _mark()
+    return _command(host.logs, int(window), tuple(filter_strings), _mark())
+
+
+@functools.lru_cache(maxsize=64)
+def _command(policy: LogPolicy, seconds: int, filter_strings: tuple[str, ...], mark: str) -> str:
+    """``command``'s text, one string for every host of the same log policy: it holds the
+    host filter's 1,600 strings (about 100 kB), which a fleet would otherwise hold once per
+    host, twice (the batch and the tests' read)."""
     awk = (
         f"awk -v max={policy.max_lines} -v m={shlex.quote(mark)} "
         "'function flush() { if (open) { s = n > max ? n - max + 1 : 1; "
@@ -146,7 +152,6 @@ def command(host: Host, window: float, filter_strings: Sequence[str]) -> str:
         'sub(/[^ \\t]+$/, "", l) } n++; b[n % max] = l } '
         "END { flush() }'"
     )
-    seconds = int(window)
     # ``keep``: the lines that follow are a source's own, up to the next marker line (printf
     # '\n' first: a source whose last line has no newline must not swallow the marker)
     parts = [f"m={shlex.quote(mark)}", 'now=$(date +%s); echo "$m now $now"', "rc=absent"]
