@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import re
 import shlex
 import socket
@@ -83,7 +84,6 @@ class Unreadable:
     reason: str
 
 
-@functools.cache
 def verifying_context(ca_bundle: str | None) -> ssl.SSLContext:
     """The context of verifying reads against ``ca_bundle`` (a file on the runner), else the
     system store: made once per run and shared by every read and thread.
@@ -92,8 +92,21 @@ def verifying_context(ca_bundle: str | None) -> ssl.SSLContext:
     CPU for a distribution's bundle of some 140 authorities, where a handshake costs about
     1 ms. A read only wraps sockets with it (nothing sets anything on it afterwards), and a
     client context keeps no session between connections, so nothing passes from one
-    endpoint's handshake to another's. An unreadable file raises each time it is asked for.
+    endpoint's handshake to another's. A ``ca_bundle`` replaced or rewritten since (another
+    inode, size or time) gets a context of its own; an unreadable one raises each time it is
+    asked for (``OSError``, ``ssl.SSLError``).
     """
+    if ca_bundle is None:
+        return _verifying_context(None, None)
+    try:
+        found = os.stat(ca_bundle)
+    except OSError:
+        return ssl.create_default_context(cafile=ca_bundle)  # raises ssl's own words for it
+    return _verifying_context(ca_bundle, (found.st_ino, found.st_size, found.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=64)
+def _verifying_context(ca_bundle: str | None, _version: tuple[int, int, int] | None) -> ssl.SSLContext:
     return ssl.create_default_context(cafile=ca_bundle)
 
 

@@ -182,11 +182,12 @@ def test_certificates_read_once_per_host_port_and_requests_share_one_connection(
 
 @pytest.mark.sandbox
 @pytest.mark.root
-def test_certificate_reads_share_one_context_per_trust(web, monkeypatch):
+def test_certificate_reads_share_one_context_per_trust(web, monkeypatch, tmp_path):
     """Each endpoint's read against the system store used to parse the whole store again
     (about 30 ms of CPU, twice for a certificate that does not verify there): contexts are
     now made once per trust, and each read still gets its own verdict."""
     import ssl
+    import subprocess
 
     from golive.checks import tls
     from golive.checks.http import Target
@@ -200,7 +201,7 @@ def test_certificate_reads_share_one_context_per_trust(web, monkeypatch):
         return create(*args, cafile=cafile, **kwargs)
 
     monkeypatch.setattr(ssl, "create_default_context", counting)
-    tls.verifying_context.cache_clear()
+    tls._verifying_context.cache_clear()
     tls.unverified_context.cache_clear()
     host = Host(name="web", backend="local://")
     url = f"https://127.0.0.1:{web.ports.https}/"
@@ -218,8 +219,17 @@ def test_certificate_reads_share_one_context_per_trust(web, monkeypatch):
         assert "expired" in (bundled["expired"].verify_error or "")
         assert made == [None, None, ca]  # the system store, the unverified read's, the bundle: once each
         assert sum(certificates.handshakes.values()) == 4 * 2 + 1 + 3 * 2
+        # a bundle rewritten in place (another CA) is read again, not taken from the first read
+        bundle = tmp_path / "ca.pem"
+        bundle.write_bytes(web.certs.ca_bundle.read_bytes())
+        ok = Target(host, Endpoint(name="ok-tmp", url=url, server_name="ok.golive.test", ca_bundle=str(bundle)))
+        assert tls.Certificates().certificate(ok).verifies
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                        "-keyout", str(tmp_path / "other.key"), "-out", str(bundle), "-days", "1",
+                        "-subj", "/CN=another CA"], check=True, capture_output=True)  # fmt: skip
+        assert not tls.Certificates().certificate(ok).verifies
     finally:
-        tls.verifying_context.cache_clear()
+        tls._verifying_context.cache_clear()
         tls.unverified_context.cache_clear()
 
 
