@@ -45,8 +45,8 @@ from golive.checks.log_levels import Level
 from golive.log_pattern_syntax import BENIGN as BENIGN
 from golive.log_pattern_syntax import MIN_LITERAL as MIN_LITERAL
 from golive.log_pattern_syntax import PATTERN_SEVERITIES as PATTERN_SEVERITIES
+from golive.log_pattern_syntax import compiled, required_literals
 from golive.log_pattern_syntax import parse_rate as parse_rate
-from golive.log_pattern_syntax import required_literals
 
 if TYPE_CHECKING:
     from golive.inventory import LogPattern
@@ -120,9 +120,21 @@ def _host_filter_strings(patterns: tuple[LogPattern, ...], statuses: tuple[str, 
             wanted.update(required_literals(pattern.regex) or ())
     # a string containing another one adds nothing to a substring filter, unless the other is
     # loose: the host's second grep keeps a line by a loose string only if its stricter ERE matches
-    strict = [text for text in wanted if log_levels.confirming_ere(text) is None]
-    kept = [text for text in wanted if not any(other != text and other in text for other in strict)]
-    return tuple(sorted(kept))
+    strict = {text for text in wanted if log_levels.confirming_ere(text) is None}
+    shortest = min(map(len, strict), default=1)
+    return tuple(sorted(text for text in wanted if not _holds_one_of(text, strict, shortest)))
+
+
+def _holds_one_of(text: str, strings: set[str], shortest: int) -> bool:
+    """Whether a string of ``strings`` other than ``text`` is a substring of it: its shorter
+    substrings looked up in the set (a few hundred per string, where comparing with every
+    other string is 1,600)."""
+    size = len(text)
+    return any(
+        text[start : start + length] in strings
+        for length in range(shortest, size)
+        for start in range(size - length + 1)
+    )
 
 
 @dataclass(frozen=True)
@@ -177,7 +189,7 @@ def _client_errors(rate: str) -> Rule:
 @functools.cache
 def _rule(pattern: LogPattern) -> Rule:
     """A pattern compiled, once per run (every host's classifier shares it)."""
-    return Rule(pattern, re.compile(pattern.regex), required_literals(pattern.regex) or ("",))
+    return Rule(pattern, compiled(pattern.regex), required_literals(pattern.regex) or ("",))
 
 
 @dataclass

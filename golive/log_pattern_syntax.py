@@ -49,6 +49,13 @@ def parse_statuses(specs: Sequence[str]) -> tuple[str, ...]:
     return tuple(prefixes)
 
 
+@functools.lru_cache(maxsize=4096)
+def compiled(regex: str) -> re.Pattern[str]:
+    """A pattern's regex compiled once per process: when it is validated and when a classifier
+    applies it (``re``'s own cache keeps 512, fewer than the knowledge base's patterns)."""
+    return re.compile(regex)
+
+
 @functools.cache
 def required_literals(regex: str) -> tuple[str, ...] | None:
     """Strings at least one of which every match of ``regex`` contains (None: none found),

@@ -8,7 +8,14 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
 
 from golive.inventory.section import Section, Size
-from golive.log_pattern_syntax import MIN_LITERAL, PATTERN_SEVERITIES, parse_rate, parse_statuses, required_literals
+from golive.log_pattern_syntax import (
+    MIN_LITERAL,
+    PATTERN_SEVERITIES,
+    compiled,
+    parse_rate,
+    parse_statuses,
+    required_literals,
+)
 
 
 def _rate(value: str) -> str:
@@ -52,7 +59,7 @@ class LogPattern(Section):
     @classmethod
     def _regex(cls, value: str) -> str:
         try:
-            re.compile(value)
+            compiled(value)
         except re.error as exc:
             raise ValueError(f"invalid regex {value!r}: {exc}") from None
         literals = required_literals(value)
