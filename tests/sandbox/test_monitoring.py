@@ -12,7 +12,6 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -262,13 +261,38 @@ def test_loki_refuses_what_it_cannot_answer(monitoring: Monitoring) -> None:
     assert metric.status_code == 400
 
 
+def socket_inodes(pid: int) -> set[int]:
+    """The inodes of the sockets a process holds open."""
+    found = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = fd.readlink().name
+        except OSError:  # closed meanwhile
+            continue
+        if target.startswith("socket:["):
+            found.add(int(target[8:-1]))
+    return found
+
+
+def listening_inodes() -> set[int]:
+    """The inodes of every listening TCP socket of this network namespace (``/proc/net/tcp``'s
+    state 0A)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A":
+                found.add(int(fields[9]))
+    return found
+
+
 def test_down_stops_every_daemon(monitoring: Monitoring) -> None:
-    pids = [daemon.pid() for daemon, _ in monitoring.daemons.values()]
+    pids = [pid for daemon, _ in monitoring.daemons.values() if (pid := daemon.pid()) is not None]
+    # the daemons' own listening sockets, by inode: their ports are free once they stop, and
+    # another process on this machine may take one of them at any time
+    ours = set().union(*(socket_inodes(pid) for pid in pids)) & listening_inodes()
+    assert ours  # the daemons were listening
     monitoring.down()
     assert not monitoring.is_up()
-    assert not any(running(pid) for pid in pids if pid is not None)
-    # read the listening sockets rather than connect: a connect to a closed port in the
-    # ephemeral range can, rarely, connect the socket to itself and look like a listener
-    listening = subprocess.run(["ss", "-H", "-tln"], capture_output=True, text=True, check=True).stdout
-    bound = {int(line.split()[3].rpartition(":")[2]) for line in listening.splitlines() if line.strip()}
-    assert not bound & set(asdict(monitoring.ports).values())
+    assert not any(running(pid) for pid in pids)
+    assert not ours & listening_inodes()
