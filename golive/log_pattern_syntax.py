@@ -67,7 +67,7 @@ def required_literals(regex: str) -> tuple[str, ...] | None:
     branch has one, groups and repeats of at least one. The most selective choice
     (longest shortest member) wins.
     """
-    found = _literals(sre_parse.parse(regex))[1]
+    found = _literals(sre_parse.parse(regex), {})[1]
     return None if found is None else tuple(sorted(found))
 
 
@@ -83,45 +83,57 @@ def _cases(code: int) -> Strings:
     return frozenset({char.lower()}) if char.isascii() else frozenset({char.lower(), char.upper()})
 
 
-def _exact_item(op: Any, av: Any) -> Strings | None:
+Found = tuple[Strings | None, Strings | None]
+"""``_literals``' answer for a sequence: (the strings it matches exactly if finite, the best required set)."""
+
+
+def _exact_item(op: Any, av: Any, seen: dict[int, Found]) -> Strings | None:
     """The strings a single regex item matches exactly, when it is a small finite literal set."""
     if op is sre.LITERAL:
         return _cases(av)
     if op is sre.IN and all(kind is sre.LITERAL for kind, _ in av) and len(av) <= 8:
         return frozenset[str]().union(*(_cases(value) for _, value in av))
     if op is sre.SUBPATTERN:
-        return _literals(av[-1])[0]
+        return _literals(av[-1], seen)[0]
     if op is sre.BRANCH:
-        branches = [_literals(branch)[0] for branch in av[1]]
+        branches = [_literals(branch, seen)[0] for branch in av[1]]
         known = [branch for branch in branches if branch is not None]
         if len(known) == len(branches):
             return frozenset[str]().union(*known)
     return None
 
 
-def _contains_item(op: Any, av: Any) -> Strings | None:
+def _contains_item(op: Any, av: Any, seen: dict[int, Found]) -> Strings | None:
     """Strings one of which every match of a non-literal item contains."""
     if op is sre.SUBPATTERN:
-        return _literals(av[-1])[1]
+        return _literals(av[-1], seen)[1]
     if op is sre.ATOMIC_GROUP:
-        return _literals(av)[1]
+        return _literals(av, seen)[1]
     if op is sre.BRANCH:
-        branches = [_literals(branch)[1] for branch in av[1]]
+        branches = [_literals(branch, seen)[1] for branch in av[1]]
         known = [branch for branch in branches if branch is not None]
         if len(known) == len(branches):
             return frozenset[str]().union(*known)
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and av[0] >= 1:
-        return _literals(av[2])[1]
+        return _literals(av[2], seen)[1]
     return None
 
 
-def _literals(items: Any) -> tuple[Strings | None, Strings | None]:
-    """(the strings the sequence matches exactly if finite, the best required set)."""
+def _literals(items: Any, seen: dict[int, Found]) -> Found:
+    """(the strings the sequence matches exactly if finite, the best required set).
+
+    ``seen``: the answers for the sequences of this parse tree already read, by identity (an
+    item's exact strings and its required ones read the same sub-sequence; the tree outlives
+    ``seen``, so no other object takes an id meanwhile).
+    """
+    known = seen.get(id(items))
+    if known is not None:
+        return known
     options: list[Strings] = []
     run: Strings | None = None
     exact_whole = True
     for op, av in items:
-        exact = _exact_item(op, av)
+        exact = _exact_item(op, av, seen)
         if exact is not None and (run is None or len(run) * len(exact) <= _MAX_EXACT):
             run = exact if run is None else frozenset(a + b for a in run for b in exact)
             continue
@@ -131,11 +143,12 @@ def _literals(items: Any) -> tuple[Strings | None, Strings | None]:
             run = exact
             if exact is not None:
                 continue
-        inner = _contains_item(op, av)
+        inner = _contains_item(op, av, seen)
         if inner is not None:
             options.append(inner)
     if run is not None:
         options.append(run)
     whole = run if exact_whole and run is not None else (frozenset({""}) if exact_whole else None)
     best = max(options, key=lambda option: min(map(len, option))) if options else None
+    seen[id(items)] = (whole, best)
     return whole, best
