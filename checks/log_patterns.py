@@ -103,6 +103,8 @@ def _merged(user: Sequence[LogPattern], shipped: Sequence[LogPattern]) -> list[L
 
 _ZERO_DIGITS = str.maketrans("123456789", "000000000")
 _DIGIT = re.compile(r"\d")
+# how many first characters of a literal index it (shorter literals are searched for whole)
+_GRAM = 3
 
 
 def host_filter_strings(patterns: Iterable[LogPattern], statuses: Sequence[str] = ("5xx",)) -> list[str]:
@@ -204,7 +206,8 @@ class SourceClassifier:
     # each distinct literal once, with the rules (by position) that require it: a line is
     # scanned for each literal once, not once per rule
     _literals: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    _texts: tuple[str, ...] = ()
+    _by_gram: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    _short_texts: tuple[str, ...] = ()
     _digit_texts: tuple[str, ...] = ()
     _present: dict[str, list[str]] = field(default_factory=dict)
 
@@ -214,7 +217,12 @@ class SourceClassifier:
             for text in rule.literals:
                 index.setdefault(text, []).append(position)
         self._literals = {text: tuple(positions) for text, positions in index.items()}
-        self._texts = tuple(text for text in self._literals if not _DIGIT.search(text))
+        by_gram: dict[str, list[str]] = {}
+        for text in self._literals:
+            if not _DIGIT.search(text) and len(text) >= _GRAM:
+                by_gram.setdefault(text[:_GRAM], []).append(text)
+        self._by_gram = {gram: tuple(texts) for gram, texts in by_gram.items()}
+        self._short_texts = tuple(text for text in self._literals if not _DIGIT.search(text) and len(text) < _GRAM)
         self._digit_texts = tuple(text for text in self._literals if _DIGIT.search(text))
 
     def _candidates(self, lowered: str) -> list[int]:
@@ -227,11 +235,23 @@ class SourceClassifier:
         key = lowered.translate(_ZERO_DIGITS)
         present = self._present.get(key)
         if present is None:
-            present = [text for text in self._texts if text in key]
+            present = self._digit_free_in(key)
             if len(self._present) < 100_000:
                 self._present[key] = present
         found = present + [text for text in self._digit_texts if text in lowered]
         return sorted({i for text in found for i in self._literals[text]})
+
+    def _digit_free_in(self, key: str) -> list[str]:
+        """The digit-free literals ``key`` contains: each position's first characters looked up
+        (a line's length in lookups, however many literals there are), then the literals that
+        start with them compared there."""
+        found = [text for text in self._short_texts if text in key]
+        by_gram = self._by_gram
+        for start in range(len(key) - _GRAM + 1):
+            texts = by_gram.get(key[start : start + _GRAM])
+            if texts:
+                found += [text for text in texts if key.startswith(text, start)]
+        return found
 
     def judge(self, message: str, priority: int | None = None) -> tuple[Rule | None, Level | None]:
         """(the first rule matching ``message``, None) or (None, the level it is reported at, or None).
