@@ -156,6 +156,13 @@ _BRACKET_RUN = re.compile(
 # Jupyter's servers write the date in full and the logger's name)
 _TORNADO = re.compile(r"^\[([DIWEC]) \d{2,4}-?\d\d-?\d\d \d\d:\d\d:\d\d(?:\.\d{3})? [^\]\s]{1,80}\] ")
 _TORNADO_LEVEL = {"D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR, "C": Level.CRITICAL}
+# qBittorrent's log file (FileLogger): the message type's initial in brackets, then its ISO time:
+# "(W) 2026-03-02T04:10:11 - ..."; (N) is a normal message, (C) one it calls critical (an error)
+_QBITTORRENT = re.compile(r"^\(([NIWC])\) \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d - ")
+_QBITTORRENT_LEVEL = {"N": Level.INFO, "I": Level.INFO, "W": Level.WARNING, "C": Level.ERROR}
+# Prosody's sinks (core/loggingmanager.lua): the source, then a tab (a file, after "%b %d %H:%M:%S ")
+# or spaces padding it to a column (the console), then the level and a tab
+_PROSODY = re.compile(r"^(?:[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d )?\S{1,80}(?:\t| {2,})(debug|info|warn|error)\t")
 # zerolog's console writer: its time (time.Kitchen by default), then the level's three letters
 _ZEROLOG = re.compile(r"^\d{1,2}:\d\d[AP]M PNC ")
 # colours: zerolog's console writer, structlog's console renderer and tracing's fmt layer colour
@@ -305,9 +312,13 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         if found:
             return _GITEA_LEVEL[found.group(1)]
     if "\t" in message:
-        found = _ZAP_CONSOLE.match(message)
+        found = _ZAP_CONSOLE.match(message) or _PROSODY.match(message)
         if found:
             return _WORDS[found.group(1).lower()]
+    if first == "(":
+        found = _QBITTORRENT.match(message)
+        if found:
+            return _QBITTORRENT_LEVEL[found.group(1)]
     if " - " in message:
         found = _PYTHON_DASHED.match(message)
         if found:
@@ -608,13 +619,15 @@ def host_literals(statuses: Sequence[str]) -> tuple[str, ...]:
     # timed or not); "pnc": zerolog's PNC; "fail": .NET's fail:; Erlang's crash and supervisor reports;
     # Gitea's level initials after its caller; Telegraf's indicators. Structured: pino's and
     # bunyan's numbers, MongoDB's "s", Nextcloud's numbers, Tornado's initials (before a 20xx or
-    # yymmdd date), a syslog priority of warning or worse with any facility, klog's caller
+    # yymmdd date), qBittorrent's bracketed initials, a syslog priority of warning or worse with
+    # any facility, klog's caller
     levels = ("warn", "wrn", "err", "eror", "severe", "crit", "alert", "emerg", "fata", "ftl", "pani", "pnc",
               "fail", "=crash report", "=supervisor report", "() [w] ", "() [e] ", "() [f] ",
               " w! ", " e! ")  # fmt: skip
     structured = ('"level":40', '"level":50', '"level":60', '"level": 40', '"level": 50', '"level": 60',
                   '"s":"w', '"s":"e', '"s":"f', '"s": "w', '"s": "e', '"s": "f',
                   '"level":2,"time":', '"level":3,"time":', '"level":4,"time":', "[w 2", "[e 2", "[c 2",
+                  "(w) 2", "(c) 2",
                   *(f"<{pri}>" for pri in range(192) if pri % 8 <= 4), KLOG_LITERAL)  # fmt: skip
     forms = ('" {}', 'status":{}', 'status": {}')
     prefixes = parse_statuses(statuses)

@@ -663,6 +663,9 @@ LAYOUTS = {
     "python-json-logger": ('{{"asctime": "{d} {t},123", "levelname": "ERROR", "name": "index", "message": "{m}"}}',
                            '{{"asctime": "{d} {t},123", "levelname": "INFO", "name": "index", "message": "{m}"}}',
                            '{{"asctime": "{d} {t},123", "levelname": "CRITICAL", "name": "index", "message": "{m}"}}'),
+    "qBittorrent's log file": ("(C) {d}T{t} - {m}", "(N) {d}T{t} - {m}", None),
+    "Prosody's log file": ("Mar 02 {t} c2s55e3c6e70a00\terror\t{m}", "Mar 02 {t} c2s55e3c6e70a00\tinfo\t{m}", None),
+    "Prosody's console": ("c2s55e3c6e70a00         error\t{m}", "c2s55e3c6e70a00         info\t{m}", None),
     "log4j2 console (Elasticsearch, OpenSearch)": ("[{d}T{t},123][ERROR][o.o.i.Sync               ] [node-1] {m}",
                                                    "[{d}T{t},123][INFO ][o.o.i.Sync               ] [node-1] {m}",
                                                    None),
@@ -707,6 +710,9 @@ MORE_WARNINGS = [
     '{{"reqId":"Zx1","level":2,"time":"2026-03-02T04:10:11+00:00","remoteAddr":"","user":"--","message":"{m}"}}',
     "<12>Mar  2 04:10:11 index[12]: {m}",  # user.warning
     "<164>1 2026-03-02T04:10:11.123Z h index 12 - - {m}",  # local4.warning
+    "(W) 2026-03-02T04:10:11 - {m}",  # qBittorrent's log file
+    "Mar 02 04:10:11 c2s55e3c6e70a00\twarn\t{m}",  # Prosody's log file
+    "c2s55e3c6e70a00         warn\t{m}",  # Prosody's console
 ]
 
 
@@ -722,6 +728,8 @@ def test_padded_initial_numeric_and_facility_levels_state_a_warning(line: str):
         "<012>Mar  2 04:10:11 index[12]: sync ran",  # nor written with a leading zero
         '{{"reqId":"Zx1","level":2,"user":"--","message":"sync ran"}}',  # Nextcloud's numbers come before "time"
         "[W] 260302 04:10:11 web:2271 sync ran",
+        "(W) sync ran at 04:10:11",  # qBittorrent's initial comes before its ISO time
+        "c2s55e3c6e70a00 warn\tsync ran",  # Prosody pads its source with two spaces at least
     ],
 )
 def test_lookalikes_of_those_levels_state_none(line: str):
