@@ -123,19 +123,22 @@ def _host_filter_strings(patterns: tuple[LogPattern, ...], statuses: tuple[str, 
     # a string containing another one adds nothing to a substring filter, unless the other is
     # loose: the host's second grep keeps a line by a loose string only if its stricter ERE matches
     strict = {text for text in wanted if log_levels.confirming_ere(text) is None}
-    shortest = min(map(len, strict), default=1)
-    return tuple(sorted(text for text in wanted if not _holds_one_of(text, strict, shortest)))
+    by_gram: dict[str, list[str]] = {}
+    for text in strict:
+        by_gram.setdefault(text[:_GRAM], []).append(text)
+    short = [text for text in strict if len(text) < _GRAM]
+    return tuple(sorted(text for text in wanted if not _holds_one_of(text, by_gram, short)))
 
 
-def _holds_one_of(text: str, strings: set[str], shortest: int) -> bool:
-    """Whether a string of ``strings`` other than ``text`` is a substring of it: its shorter
-    substrings looked up in the set (a few hundred per string, where comparing with every
-    other string is 1,600)."""
-    size = len(text)
+def _holds_one_of(text: str, by_gram: dict[str, list[str]], short: list[str]) -> bool:
+    """Whether another of the strings (indexed by their first characters, ``short`` those
+    shorter than that) is a substring of ``text``: each position of ``text`` looked up once."""
+    if any(other in text and other != text for other in short):
+        return True
     return any(
-        text[start : start + length] in strings
-        for length in range(shortest, size)
-        for start in range(size - length + 1)
+        other != text and text.startswith(other, start)
+        for start in range(len(text) - _GRAM + 1)
+        for other in by_gram.get(text[start : start + _GRAM], ())
     )
 
 

@@ -75,6 +75,7 @@ _MAX_EXACT = 32
 Strings = frozenset[str]
 
 
+@functools.cache
 def _cases(code: int) -> Strings:
     """A literal character as the host's filter must look for it: lower-cased when ASCII
     (``grep -i`` in the C locale folds ASCII letters), in both cases otherwise (it folds no
