@@ -172,8 +172,12 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
 
 
 def _is_zombie(pid: int) -> bool:
+    """Whether the process has exited, all its threads too: a multithreaded program's main
+    thread shows as a zombie while its other threads still exit, holding the open files (a
+    listening socket among them) until the last one is gone."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
+        threads = len(os.listdir(f"/proc/{pid}/task"))
     except OSError:  # gone, or exiting while read (ESRCH)
         return True
-    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+    return stat.rsplit(")", 1)[1].split()[0] == "Z" and threads <= 1

@@ -76,11 +76,14 @@ def eventually(read: Callable[[], T], holds: Callable[[T], bool], timeout: float
 
 
 def running(pid: int) -> bool:
-    """Alive and not a zombie waiting for its parent (this test process) to reap it."""
+    """Alive, or its main thread a zombie while its other threads still exit (holding its
+    sockets), rather than a zombie waiting for its parent (this test process) to reap it."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        threads = len(list(Path(f"/proc/{pid}/task").iterdir()))
     except FileNotFoundError:
         return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z" or threads > 1
 
 
 def targets(monitoring: Monitoring) -> dict[tuple[str, str], tuple[str, str]]:
