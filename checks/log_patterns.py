@@ -122,24 +122,34 @@ def _host_filter_strings(patterns: tuple[LogPattern, ...], statuses: tuple[str, 
             wanted.update(required_literals(pattern.regex) or ())
     # a string containing another one adds nothing to a substring filter, unless the other is
     # loose: the host's second grep keeps a line by a loose string only if its stricter ERE matches
-    strict = {text for text in wanted if log_levels.confirming_ere(text) is None}
-    by_gram: dict[str, list[str]] = {}
-    for text in strict:
-        by_gram.setdefault(text[:_GRAM], []).append(text)
-    short = [text for text in strict if len(text) < _GRAM]
-    return tuple(sorted(text for text in wanted if not _holds_one_of(text, by_gram, short)))
+    strict = Substrings(text for text in wanted if log_levels.confirming_ere(text) is None)
+    return tuple(sorted(text for text in wanted if all(other == text for other in strict.within(text))))
 
 
-def _holds_one_of(text: str, by_gram: dict[str, list[str]], short: list[str]) -> bool:
-    """Whether another of the strings (indexed by their first characters, ``short`` those
-    shorter than that) is a substring of ``text``: each position of ``text`` looked up once."""
-    if any(other in text and other != text for other in short):
-        return True
-    return any(
-        other != text and text.startswith(other, start)
-        for start in range(len(text) - _GRAM + 1)
-        for other in by_gram.get(text[start : start + _GRAM], ())
-    )
+class Substrings:
+    """Strings indexed by their first characters, so that finding those a text contains takes
+    one lookup per position of the text, however many strings there are."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        by_gram: dict[str, list[str]] = {}
+        short: list[str] = []
+        for text in texts:
+            if len(text) >= _GRAM:
+                by_gram.setdefault(text[:_GRAM], []).append(text)
+            else:
+                short.append(text)
+        self._by_gram = {gram: tuple(found) for gram, found in by_gram.items()}
+        self._short = tuple(short)
+
+    def within(self, text: str) -> list[str]:
+        """The strings ``text`` contains (one entry per place found)."""
+        found = [short for short in self._short if short in text]
+        by_gram = self._by_gram
+        for start in range(len(text) - _GRAM + 1):
+            candidates = by_gram.get(text[start : start + _GRAM])
+            if candidates:
+                found += [candidate for candidate in candidates if text.startswith(candidate, start)]
+        return found
 
 
 @dataclass(frozen=True)
@@ -209,8 +219,7 @@ class SourceClassifier:
     # each distinct literal once, with the rules (by position) that require it: a line is
     # scanned for each literal once, not once per rule
     _literals: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    _by_gram: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    _short_texts: tuple[str, ...] = ()
+    _digit_free: Substrings = field(default_factory=lambda: Substrings(()))
     _digit_texts: tuple[str, ...] = ()
     _present: dict[str, list[str]] = field(default_factory=dict)
 
@@ -220,12 +229,7 @@ class SourceClassifier:
             for text in rule.literals:
                 index.setdefault(text, []).append(position)
         self._literals = {text: tuple(positions) for text, positions in index.items()}
-        by_gram: dict[str, list[str]] = {}
-        for text in self._literals:
-            if not _DIGIT.search(text) and len(text) >= _GRAM:
-                by_gram.setdefault(text[:_GRAM], []).append(text)
-        self._by_gram = {gram: tuple(texts) for gram, texts in by_gram.items()}
-        self._short_texts = tuple(text for text in self._literals if not _DIGIT.search(text) and len(text) < _GRAM)
+        self._digit_free = Substrings(text for text in self._literals if not _DIGIT.search(text))
         self._digit_texts = tuple(text for text in self._literals if _DIGIT.search(text))
 
     def _candidates(self, lowered: str) -> list[int]:
@@ -238,23 +242,11 @@ class SourceClassifier:
         key = lowered.translate(_ZERO_DIGITS)
         present = self._present.get(key)
         if present is None:
-            present = self._digit_free_in(key)
+            present = self._digit_free.within(key)
             if len(self._present) < 100_000:
                 self._present[key] = present
         found = present + [text for text in self._digit_texts if text in lowered]
         return sorted({i for text in found for i in self._literals[text]})
-
-    def _digit_free_in(self, key: str) -> list[str]:
-        """The digit-free literals ``key`` contains: each position's first characters looked up
-        (a line's length in lookups, however many literals there are), then the literals that
-        start with them compared there."""
-        found = [text for text in self._short_texts if text in key]
-        by_gram = self._by_gram
-        for start in range(len(key) - _GRAM + 1):
-            texts = by_gram.get(key[start : start + _GRAM])
-            if texts:
-                found += [text for text in texts if key.startswith(text, start)]
-        return found
 
     def judge(self, message: str, priority: int | None = None) -> tuple[Rule | None, Level | None]:
         """(the first rule matching ``message``, None) or (None, the level it is reported at, or None).

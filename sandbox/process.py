@@ -56,7 +56,7 @@ class Daemon:
             os.kill(pid, 0)
         except ProcessLookupError:
             return None
-        if _is_zombie(pid):
+        if has_exited(pid):
             return None
         return pid
 
@@ -171,7 +171,7 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
             pass
 
 
-def _is_zombie(pid: int) -> bool:
+def has_exited(pid: int) -> bool:
     """Whether the process has exited, all its threads too: a multithreaded program's main
     thread shows as a zombie while its other threads still exit, holding the open files (a
     listening socket among them) until the last one is gone."""

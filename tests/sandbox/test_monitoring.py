@@ -20,7 +20,7 @@ import pytest
 
 from sandbox.fleet import free_ports
 from sandbox.monitoring import Monitoring, MonitoringPorts, Probe
-from sandbox.process import SandboxError
+from sandbox.process import SandboxError, has_exited
 from sandbox.tls import Certificates
 from sandbox.web import Web, WebPorts
 from tests.sandbox.conftest import unavailable
@@ -76,14 +76,8 @@ def eventually(read: Callable[[], T], holds: Callable[[T], bool], timeout: float
 
 
 def running(pid: int) -> bool:
-    """Alive, or its main thread a zombie while its other threads still exit (holding its
-    sockets), rather than a zombie waiting for its parent (this test process) to reap it."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        threads = len(list(Path(f"/proc/{pid}/task").iterdir()))
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z" or threads > 1
+    """Alive, rather than exited and waiting for its parent (this test process) to reap it."""
+    return not has_exited(pid)
 
 
 def targets(monitoring: Monitoring) -> dict[tuple[str, str], tuple[str, str]]:
