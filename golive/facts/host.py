@@ -40,9 +40,6 @@ from golive.units import format_size
 
 TIMEOUT_EXIT = 124
 SSH_FAILURE_EXIT = 255
-ARGUMENT_MAX = 100_000
-"""Scripts longer than this, quoted as the backend quotes them, go on standard input: one
-argument may hold at most 128 KiB."""
 
 SPAWN_AGAIN = frozenset({errno.EAGAIN, errno.ENOMEM, errno.EFAULT})
 """What the runner's kernel may answer, once, when a command that reaches a host (ssh, docker,
@@ -312,7 +309,7 @@ class RemoteHost:
         command = f"sh -c {shlex.quote(text)}"
         # the ssh backend quotes the command once more into one argument of the local shell,
         # and every quote in the script grows fivefold with each quoting
-        if stdin is None and len(shlex.quote(command)) > ARGUMENT_MAX and standard_input.supports(self.host):
+        if stdin is None and len(shlex.quote(command)) > wire.ARGUMENT_MAX and standard_input.supports(self.host):
             return self._round_trip("sh -s", limit, text.encode())
         return self._round_trip(command, limit, stdin)
 

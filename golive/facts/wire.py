@@ -23,6 +23,9 @@ from functools import cache
 from golive.facts.output import Output
 
 DEFAULT_CAP = 64 * 2**20
+ARGUMENT_MAX = 100_000
+"""Text longer than this never travels as one argument (Linux takes at most 128 KiB in one):
+a script goes on standard input, a command of a script through a shell variable."""
 
 
 @cache
@@ -72,12 +75,23 @@ def script(
         # fd 3: the wire; fd 4: the status, fd 5: the stderr capture, each closed for the command itself;
         # head counts bytes in any locale, and loads none in C's
         lines.append(
-            f"err=$( {{ rc=$( {{ {{ timeout -k 2 {timeout:g} sh -c {shlex.quote(command)}{redirect} 3>&- 4>&- 5>&-; "
+            f"err=$( {{ rc=$( {{ {{ {_bounded(command, timeout, redirect, lines)} 3>&- 4>&- 5>&-; "
             f'echo "$?" >&4; }} 2>&5 | LC_ALL=C head -c {cap + 1} >&3; }} 4>&1 ); '
             f"printf '\\n{mark} rc %s\\n' \"$rc\" >&3; }} 5>&1 | LC_ALL=C head -c {cap + 1} )"
         )
         lines.append(f"printf '{mark} stderr\\n%s\\n{mark} end\\n' \"$err\"")
     return "\n".join(lines) + "\n", nonce
+
+
+def _bounded(command: str, timeout: float, redirect: str, lines: list[str]) -> str:
+    """``command`` under ``timeout``, as ``sh -c COMMAND``. A command too long for one argument
+    that reads no input (the log command: its filter holds the knowledge base's strings) is
+    set in a variable of the script first; its shell reads it from a pipe (``printf`` is the
+    shell's own: no argument list) and runs it with no input."""
+    if len(command.encode()) <= ARGUMENT_MAX or not redirect:
+        return f"timeout -k 2 {timeout:g} sh -c {shlex.quote(command)}{redirect}"
+    lines.append(f"command={shlex.quote(command)}")
+    return f"printf '%s' \"$command\" | timeout -k 2 {timeout:g} sh -c 'c=$(cat); eval \"$c\"{redirect}'"
 
 
 def parse_keyed(output: bytes | str, nonce: str, cap: int = DEFAULT_CAP) -> dict[str, Output]:

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from golive.errors import TargetError
-from golive.facts import RemoteHost, fact_command
+from golive.facts import RemoteHost, fact_command, wire
 from golive.inventory import Host
 from golive.redact import redact
 
@@ -87,10 +87,8 @@ def test_the_log_read_joins_the_host_batch(tmp_path):
 def test_a_batch_of_quote_heavy_commands_travels_on_standard_input():
     """A script short enough for one argument may not be once quoted (each ``'`` becomes five
     characters per quoting): the quoted length decides."""
-    from golive.facts import host as facts_host
-
     quoted = "echo '" + "'x'" * 12_000 + "' | wc -c"
-    assert len(quoted) < facts_host.ARGUMENT_MAX
+    assert len(quoted) < wire.ARGUMENT_MAX
     fact_command(lambda host: quoted if host.name == "quoted" else None)
     fact_command(lambda host: "echo other" if host.name == "quoted" else None)
     remote = RemoteHost(Host(name="quoted", backend="local://"))

@@ -70,3 +70,23 @@ def test_output_over_the_cap_is_cut_on_the_host():
     assert out is not None and out.overflow and len(out.stdout) == 1000
     assert err is not None and err.overflow
     assert small is not None and not small.overflow and small.stdout == "small\n"
+
+
+def test_a_command_longer_than_one_argument_runs_with_its_status_timeout_and_no_input():
+    """A command over 128 KiB (Linux's limit for one argument) cannot be ``sh -c COMMAND``: it
+    still runs, keeps its output and status, is bounded by its timeout and reads no input,
+    with the script itself arriving on standard input as a long batch does."""
+    filler = "x'y" * 60_000  # quotes too: the command goes through the script's own quoting
+    long = f": '{filler.replace(chr(39), chr(39) + chr(92) + chr(39) + chr(39))}'; "
+    commands = [long + 'read -r line; echo "read [$line]"; echo err >&2; exit 5', long + "sleep 30", "echo after"]
+    assert all(len(command) > 131_072 for command in commands[:2])
+    text, nonce = script(commands, timeout=1)
+    done = subprocess.run(["sh", "-s"], input=text + "echo the rest of the script\n", capture_output=True, text=True,
+                          timeout=30)  # fmt: skip
+    results = parse(done.stdout, commands, nonce)
+    assert [(r.exit_status, r.stdout, r.stderr) for r in results] == [
+        (5, "read []\n", "err"),
+        (124, "", ""),
+        (0, "after\n", ""),
+    ]
+    assert done.stdout.endswith("the rest of the script\n")
