@@ -2,16 +2,21 @@
 host for the window, read in ONE command per host and classified against the known
 patterns (``checks/log_patterns.py``).
 
-The command lists the containers (name and image) and, for each, runs ``docker logs
---timestamps --since <window>``; then ``journalctl -u UNIT --since @<epoch> -o
-short-iso`` for each declared unit where systemd runs (lines of priority warning or
-worse prefixed with ``<N>``, printed last so that the cap keeps them), and the last
-``max_file_bytes`` of each declared file. Every source goes through the same host-side
-filter, ``grep -F -i`` on the knowledge base's literals, the error words and the level
-and error-status statements (``checks/log_levels.py``), and keeps at most
-``max_lines`` candidate lines (the newest), printing how many there were: megabytes,
-not gigabytes, cross the wire. Sources are separated by marker lines carrying a nonce
-no log line can know.
+The command lists the containers (name, image, log driver and log file: ``docker ps
+-aq`` and one ``docker inspect``) and reads each container's lines of the window: the
+engine's own json-file (its rotated files first) where the container logs to one and
+the file is readable, which costs the host a ``cat`` instead of a docker CLI call and
+the engine's decoding of every line; ``docker logs --timestamps --since <window>``
+otherwise (another log driver, or a user who may reach the engine but not its files).
+Then ``journalctl -u UNIT --since @<epoch> -o short-iso`` for each declared unit where
+systemd runs (lines of priority warning or worse prefixed with ``<N>``, printed last
+so that the cap keeps them), and the last ``max_file_bytes`` of each declared file.
+Every source goes through the same host-side filter, ``grep -F -i`` on the knowledge
+base's literals, the error words and the level and error-status statements
+(``checks/log_levels.py``) and, for json-file lines, the same strings as the engine
+escapes them; it keeps at most ``max_lines`` candidate lines (the newest), printing
+how many there were: megabytes, not gigabytes, cross the wire. Sources are separated
+by marker lines carrying a nonce no log line can know.
 
 A longer line is cut on the host at twice the display length, dropping the token the
 cut goes through (it may be part of a secret no rule would recognize any more); here
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import re
 import shlex
 from collections.abc import Iterable, Sequence
@@ -147,7 +153,14 @@ def _command(policy: LogPolicy, seconds: int, filter_strings: tuple[str, ...], m
         f"awk -v max={policy.max_lines} -v m={shlex.quote(mark)} "
         "'function flush() { if (open) { s = n > max ? n - max + 1 : 1; "
         'for (i = s; i <= n; i++) print b[i % max]; print m " lines " n; open = 0 } } '
-        'index($0, m " ") == 1 { flush(); if ($0 == m " keep") { open = 1; n = 0 } else print; next } '
+        'index($0, m " ") == 1 { flush(); if ($0 == m " keep") { open = 1; n = 0; js = 0 } '
+        'else if (index($0, m " keepjson ") == 1) { open = 1; n = 0; js = 1; since = substr($0, length(m) + 11); '
+        'print m " json" } else print; next } '
+        # a json-file line: {"log":"ESCAPED","stream":"stdout"[,"attrs":{...}],"time":"RFC3339"}; inside
+        # ESCAPED every quote is escaped, so its first "," is its end; kept as "TIME ESCAPED" if in the window
+        'open && js { if (index($0, "{\\"log\\":\\"") != 1 || !match($0, /"time":"[^"]*"}$/)) next; '
+        "t = substr($0, RSTART + 8, RLENGTH - 10); if (substr(t, 1, 19) < since) next; "
+        '$0 = t " " substr($0, 9, index($0, "\\",\\"") - 9) } '
         f"open {{ l = $0; if (length(l) > {HOST_LINE_CHARS}) {{ l = substr(l, 1, {HOST_LINE_CHARS}); "
         'sub(/[^ \\t]+$/, "", l) } n++; b[n % max] = l } '
         "END { flush() }'"
@@ -158,18 +171,33 @@ def _command(policy: LogPolicy, seconds: int, filter_strings: tuple[str, ...], m
     sources = []
     if policy.containers:
         skip = f'case "$name" in {"|".join(policy.exclude)}) continue;; esac; ' if policy.exclude else ""
+        inspect = "{{.Name}} {{.Config.Image}} {{.HostConfig.LogConfig.Type}} {{.LogPath}}"
         parts.append(
             "if command -v docker >/dev/null 2>&1; then\n"
-            "  list=$(docker ps -a --format '{{.Names}} {{.Image}}' 2>&1); rc=$?\n"
+            "  list=$(docker ps -aq 2>&1); rc=$?\n"
+            '  if [ "$rc" = 0 ] && [ -n "$list" ]; then\n'
+            # a container removed between the two calls fails the inspect: then the names alone
+            f"    list=$(docker inspect --format '{inspect}' $list 2>/dev/null) ||\n"
+            "      { list=$(docker ps -a --format '{{.Names}} {{.Image}} - -' 2>&1); rc=$?; }\n"
+            "  fi\n"
             '  if [ "$rc" -ne 0 ]; then echo "$m docker-error $rc"; printf \'%s\\n\' "$list" | head -n 5; fi\n'
+            f'  since=$(date -u -d "@$((now - {seconds}))" +%Y-%m-%dT%H:%M:%S 2>/dev/null)\n'
             'else echo "$m docker absent"; fi'
         )
         sources.append(
-            'if [ "$rc" = 0 ]; then echo "$m docker ok"; printf \'%s\\n\' "$list" | while read -r name image; do\n'
-            f'  [ -n "$name" ] || continue; {skip}echo "$m container $name $image"; echo "$m keep"\n'
-            f"  docker logs --timestamps --since {seconds}s \"$name\" 2>&1; printf '\\n'\n"
+            'if [ "$rc" = 0 ]; then echo "$m docker ok"\n'
+            "printf '%s\\n' \"$list\" | while read -r name image driver path; do\n"
+            f'  name=${{name#/}}; [ -n "$name" ] || continue; {skip}echo "$m container $name $image"\n'
+            '  if [ "$driver" = json-file ] && [ -n "$since" ] && [ -r "$path" ]; then echo "$m keepjson $since"\n'
+            '    i=1; while [ -e "$path.$i" ] || [ -e "$path.$i.gz" ]; do i=$((i + 1)); done\n'
+            '    while [ "$i" -gt 1 ]; do i=$((i - 1))\n'
+            '      if [ -e "$path.$i.gz" ]; then gzip -dc -- "$path.$i.gz"; else cat -- "$path.$i"; fi 2>/dev/null\n'
+            "    done\n"
+            '    cat -- "$path"\n'
+            f'  else echo "$m keep"; docker logs --timestamps --since {seconds}s "$name" 2>&1; fi; printf \'\\n\'\n'
             "done; fi"
         )
+        filter_strings = (*filter_strings, *docker_json_forms(filter_strings))
     if policy.units:
         units = " ".join(shlex.quote(unit) for unit in policy.units)
         sources.append(
@@ -192,6 +220,22 @@ def _command(policy: LogPolicy, seconds: int, filter_strings: tuple[str, ...], m
         body = "\n".join(sources)
         parts.append(f"{{\n{body}\n}} | {host_filter(filter_strings, passing=mark)} | {awk}")
     return "\n".join(parts)
+
+
+_JSON_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+
+
+def _json_escaped(text: str) -> str:
+    """``text`` as the engine's json-file writes it (moby's ``jsonlog``: quote, backslash, <, >, &
+    and control characters escaped)."""
+    return "".join(_JSON_ESCAPES.get(c, f"\\u{ord(c):04x}" if ord(c) < 0x20 else c) for c in text)
+
+
+def docker_json_forms(filter_strings: Sequence[str]) -> tuple[str, ...]:
+    """The filter strings that read otherwise in a json-file line, as they read there: with
+    them the filter keeps every json-file line whose message holds a string."""
+    escaped = (_json_escaped(text) for text in filter_strings)
+    return tuple(dict.fromkeys(text for text in escaped if text not in filter_strings))
 
 
 def _batched(host: Host, inventory: Inventory) -> str | None:
@@ -218,6 +262,7 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
     current: Source | None = None
     docker_error: list[str] | None = None
     journald_absent = False
+    engine_json = False
     readable = bool(host.logs.files)
     for line in output.split("\n"):
         if line.startswith(mark):
@@ -232,6 +277,9 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
                 name, _, image = rest.partition(" ") if word == "container" else (rest, "", "")
                 current = Source(word, name, image.strip())
                 sources.append(current)
+                engine_json = False
+            elif word == "json" and current is not None:
+                engine_json = True
             elif word == "lines" and current is not None:
                 current.candidates = int(rest) if rest.strip().isdigit() else len(current.lines)
                 current = None
@@ -249,7 +297,7 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
         if docker_error is not None and current is None and line.strip():
             docker_error.append(line.strip())
         elif current is not None and line:
-            current.lines.append(_log_line(current.kind, line))
+            current.lines.append(_log_line(current.kind, _from_json_file(line) if engine_json else line))
     if now is None:
         raise TargetError(f"{host.name}: the log command printed no clock; it was cut short or failed")
     if docker_error is not None:
@@ -266,6 +314,24 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
         if source.kind == "file":  # files are not filtered by the window on the host: lines with a time are here
             source.lines = [ln for ln in source.lines if ln.time is None or ln.time >= now - window]
     return facts
+
+
+_PARTIAL_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{0,3})?$")
+
+
+def _from_json_file(line: str) -> str:
+    """A json-file line as the host kept it (``TIME ESCAPED``) read as ``docker logs --timestamps``
+    prints it: ``TIME MESSAGE``, the message's escapes undone and its newline taken off."""
+    stamp, _, escaped = line.partition(" ")
+    try:
+        message = json.loads(f'"{escaped}"')
+    except ValueError:  # cut on the host, or not the engine's writing: what can be read of it
+        try:
+            message = json.loads(f'"{_PARTIAL_ESCAPE.sub("", escaped)}"')
+        except ValueError:
+            message = escaped
+    message = message.rstrip("\n").replace("\n", " ")
+    return f"{stamp} {message}"
 
 
 def _log_line(kind: str, raw: str) -> LogLine:

@@ -175,3 +175,30 @@ def test_host_filter_drops_no_line_the_classifier_reports(tmp_path: Path):
     wrong = [f"{classify(line)}: {line}" for line in sorted(dropped) if classify(line) != "benign"]
     assert not wrong, "the host filter drops lines the classifier reports:\n" + "\n".join(wrong)
     assert dropped, "the filter keeps only candidates: some benign lines are dropped"
+
+
+def _as_json_file(message: str) -> str:
+    """The line as the engine's json-file holds it (moby's ``jsonlog``), then as the host keeps it."""
+    escapes = {"\\": "\\\\", '"': '\\"', "<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+    body = "".join(escapes.get(c, f"\\u{ord(c):04x}" if ord(c) < 0x20 else c) for c in message)
+    return f'{{"log":"{body}\\n","stream":"stdout","time":"{DOCKER_STAMP.strip()}"}}'
+
+
+def test_host_filter_keeps_every_reported_line_in_its_json_file_form(tmp_path: Path):
+    """Every corpus line the classifier reports, written as the engine's json-file writes it
+    (quotes, backslashes, <, > and & escaped), is kept by the filter the log command uses for
+    container logs read from their files."""
+    reported = [row.line for row in ROWS if classify(DOCKER_STAMP + row.line) != "benign"]
+    data = tmp_path / "json.log"
+    data.write_text("".join(_as_json_file(line) + "\n" for line in reported), encoding="utf-8")
+    strings = CLASSIFIER.host_filter()
+    script = tmp_path / "filter.sh"  # longer than one argument may be
+    script.write_text(logs.host_filter((*strings, *logs.docker_json_forms(strings))))
+    kept = subprocess.run(
+        ["sh", str(script)], stdin=data.open("rb"),
+        capture_output=True, check=False, env={"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"},
+    ).stdout.decode().splitlines()  # fmt: skip
+    dropped = len(reported) - len(set(kept) & {_as_json_file(line) for line in reported})
+    assert reported and not dropped, f"the filter drops {dropped} of {len(reported)} reported lines in json-file form"
+    escaped = [line for line in reported if any(c in line for c in '"<>&\\')]
+    assert len(escaped) > 100  # the escapes are exercised, not only plain lines

@@ -7,6 +7,9 @@ a run.
 
 from __future__ import annotations
 
+import datetime as dt
+import gzip
+import shlex
 import subprocess
 from pathlib import Path
 
@@ -119,3 +122,93 @@ def test_every_source_goes_through_one_filter_and_keeps_its_own_newest_lines(tmp
         str(bare): (["ERROR bare last"], 1, ""),
         str(second): (["ERROR second 0", "ERROR second 1"], 2, ""),
     }
+
+
+def _engine_line(message: str, when: dt.datetime, stream: str = "stdout", attrs: str = "") -> str:
+    """A line as the engine's json-file writer (moby's ``jsonlog``) writes it, escapes spelled out by hand."""
+    escaped = (message.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\u003c").replace(">", "\\u003e")
+               .replace("&", "\\u0026").replace("\t", "\\u0009"))  # fmt: skip
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%S.%f") + "123Z"
+    extra = f',"attrs":{attrs}' if attrs else ""
+    return f'{{"log":"{escaped}\\n","stream":"{stream}"{extra},"time":"{stamp}"}}\n'
+
+
+def _fake_docker(tmp_path: Path, listing: str, logs_line: str) -> dict[str, str]:
+    """A ``docker`` on PATH answering the log command's three calls as an engine would."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "docker").write_text(
+        "#!/bin/sh\n"
+        'case "$1" in\n'
+        '  ps) [ "$2" = -aq ] && printf "aaa\\nbbb\\n" || exit 3;;\n'
+        f"  inspect) printf '%s\\n' {shlex.quote(listing)};;\n"
+        f"  logs) printf '%s\\n' {shlex.quote(logs_line)};;\n"
+        "esac\n"
+    )
+    (bin_dir / "docker").chmod(0o755)
+    return {"PATH": f"{bin_dir}:/usr/bin:/bin", "LANG": "C.UTF-8"}
+
+
+def test_json_file_logs_read_as_docker_logs_prints_them(tmp_path: Path):
+    """A container logging to the engine's json-file is read from the file: the rotated files
+    first (gzip-compressed or not), only lines of the window, each line's escapes undone,
+    strings with a quote or a ``<`` still found; a container of another driver through
+    ``docker logs``; each source keeps its own newest lines."""
+    now = dt.datetime.now(dt.UTC)
+    old, recent = now - dt.timedelta(hours=3), now - dt.timedelta(minutes=5)
+    path = tmp_path / "aaa-json.log"
+    with gzip.open(f"{path}.2.gz", "wt") as rotated:
+        rotated.write(_engine_line("ERROR long ago, before the window", old))
+        rotated.write(_engine_line("ERROR oldest in the window", recent))
+    fillers = "".join(_engine_line(f"ERROR filler {i}", recent) for i in range(9))
+    level = _engine_line('{"level":"error","msg":"a <b> & c"}', recent)
+    Path(f"{path}.1").write_text(_engine_line("INFO quiet", recent) + fillers + level)
+    path.write_text(
+        _engine_line('ERROR\tsaid "no" to C:\\temp', recent, stream="stderr")
+        + _engine_line("ERROR with attrs", recent, attrs='{"tag":"x","time":"1"}')
+        + '{"stream":"stdout","time":"2099-01-01T00:00:00Z"}\n'  # an empty message: the engine leaves "log" out
+        + _engine_line("ERROR newest", now)
+    )
+    listing = f"/app registry.example/app:1 json-file {path}\n/other busybox journald "
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    env = _fake_docker(tmp_path, listing, f"{stamp} ERROR read by docker logs")
+    host = Host(name="h", backend="local://", logs={"containers": True, "max_lines": 10})
+    command = logs.command(host, 3600, ['"level":"error"', "error"])
+    output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True, env=env).stdout
+    facts = logs.parse(output, host, 3600)
+    found = {source.name: ([line.message for line in source.lines], source.candidates, source.image)
+             for source in facts.sources}  # fmt: skip
+    assert found == {
+        "app": (
+            [
+                *(f"ERROR filler {i}" for i in range(3, 9)),
+                '{"level":"error","msg":"a <b> & c"}',
+                'ERROR\tsaid "no" to C:\\temp',
+                "ERROR with attrs",
+                "ERROR newest",
+            ],
+            14,
+            "registry.example/app:1",
+        ),
+        "other": (["ERROR read by docker logs"], 1, "busybox"),
+    }
+    [newest] = [line for line in facts.sources[0].lines if line.message == "ERROR newest"]
+    assert newest.time == int(now.timestamp())  # the time of the line, to the second as docker logs gives it
+
+
+def test_containers_are_read_through_docker_logs_when_their_file_is_not_readable(tmp_path: Path):
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    missing = tmp_path / "missing-json.log"
+    env = _fake_docker(tmp_path, f"/app img json-file {missing}", f"{stamp} ERROR from the engine")
+    host = Host(name="h", backend="local://", logs={"containers": True})
+    output = subprocess.run(["sh", "-c", logs.command(host, 3600, ["error"])], capture_output=True, text=True,
+                            check=True, env=env).stdout  # fmt: skip
+    [source] = logs.parse(output, host, 3600).sources
+    assert [line.message for line in source.lines] == ["ERROR from the engine"]
+
+
+def test_a_json_file_line_cut_on_the_host_keeps_what_can_be_read():
+    assert logs._from_json_file('2026-12-03T10:00:00Z ERROR \\"quoted\\" and \\u003') == (
+        '2026-12-03T10:00:00Z ERROR "quoted" and '
+    )
+    assert logs.docker_json_forms(['"level":"error"', "plain", "a<b"]) == ('\\"level\\":\\"error\\"', "a\\u003cb")

@@ -16,8 +16,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from golive.checks import logs
+from golive.checks.log_patterns import Classifier, shipped_patterns
+from golive.inventory import Host
 from sandbox import log_lines
 from sandbox.fleet import Fleet
+from sandbox.images import BUSYBOX_IMAGE
+from sandbox.process import wait_for
 from tests.conftest import load_json
 from tests.sandbox.test_scenarios import REPO
 
@@ -140,3 +145,44 @@ def test_declared_log_files_are_read_and_filtered_by_the_window(fleet: Fleet, tm
         assert missing["outcome"] == "error" and "/srv/nowhere.log" in missing["message"], missing
     finally:
         log.unlink(missing_ok=True)
+
+
+ROTATING = (
+    'i=0; while [ $i -lt 60 ]; do i=$((i+1)); echo "ERROR job $i failed: \\"quoted\\" <tag> & more"; '
+    'printf \'level=warn msg="tab\\there" n=%s \\303\\251t\\303\\251\\n\' $i; echo "INFO routine $i"; done; '
+    "exec sleep 1000000"
+)
+
+
+def test_json_file_logs_are_read_as_docker_logs_reads_them(fleet: Fleet, logging_containers):
+    """On the real engine, over SSH: every container's lines read from its json-file (rotated
+    and compressed files included, escapes undone) are the lines, times and counts ``docker
+    logs`` gives, the same command with the file read turned off."""
+    h1 = logging_containers
+    docker = h1.engine.docker
+    docker("rm", "--force", "rotating", check=False)
+    docker("run", "-d", "--name", "rotating", "--network", "none", "--log-opt", "max-size=2k", "--log-opt",
+           "max-file=4", "--log-opt", "compress=true", BUSYBOX_IMAGE.tag, "sh", "-c", ROTATING)  # fmt: skip
+    try:
+        wait_for(lambda: b"INFO routine 60" in docker("logs", "--tail", "1", "rotating").stdout, 20, "rotating logged")
+        host = Host(name="h1", backend="local://", logs={"containers": True})
+        command = logs.command(host, 3600, Classifier(shipped_patterns()).host_filter())
+        through_docker = command.replace('[ "$driver" = json-file ]', "false")
+        assert through_docker != command
+        found = {}
+        for way, text in (("file", command), ("docker", through_docker)):
+            argv = ["ssh", "-F", str(fleet.ssh.config), "-o", "ControlMaster=no", h1.alias, "sh -s"]
+            done = subprocess.run(argv, input=text, capture_output=True, text=True, timeout=60, check=True)
+            assert (" json\n" in done.stdout) is (way == "file")
+            facts = logs.parse(done.stdout, host, 3600)
+            found[way] = {s.name: (s.image, s.candidates, [(ln.time, ln.message) for ln in s.lines])
+                          for s in facts.sources}  # fmt: skip
+        assert found["file"] == found["docker"]
+        _image, candidates, lines = found["file"]["rotating"]
+        messages = [message for _time, message in lines]
+        assert 'ERROR job 60 failed: "quoted" <tag> & more' in messages
+        assert 'level=warn msg="tab\there" n=60 été' in messages
+        assert len(lines) == candidates < 120  # the rotation dropped the oldest files; INFO lines were filtered
+        assert set(found["file"]) >= set(NAMES)
+    finally:
+        docker("rm", "--force", "rotating", check=False)
