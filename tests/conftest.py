@@ -80,6 +80,15 @@ def write_inventory(path: Path, text: str) -> Path:
     return path
 
 
+def run_sh(command: str, **options: Any) -> subprocess.CompletedProcess[Any]:
+    """``sh`` running ``command`` read from a file, as a host's shell reads a batch too long
+    for one argument (the log command, its filter), with ``subprocess.run``'s ``options``."""
+    with tempfile.NamedTemporaryFile("w", suffix=".sh") as script:
+        script.write(command)
+        script.flush()
+        return subprocess.run(["sh", script.name], **options)
+
+
 def load_json(path: Path) -> dict[str, Any]:
     """A JSON file; a run record with each instance's evidence whole (``evidence_store.expand``)."""
     data = json.loads(path.read_text())

@@ -8,7 +8,6 @@ must keep every line the classifier reports.
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import pytest
 from golive.checks import logs
 from golive.checks.log_levels import Level
 from golive.checks.log_patterns import Classifier, shipped_patterns
+from tests.conftest import run_sh
 
 CORPUS = Path(__file__).parents[1] / "data" / "log_corpus.tsv"
 SOURCES = Path(__file__).parents[1] / "data" / "log_corpus_sources.tsv"
@@ -167,8 +167,8 @@ def test_host_filter_drops_no_line_the_classifier_reports(tmp_path: Path):
     data = tmp_path / "lines.log"
     data.write_text("\n".join(lines) + "\n", encoding="utf-8")
     # the data on the pipeline's standard input (``filter < data`` would feed its last grep only)
-    kept = subprocess.run(
-        ["sh", "-c", logs.host_filter(CLASSIFIER.host_filter())], stdin=data.open("rb"),
+    kept = run_sh(
+        logs.host_filter(CLASSIFIER.host_filter()), stdin=data.open("rb"),
         capture_output=True, check=False, env={"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"},
     ).stdout.decode().splitlines()  # fmt: skip
     dropped = set(lines) - set(kept)
@@ -192,10 +192,8 @@ def test_host_filter_keeps_every_reported_line_in_its_json_file_form(tmp_path: P
     data = tmp_path / "json.log"
     data.write_text("".join(_as_json_file(line) + "\n" for line in reported), encoding="utf-8")
     strings = CLASSIFIER.host_filter()
-    script = tmp_path / "filter.sh"  # longer than one argument may be
-    script.write_text(logs.host_filter((*strings, *logs.docker_json_forms(strings))))
-    kept = subprocess.run(
-        ["sh", str(script)], stdin=data.open("rb"),
+    kept = run_sh(
+        logs.host_filter((*strings, *logs.docker_json_forms(strings))), stdin=data.open("rb"),
         capture_output=True, check=False, env={"LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"},
     ).stdout.decode().splitlines()  # fmt: skip
     dropped = len(reported) - len(set(kept) & {_as_json_file(line) for line in reported})

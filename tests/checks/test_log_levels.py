@@ -8,7 +8,6 @@ knowledge base, as a run does.
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from golive.checks.log_levels import (
 from golive.checks.log_patterns import ERROR_LIKE, Classifier, knowledge_base, shipped_patterns
 from golive.errors import InventoryError
 from golive.inventory import Host, load_inventory
+from tests.conftest import run_sh
 
 
 def _classified(tmp_path: Path, lines: list[str], **policy: Any) -> logs.Classified:
@@ -36,7 +36,7 @@ def _classified(tmp_path: Path, lines: list[str], **policy: Any) -> logs.Classif
     host = Host(name="h", backend="local://", logs={"containers": False, "files": [str(log)], **policy})
     classifier = Classifier(shipped_patterns(), host.logs.access_error_statuses, host.logs.client_errors_rate)
     command = logs.command(host, 3600, classifier.host_filter())
-    output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True).stdout
+    output = run_sh(command, capture_output=True, text=True, check=True).stdout
     facts = logs.parse(output, host, 3600)
     return logs.classify(facts, classifier, host.logs.examples, host.logs.unknown_warnings == "report")
 
@@ -464,7 +464,7 @@ def test_the_host_keeps_klog_warnings_but_not_every_go_caller_line(tmp_path: Pat
     data = tmp_path / "lines.log"
     data.write_text(f"{klog}\n{caller}\n{klog_info}\n")
     classifier = Classifier(shipped_patterns())
-    kept = subprocess.run(["sh", "-c", logs.host_filter(classifier.host_filter())], input=data.read_text(),
+    kept = run_sh(logs.host_filter(classifier.host_filter()), input=data.read_text(),
                           capture_output=True, text=True, check=False).stdout.splitlines()  # fmt: skip
     assert kept == [klog]
     result = _classified(tmp_path, [klog, caller, klog_info])
@@ -537,7 +537,7 @@ def test_the_host_keeps_haproxy_errors_but_not_every_digit_before_a_status_digit
     path.write_text(yaml.safe_dump({"hosts": {"h": {"backend": "local://"}}, "log_patterns": [pattern]}))
     user = load_inventory(path, None, environ={}).log_patterns
     classifier = Classifier(knowledge_base(user))
-    kept = subprocess.run(["sh", "-c", logs.host_filter(classifier.host_filter())], input=data.read_text(),
+    kept = run_sh(logs.host_filter(classifier.host_filter()), input=data.read_text(),
                           capture_output=True, text=True, check=False).stdout.splitlines()  # fmt: skip
     assert kept == [lines[0], other]
 

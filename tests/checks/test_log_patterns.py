@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -25,6 +24,7 @@ from golive.checks.log_patterns import (
 )
 from golive.errors import InventoryError
 from golive.inventory import LogPattern, load_inventory, load_log_patterns
+from tests.conftest import run_sh
 
 SHIPPED = shipped_patterns()
 SEED_LINES = {  # the user's audit documents, verbatim
@@ -98,7 +98,7 @@ def test_the_host_filter_runs_in_the_c_locale_and_keeps_letters_beyond_ascii_in_
     command = logs.host_filter(classifier.host_filter())
     assert command.count("LC_ALL=C grep") == command.count("grep")
     session = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
-    kept = subprocess.run(["sh", "-c", command], input=data.read_text(encoding="utf-8"), capture_output=True,
+    kept = run_sh(command, input=data.read_text(encoding="utf-8"), capture_output=True,
                           text=True, check=False, env=session).stdout.splitlines()  # fmt: skip
     assert kept == lines[:2]
     assert [classifier.for_source("disk").classify(line) is not None for line in lines] == [True, True, False]
@@ -124,7 +124,7 @@ def test_the_host_filter_keeps_no_routine_line():
     """The host sends only candidate lines: a filter string a routine line holds (``request``,
     ``client``, ``session``) would send a busy service's whole log and cost its CPU on both sides."""
     command = logs.host_filter(Classifier(shipped_patterns()).host_filter())
-    kept = subprocess.run(["sh", "-c", command], input="\n".join(ROUTINE) + "\n", capture_output=True, text=True,
+    kept = run_sh(command, input="\n".join(ROUTINE) + "\n", capture_output=True, text=True,
                           check=False).stdout.splitlines()  # fmt: skip
     assert kept == []
 

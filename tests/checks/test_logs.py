@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import shlex
-import subprocess
+import shutil
 from pathlib import Path
 
 from golive.checks import logs
@@ -18,6 +18,7 @@ from golive.checks.log_patterns import Classifier
 from golive.evidence import MAX_LINE_CHARS, clean
 from golive.inventory import Host, LogPattern
 from golive.redact import redact
+from tests.conftest import run_sh
 
 KNOWN = "knownlogsecret-Q7vX2pLm"  # a value golive knows is secret (as a container's env value)
 API_KEY = "apikeysecret-R4tW9nBz"
@@ -29,7 +30,7 @@ def _classified(tmp_path: Path, lines: list[str]) -> logs.Classified:
     host = Host(name="h", backend="local://", logs={"containers": False, "files": [str(log)]})
     classifier = Classifier(())
     command = logs.command(host, 3600, classifier.host_filter())
-    output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True).stdout
+    output = run_sh(command, capture_output=True, text=True, check=True).stdout
     return logs.classify(logs.parse(output, host, 3600), classifier, host.logs.examples)
 
 
@@ -82,8 +83,8 @@ def _rated(tmp_path: Path, lines: list[str], rate: str) -> logs.Classified:
         explanation="scanners", remediation="block them",
     )  # fmt: skip
     classifier = Classifier((pattern,))
-    output = subprocess.run(
-        ["sh", "-c", logs.command(host, 3600, classifier.host_filter())], capture_output=True, text=True, check=True
+    output = run_sh(
+        logs.command(host, 3600, classifier.host_filter()), capture_output=True, text=True, check=True
     ).stdout
     return logs.classify(logs.parse(output, host, 3600), classifier, host.logs.examples)
 
@@ -112,7 +113,7 @@ def test_every_source_goes_through_one_filter_and_keeps_its_own_newest_lines(tmp
     host = Host(name="h", backend="local://", logs={"containers": False, "files": files, "max_lines": 10})
     text = logs.command(host, 3600, ["ERROR"])
     assert text.count("grep ") == 1 and text.count("awk ") == 1
-    output = subprocess.run(["sh", "-c", text], capture_output=True, text=True, check=True).stdout
+    output = run_sh(text, capture_output=True, text=True, check=True).stdout
     facts = logs.parse(output, host, 3600)
     found = {source.name: ([line.raw for line in source.lines], source.candidates, source.problem)
              for source in facts.sources}  # fmt: skip
@@ -174,7 +175,7 @@ def test_json_file_logs_read_as_docker_logs_prints_them(tmp_path: Path):
     env = _fake_docker(tmp_path, listing, f"{stamp} ERROR read by docker logs")
     host = Host(name="h", backend="local://", logs={"containers": True, "max_lines": 10})
     command = logs.command(host, 3600, ['"level":"error"', "error"])
-    output = subprocess.run(["sh", "-c", command], capture_output=True, text=True, check=True, env=env).stdout
+    output = run_sh(command, capture_output=True, text=True, check=True, env=env).stdout
     facts = logs.parse(output, host, 3600)
     found = {source.name: ([line.message for line in source.lines], source.candidates, source.image)
              for source in facts.sources}  # fmt: skip
@@ -201,7 +202,7 @@ def test_containers_are_read_through_docker_logs_when_their_file_is_not_readable
     missing = tmp_path / "missing-json.log"
     env = _fake_docker(tmp_path, f"/app img json-file {missing}", f"{stamp} ERROR from the engine")
     host = Host(name="h", backend="local://", logs={"containers": True})
-    output = subprocess.run(["sh", "-c", logs.command(host, 3600, ["error"])], capture_output=True, text=True,
+    output = run_sh(logs.command(host, 3600, ["error"]), capture_output=True, text=True,
                             check=True, env=env).stdout  # fmt: skip
     [source] = logs.parse(output, host, 3600).sources
     assert [line.message for line in source.lines] == ["ERROR from the engine"]
@@ -212,3 +213,30 @@ def test_a_json_file_line_cut_on_the_host_keeps_what_can_be_read():
         '2026-12-03T10:00:00Z ERROR "quoted" and '
     )
     assert logs.docker_json_forms(['"level":"error"', "plain", "a<b"]) == ('\\"level\\":\\"error\\"', "a\\u003cb")
+
+
+def test_the_second_grep_starts_only_for_a_source_with_a_loose_line_and_keeps_the_order(tmp_path: Path):
+    """The stricter ``grep -E`` behind a loose string (klog's ``.go:``) costs more to start than
+    most sources cost to read: it runs once for each source that has a line holding a loose
+    string, takes that line and the rest of the source, and every line comes out in order,
+    in its own source."""
+    real = shutil.which("grep", path="/usr/bin:/bin")
+    calls = tmp_path / "calls"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "grep").write_text(f'#!/bin/sh\necho "$3" >> {calls}\nexec {real} "$@"\n')  # -a -i -E|-F
+    (bin_dir / "grep").chmod(0o755)
+    mark = "@@golive-test logs"
+    data = [
+        f"{mark} keep", "ERROR a1", "level=error caller=main.go:12 msg=kept", "caller=main.go:13 msg=routine",
+        "ERROR a2", f"{mark} keep", "ERROR b1", "INFO b2", f"{mark} keep",
+        "E1203 10:55:39.123456       1 reflector.go:123] watch failed", "ERROR c2",
+    ]  # fmt: skip
+    command = logs.host_filter(("error", ".go:"), passing=mark)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin"}
+    kept = run_sh(command, input="\n".join(data) + "\n", capture_output=True, text=True, env=env).stdout.splitlines()
+    assert kept == [
+        f"{mark} keep", "ERROR a1", "level=error caller=main.go:12 msg=kept", "ERROR a2", f"{mark} keep", "ERROR b1",
+        f"{mark} keep", "E1203 10:55:39.123456       1 reflector.go:123] watch failed", "ERROR c2",
+    ]  # fmt: skip
+    assert calls.read_text().split() == ["-F", "-E", "-E"]  # sources a and c, not b
