@@ -4,10 +4,12 @@ patterns (``checks/log_patterns.py``).
 
 The command lists the containers (name, image, log driver and log file: ``docker ps
 -aq`` and one ``docker inspect``) and reads each container's lines of the window: the
-engine's own json-file (its rotated files first) where the container logs to one and
-the file is readable, which costs the host a ``cat`` instead of a docker CLI call and
-the engine's decoding of every line; ``docker logs --timestamps --since <window>``
-otherwise (another log driver, or a user who may reach the engine but not its files).
+engine's own json-file (first its rotated files last written in the window) where the
+container logs to one and the file is readable, which costs the host a ``cat`` instead
+of a docker CLI call and the engine's decoding of every line; ``docker logs --timestamps
+--since <window>`` otherwise (another log driver, or a user who may reach the engine but
+not its files); a container whose log driver is ``none`` is named in a note, with
+nothing to read.
 Then ``journalctl -u UNIT --since @<epoch> -o short-iso`` for each declared unit where
 systemd runs (lines of priority warning or worse prefixed with ``<N>``, printed last
 so that the cap keeps them), and the last ``max_file_bytes`` of each declared file.
@@ -203,11 +205,14 @@ def _command(policy: LogPolicy, seconds: int, filter_strings: tuple[str, ...], m
         sources.append(
             'if [ "$rc" = 0 ]; then echo "$m docker ok"\n'
             "printf '%s\\n' \"$list\" | while read -r name image driver path; do\n"
-            f'  name=${{name#/}}; [ -n "$name" ] || continue; {skip}echo "$m container $name $image"\n'
+            f'  name=${{name#/}}; [ -n "$name" ] || continue; {skip}\n'
+            '  if [ "$driver" = none ]; then echo "$m nolog $name"; continue; fi; echo "$m container $name $image"\n'
             '  if [ "$driver" = json-file ] && [ -n "$since" ] && [ -r "$path" ]; then echo "$m keepjson $since"\n'
             '    i=1; while [ -e "$path.$i" ] || [ -e "$path.$i.gz" ]; do i=$((i + 1)); done\n'
-            '    while [ "$i" -gt 1 ]; do i=$((i - 1))\n'
-            '      if [ -e "$path.$i.gz" ]; then gzip -dc -- "$path.$i.gz"; else cat -- "$path.$i"; fi 2>/dev/null\n'
+            # a rotated file last written before the window holds no line of it (the engine skips those too)
+            '    while [ "$i" -gt 1 ]; do i=$((i - 1)); f="$path.$i"; [ -e "$f" ] || f="$f.gz"\n'
+            f'      t=$(stat -c %Y -- "$f" 2>/dev/null) && [ "$t" -lt "$((now - {seconds}))" ] && continue\n'
+            '      case "$f" in *.gz) gzip -dc -- "$f";; *) cat -- "$f";; esac 2>/dev/null\n'
             "    done\n"
             '    cat -- "$path"\n'
             f'  else echo "$m keep"; docker logs --timestamps --since {seconds}s "$name" 2>&1; fi; printf \'\\n\'\n'
@@ -301,6 +306,9 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
                 current = None
             elif word == "unreadable" and current is not None:
                 current.problem = f"{current.name} is missing or not readable"
+                current = None
+            elif word == "nolog":
+                notes.append(f"{rest}: not read: its log driver is none, the engine keeps none of its lines")
                 current = None
             elif word == "docker" and rest == "absent":
                 notes.append("containers: not applicable (no docker command on the host)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import os
 import shlex
 import shutil
 from pathlib import Path
@@ -152,15 +153,19 @@ def _fake_docker(tmp_path: Path, listing: str, logs_line: str) -> dict[str, str]
 
 def test_json_file_logs_read_as_docker_logs_prints_them(tmp_path: Path):
     """A container logging to the engine's json-file is read from the file: the rotated files
-    first (gzip-compressed or not), only lines of the window, each line's escapes undone,
-    strings with a quote or a ``<`` still found; a container of another driver through
-    ``docker logs``; each source keeps its own newest lines."""
+    first (gzip-compressed or not, none last written before the window), only lines of the
+    window, each line's escapes undone, strings with a quote or a ``<`` still found; a
+    container of another driver through ``docker logs``; one logging to none named in a
+    note; each source keeps its own newest lines."""
     now = dt.datetime.now(dt.UTC)
     old, recent = now - dt.timedelta(hours=3), now - dt.timedelta(minutes=5)
     path = tmp_path / "aaa-json.log"
     with gzip.open(f"{path}.2.gz", "wt") as rotated:
         rotated.write(_engine_line("ERROR long ago, before the window", old))
         rotated.write(_engine_line("ERROR oldest in the window", recent))
+    stale = Path(f"{path}.3")  # last written before the window: not read (its line would be)
+    stale.write_text(_engine_line("ERROR in a file older than the window", recent))
+    os.utime(stale, (old.timestamp(), old.timestamp()))
     fillers = "".join(_engine_line(f"ERROR filler {i}", recent) for i in range(9))
     level = _engine_line('{"level":"error","msg":"a <b> & c"}', recent)
     Path(f"{path}.1").write_text(_engine_line("INFO quiet", recent) + fillers + level)
@@ -170,7 +175,7 @@ def test_json_file_logs_read_as_docker_logs_prints_them(tmp_path: Path):
         + '{"stream":"stdout","time":"2099-01-01T00:00:00Z"}\n'  # an empty message: the engine leaves "log" out
         + _engine_line("ERROR newest", now)
     )
-    listing = f"/app registry.example/app:1 json-file {path}\n/other busybox journald "
+    listing = f"/app registry.example/app:1 json-file {path}\n/other busybox journald \n/quiet busybox none "
     stamp = now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     env = _fake_docker(tmp_path, listing, f"{stamp} ERROR read by docker logs")
     host = Host(name="h", backend="local://", logs={"containers": True, "max_lines": 10})
@@ -193,6 +198,7 @@ def test_json_file_logs_read_as_docker_logs_prints_them(tmp_path: Path):
         ),
         "other": (["ERROR read by docker logs"], 1, "busybox"),
     }
+    assert facts.notes == ["quiet: not read: its log driver is none, the engine keeps none of its lines"]
     [newest] = [line for line in facts.sources[0].lines if line.message == "ERROR newest"]
     assert newest.time == int(now.timestamp())  # the time of the line, to the second as docker logs gives it
 

@@ -157,10 +157,13 @@ ROTATING = (
 def test_json_file_logs_are_read_as_docker_logs_reads_them(fleet: Fleet, logging_containers):
     """On the real engine, over SSH: every container's lines read from its json-file (rotated
     and compressed files included, escapes undone) are the lines, times and counts ``docker
-    logs`` gives, the same command with the file read turned off."""
+    logs`` gives, the same command with the file read turned off; a container logging to
+    ``none`` is named in a note, not read."""
     h1 = logging_containers
     docker = h1.engine.docker
-    docker("rm", "--force", "rotating", check=False)
+    docker("rm", "--force", "rotating", "unlogged", check=False)
+    docker("run", "-d", "--name", "unlogged", "--network", "none", "--log-driver", "none", BUSYBOX_IMAGE.tag,
+           "sh", "-c", "echo ERROR nobody keeps this; exec sleep 1000000")  # fmt: skip
     docker("run", "-d", "--name", "rotating", "--network", "none", "--log-opt", "max-size=2k", "--log-opt",
            "max-file=4", "--log-opt", "compress=true", BUSYBOX_IMAGE.tag, "sh", "-c", ROTATING)  # fmt: skip
     try:
@@ -175,6 +178,7 @@ def test_json_file_logs_are_read_as_docker_logs_reads_them(fleet: Fleet, logging
             done = subprocess.run(argv, input=text, capture_output=True, text=True, timeout=60, check=True)
             assert (" json\n" in done.stdout) is (way == "file")
             facts = logs.parse(done.stdout, host, 3600)
+            assert "unlogged: not read: its log driver is none, the engine keeps none of its lines" in facts.notes
             found[way] = {s.name: (s.image, s.candidates, [(ln.time, ln.message) for ln in s.lines])
                           for s in facts.sources}  # fmt: skip
         assert found["file"] == found["docker"]
@@ -183,6 +187,6 @@ def test_json_file_logs_are_read_as_docker_logs_reads_them(fleet: Fleet, logging
         assert 'ERROR job 60 failed: "quoted" <tag> & more' in messages
         assert 'level=warn msg="tab\there" n=60 été' in messages
         assert len(lines) == candidates < 120  # the rotation dropped the oldest files; INFO lines were filtered
-        assert set(found["file"]) >= set(NAMES)
+        assert set(found["file"]) >= set(NAMES) and "unlogged" not in found["file"]
     finally:
-        docker("rm", "--force", "rotating", check=False)
+        docker("rm", "--force", "rotating", "unlogged", check=False)
