@@ -18,7 +18,8 @@ base's literals, the error words and the level and error-status statements
 (``checks/log_levels.py``) and, for json-file lines, the same strings as the engine
 escapes them; it keeps at most ``max_lines`` candidate lines (the newest), printing
 how many there were: megabytes, not gigabytes, cross the wire. Sources are separated
-by marker lines carrying a nonce no log line can know.
+by marker lines carrying a nonce no log line can know; a grep of the filter that fails
+says so on such a line, and a read that does not reach every source's marker is an error.
 
 A longer line is cut on the host at twice the display length, dropping the token the
 cut goes through (it may be part of a secret no rule would recognize any more); here
@@ -125,7 +126,7 @@ def host_filter(filter_strings: Sequence[str], passing: str = "") -> str:
 def _host_filter(filter_strings: tuple[str, ...], passing: str) -> str:
     """``host_filter``'s text, written once per filter (a host's command is built by every test asking for it)."""
     strings = [*filter_strings, passing] if passing else list(filter_strings)
-    first = "LC_ALL=C grep -a -i -F " + " ".join(f"-e {shlex.quote(text)}" for text in strings)
+    first = _checked("LC_ALL=C grep -a -i -F " + " ".join(f"-e {shlex.quote(text)}" for text in strings), passing)
     strict = {text: confirming_ere(text) for text in filter_strings}
     if not any(strict.values()):
         return first
@@ -133,7 +134,7 @@ def _host_filter(filter_strings: tuple[str, ...], passing: str) -> str:
     expressions += [_ERE_SPECIAL.sub(r"\\\1", text) for text, ere in strict.items() if not ere]
     if passing:
         expressions.append(_ERE_SPECIAL.sub(r"\\\1", passing))
-    second = "LC_ALL=C grep -a -i -E " + " ".join(f"-e {shlex.quote(text)}" for text in expressions)
+    second = _checked("LC_ALL=C grep -a -i -E " + " ".join(f"-e {shlex.quote(text)}" for text in expressions), passing)
     if len(second.encode()) > wire.ARGUMENT_MAX:  # more than awk may hand a shell: for every line
         return f"{first} | {second}"
     loose = " || ".join(f"index(l, {_awk_string(text.lower())})" for text, ere in strict.items() if ere)
@@ -143,6 +144,14 @@ def _host_filter(filter_strings: tuple[str, ...], passing: str) -> str:
         f"{{ l = tolower($0) }} {loose} {{ fflush(); n = 1; print | c; next }} {{ print }} END {{ if (n) close(c) }}"
     )
     return f"{first} | golive_loose={shlex.quote(second)} LC_ALL=C awk {shlex.quote(router)}"
+
+
+def _checked(grep: str, passing: str) -> str:
+    """``grep`` followed, when it fails (status 2 and above: 1 is "no line kept"), by a
+    ``passing`` line saying so: lines a broken filter lost must not read as a quiet log."""
+    if not passing:
+        return grep
+    return f'{{ {grep}; s=$?; [ "$s" -le 1 ] || echo {shlex.quote(passing)}" filter-failed $s"; }}'
 
 
 def _awk_string(text: str) -> str:
@@ -216,7 +225,7 @@ def _command(policy: LogPolicy, seconds: int, filter_strings: tuple[str, ...], m
             "    done\n"
             '    cat -- "$path"\n'
             f'  else echo "$m keep"; docker logs --timestamps --since {seconds}s "$name" 2>&1; fi; printf \'\\n\'\n'
-            "done; fi"
+            'done; echo "$m docker done"; fi'
         )
         filter_strings = (*filter_strings, *docker_json_forms(filter_strings))
     if policy.units:
@@ -285,9 +294,11 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
     journald_absent = False
     engine_json = False
     readable = bool(host.logs.files)
+    said: set[str] = set()  # the markers every source's read ends with or announces itself by
     for line in output.split("\n"):
         if line.startswith(mark):
             word, _, rest = line[len(mark) :].partition(" ")
+            said.add(f"{word} {rest}" if word in ("docker", "unit", "file", "journald", "filter-failed") else word)
             if word == "now" and rest.strip().isdigit():
                 now = float(rest)
             elif word == "docker" and rest == "ok":
@@ -333,11 +344,28 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
         raise TargetError(
             f"{host.name}: logs.units {', '.join(host.logs.units)} are declared, but systemd does not run on the host"
         )
+    _check_complete(said, host)
     facts = LogFacts(host.name, now, window, sources, notes, readable)
     for source in sources:
         if source.kind == "file":  # files are not filtered by the window on the host: lines with a time are here
             source.lines = [ln for ln in source.lines if ln.time is None or ln.time >= now - window]
     return facts
+
+
+def _check_complete(said: set[str], host: Host) -> None:
+    """TargetError unless every part of the host's log read said it ran to its end: a filter
+    that failed, or a read cut short, would otherwise look like logs with nothing to report."""
+    failed = sorted(text.removeprefix("filter-failed ") for text in said if text.startswith("filter-failed"))
+    if failed:
+        raise TargetError(f"{host.name}: the host's log filter (grep) failed with status {', '.join(failed)}")
+    policy = host.logs
+    missing = [f"log file {path}" for path in policy.files if f"file {path}" not in said]
+    if policy.units and "journald absent" not in said:
+        missing += [f"unit {unit}" for unit in policy.units if f"unit {unit}" not in said]
+    if policy.containers and "docker absent" not in said and "docker done" not in said:
+        missing.append("the containers")
+    if missing:
+        raise TargetError(f"{host.name}: the log read was cut short before {', '.join(missing)}")
 
 
 _PARTIAL_ESCAPE = re.compile(r"\\(u[0-9a-fA-F]{0,3})?$")

@@ -14,8 +14,11 @@ import shlex
 import shutil
 from pathlib import Path
 
+import pytest
+
 from golive.checks import logs
 from golive.checks.log_patterns import Classifier
+from golive.errors import TargetError
 from golive.evidence import MAX_LINE_CHARS, clean
 from golive.inventory import Host, LogPattern
 from golive.redact import redact
@@ -246,3 +249,28 @@ def test_the_second_grep_starts_only_for_a_source_with_a_loose_line_and_keeps_th
         f"{mark} keep", "E1203 10:55:39.123456       1 reflector.go:123] watch failed", "ERROR c2",
     ]  # fmt: skip
     assert calls.read_text().split() == ["-F", "-E", "-E"]  # sources a and c, not b
+
+
+def test_a_failing_filter_or_a_read_cut_short_is_an_error_not_a_quiet_log(tmp_path: Path):
+    """A grep of the host filter that fails (status 2: a host's grep refusing an option or an
+    expression) loses lines no verdict may read as "nothing found"; so does a read that ends
+    before every declared source and the containers' loop said they were done."""
+    log = tmp_path / "app.log"
+    log.write_text("ERROR one\ncaller=main.go:12 level=error msg=two\n")
+    host = Host(name="h", backend="local://", logs={"containers": False, "files": [str(log)]})
+    real = shutil.which("grep", path="/usr/bin:/bin")
+    for failing in ("-F", "-E"):
+        bin_dir = tmp_path / f"bin{failing}"
+        bin_dir.mkdir()
+        (bin_dir / "grep").write_text(f'#!/bin/sh\n[ "$3" = {failing} ] && exit 2\nexec {real} "$@"\n')
+        (bin_dir / "grep").chmod(0o755)
+        env = {"PATH": f"{bin_dir}:/usr/bin:/bin"}
+        output = run_sh(logs.command(host, 3600, ["error", ".go:"]), capture_output=True, text=True, env=env).stdout
+        with pytest.raises(TargetError, match="h: the host's log filter \\(grep\\) failed with status 2"):
+            logs.parse(output, host, 3600)
+    mark = logs._mark()
+    cut = f"{mark} now 1796300000\n{mark} docker ok\n{mark} container app img\n{mark} lines 0\n"
+    containers = Host(name="h", backend="local://", logs={"files": [str(log)]})
+    with pytest.raises(TargetError, match=f"h: the log read was cut short before log file {log}, the containers"):
+        logs.parse(cut, containers, 3600)
+    assert logs.parse(cut + f"{mark} docker done\n{mark} file {log}\n{mark} lines 0\n", containers, 3600).sources
