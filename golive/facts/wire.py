@@ -72,26 +72,21 @@ def script(
             lines.append(f"( {command}\n) 2>&1{redirect}")
             lines.append(f"printf '\\n{mark} rc %s\\n{mark} stderr\\n\\n{mark} end\\n' \"$?\"")
             continue
+        bounded = f"timeout -k 2 {timeout:g} sh -c {shlex.quote(command)}{redirect}"
+        if len(command.encode()) > ARGUMENT_MAX and redirect:
+            # too long for one argument: set in a variable of the script, read by its shell from a
+            # pipe (``printf`` is the shell's own: no argument list), run with no input
+            lines.append(f"command={shlex.quote(command)}")
+            bounded = f"printf '%s' \"$command\" | timeout -k 2 {timeout:g} sh -c 'c=$(cat); eval \"$c\"{redirect}'"
         # fd 3: the wire; fd 4: the status, fd 5: the stderr capture, each closed for the command itself;
         # head counts bytes in any locale, and loads none in C's
         lines.append(
-            f"err=$( {{ rc=$( {{ {{ {_bounded(command, timeout, redirect, lines)} 3>&- 4>&- 5>&-; "
+            f"err=$( {{ rc=$( {{ {{ {bounded} 3>&- 4>&- 5>&-; "
             f'echo "$?" >&4; }} 2>&5 | LC_ALL=C head -c {cap + 1} >&3; }} 4>&1 ); '
             f"printf '\\n{mark} rc %s\\n' \"$rc\" >&3; }} 5>&1 | LC_ALL=C head -c {cap + 1} )"
         )
         lines.append(f"printf '{mark} stderr\\n%s\\n{mark} end\\n' \"$err\"")
     return "\n".join(lines) + "\n", nonce
-
-
-def _bounded(command: str, timeout: float, redirect: str, lines: list[str]) -> str:
-    """``command`` under ``timeout``, as ``sh -c COMMAND``. A command too long for one argument
-    that reads no input (the log command: its filter holds the knowledge base's strings) is
-    set in a variable of the script first; its shell reads it from a pipe (``printf`` is the
-    shell's own: no argument list) and runs it with no input."""
-    if len(command.encode()) <= ARGUMENT_MAX or not redirect:
-        return f"timeout -k 2 {timeout:g} sh -c {shlex.quote(command)}{redirect}"
-    lines.append(f"command={shlex.quote(command)}")
-    return f"printf '%s' \"$command\" | timeout -k 2 {timeout:g} sh -c 'c=$(cat); eval \"$c\"{redirect}'"
 
 
 def parse_keyed(output: bytes | str, nonce: str, cap: int = DEFAULT_CAP) -> dict[str, Output]:
