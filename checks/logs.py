@@ -221,9 +221,10 @@ def _command(policy: LogPolicy, seconds: int, filter_strings: tuple[str, ...], m
             # a rotated file last written before the window holds no line of it (the engine skips those too)
             '    while [ "$i" -gt 1 ]; do i=$((i - 1)); f="$path.$i"; [ -e "$f" ] || f="$f.gz"\n'
             f'      t=$(stat -c %Y -- "$f" 2>/dev/null) && [ "$t" -lt "$((now - {seconds}))" ] && continue\n'
-            '      case "$f" in *.gz) gzip -dc -- "$f";; *) cat -- "$f";; esac 2>/dev/null\n'
+            '      case "$f" in *.gz) gzip -dc -- "$f";; *) cat -- "$f";; esac 2>/dev/null ||\n'
+            '        echo "$m read-failed $f"\n'
             "    done\n"
-            '    cat -- "$path"\n'
+            '    cat -- "$path" 2>/dev/null || echo "$m read-failed $path"\n'
             f'  else echo "$m keep"; docker logs --timestamps --since {seconds}s "$name" 2>&1; fi; printf \'\\n\'\n'
             'done; echo "$m docker done"; fi'
         )
@@ -298,7 +299,11 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
     for line in output.split("\n"):
         if line.startswith(mark):
             word, _, rest = line[len(mark) :].partition(" ")
-            said.add(f"{word} {rest}" if word in ("docker", "unit", "file", "journald", "filter-failed") else word)
+            said.add(
+                f"{word} {rest}"
+                if word in ("docker", "unit", "file", "journald", "filter-failed", "read-failed")
+                else word
+            )
             if word == "now" and rest.strip().isdigit():
                 now = float(rest)
             elif word == "docker" and rest == "ok":
@@ -358,6 +363,9 @@ def _check_complete(said: set[str], host: Host) -> None:
     failed = sorted(text.removeprefix("filter-failed ") for text in said if text.startswith("filter-failed"))
     if failed:
         raise TargetError(f"{host.name}: the host's log filter (grep) failed with status {', '.join(failed)}")
+    unread = sorted(text.removeprefix("read-failed ") for text in said if text.startswith("read-failed "))
+    if unread:
+        raise TargetError(f"{host.name}: container log file {', '.join(unread)} could not be read")
     policy = host.logs
     missing = [f"log file {path}" for path in policy.files if f"file {path}" not in said]
     if policy.units and "journald absent" not in said:

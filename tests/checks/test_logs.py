@@ -274,3 +274,15 @@ def test_a_failing_filter_or_a_read_cut_short_is_an_error_not_a_quiet_log(tmp_pa
     with pytest.raises(TargetError, match=f"h: the log read was cut short before log file {log}, the containers"):
         logs.parse(cut, containers, 3600)
     assert logs.parse(cut + f"{mark} docker done\n{mark} file {log}\n{mark} lines 0\n", containers, 3600).sources
+
+
+def test_a_container_log_file_that_cannot_be_read_is_an_error(tmp_path: Path):
+    """A rotated json-file that does not decompress loses its lines: an error, not a quiet container."""
+    path = tmp_path / "aaa-json.log"
+    path.write_text(_engine_line("INFO now", dt.datetime.now(dt.UTC)))
+    Path(f"{path}.1.gz").write_text("not gzip\n")
+    env = _fake_docker(tmp_path, f"/app img json-file {path}", "")
+    host = Host(name="h", backend="local://", logs={"containers": True})
+    output = run_sh(logs.command(host, 3600, ["error"]), capture_output=True, text=True, env=env).stdout
+    with pytest.raises(TargetError, match=f"h: container log file {path}.1.gz could not be read"):
+        logs.parse(output, host, 3600)
