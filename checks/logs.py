@@ -292,7 +292,6 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
     notes: list[str] = []
     current: Source | None = None
     docker_error: list[str] | None = None
-    journald_absent = False
     engine_json = False
     readable = bool(host.logs.files)
     said: set[str] = set()  # the markers every source's read ends with or announces itself by
@@ -328,8 +327,6 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
                 current = None
             elif word == "docker" and rest == "absent":
                 notes.append("containers: not applicable (no docker command on the host)")
-            elif word == "journald" and rest == "absent":
-                journald_absent = True
             elif word == "docker-error":
                 docker_error = []
                 current = None
@@ -345,7 +342,7 @@ def parse(output: str, host: Host, window: float) -> LogFacts:
         raise TargetError(
             f"{host.name}: docker ps failed, container logs unreadable: {shorten(' '.join(docker_error), 300)}"
         )
-    if journald_absent:
+    if "journald absent" in said:
         raise TargetError(
             f"{host.name}: logs.units {', '.join(host.logs.units)} are declared, but systemd does not run on the host"
         )
@@ -368,8 +365,7 @@ def _check_complete(said: set[str], host: Host) -> None:
         raise TargetError(f"{host.name}: container log file {', '.join(unread)} could not be read")
     policy = host.logs
     missing = [f"log file {path}" for path in policy.files if f"file {path}" not in said]
-    if policy.units and "journald absent" not in said:
-        missing += [f"unit {unit}" for unit in policy.units if f"unit {unit}" not in said]
+    missing += [f"unit {unit}" for unit in policy.units if f"unit {unit}" not in said]
     if policy.containers and "docker absent" not in said and "docker done" not in said:
         missing.append("the containers")
     if missing:
