@@ -12,7 +12,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 ARGS ?=
 WHEELHOUSE ?= .wheelhouse
-PACKAGED := pyproject.toml $(wildcard golive/*.py golive/*/*.py golive/knowledge/*.yaml checks/*.py fixtures/*.py tests_infra/*.py)
+PACKAGED := pyproject.toml $(wildcard golive/*.py golive/*/*.py golive/knowledge/*.yaml golive/knowledge/*.json checks/*.py fixtures/*.py tests_infra/*.py)
 
 .PHONY: golive test test-fast demo check lint typecheck docs doctest clean wheelhouse
 

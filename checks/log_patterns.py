@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ from golive.checks.log_levels import Level
 from golive.log_pattern_syntax import BENIGN as BENIGN
 from golive.log_pattern_syntax import MIN_LITERAL as MIN_LITERAL
 from golive.log_pattern_syntax import PATTERN_SEVERITIES as PATTERN_SEVERITIES
-from golive.log_pattern_syntax import compiled, required_literals
+from golive.log_pattern_syntax import SHIPPED_LITERALS, compiled, derive_literals, required_literals, shipped_literals
 from golive.log_pattern_syntax import parse_rate as parse_rate
 
 if TYPE_CHECKING:
@@ -71,7 +72,19 @@ def shipped_patterns() -> tuple[LogPattern, ...]:
     """The shipped knowledge base, validated (a broken one is a bug: InventoryError, exit 4)."""
     from golive.inventory import load_log_patterns
 
-    return load_log_patterns(shipped_path(), require_examples=True)
+    return load_log_patterns(shipped_path(), require_examples=True, trusted=shipped_literals())
+
+
+def write_shipped_literals() -> Path:
+    """Derive the shipped regexes' literals from the knowledge base, validated in full,
+    and write them beside it (``log_pattern_syntax.shipped_literals``)."""
+    from golive.inventory import load_log_patterns
+
+    patterns = load_log_patterns(shipped_path(), require_examples=True)
+    table = {p.regex: derive_literals(p.regex) for p in sorted(patterns, key=lambda p: p.regex)}
+    path = shipped_path().with_name(SHIPPED_LITERALS)
+    path.write_text(json.dumps(table, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path
 
 
 _BASES: dict[tuple[int, int], tuple[Sequence[LogPattern], Sequence[LogPattern], list[LogPattern]]] = {}
@@ -154,11 +167,15 @@ class Substrings:
 
 @dataclass(frozen=True)
 class Rule:
-    """A pattern ready to apply: its regex compiled, its literals lower-cased."""
+    """A pattern ready to apply: its literals lower-cased, its regex compiled when a line
+    first holds one of them (most of a knowledge base's regexes are never needed in a run)."""
 
     pattern: LogPattern
-    regex: re.Pattern[str]
     literals: tuple[str, ...]
+
+    @functools.cached_property
+    def regex(self) -> re.Pattern[str]:
+        return compiled(self.pattern.regex)
 
     def in_scope(self, name: str, image: str) -> bool:
         scope = self.pattern.scope
@@ -178,7 +195,7 @@ def _stated_critical() -> Rule:
         remediation="Read the line and those before it and fix the cause; if it is known and harmless here, "
         "classify it with a log_patterns: entry (e.g. acceptable with a rate).",
     )
-    return Rule(critical, re.compile(critical.regex), (critical.regex,))
+    return Rule(critical, (critical.regex,))
 
 
 @functools.cache
@@ -198,13 +215,13 @@ def _client_errors(rate: str) -> Rule:
         "firewall); if they come from your own clients, fix what they are sent. Classify a known line with a "
         "log_patterns: entry, or set logs.client_errors_rate to the rate you expect.",
     )
-    return Rule(noise, re.compile(noise.regex), (noise.regex,))
+    return Rule(noise, (noise.regex,))
 
 
 @functools.cache
 def _rule(pattern: LogPattern) -> Rule:
-    """A pattern compiled, once per run (every host's classifier shares it)."""
-    return Rule(pattern, compiled(pattern.regex), required_literals(pattern.regex) or ("",))
+    """A pattern ready to apply, once per run (every host's classifier shares it)."""
+    return Rule(pattern, required_literals(pattern.regex) or ("",))
 
 
 @dataclass
@@ -394,3 +411,7 @@ def suggestion(message: str, source: str) -> str:
     }
     text = yaml.safe_dump([entry], sort_keys=False, allow_unicode=True, width=10_000)
     return "# severity: critical | warning | acceptable (acceptable needs rate: like 20/h)\n" + text
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_shipped_literals()}")

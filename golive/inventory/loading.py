@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -146,10 +146,17 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     return merged
 
 
-def load_log_patterns(path: Path, require_examples: bool = False) -> tuple[LogPattern, ...]:
-    """Read and validate a knowledge base file; raise InventoryError with one precise line."""
+def load_log_patterns(
+    path: Path, require_examples: bool = False, trusted: Container[str] = ()
+) -> tuple[LogPattern, ...]:
+    """Read and validate a knowledge base file; raise InventoryError with one precise line.
+
+    ``trusted``: regexes validated, with their examples, when the shipped knowledge base's
+    literals were written (``log_pattern_syntax.shipped_literals``; a self-test keeps them
+    current with the file): not compiled or parsed again.
+    """
     raw, _ = read_yaml(path)
-    patterns = validate(LogPatternFile, raw, str(path)).log_patterns
+    patterns = validate(LogPatternFile, raw, str(path), context={"trusted": trusted}).log_patterns
     check_pattern_ids(patterns, str(path))
     if require_examples:
         for index, pattern in enumerate(patterns):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, ValidationInfo, field_validator, model_validator
@@ -25,6 +26,13 @@ def _rate(value: str) -> str:
 
 Rate = Annotated[str, AfterValidator(_rate)]
 """A tolerated peak of lines, like ``20/h`` (``parse_rate``)."""
+
+
+def _trusted(info: ValidationInfo) -> Container[str]:
+    """Regexes checked with their examples when the shipped knowledge base was written
+    (``load_log_patterns``' ``trusted``): not compiled or parsed again."""
+    context = info.context
+    return context.get("trusted", ()) if isinstance(context, dict) else ()
 
 
 class LogPattern(Section):
@@ -57,7 +65,9 @@ class LogPattern(Section):
 
     @field_validator("regex")
     @classmethod
-    def _regex(cls, value: str) -> str:
+    def _regex(cls, value: str, info: ValidationInfo) -> str:
+        if value in _trusted(info):
+            return value
         try:
             compiled(value)
         except re.error as exc:
@@ -79,7 +89,7 @@ class LogPattern(Section):
     @classmethod
     def _examples(cls, value: str | None, info: ValidationInfo) -> str | None:
         regex = info.data.get("regex")
-        if value is not None and regex is not None:
+        if value is not None and regex is not None and regex not in _trusted(info):
             matched = re.search(regex, value) is not None
             if info.field_name == "example" and not matched:
                 raise ValueError(f"the regex does not match its example {value!r}")

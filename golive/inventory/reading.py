@@ -47,10 +47,13 @@ def read_yaml_lines(path: Path) -> tuple[dict[str, Any], str, strict_yaml.Lines]
     return raw, hashlib.sha256(data).hexdigest(), lines
 
 
-def validate(model: type[ModelT], raw: Any, file: str, prefix: str = "") -> ModelT:
-    """``raw`` as ``model``; the first problem as InventoryError naming ``file`` and the key (under ``prefix``)."""
+def validate(
+    model: type[ModelT], raw: Any, file: str, prefix: str = "", context: dict[str, Any] | None = None
+) -> ModelT:
+    """``raw`` as ``model``; the first problem as InventoryError naming ``file`` and the key (under ``prefix``).
+    ``context``: the validators' (``ValidationInfo.context``)."""
     try:
-        return model.model_validate(raw)
+        return model.model_validate(raw, context=context)
     except ValidationError as exc:
         error = exc.errors()[0]
         key = ".".join([prefix] * bool(prefix) + [_key_part(part) for part in error["loc"]])

@@ -24,6 +24,7 @@ from golive.checks.log_patterns import (
 )
 from golive.errors import InventoryError
 from golive.inventory import LogPattern, load_inventory, load_log_patterns
+from golive.log_pattern_syntax import SHIPPED_LITERALS, derive_literals, shipped_literals
 from tests.conftest import run_sh
 
 SHIPPED = shipped_patterns()
@@ -52,6 +53,30 @@ def test_shipped_knowledge_base_is_installed_and_valid():
     assert len(SHIPPED) >= 50
     assert {p.severity for p in SHIPPED} == {"critical", "warning", "acceptable", "benign"}
     assert all(p.rate for p in SHIPPED if p.severity == "acceptable")
+
+
+def test_the_shipped_literals_are_those_of_the_shipped_patterns_validated_in_full():
+    # each run trusts the table for the regexes it lists: neither compiled nor parsed again
+    in_full = load_log_patterns(log_patterns.shipped_path(), require_examples=True)
+    table = {p.regex: derive_literals(p.regex) for p in in_full}
+    regenerate = "stale: regenerate it with python -m golive.checks.log_patterns"
+    assert shipped_literals() == table, f"golive/knowledge/{SHIPPED_LITERALS} is {regenerate}"
+    assert SHIPPED == in_full
+
+
+def test_a_regex_the_table_does_not_list_is_validated_and_derived(tmp_path: Path):
+    assert required_literals(SHIPPED[0].regex) is shipped_literals()[SHIPPED[0].regex]
+    assert required_literals("no such (?:regex|pattern) here") == ("no such pattern here", "no such regex here")
+    broken = tmp_path / "log_patterns.yaml"
+    data = yaml.safe_load(log_patterns.shipped_path().read_text())
+    data["log_patterns"][2]["regex"] += "(?:x"  # now unlisted: compiled again, and refused
+    broken.write_text(yaml.safe_dump(data))
+    with pytest.raises(InventoryError, match=r"log_patterns\[2\]\.regex: invalid regex"):
+        load_log_patterns(broken, require_examples=True, trusted=shipped_literals())
+    data["log_patterns"][2]["regex"] = SHIPPED[2].regex + "never in the example"
+    broken.write_text(yaml.safe_dump(data))
+    with pytest.raises(InventoryError, match=r"log_patterns\[2\]\.example: the regex does not match"):
+        load_log_patterns(broken, require_examples=True, trusted=shipped_literals())
 
 
 @pytest.mark.parametrize("pattern", SHIPPED, ids=[p.id for p in SHIPPED])
