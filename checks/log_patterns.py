@@ -116,8 +116,12 @@ def _merged(user: Sequence[LogPattern], shipped: Sequence[LogPattern]) -> list[L
 
 _ZERO_DIGITS = str.maketrans("123456789", "000000000")
 _DIGIT = re.compile(r"\d")
-# how many first characters of a literal index it (shorter literals are searched for whole)
+# a literal is indexed by its first _GRAM characters (shorter ones are searched for whole),
+# and a group of more than _FEW literals sharing them by the next _GRAM, and so on
 _GRAM = 3
+_FEW = 8
+# a node of that index: the literals it ends (to compare whole), the next characters' nodes
+_Node = tuple[tuple[str, ...], "dict[str, _Node] | None"]
 
 
 def host_filter_strings(patterns: Iterable[LogPattern], statuses: Sequence[str] = ("5xx",)) -> list[str]:
@@ -140,8 +144,9 @@ def _host_filter_strings(patterns: tuple[LogPattern, ...], statuses: tuple[str, 
 
 
 class Substrings:
-    """Strings indexed by their first characters, so that finding those a text contains takes
-    one lookup per position of the text, however many strings there are."""
+    """Strings indexed by their first characters, then the next ones where many share them,
+    so that finding those a text contains takes a few lookups per position of the text,
+    however many strings there are (literals often begin alike: "failed to", "unable to")."""
 
     def __init__(self, texts: Iterable[str]) -> None:
         by_gram: dict[str, list[str]] = {}
@@ -151,7 +156,7 @@ class Substrings:
                 by_gram.setdefault(text[:_GRAM], []).append(text)
             else:
                 short.append(text)
-        self._by_gram = {gram: tuple(found) for gram, found in by_gram.items()}
+        self._by_gram = {gram: _node(found, 1) for gram, found in by_gram.items()}
         self._short = tuple(short)
 
     def within(self, text: str) -> list[str]:
@@ -159,10 +164,30 @@ class Substrings:
         found = [short for short in self._short if short in text]
         by_gram = self._by_gram
         for start in range(len(text) - _GRAM + 1):
-            candidates = by_gram.get(text[start : start + _GRAM])
-            if candidates:
-                found += [candidate for candidate in candidates if text.startswith(candidate, start)]
+            node = by_gram.get(text[start : start + _GRAM])
+            end = start + _GRAM
+            while node is not None:
+                ending, deeper = node
+                if ending:
+                    found += [candidate for candidate in ending if text.startswith(candidate, start)]
+                if deeper is None:
+                    break
+                node = deeper.get(text[end : end + _GRAM])
+                end += _GRAM
         return found
+
+
+def _node(texts: list[str], depth: int) -> _Node:
+    """The index of ``texts``, which share their first ``depth`` × _GRAM characters."""
+    if len(texts) <= _FEW:
+        return tuple(texts), None
+    shared = depth * _GRAM
+    deeper: dict[str, list[str]] = {}
+    for text in texts:
+        if len(text) >= shared + _GRAM:
+            deeper.setdefault(text[shared : shared + _GRAM], []).append(text)
+    ending = tuple(text for text in texts if len(text) < shared + _GRAM)
+    return ending, {part: _node(found, depth + 1) for part, found in deeper.items()}
 
 
 @dataclass(frozen=True)
