@@ -100,7 +100,8 @@ def judge_restarts(found: ContainerFacts, policy: ContainerPolicy, window: float
 
 
 def judge_healthcheck_defined(found: ContainerFacts, policy: ContainerPolicy) -> Verdict:
-    """REL-03: every running container defines a healthcheck, unless exempt."""
+    """REL-03: every container that is up (running, paused, or restarting in a loop) defines a
+    healthcheck, unless exempt; a loop is judged whichever of its states the read finds."""
     exempt = policy.exemptions("REL-03")
     comparisons = [
         _exempt(found, c, exempt)
@@ -112,9 +113,9 @@ def judge_healthcheck_defined(found: ContainerFacts, policy: ContainerPolicy) ->
             c.has_healthcheck,
         )
         for c in found.judged(policy)
-        if c.is_running
+        if c.is_up
     ]
-    return Verdict.from_comparisons(comparisons, f"running containers on {found.host}")
+    return Verdict.from_comparisons(comparisons, f"containers up on {found.host}")
 
 
 def judge_healthcheck_runnable(found: ContainerFacts, policy: ContainerPolicy) -> Verdict:

@@ -94,7 +94,7 @@ def shipped_literals() -> dict[str, tuple[str, ...]]:
         text = (resources.files("golive") / "knowledge" / SHIPPED_LITERALS).read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
-    return {regex: tuple(literals) for regex, literals in json.loads(text).items()}
+    return {regex: tuple(literals) for regex, literals in json.loads(text).items() if literals}
 
 
 _MAX_EXACT = 32

@@ -112,6 +112,17 @@ def test_unreadable_kernel_log_and_missing_engine_are_said():
         container_judges.judge_oom(found, ContainerPolicy(), 86400)
 
 
+def test_a_restart_loop_is_judged_for_its_healthcheck_between_restarts_too():
+    none = {"Test": ["NONE"]}
+    looping, job = inspect_item(ID_A, "uisp", Status="restarting"), inspect_item(ID_GONE, "migrate", Status="exited")
+    looping["Config"]["Healthcheck"] = job["Config"]["Healthcheck"] = none
+    verdict = container_judges.judge_healthcheck_defined(facts([looping, job]), ContainerPolicy())
+    assert not verdict.passed and "h1/uisp healthcheck" in verdict.summary
+    assert "migrate" not in str(verdict.comparisons)  # a finished one-shot job is not up
+    looping["State"]["Status"] = "running"
+    assert not container_judges.judge_healthcheck_defined(facts([looping]), ContainerPolicy()).passed
+
+
 def test_no_judged_container_is_not_applicable_for_every_container_judge():
     found = facts([inspect_item(ID_A, "api")])
     everything = ContainerPolicy(ignore=["*"])
