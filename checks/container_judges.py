@@ -100,8 +100,8 @@ def judge_restarts(found: ContainerFacts, policy: ContainerPolicy, window: float
 
 
 def judge_healthcheck_defined(found: ContainerFacts, policy: ContainerPolicy) -> Verdict:
-    """REL-03: every container that is up (running, paused, or restarting in a loop) defines a
-    healthcheck, unless exempt; a loop is judged whichever of its states the read finds."""
+    """REL-03: every container meant to be up defines a healthcheck, unless exempt; a restart
+    loop is judged whether the read finds it running or restarting."""
     exempt = policy.exemptions("REL-03")
     comparisons = [
         _exempt(found, c, exempt)
@@ -113,9 +113,9 @@ def judge_healthcheck_defined(found: ContainerFacts, policy: ContainerPolicy) ->
             c.has_healthcheck,
         )
         for c in found.judged(policy)
-        if c.is_up
+        if c.is_live
     ]
-    return Verdict.from_comparisons(comparisons, f"containers up on {found.host}")
+    return Verdict.from_comparisons(comparisons, f"containers meant to be up on {found.host}")
 
 
 def judge_healthcheck_runnable(found: ContainerFacts, policy: ContainerPolicy) -> Verdict:

@@ -212,15 +212,9 @@ class Container:
         return self.status == "running"
 
     @property
-    def is_up(self) -> bool:
-        """Running, paused, or restarting: a restart loop alternates between running and
-        restarting, and is the same service at either moment."""
-        return self.status in ("running", "restarting", "paused")
-
-    @property
     def is_live(self) -> bool:
         """Meant to be up: running, restarting, paused, or stopped by a failure (exit code not 0)."""
-        return self.is_up or (self.status == "exited" and self.exit_code != 0)
+        return self.status in ("running", "restarting", "paused") or (self.status == "exited" and self.exit_code != 0)
 
     @property
     def has_healthcheck(self) -> bool:

@@ -136,8 +136,8 @@ def _last_log_lines(host: Host, remote: RemoteHost, inventory: Inventory, target
 def test_container_defines_healthcheck(
     fleet_host: Host, remote: RemoteHost, inventory: Inventory, evidence: Evidence
 ) -> None:
-    """Every container that is up (running, paused, or restarting in a loop) defines a
-    healthcheck, or is exempted with a reason.
+    """Every container meant to be up (running, restarting, paused, or stopped by a
+    failure) defines a healthcheck, or is exempted with a reason.
 
     Why: without a healthcheck a hung service is "running" forever: no restart, no
     unhealthy state for monitoring or for depends_on: condition: service_healthy.

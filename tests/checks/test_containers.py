@@ -121,6 +121,9 @@ def test_a_restart_loop_is_judged_for_its_healthcheck_between_restarts_too():
     assert "migrate" not in str(verdict.comparisons)  # a finished one-shot job is not up
     looping["State"]["Status"] = "running"
     assert not container_judges.judge_healthcheck_defined(facts([looping]), ContainerPolicy()).passed
+    job["State"]["ExitCode"] = 1  # stopped by a failure: meant to be up, as REL-05 and REL-06 read it
+    failed = container_judges.judge_healthcheck_defined(facts([job]), ContainerPolicy())
+    assert "h1/migrate healthcheck" in failed.summary
 
 
 def test_no_judged_container_is_not_applicable_for_every_container_judge():
