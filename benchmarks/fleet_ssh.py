@@ -162,7 +162,7 @@ def run_golive(
                "-n", str(workers)]  # fmt: skip
     env = {**_timeline_env(reports), "LAST_TEST_CLOCK": str(reports / "last-test")}
     cost = measure(command, settle, cwd=tree, env=env, stdout=_log(reports), stderr=_log(reports))  # type: ignore[arg-type]
-    (reports / "exited").write_text(f"{time.time():.6f}\n")
+    (reports / "exited").write_text(f"{cost.exited:.6f}\n")
     record = json.loads((reports / "readiness.json").read_text())
     tests = sum(len(criterion["instances"]) for criterion in record["criteria"])
     tally = collections.Counter(i["outcome"] for criterion in record["criteria"] for i in criterion["instances"])

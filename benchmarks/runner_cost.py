@@ -32,6 +32,7 @@ class Cost:
     worker_rss_mb: float
     returncode: int
     accounting: str  # "cgroup" or "rusage"
+    exited: float = 0.0  # the clock (time.time) when the command exited, before ``settle``
 
 
 class _Group:
@@ -91,6 +92,7 @@ def measure(argv: Sequence[str], settle: Callable[[], None], **popen: object) ->
     sampler.start()
     returncode = process.wait()
     wall = time.perf_counter() - started
+    exited = time.time()
     done.set()
     sampler.join()
     settle()
@@ -102,7 +104,7 @@ def measure(argv: Sequence[str], settle: Callable[[], None], **popen: object) ->
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         accounting = "rusage"
-    return Cost(wall, cpu, peaks["controller"], peaks["worker"], returncode, accounting)
+    return Cost(wall, cpu, peaks["controller"], peaks["worker"], returncode, accounting, exited)
 
 
 def _sample(controller: int, group: _Group, peaks: dict[str, float], done: threading.Event) -> None:
