@@ -10,8 +10,6 @@ grading, the verdict) and, when their plugins are active, ``golive.optional_hook
 
 from __future__ import annotations
 
-import atexit
-import gc
 import importlib
 import inspect
 import itertools
@@ -141,8 +139,6 @@ def pytest_configure(config: pytest.Config) -> None:
         if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
             state.previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
     config.pluginmanager.register(GoliveSession(config, state), "golive.run")
-    atexit.unregister(_exit_without_collecting)  # once, however many runs one interpreter makes
-    atexit.register(_exit_without_collecting)
     if _collects(config):
         for name in fixtures.PLUGINS:
             if not config.pluginmanager.has_plugin(name):
@@ -225,20 +221,6 @@ def _load_inventory(config: pytest.Config) -> Inventory:
 
 def load_inventory_rubric_only(inventory: Inventory, rubric_file: Path) -> Inventory:
     return replace(inventory, rubric=load_rubric(rubric_file, inventory.rubric))
-
-
-def _exit_without_collecting() -> None:
-    """At the interpreter's exit, leave the objects still alive to the process's end.
-
-    CPython's finalisation runs the cyclic garbage collector over every object still alive,
-    several times: after a fleet's run (its facts, evidence and reports in memory) that took
-    1.3 s of CPU, and as long again of wall after the last report was written, in each
-    process (the one of ``-n 0``, each xdist worker). Frozen objects are not traversed; their
-    memory goes back with the process. Python never promised ``__del__`` to objects alive at
-    exit, and what must happen at exit does not rely on it: the reports are written and
-    closed before, ``atexit`` handlers and ``weakref.finalize`` run, standard streams are
-    flushed."""
-    gc.freeze()
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -458,8 +458,9 @@ def test_a_score_just_under_a_threshold_is_not_rounded_across_it(suite):
 @pytest.mark.parametrize("workers", [[], ["-n", "1"]])
 def test_a_process_leaves_its_objects_uncollected_at_exit(suite, workers):
     """Finalisation would run the cyclic collector over everything a run left alive (about
-    1.3 s a process after a fleet's run): each process freezes them at exit instead, after
-    its reports are written."""
+    1.3 s a process after a fleet's run): each process freezes them at the interpreter's
+    exit instead, after its reports are written and the session gave them back
+    (tests/test_plugin_reports.py)."""
     suite.makeconftest(
         "import atexit, gc, os, pathlib\n"
         "def _seen():\n"

@@ -80,12 +80,16 @@ def test_message_only_failures_in_junit_xml(pytester: pytest.Pytester) -> None:
 
 def test_objects_of_the_collection_are_out_of_the_collectors_reach_during_the_run_only(pytester: pytest.Pytester):
     """What is alive when the tests start is frozen for the run (the collector's full passes
-    walk only what the tests make) and given back when the session ends."""
+    walk only what the tests make) and given back when the session ends: what the process
+    does after the session (here an ``atexit`` handler registered after golive's, which
+    runs before it) has it back. (At the interpreter's exit it is frozen again:
+    tests/test_plugin.py.)"""
     pytester.makeconftest(
         """
         import atexit, gc
 
-        atexit.register(lambda: open("after.txt", "w").write(str(gc.get_freeze_count())))
+        def pytest_unconfigure(config):
+            atexit.register(lambda: open("after.txt", "w").write(str(gc.get_freeze_count())))
         """
     )
     pytester.makepyfile(
