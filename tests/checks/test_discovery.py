@@ -7,7 +7,7 @@ import subprocess
 
 from golive.checks import discovery
 from golive.facts import Output
-from tests.conftest import need_root
+from tests.conftest import debian_tool, need_root
 
 UNITS = """\
 cron.service                loaded active   running Regular background program processing daemon
@@ -176,6 +176,13 @@ def test_certificates_on_listening_tls_ports_no_config_names(tmp_path):
     """The real section in a private network namespace: a TLS server on *:8443 and one on
     127.0.0.1:443, a plain TCP listener on 9443 (bounded by its timeout, no certificate)."""
     need_root()
+    for command, package in (
+        ("openssl", "openssl"),
+        ("nc", "netcat-openbsd"),
+        ("ss", "iproute2"),
+        ("unshare", "util-linux"),
+    ):
+        debian_tool(command, package)  # what the servers below need, installed here: not left to other tests
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "k.pem", "-out", "c.pem",
          "-days", "2", "-subj", "/CN=box.example.org", "-addext", "subjectAltName=DNS:box.example.org"],
@@ -187,7 +194,9 @@ def test_certificates_on_listening_tls_ports_no_config_names(tmp_path):
         "openssl s_server -quiet -accept 8443 -cert c.pem -key k.pem -www </dev/null >/dev/null 2>&1 & a=$!; "
         "openssl s_server -quiet -accept 127.0.0.1:443 -cert c.pem -key k.pem -www </dev/null >/dev/null 2>&1 & b=$!; "
         "nc -l 127.0.0.1 9443 </dev/null >/dev/null 2>&1 & c=$!; "
-        "until [ $(ss -Hltn | grep -c -E ':(8443|443|9443) ') -ge 3 ]; do sleep 0.1; done; "
+        "n=0; until [ $(ss -Hltn | grep -c -E ':(8443|443|9443) ') -ge 3 ]; do "
+        "n=$((n + 1)); [ $n -gt 200 ] && { echo 'the listeners did not come up'; ss -Hltn; "
+        'kill "$a" "$b" "$c"; exit 1; }; sleep 0.1; done; '
         'sh section.sh; kill "$a" "$b" "$c"'
     )
     result = subprocess.run(
