@@ -6,7 +6,6 @@ import pytest
 
 from golive.checks import containers, documents, remediation
 from golive.checks.remote import Fleet, RemoteHost
-from golive.criteria import Criterion
 from golive.errors import TargetError
 from golive.evidence import Evidence
 from golive.fixtures.declared import Declared
@@ -18,7 +17,7 @@ from golive.inventory import Host, Inventory
 def test_findings_have_remediation_and_runbooks_exist(
     fleet_host: Host,
     remote: RemoteHost,
-    criteria_catalogue: dict[str, Criterion],
+    remediables: list[remediation.Remediable],
     inventory: Inventory,
     evidence: Evidence,
 ) -> None:
@@ -36,8 +35,7 @@ def test_findings_have_remediation_and_runbooks_exist(
     runbooks: in hosts.yaml; restore or re-point missing runbooks.
     """
     if fleet_host.runbooks:
-        items = remediation.remediables(criteria_catalogue, inventory)
-        unknown = remediation.unknown_runbooks(items, fleet_host.runbooks)
+        unknown = remediation.unknown_runbooks(remediables, fleet_host.runbooks)
         if unknown:
             evidence.note(f"runbooks naming no criterion or log pattern of this run: {', '.join(unknown)}")
     missing = documents.missing_runbooks(documents.facts(remote), fleet_host) if fleet_host.runbooks else []

@@ -306,12 +306,9 @@ class RemoteHost:
     def _run_script(self, text: str, limit: float | None, stdin: bytes | None = None) -> tuple[Any, float]:
         """A fact script as ``sh -c SCRIPT``; a script too long for one argument (Linux takes at
         most 128 KiB in one) travels on standard input (``sh -s``) where the backend can feed it."""
-        command = f"sh -c {shlex.quote(text)}"
-        # the ssh backend quotes the command once more into one argument of the local shell,
-        # and every quote in the script grows fivefold with each quoting
-        if stdin is None and len(shlex.quote(command)) > wire.ARGUMENT_MAX and standard_input.supports(self.host):
+        if stdin is None and standard_input.supports(self.host) and _too_long_to_quote(text):
             return self._round_trip("sh -s", limit, text.encode())
-        return self._round_trip(command, limit, stdin)
+        return self._round_trip(f"sh -c {shlex.quote(text)}", limit, stdin)
 
     def _round_trip(self, command: str, limit: float | None, stdin: bytes | None = None) -> tuple[Any, float]:
         if self.unreachable is not None:
@@ -410,3 +407,11 @@ class Fleet:
 
     def round_trips(self) -> dict[str, int]:
         return {name: remote.round_trips for name, remote in self._hosts.items()}
+
+
+def _too_long_to_quote(script: str) -> bool:
+    """``sh -c SCRIPT`` would be too long for one argument once the ssh backend quotes it once
+    more into one argument of the local shell (every quote in the script grows fivefold with
+    each quoting). Quoting only lengthens, so a script already longer than that is not quoted
+    to find out: a host's batch is a few hundred KB, and each quoting copies it."""
+    return len(script) > wire.ARGUMENT_MAX or len(shlex.quote(f"sh -c {shlex.quote(script)}")) > wire.ARGUMENT_MAX
