@@ -23,6 +23,9 @@ MAX_FIELD_CHARS = 8000
 MAX_LINE_CHARS = 2000
 MAX_REDACTED_CHARS = 2**20
 """Longer text keeps only its start and end (the token on each cut dropped) before redaction."""
+CUT_MARGIN = 16 * 1024
+"""What is cleaned beyond each part of a text that can be kept, when the rest is cut first:
+redaction shortens what it masks, and the part kept must still be full."""
 _CONTROL = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -30,11 +33,30 @@ def clean(value: object, limit: int = MAX_FIELD_CHARS) -> str:
     """A string safe for any report: decoded, stripped of control codes, redacted, bounded.
 
     Redaction comes before any cut (lines to ``MAX_LINE_CHARS``, the whole to ``limit``),
-    so no cut can leave the unrecognizable part of a secret.
+    so no cut can leave the unrecognizable part of a secret. A text far longer than
+    ``limit`` (a host's log filter command, a large output) is cleaned only in the two
+    parts that can be kept, each with a margin and without the token its cut goes
+    through (``redact.bounded``): they are what cleaning the whole text keeps, except
+    where a line longer than ``MAX_LINE_CHARS`` crosses the start of the last part (its
+    own part is shown, not the line's start).
     """
     if isinstance(value, bytes):
         value = value.decode("utf-8", errors="replace")
-    text = _CONTROL.sub("", str(value))
+    text = str(value)
+    if len(text) > limit + 2 * CUT_MARGIN:
+        head = _cleaned(bounded(text, limit * 3 // 4 + CUT_MARGIN))[: limit * 3 // 4]
+        tail = _cleaned(bounded(text, limit // 4 + CUT_MARGIN, end=True))[-limit // 4 :]
+        return f"{head}\n… [{len(text) - len(head) - len(tail)} chars cut] …\n{tail}"
+    text = _cleaned(text)
+    if len(text) > limit:
+        head, tail = text[: limit * 3 // 4], text[-limit // 4 :]
+        text = f"{head}\n… [{len(text) - len(head) - len(tail)} chars cut] …\n{tail}"
+    return text
+
+
+def _cleaned(text: str) -> str:
+    """The text stripped of control codes, redacted, its lines bounded (not the whole)."""
+    text = _CONTROL.sub("", text)
     if len(text) > MAX_REDACTED_CHARS:
         # each part on its own: a key block cut in two is then masked within its part
         head = bounded(text, MAX_REDACTED_CHARS * 3 // 4)
@@ -42,14 +64,12 @@ def clean(value: object, limit: int = MAX_FIELD_CHARS) -> str:
         text = f"{redact(head)}\n… [{len(text) - len(head) - len(tail)} chars cut] …\n{redact(tail)}"
     else:
         text = redact(text)
-    text = "\n".join(
+    if len(text) <= MAX_LINE_CHARS:
+        return text
+    return "\n".join(
         line if len(line) <= MAX_LINE_CHARS else f"{line[:MAX_LINE_CHARS]}… [{len(line) - MAX_LINE_CHARS} chars cut]"
         for line in text.split("\n")
     )
-    if len(text) > limit:
-        head, tail = text[: limit * 3 // 4], text[-limit // 4 :]
-        text = f"{head}\n… [{len(text) - len(head) - len(tail)} chars cut] …\n{tail}"
-    return text
 
 
 _WANTED = {

@@ -1,6 +1,6 @@
 import pytest
 
-from golive.evidence import MAX_LINE_CHARS, MAX_REDACTED_CHARS, clean
+from golive.evidence import CUT_MARGIN, MAX_LINE_CHARS, MAX_REDACTED_CHARS, _cleaned, clean
 from golive.redact import MASK, Redactor, bounded, shorten
 
 
@@ -194,3 +194,22 @@ def test_a_new_secret_applies_to_text_redacted_before():
     assert redactor("connect with s3cr3t-value") == "connect with s3cr3t-value"
     redactor.add(["s3cr3t-value"])
     assert redactor("connect with s3cr3t-value") == f"connect with {MASK}"
+
+
+def test_a_text_far_longer_than_its_limit_keeps_what_cleaning_it_whole_keeps():
+    """Only the two ends that can be kept are cleaned, each with a margin: what is kept is
+    what cleaning the whole text, then cutting it, keeps. Secrets and a key block straddle
+    the points where the margins end, and the points where the kept parts end."""
+    limit = 2000
+    key = "-----BEGIN PRIVATE KEY-----\n" + "QUJD\n" * 40 + "-----END PRIVATE KEY-----\n"
+    body = "".join(f"\x1b[31mline {i} password=hunter{i:04d} token={TOKEN}\x1b[0m\n" for i in range(9000))
+    text = f"{key}x{body}{key}"
+    assert len(text) > limit + 2 * CUT_MARGIN
+    for at in (limit * 3 // 4 - 10, limit * 3 // 4 + CUT_MARGIN - 10, len(text) - limit // 4 - CUT_MARGIN - 30):
+        text = text[:at] + key + text[at:]
+    whole = _cleaned(text)
+    out = clean(text, limit)
+    head, _, tail = out.partition("\n… [")
+    assert head == whole[: limit * 3 // 4]
+    assert tail.split("] …\n", 1)[1] == whole[-limit // 4 :]
+    assert "hunter" not in out and "ghp_" not in out and "QUJD" not in out and "\x1b" not in out
