@@ -46,12 +46,17 @@ def clean(value: object, limit: int = MAX_FIELD_CHARS) -> str:
     if len(text) > limit + 2 * CUT_MARGIN:
         head = _cleaned(bounded(text, limit * 3 // 4 + CUT_MARGIN))[: limit * 3 // 4]
         tail = _cleaned(bounded(text, limit // 4 + CUT_MARGIN, end=True))[-limit // 4 :]
-        return f"{head}\n… [{len(text) - len(head) - len(tail)} chars cut] …\n{tail}"
+        return _ends(head, tail, len(text) - len(head) - len(tail))
     text = _cleaned(text)
     if len(text) > limit:
         head, tail = text[: limit * 3 // 4], text[-limit // 4 :]
-        text = f"{head}\n… [{len(text) - len(head) - len(tail)} chars cut] …\n{tail}"
+        return _ends(head, tail, len(text) - len(head) - len(tail))
     return text
+
+
+def _ends(head: str, tail: str, cut: int) -> str:
+    """The start and end kept of a text, and how many characters were cut between them."""
+    return f"{head}\n… [{cut} chars cut] …\n{tail}"
 
 
 def _cleaned(text: str) -> str:
@@ -61,7 +66,7 @@ def _cleaned(text: str) -> str:
         # each part on its own: a key block cut in two is then masked within its part
         head = bounded(text, MAX_REDACTED_CHARS * 3 // 4)
         tail = bounded(text, MAX_REDACTED_CHARS // 4, end=True)
-        text = f"{redact(head)}\n… [{len(text) - len(head) - len(tail)} chars cut] …\n{redact(tail)}"
+        text = _ends(redact(head), redact(tail), len(text) - len(head) - len(tail))
     else:
         text = redact(text)
     if len(text) <= MAX_LINE_CHARS:
