@@ -8,7 +8,6 @@ token; K8S-* are not yet verified against a live cluster.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -38,8 +37,8 @@ def kubectl() -> str:
 
 
 @pytest.fixture(params=["healthy", "broken"])
-def standin(request: pytest.FixtureRequest) -> Iterator[KubeApiStandin]:
-    run_dir = Path(tempfile.mkdtemp(prefix="golive-kube-"))
+def standin(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[KubeApiStandin]:
+    run_dir = tmp_path_factory.mktemp("kube")
     try:
         server = KubeApiStandin(run_dir, request.param, TOKEN).up()
     except SandboxError as error:
