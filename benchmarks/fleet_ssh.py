@@ -28,7 +28,10 @@ command's exit; the load time of readiness.html in headless Chromium
 (the machine is shared). Under the table, wall(N) / wall(smaller N) for each mode run at
 several sizes. ``--markdown`` prints the table as Markdown, to paste into
 docs/performance.md; ``--baseline DIR`` runs each golive mode from another checkout
-too, just before, on the same fleet.
+too, on the same fleet, in ``--pairs`` pairs (default 2) whose order alternates: the
+baseline first in odd pairs, the change first in even ones. The second run of a pair
+costs less (measured on the same code on both sides), so one fixed order would favour
+one side; under the table, each mode's mean over its pairs, baseline against change.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,10 +148,14 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown, to paste in the docs")
     parser.add_argument("--no-html-load", action="store_true", help="skip the headless Chromium load of the HTML")
     parser.add_argument("--baseline", type=Path, help="another checkout (with its .venv): each golive mode runs "
-                        "from it too, just before, on the same fleet (mode name + '@base')")  # fmt: skip
+                        "from it too, on the same fleet (mode name + '@base')")  # fmt: skip
+    parser.add_argument("--pairs", type=int, default=2, help="with --baseline: runs of each side per mode, "
+                        "alternating which goes first (default 2)")  # fmt: skip
     args = parser.parse_args(argv)
     if any(n < 1 for n in args.hosts):
         parser.error("--hosts: each size must be at least 1")
+    if args.pairs < 1:
+        parser.error("--pairs: at least 1")
     return args
 
 
@@ -283,6 +290,7 @@ def bench(
     keep: Path | None,
     html_load: bool,
     baseline: Path | None = None,
+    pairs: int = 2,
 ) -> list[Row]:
     sys.path.insert(0, str(REPO))
     from sandbox import light_profile
@@ -303,9 +311,8 @@ def bench(
                 cpu = FleetCpu(fleet)
                 stack.callback(cpu.close)
                 at_rest = idle_rate(cpu)
-                runs = [(f"{mode}@base", baseline) for mode in modes if baseline and MODES[mode][0] == "golive"]
-                for mode, tree in sorted([*runs, *((mode, REPO) for mode in modes)], key=_order(modes)):
-                    kind, workers = MODES[mode.removesuffix("@base")]
+                for mode, tree in schedule(modes, baseline, pairs):
+                    kind, workers = MODES[mode.removesuffix("@base").partition("#")[0]]
                     fleet.ssh.close()  # every run opens its own connections
                     load = os.getloadavg()[0]
                     reports = work / f"reports-{mode}"
@@ -336,9 +343,44 @@ def bench(
     return rows
 
 
-def _order(modes: Sequence[str]) -> Callable[[tuple[str, Path | None]], tuple[int, bool]]:
-    """Each mode in the order given, its baseline run just before it."""
-    return lambda run: (modes.index(run[0].removesuffix("@base")), not run[0].endswith("@base"))
+def schedule(modes: Sequence[str], baseline: Path | None, pairs: int = 2) -> list[tuple[str, Path]]:
+    """The runs in order, each with its checkout: without a baseline, each mode once; with
+    one, each golive mode in ``pairs`` pairs with the baseline (``mode@base``), the baseline
+    first in odd pairs and last in even ones, labelled ``#k`` from the second pair on."""
+    if baseline is None:
+        return [(mode, REPO) for mode in modes]
+    runs: list[tuple[str, Path]] = []
+    for k in range(pairs):
+        tag = f"#{k + 1}" if k else ""
+        for mode in modes:
+            if MODES[mode][0] != "golive":
+                runs += [(mode, REPO)] if k == 0 else []
+                continue
+            pair = [(f"{mode}{tag}@base", baseline), (f"{mode}{tag}", REPO)]
+            runs += pair if k % 2 == 0 else pair[::-1]
+    return runs
+
+
+def paired(rows: Sequence[Row]) -> list[str]:
+    """For each size and golive mode run against a baseline: the mean wall and runner CPU
+    of each side over its pairs, and the change's difference."""
+    sides: dict[tuple[int, str, bool], list[Cost]] = collections.defaultdict(list)
+    for row in rows:
+        mode = row.mode.removesuffix("@base").partition("#")[0]
+        sides[(row.hosts, mode, row.mode.endswith("@base"))].append(row.cost)
+    lines = []
+    for (hosts, mode, base), before in sides.items():
+        after = sides.get((hosts, mode, False), []) if base else []
+        if not after:
+            continue
+        wall = [statistics.mean(c.wall for c in side) for side in (before, after)]
+        cpu = [statistics.mean(c.cpu for c in side) for side in (before, after)]
+        lines.append(
+            f"{mode} at {hosts} hosts, mean of {len(before)} baseline and {len(after)} change runs: "
+            f"wall {wall[0]:.1f} -> {wall[1]:.1f} s ({wall[1] - wall[0]:+.1f}), "
+            f"runner CPU {cpu[0]:.1f} -> {cpu[1]:.1f} s ({cpu[1] - cpu[0]:+.1f})"
+        )
+    return lines
 
 
 def idle_rate(cpu: FleetCpu, seconds: float = 5.0) -> Spent:
@@ -358,9 +400,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.geteuid() != 0:
         print("fleet_ssh: needs root (network namespaces, sshd)", file=sys.stderr)
         return 2
-    rows = bench(args.hosts, args.modes, args.prefix, args.keep_reports, not args.no_html_load, args.baseline)
+    rows = bench(
+        args.hosts, args.modes, args.prefix, args.keep_reports, not args.no_html_load, args.baseline, args.pairs
+    )
     print(table(rows, markdown=args.markdown))
-    for line in growth(rows):
+    for line in [*growth(rows), *paired(rows)]:
         print(line)
     return 0
 

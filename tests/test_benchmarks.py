@@ -80,6 +80,36 @@ def test_growth_compares_each_mode_across_sizes(fleet_ssh: ModuleType) -> None:
     assert fleet_ssh.growth(rows) == ["golive-n2: wall(200) / wall(50) = 4.50 for 4x the hosts (loads 5.00, 5.00)"]
 
 
+def test_a_baseline_runs_in_pairs_whose_order_alternates(fleet_ssh: ModuleType, tmp_path: Path) -> None:
+    modes = ["golive-n0", "naive-n2", "golive-n2"]
+    assert [mode for mode, _ in fleet_ssh.schedule(modes, None)] == modes
+    runs = fleet_ssh.schedule(modes, tmp_path, pairs=3)
+    assert [mode for mode, _ in runs] == [
+        "golive-n0@base", "golive-n0", "naive-n2", "golive-n2@base", "golive-n2",
+        "golive-n0#2", "golive-n0#2@base", "golive-n2#2", "golive-n2#2@base",
+        "golive-n0#3@base", "golive-n0#3", "golive-n2#3@base", "golive-n2#3",
+    ]  # fmt: skip
+    assert all((tree == tmp_path) == mode.endswith("@base") for mode, tree in runs)
+
+
+def test_paired_runs_are_compared_by_their_means(fleet_ssh: ModuleType) -> None:
+    from runner_cost import Cost
+
+    def row(mode: str, wall: float, cpu: float) -> object:
+        return fleet_ssh.Row(50, mode, 5000, Cost(wall, cpu, 1.0, 0.0, 0, "cgroup"), 1, 2.0)
+
+    rows = [row("golive-n2@base", 30.0, 28.0), row("golive-n2", 29.0, 26.0), row("naive-n2", 140.0, 100.0),
+            row("golive-n2#2", 27.0, 24.0), row("golive-n2#2@base", 28.0, 25.0)]  # fmt: skip
+    assert fleet_ssh.paired(rows) == [
+        "golive-n2 at 50 hosts, mean of 2 baseline and 2 change runs: "
+        "wall 29.0 -> 28.0 s (-1.0), runner CPU 26.5 -> 25.0 s (-1.5)"
+    ]
+    assert fleet_ssh.paired(rows[:3]) == [
+        "golive-n2 at 50 hosts, mean of 1 baseline and 1 change runs: wall 30.0 -> 29.0 s (-1.0), "
+        "runner CPU 28.0 -> 26.0 s (-2.0)"
+    ]
+
+
 def test_report_timings_are_read_against_the_last_test(fleet_ssh: ModuleType, tmp_path: Path) -> None:
     last = 1_700_000_000.0
     (tmp_path / "last-test").write_text(f"{last}\n")
