@@ -198,6 +198,12 @@ _STATUS_CLF = re.compile(
 _STATUS_HAPROXY = re.compile(
     r"\[\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d\.\d{3}\] \S+ \S+/\S+ (?:-?\d+/){4}\+?-?\d+ (\d{3}) "
 )
+# uvicorn's access log: "%(levelprefix)s %(client_addr)s - "%(request_line)s" %(status_code)s"
+# (uvicorn/config.py's LOGGING_CONFIG; logging.py's AccessFormatter adds the status's phrase)
+_STATUS_UVICORN = re.compile(
+    r"^(?:(?:TRACE|DEBUG|INFO|WARNING|ERROR|CRITICAL):\s+)?[\w.:\[\]-]+ - "
+    r'"[A-Z]{3,10} \S+ HTTP/\d(?:\.\d)?" (\d{3})(?: |$)'
+)
 _STATUS_JSON = re.compile(r'"(?:DownstreamStatus|status)"\s?:\s?(\d{3})\b')
 _ACCESS_JSON = re.compile(r'"(?:RequestMethod|RequestPath)"\s?:|"logger"\s?:\s?"http\.log\.access')
 # field values that count nothing, and URL paths: their words say nothing about the line
@@ -215,7 +221,7 @@ def access_status(message: str) -> int | None:
     if _ACCESS_JSON.search(message):
         match = _STATUS_JSON.search(message)
         return int(match.group(1)) if match else None
-    match = _STATUS_CLF.search(message) or _STATUS_HAPROXY.search(message)
+    match = _STATUS_CLF.search(message) or _STATUS_HAPROXY.search(message) or _STATUS_UVICORN.match(message)
     return int(match.group(1)) if match else None
 
 

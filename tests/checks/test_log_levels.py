@@ -523,6 +523,20 @@ def test_haproxy_http_log_lines_are_judged_by_their_status(tmp_path: Path):
     assert _findings(result) == [next(iter(result.unknown))]
 
 
+UVICORN = [
+    'INFO:     172.18.0.4:48818 - "GET /api/v1/orders/1182 HTTP/1.1" 500 Internal Server Error',
+    'INFO:     172.18.0.4:48820 - "GET /api/v1/errors/summary HTTP/1.1" 200 OK',
+    "INFO:     Application startup complete.",
+]
+
+
+def test_uvicorn_access_lines_are_judged_by_their_status(tmp_path: Path):
+    """uvicorn writes its access lines at INFO: the status, not the level, says a request failed."""
+    assert [access_status(line) for line in UVICORN] == [500, 200, None]
+    result = _classified(tmp_path, UVICORN)
+    assert [g.examples[0] for g in result.unknown.values()] == [UVICORN[0]]
+
+
 def test_the_host_keeps_haproxy_errors_but_not_every_digit_before_a_status_digit(tmp_path: Path):
     """A digit, a space and 5 is in every HAProxy 5xx line and in many others (a size of
     5123 bytes): the host's second grep keeps of those only HAProxy's timers and status;
