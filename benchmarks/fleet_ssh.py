@@ -312,7 +312,7 @@ def bench(
                 stack.callback(cpu.close)
                 at_rest = idle_rate(cpu)
                 for mode, tree in schedule(modes, baseline, pairs):
-                    kind, workers = MODES[mode.removesuffix("@base").partition("#")[0]]
+                    kind, workers = MODES[_mode_of(mode)]
                     fleet.ssh.close()  # every run opens its own connections
                     load = os.getloadavg()[0]
                     reports = work / f"reports-{mode}"
@@ -361,17 +361,21 @@ def schedule(modes: Sequence[str], baseline: Path | None, pairs: int = 2) -> lis
     return runs
 
 
+def _mode_of(label: str) -> str:
+    """The mode a run's label names (``golive-n2#2@base``: ``golive-n2``)."""
+    return label.removesuffix("@base").partition("#")[0]
+
+
 def paired(rows: Sequence[Row]) -> list[str]:
     """For each size and golive mode run against a baseline: the mean wall and runner CPU
     of each side over its pairs, and the change's difference."""
     sides: dict[tuple[int, str, bool], list[Cost]] = collections.defaultdict(list)
     for row in rows:
-        mode = row.mode.removesuffix("@base").partition("#")[0]
-        sides[(row.hosts, mode, row.mode.endswith("@base"))].append(row.cost)
+        sides[(row.hosts, _mode_of(row.mode), row.mode.endswith("@base"))].append(row.cost)
     lines = []
     for (hosts, mode, base), before in sides.items():
-        after = sides.get((hosts, mode, False), []) if base else []
-        if not after:
+        after = sides.get((hosts, mode, False))
+        if not base or not after:
             continue
         wall = [statistics.mean(c.wall for c in side) for side in (before, after)]
         cpu = [statistics.mean(c.cpu for c in side) for side in (before, after)]
