@@ -165,6 +165,11 @@ _QBITTORRENT_LEVEL = {"N": Level.INFO, "I": Level.INFO, "W": Level.WARNING, "C":
 _PROSODY = re.compile(r"^(?:[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d )?\S{1,80}(?:\t| {2,})(debug|info|warn|error)\t")
 # zerolog's console writer: its time (time.Kitchen by default), then the level's three letters
 _ZEROLOG = re.compile(r"^\d{1,2}:\d\d[AP]M PNC ")
+# ZoneMinder's daemons (zmc, zma, zms): three letters, then the process's name in brackets, then the
+# message in brackets: "zmc_m3[1812]: WAR [zmc_m3] [...]"; alone, WAR and FAT are as often words
+_ZONEMINDER = re.compile(r"(?:^|: )(DBG|INF|WAR|ERR|FAT|PNC) \[[\w.-]{1,40}\] \[")
+_ZONEMINDER_LEVEL = {"DBG": Level.DEBUG, "INF": Level.INFO, "WAR": Level.WARNING, "ERR": Level.ERROR,
+                     "FAT": Level.CRITICAL, "PNC": Level.CRITICAL}  # fmt: skip
 # colours: zerolog's console writer, structlog's console renderer and tracing's fmt layer colour
 # the level even when the output is not a terminal
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -313,6 +318,10 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
             found = _TORNADO.match(message)
             if found:
                 return _TORNADO_LEVEL[found.group(1)]
+    if "] [" in message:
+        found = _ZONEMINDER.search(message, 0, 120)
+        if found:
+            return _ZONEMINDER_LEVEL[found.group(1)]
     if "() [" in message:
         found = _GITEA.search(message, 0, 200)
         if found:
@@ -388,7 +397,9 @@ _STOPS = re.compile(
     r"|cannot continue|can't continue|unrecoverable|will not start|refus(?:ing|es) to (?:start|boot)"
     r"|(?<!is )going down\b"
     r"|(?:exception|error) (?:during|on|at|while) (?:startup|start-up|booting|boot)\b"
-    r"|\b(?:context|server|service|application|daemon|engine|runtime|storage|FPM) initiali[sz]ation failed"
+    r"|(?<!plugin )(?<!module )(?<!extension )\binitiali[sz]ation failed\b|\b(?:unclean|immediate) exit\b"
+    # an exception nothing caught: the process (or, in the JVM, the thread) it reached dies
+    r"|\ban uncaught exception occurred\b|\buncaught exception\s*$"
     r"|another (?:[\w-]+ )?instance (?:of \S+ )?(?:is )?already running|\bearly (?:[\w/-]+ )?service exit"
     r"|\b(?:server|service|daemon|application) (?:has )?(?:exited|stopped|terminated|died) unexpectedly"
     r"|(?<!/)start(?:up)? (?:failed|aborted)|failed during (?:startup|initiali[sz]ation|configuration)"
@@ -400,7 +411,8 @@ _STOPS = re.compile(
     r"|open (?:the )?control (?:interface|socket)|create (?:the )?(?:state|data|storage) (?:directory|dir|folder)"
     r"|(?:apply|run) (?:the )?(?:database )?migrations?|drop privileges"
     r"|restore (?:the )?(?:persistent )?(?:database|state)"
-    r"|(?:write|create) (?:the )?pid ?file|load (?:the )?(?:CA|server|TLS|SSL) certificates?\b)"
+    r"|(?:write|create) (?:the )?pid ?file|load (?:the )?(?:CA|server|TLS|SSL) certificates?\b"
+    r"|connect(?:ing)? to (?:the )?(?:database|db)\b)"
     r"|errors? (?:loading|parsing|reading|validating|in) (?:the )?(?:config|configuration)\b"
     r"|invalid (?:config|configuration)\b|(?:config|configuration) (?:file )?(?:parse|parsing|syntax) error"
     r"|loading (?:the )?(?:config|configuration)(?: file)?: |address already in use"
@@ -421,6 +433,11 @@ _STOPS = re.compile(
     r"|(?<!received )\bfatal\b(?! alert)|out of memory|cannot allocate memory|OutOfMemoryError"
     r"|I/O error|input/output error"
     r"|no (?:live |healthy )?upstreams?(?: available)?\b|no servers? available"
+    # its database out of reach; a cluster with no leader answers no write; a certificate of its own
+    # that has expired
+    r"|\berror connecting to (?:the )?(?:database|db)\b"
+    r"|\bhas no leader\b|\bno (?:available )?(?:\w+ )?leader (?:server )?found\b"
+    r"|(?<!client )\bcertificate\b.{0,120}\bhas expired\b"
     r"|segfault|segmentation fault|SIGSEGV|signal 11\b|core dumped)"
 )
 
@@ -622,14 +639,14 @@ def host_literals(statuses: Sequence[str]) -> tuple[str, ...]:
     """Fixed strings (case-insensitive) one of which every warning-or-worse level statement
     and every access-log line with an error status contains."""
     # "fata" (and fatal), "pani" (and panic): logrus's and charmbracelet/log's FATA, PANI (coloured,
-    # timed or not); "pnc": zerolog's PNC; "fail": .NET's fail:; Erlang's crash and supervisor reports;
-    # Gitea's level initials after its caller; Telegraf's indicators. Structured: pino's and
-    # bunyan's numbers, MongoDB's "s", Nextcloud's numbers, Tornado's initials (before a 20xx or
-    # yymmdd date), qBittorrent's bracketed initials, a syslog priority of warning or worse with
-    # any facility, klog's caller
+    # timed or not); "pnc": zerolog's PNC (and ZoneMinder's); "war [", "fat [": ZoneMinder's WAR and
+    # FAT; "fail": .NET's fail:; Erlang's crash and supervisor reports; Gitea's level initials after
+    # its caller; Telegraf's indicators. Structured: pino's and bunyan's numbers, MongoDB's "s",
+    # Nextcloud's numbers, Tornado's initials (before a 20xx or yymmdd date), qBittorrent's bracketed
+    # initials, a syslog priority of warning or worse with any facility, klog's caller
     levels = ("warn", "wrn", "err", "eror", "severe", "crit", "alert", "emerg", "fata", "ftl", "pani", "pnc",
               "fail", "=crash report", "=supervisor report", "() [w] ", "() [e] ", "() [f] ",
-              " w! ", " e! ")  # fmt: skip
+              " w! ", " e! ", "war [", "fat [")  # fmt: skip
     structured = ('"level":40', '"level":50', '"level":60', '"level": 40', '"level": 50', '"level": 60',
                   '"s":"w', '"s":"e', '"s":"f', '"s": "w', '"s": "e', '"s": "f',
                   '"level":2,"time":', '"level":3,"time":', '"level":4,"time":', "[w 2", "[e 2", "[c 2",

@@ -86,6 +86,13 @@ STOPPING = [
     '{"level":"error","ts":1764648000.1,"msg":"cannot allocate memory for the search index"}',
     "[ERROR] scheduler: giving up after 5 attempts to open the job store, exiting",
     "worker 3 failed: I/O error reading /srv/queue/segment-0042",
+    "ERROR core.core :: Reporting Initialization FAILED",
+    "[ERROR] server - Forcing an immediate unclean exit...",
+    "ERROR: [1142] MainKt.main#61: An uncaught exception occurred in thread=Thread[#1,IO,5]",
+    "printserver - ERROR - Uncaught exception",
+    'level=error msg="failed to connect to database" err="dial tcp 10.0.5.10:5432: connect: connection refused"',
+    '{"level":"error","message":"cluster has no leader"}',
+    '{"level":"error","msg":"certificate with thumbprint=5f1c0e92 has expired on 2026-06-18 23:59:59 +0000 UTC"}',
 ]
 # error lines about one connection, request or unit, and a service stopping on request
 NOT_STOPPING = [
@@ -94,6 +101,7 @@ NOT_STOPPING = [
     "systemd[1]: Failed to start report.service - Nightly report.",
     'level=error msg="error while shutting down the tracer" err="context canceled"',
     'level=error msg="handshake: tls: received fatal alert: unknown_ca" remote=10.0.0.4:50122',
+    "ERROR Login: Uncaught exception: /srv/app/Login.php(74): the parameter 'idSite=' is missing from the request.",
     'level=info msg="shutting down" signal=SIGTERM',
 ]
 
@@ -426,6 +434,10 @@ def test_a_journald_priority_states_the_level():
         ("\x1b[1mbuild\x1b[0m failed with error", None),
         ("the hook called notify() [E] and failed", None),
         ("[x][y] no level here: ERROR", None),
+        # ZoneMinder's daemons: three letters, the process's name, then the message, each in brackets
+        ("zmc_m5[1840]: WAR [zmc_m5] [Decoding is not keeping up. 3.42 seconds behind capture.]", Level.WARNING),
+        ("zmc_m9[2214]: FAT [zmc_m9] [Bogus monitor type 'Ffmpg' for monitor 9]", Level.CRITICAL),
+        ("the WAR [1914] [a history] page", None),
     ],
 )
 def test_stated_levels(message: str, level: Level | None):
