@@ -193,6 +193,9 @@ _TOKEN = re.compile(
 )
 _PROSE = re.compile(r"^[A-Za-z][a-z]+[,;.!?]?$|^[a-z]+[A-Za-z]*[,;.!?]?$")
 _HEAD_TOKENS = 8
+# a program's name written before the line's date ("Jicofo 2026-01-11 15:00:09.337 INFO: ..."): the
+# level comes after it, so the name is not the line's prose
+_NAMED_HEAD = re.compile(r"^[A-Za-z][\w.-]{0,30} (?=\d{4}-\d\d-\d\d[ T])")
 
 _STATUS_CLF = re.compile(
     r'\b\d{1,2}/[A-Z][a-z]{2}/\d{4}[: ][^"]{0,200}'
@@ -338,7 +341,8 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         found = _PYTHON_DASHED.match(message)
         if found:
             return _WORDS[found.group(1).lower()]
-    return _head_level(_SYSLOG_HEAD.sub("", message, count=1) if first in _MONTH_INITIALS else message)
+    head = _SYSLOG_HEAD.sub("", message, count=1) if first in _MONTH_INITIALS else message
+    return _head_level(_NAMED_HEAD.sub("", head, count=1) if head[:1].isalpha() else head)
 
 
 def _head_level(message: str) -> Level | None:

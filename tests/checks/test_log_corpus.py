@@ -114,7 +114,7 @@ def test_checked_rows_name_the_file_their_message_was_found_in():
 # held-out tests fail loudly rather than pass on no figures.
 HELD_OUT_FLOOR: dict[str, float] = {
     "critical": 541 / 816,
-    "warning": 1065 / 1318,
+    "warning": 1066 / 1318,
     "acceptable": 277 / 629,
     "benign": 1465 / 1506,
 }
@@ -159,11 +159,11 @@ def test_held_out_rows_meet_the_goals(capsys: pytest.CaptureFixture[str]):
 # rules that read a line's level and words; a floor, so that no change of those rules makes them worse
 GENERIC_FLOOR: dict[str, float] = {
     "critical": 109 / 223,
-    "warning": 181 / 218,
+    "warning": 185 / 218,
     "acceptable": 34 / 186,
-    "benign": 185 / 194,
+    "benign": 186 / 194,
 }
-GENERIC_BENIGN_REPORTED_CEILING = 9 / 194
+GENERIC_BENIGN_REPORTED_CEILING = 8 / 194
 
 
 def test_generic_rows_hold_their_measured_figures():
