@@ -615,8 +615,9 @@ def judge(message: str, priority: int | None, statuses: tuple[str, ...], error_l
 
 KLOG_LITERAL = ".go:"
 """What every klog header contains; Go services' ``caller=main.go:12`` contains it too, so
-the host keeps a line by it only when it is a klog warning/error header (``KLOG_ERE``)."""
-KLOG_ERE = r"[wef][0-9]{4} [0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]+[[:space:]]+[0-9]+ [^][:space:]]+\.go:[0-9]+\] "
+the host keeps a line by it only when it is a klog or glog warning/error header (``KLOG_ERE``;
+SeaweedFS's glog writes no thread id and no bracket: ``E1203 04:10:11.000001 master.go:120 ``)."""
+KLOG_ERE = r"[wef][0-9]{4} [0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]+[[:space:]]+([0-9]+ )?[^][:space:]]+\.go:[0-9]+\]? "
 REDIS_WARNING_LITERAL = " # "
 """What a Redis warning line holds after its time (``.123 # ``)."""
 _DIGITS = "0123456789"
