@@ -110,15 +110,16 @@ def test_checked_rows_name_the_file_their_message_was_found_in():
 # what the current held-out rows measured (docs/logs.md): a floor, so that no change makes the
 # patterns worse on lines they were not written from (set 6's 282 rows that stay held out, set 7's
 # 879, set 8's 1,069 with round 10's catalogues of its projects in, set 9's 975 with round 12's
-# catalogues of its projects in, and set 10's 1,026 that stay held out with round 14's). Empty, the
-# two held-out tests fail loudly rather than pass on no figures.
+# catalogues of its projects in, set 10's 1,026 that stay held out with round 14's, and set 11's
+# 1,032, of services no pattern covers). Empty, the two held-out tests fail loudly rather than pass
+# on no figures.
 HELD_OUT_FLOOR: dict[str, float] = {
-    "critical": 593 / 809,
-    "warning": 1072 / 1308,
-    "acceptable": 317 / 621,
-    "benign": 1462 / 1493,
+    "critical": 701 / 997,
+    "warning": 1316 / 1637,
+    "acceptable": 346 / 773,
+    "benign": 1811 / 1856,
 }
-HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 29 / 1493
+HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 42 / 1856
 
 
 def held_out_rows() -> list[Row]:
