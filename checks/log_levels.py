@@ -165,6 +165,11 @@ _QBITTORRENT_LEVEL = {"N": Level.INFO, "I": Level.INFO, "W": Level.WARNING, "C":
 _PROSODY = re.compile(r"^(?:[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d )?\S{1,80}(?:\t| {2,})(debug|info|warn|error)\t")
 # zerolog's console writer: its time (time.Kitchen by default), then the level's three letters
 _ZEROLOG = re.compile(r"^\d{1,2}:\d\d[AP]M PNC ")
+# ESPHome's device log as its dashboard and ``esphome logs`` print it: the time, the level's letter and
+# the component's tag, each in brackets: "[17:45:00][W][api:058]: ..." (C: a configuration dump)
+_ESPHOME = re.compile(r"^\[\d\d:\d\d:\d\d(?:\.\d{3})?\]\[(VV|[VDICWE])\]\[[\w.]{1,40}(?::\d+)?\]: ")
+_ESPHOME_LEVEL = {"VV": Level.DEBUG, "V": Level.DEBUG, "D": Level.DEBUG, "I": Level.INFO, "C": Level.INFO,
+                  "W": Level.WARNING, "E": Level.ERROR}  # fmt: skip
 # ZoneMinder's daemons (zmc, zma, zms): three letters, then the process's name in brackets, then the
 # message in brackets: "zmc_m3[1812]: WAR [zmc_m3] [...]"; alone, WAR and FAT are as often words
 _ZONEMINDER = re.compile(r"(?:^|: )(DBG|INF|WAR|ERR|FAT|PNC) \[[\w.-]{1,40}\] \[")
@@ -314,6 +319,9 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
             if found:
                 return _WORDS[found.group(1).lower()]
         if "][" in message:
+            found = _ESPHOME.match(message)
+            if found:
+                return _ESPHOME_LEVEL[found.group(1)]
             found = _BRACKET_RUN.match(message)
             if found:
                 return _WORDS[found.group(1).lower()]
@@ -645,13 +653,14 @@ def host_literals(statuses: Sequence[str]) -> tuple[str, ...]:
     and every access-log line with an error status contains."""
     # "fata" (and fatal), "pani" (and panic): logrus's and charmbracelet/log's FATA, PANI (coloured,
     # timed or not); "pnc": zerolog's PNC (and ZoneMinder's); "war [", "fat [": ZoneMinder's WAR and
-    # FAT; "fail": .NET's fail:; Erlang's crash and supervisor reports; Gitea's level initials after
-    # its caller; Telegraf's indicators. Structured: pino's and bunyan's numbers, MongoDB's "s",
-    # Nextcloud's numbers, Tornado's initials (before a 20xx or yymmdd date), qBittorrent's bracketed
-    # initials, a syslog priority of warning or worse with any facility, klog's caller
+    # FAT; "][w][", "][e][": ESPHome's letters; "fail": .NET's fail:; Erlang's crash and supervisor
+    # reports; Gitea's level initials after its caller; Telegraf's indicators. Structured: pino's and
+    # bunyan's numbers, MongoDB's "s", Nextcloud's numbers, Tornado's initials (before a 20xx or
+    # yymmdd date), qBittorrent's bracketed initials, a syslog priority of warning or worse with any
+    # facility, klog's caller
     levels = ("warn", "wrn", "err", "eror", "severe", "crit", "alert", "emerg", "fata", "ftl", "pani", "pnc",
               "fail", "=crash report", "=supervisor report", "() [w] ", "() [e] ", "() [f] ",
-              " w! ", " e! ", "war [", "fat [")  # fmt: skip
+              " w! ", " e! ", "war [", "fat [", "][w][", "][e][")  # fmt: skip
     structured = ('"level":40', '"level":50', '"level":60', '"level": 40', '"level": 50', '"level": 60',
                   '"s":"w', '"s":"e', '"s":"f', '"s": "w', '"s": "e', '"s": "f',
                   '"level":2,"time":', '"level":3,"time":', '"level":4,"time":', "[w 2", "[e 2", "[c 2",

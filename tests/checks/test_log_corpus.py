@@ -160,7 +160,7 @@ def test_held_out_rows_meet_the_goals(capsys: pytest.CaptureFixture[str]):
 # rules that read a line's level and words; a floor, so that no change of those rules makes them worse
 GENERIC_FLOOR: dict[str, float] = {
     "critical": 109 / 223,
-    "warning": 185 / 218,
+    "warning": 187 / 218,
     "acceptable": 34 / 186,
     "benign": 186 / 194,
 }

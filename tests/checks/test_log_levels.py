@@ -438,6 +438,10 @@ def test_a_journald_priority_states_the_level():
         ("zmc_m5[1840]: WAR [zmc_m5] [Decoding is not keeping up. 3.42 seconds behind capture.]", Level.WARNING),
         ("zmc_m9[2214]: FAT [zmc_m9] [Bogus monitor type 'Ffmpg' for monitor 9]", Level.CRITICAL),
         ("the WAR [1914] [a history] page", None),
+        # ESPHome's device log: the time, the level's letter, the component's tag
+        ("[15:30:44][W][wifi:163]: WiFi Connection lost... Reconnecting...", Level.WARNING),
+        ("[17:52:13][E][wifi:204]: Can't connect to WiFi, rebooting...", Level.ERROR),
+        ("[17:52:10][C][wifi:443]: WiFi:", Level.INFO),
         # a program's name before the date: the level after it is the line's
         ("Jicofo 2026-01-11 15:00:09.337 INFO: [77] JibriRecorder#122: Failed to start a Jibri session", Level.INFO),
         ("JVB 2026-04-03 02:14:55.017 WARN: [415] ColibriWebSocketServlet#156: unknown conference", Level.WARNING),
