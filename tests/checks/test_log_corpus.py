@@ -8,6 +8,7 @@ must keep every line the classifier reports.
 
 from __future__ import annotations
 
+import collections
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -89,6 +90,19 @@ def test_corpus_is_large_and_at_least_a_quarter_is_held_out():
     assert len(held) / len(ROWS) >= 0.25
     assert all(row.source.strip() and ":" in row.source for row in ROWS), "every row names its project: document"
     assert len({row.line for row in ROWS}) == len(ROWS), "no line twice"
+
+
+def test_second_readers_labels_are_of_held_out_lines_one_hundred_of_each_class():
+    """log_corpus_second_reader.tsv: a second, blind reader's class for 400 held-out lines,
+    drawn 100 from each class of the first reader's (the corpus's) labels."""
+    held = {row.line: row.expected for row in ROWS if row.split == "heldout"}
+    text = (CORPUS.parent / "log_corpus_second_reader.tsv").read_text(encoding="utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    assert all(len(row) == 4 and row[0] in CLASSES and row[1] in ("sure", "unsure") for row in rows)
+    assert len({row[3] for row in rows}) == len(rows) == 400
+    assert all(row[3] in held for row in rows), "every second-read line is a held-out line"
+    first = collections.Counter(held[row[3]] for row in rows)
+    assert first == dict.fromkeys(CLASSES, 100)
 
 
 def test_checked_rows_name_the_file_their_message_was_found_in():
