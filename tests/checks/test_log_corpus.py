@@ -125,15 +125,15 @@ def test_checked_rows_name_the_file_their_message_was_found_in():
 # patterns worse on lines they were not written from (set 6's 282 rows that stay held out, set 7's
 # 879, set 8's 1,069 with round 10's catalogues of its projects in, set 9's 975 with round 12's
 # catalogues of its projects in, set 10's 1,026 that stay held out with round 14's, and set 11's
-# 1,032, of services no pattern covers). Empty, the two held-out tests fail loudly rather than pass
+# 1,032 with round 15's). Empty, the two held-out tests fail loudly rather than pass
 # on no figures.
 HELD_OUT_FLOOR: dict[str, float] = {
-    "critical": 701 / 997,
-    "warning": 1316 / 1637,
-    "acceptable": 346 / 773,
-    "benign": 1811 / 1856,
+    "critical": 706 / 997,
+    "warning": 1320 / 1637,
+    "acceptable": 378 / 773,
+    "benign": 1814 / 1856,
 }
-HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 42 / 1856
+HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 39 / 1856
 
 
 def held_out_rows() -> list[Row]:
