@@ -16,6 +16,9 @@ from golive.redact import MASK, Redactor, bounded, shorten
         ("key AKIAABCDEFGHIJKLMNOP in env", "AKIAABCDEFGHIJKLMNOP"),
         ("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----", "MIIEow"),
         ("Cookie: session=abcdef123456", "abcdef123456"),
+        # a value after a file-like name that is not a line number is still masked
+        ("token.go:82:hunter2hunter2", "hunter2hunter2"),
+        ("secret.py: hunter2hunter2", "hunter2hunter2"),
     ],
 )
 def test_secret_looking_text_is_masked(text, secret):
@@ -36,6 +39,10 @@ def test_known_values_are_masked_anywhere():
         "PermitRootLogin prohibit-password",
         "tcp 0.0.0.0:22",
         "passwordauthentication: yes == no",
+        # a logger's caller: a file named after a keyword, and its line
+        "2026-03-01T10:00:00Z WARN management/internals/shared/grpc/token_mgr.go:82: failed to refresh",
+        "ERROR [secrets.py:120] vault sealed",
+        "at TokenService.java:57:13 in refresh",
     ],
 )
 def test_ordinary_settings_are_kept(text):
