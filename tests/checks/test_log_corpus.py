@@ -92,16 +92,17 @@ def test_corpus_is_large_and_at_least_a_quarter_is_held_out():
     assert len({row.line for row in ROWS}) == len(ROWS), "no line twice"
 
 
-def test_second_readers_labels_are_of_held_out_lines_one_hundred_of_each_class():
-    """log_corpus_second_reader.tsv: a second, blind reader's class for 400 held-out lines,
-    drawn 100 from each class of the first reader's (the corpus's) labels."""
-    held = {row.line: row.expected for row in ROWS if row.split == "heldout"}
+def test_second_readers_labels_are_of_corpus_lines_one_hundred_of_each_class():
+    """log_corpus_second_reader.tsv: a second, blind reader's class for 400 lines held out when
+    drawn (a project's rows retired later stay), 100 from each class of the first reader's (the
+    corpus's) labels."""
+    labels = {row.line: row.expected for row in ROWS}
     text = (CORPUS.parent / "log_corpus_second_reader.tsv").read_text(encoding="utf-8")
     rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
     assert all(len(row) == 4 and row[0] in CLASSES and row[1] in ("sure", "unsure") for row in rows)
     assert len({row[3] for row in rows}) == len(rows) == 400
-    assert all(row[3] in held for row in rows), "every second-read line is a held-out line"
-    first = collections.Counter(held[row[3]] for row in rows)
+    assert all(row[3] in labels for row in rows), "every second-read line is a corpus line"
+    first = collections.Counter(labels[row[3]] for row in rows)
     assert first == dict.fromkeys(CLASSES, 100)
 
 
@@ -125,15 +126,15 @@ def test_checked_rows_name_the_file_their_message_was_found_in():
 # patterns worse on lines they were not written from (set 6's 282 rows that stay held out, set 7's
 # 879, set 8's 1,069 with round 10's catalogues of its projects in, set 9's 975 with round 12's
 # catalogues of its projects in, set 10's 1,026 that stay held out with round 14's, and set 11's
-# 1,032 with round 15's). Empty, the two held-out tests fail loudly rather than pass
+# 999 that stay held out with rounds 15 and 15b's). Empty, the two held-out tests fail loudly rather than pass
 # on no figures.
 HELD_OUT_FLOOR: dict[str, float] = {
-    "critical": 706 / 997,
-    "warning": 1320 / 1637,
-    "acceptable": 378 / 773,
-    "benign": 1814 / 1856,
+    "critical": 716 / 990,
+    "warning": 1321 / 1627,
+    "acceptable": 396 / 768,
+    "benign": 1807 / 1845,
 }
-HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 39 / 1856
+HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 36 / 1845
 
 
 def held_out_rows() -> list[Row]:
