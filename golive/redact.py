@@ -51,6 +51,13 @@ def _rule_of(trigger: str) -> str:
     return "token" if trigger.startswith(_TOKEN_PREFIXES) else "pair"
 
 
+# a source file's name and line, as a logger writes its caller ("token_mgr.go:82:",
+# "secrets.py:120"): a keyword in a file's name, followed by a line number, holds no secret,
+# so the pair rule does not start there
+_SOURCE_LINE = (
+    r"[\w.-]*\.(?:go|py|rb|js|mjs|cjs|ts|java|kt|scala|cs|php|rs|c|cc|cpp|h|hpp|ex|exs|erl|lua|pl|sh)"
+    r":\d+(?::\d+)?[:\])]?(?:[\s,;&'\"]|\Z)"
+)
 _RULES: dict[str, re.Pattern[str]] = {
     "key": re.compile(
         r"-----BEGIN (?P<kind>[A-Z0-9 ]*)PRIVATE KEY-----.*?(?:-----END (?P=kind)PRIVATE KEY-----|\Z)", re.S
@@ -60,7 +67,7 @@ _RULES: dict[str, re.Pattern[str]] = {
     ),
     "header": re.compile(r"(?i)\b(?P<name>x-api-key|x-auth-token|cookie)(?P<sep>\s*[:=]\s*)[^\r\n]+"),
     "pair": re.compile(
-        rf"(?i)(?P<name>(?:{_KEYWORDS})[\w.-]*)(?P<sep>\s*[:=]\s*|\"\s*:\s*\"|'\s*:\s*')"
+        rf"(?i)(?!{_SOURCE_LINE})(?P<name>(?:{_KEYWORDS})[\w.-]*)(?P<sep>\s*[:=]\s*|\"\s*:\s*\"|'\s*:\s*')"
         r"(?!\[REDACTED\]|(?:yes|no|true|false|on|off|none|null)\b)[^\s,;&'\"]+"
     ),
     "url": re.compile(r"(?P<user>[^\s:/@]+):[^\s/@]+@"),
@@ -70,13 +77,6 @@ _RULES: dict[str, re.Pattern[str]] = {
         r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})\b"
     ),
 }
-# a source file's name and line, as a logger writes its caller ("token_mgr.go:82:",
-# "secrets.py:120"): a keyword in a file's name, followed by a line number, holds no secret
-_SOURCE_LINE = re.compile(
-    r"[\w.-]*\.(?:go|py|rb|js|mjs|cjs|ts|java|kt|scala|cs|php|rs|c|cc|cpp|h|hpp|ex|exs|erl|lua|pl|sh)"
-    r":\d+(?::\d+)?[:\])]?",
-    re.I,
-)
 # the end of a key block whose beginning was cut off before the text reached us
 _KEY_END = re.compile(r"(?:(?!-----BEGIN ).)*?-----END (?P<kind>[A-Z0-9 ]*)PRIVATE KEY-----", re.S)
 # what the regexes' case-insensitive matching equates with an ASCII letter, which
@@ -153,7 +153,7 @@ class Redactor:
         while trigger := _TRIGGERS.search(lowered, position):
             rule = _rule_of(trigger.group())
             match = _RULES[rule].match(text, trigger.end() if rule == "url" else trigger.start())
-            if match is None or (rule == "pair" and _SOURCE_LINE.fullmatch(match.group())):
+            if match is None:
                 position = trigger.start() + 1
                 continue
             parts += [text[done : match.start()], self._replace(rule, match, known)]

@@ -126,8 +126,8 @@ def test_checked_rows_name_the_file_their_message_was_found_in():
 # patterns worse on lines they were not written from (set 6's 282 rows that stay held out, set 7's
 # 879, set 8's 1,069 with round 10's catalogues of its projects in, set 9's 975 with round 12's
 # catalogues of its projects in, set 10's 1,026 that stay held out with round 14's, and set 11's
-# 965 that stay held out with rounds 15 and 15b's). Empty, the two held-out tests fail loudly rather than pass
-# on no figures.
+# 965 that stay held out with rounds 15 and 15b's). Empty, the two held-out tests fail loudly
+# rather than pass on no figures.
 HELD_OUT_FLOOR: dict[str, float] = {
     "critical": 710 / 983,
     "warning": 1311 / 1616,
