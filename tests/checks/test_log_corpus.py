@@ -92,18 +92,43 @@ def test_corpus_is_large_and_at_least_a_quarter_is_held_out():
     assert len({row.line for row in ROWS}) == len(ROWS), "no line twice"
 
 
+def _readers(name: str, columns: int) -> list[list[str]]:
+    text = (CORPUS.parent / name).read_text(encoding="utf-8")
+    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
+    assert all(len(row) == columns for row in rows), name
+    return rows
+
+
 def test_second_readers_labels_are_of_corpus_lines_one_hundred_of_each_class():
     """log_corpus_second_reader.tsv: a second, blind reader's class for 400 lines held out when
-    drawn (a project's rows retired later stay), 100 from each class of the first reader's (the
-    corpus's) labels."""
+    drawn (a project's rows retired later stay), 100 from each class of the first reader's labels
+    (the corpus's, or the first column of log_corpus_third_reader.tsv where a third reader settled
+    the line)."""
     labels = {row.line: row.expected for row in ROWS}
-    text = (CORPUS.parent / "log_corpus_second_reader.tsv").read_text(encoding="utf-8")
-    rows = [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
-    assert all(len(row) == 4 and row[0] in CLASSES and row[1] in ("sure", "unsure") for row in rows)
+    rows = _readers("log_corpus_second_reader.tsv", 4)
+    assert all(row[0] in CLASSES and row[1] in ("sure", "unsure") for row in rows)
     assert len({row[3] for row in rows}) == len(rows) == 400
     assert all(row[3] in labels for row in rows), "every second-read line is a corpus line"
-    first = collections.Counter(labels[row[3]] for row in rows)
+    settled = {row[5]: row[0] for row in _readers("log_corpus_third_reader.tsv", 6)}
+    first = collections.Counter(settled.get(row[3], labels[row[3]]) for row in rows)
     assert first == dict.fromkeys(CLASSES, 100)
+
+
+def test_third_reader_settled_every_disagreement_and_the_corpus_keeps_the_majority():
+    """log_corpus_third_reader.tsv: a third, blind reader's class for each line the first two
+    readers put in different classes; the corpus labels it as two of the three did (the first
+    reader's class where all three differ)."""
+    labels = {row.line: row.expected for row in ROWS}
+    second = {row[3]: row[0] for row in _readers("log_corpus_second_reader.tsv", 4)}
+    rows = _readers("log_corpus_third_reader.tsv", 6)
+    assert all(row[0] in CLASSES and row[1] in CLASSES and row[2] in CLASSES for row in rows)
+    assert all(row[3] in ("sure", "unsure") and row[4].strip() for row in rows)
+    assert all(second.get(row[5]) == row[1] != row[0] for row in rows), "the second reader's class, not the first's"
+    unsettled = {line for line, cls in second.items() if cls != labels[line]} - {row[5] for row in rows}
+    assert not unsettled, "every line the corpus and the second reader class differently was read a third time"
+    for first, second_class, third, *_, line in rows:
+        majority = third if third in (first, second_class) else first
+        assert labels[line] == majority, line[:80]
 
 
 def test_checked_rows_name_the_file_their_message_was_found_in():
@@ -126,15 +151,16 @@ def test_checked_rows_name_the_file_their_message_was_found_in():
 # patterns worse on lines they were not written from (set 6's 282 rows that stay held out, set 7's
 # 879, set 8's 1,069 with round 10's catalogues of its projects in, set 9's 975 with round 12's
 # catalogues of its projects in, set 10's 1,026 that stay held out with round 14's, and set 11's
-# 965 that stay held out with rounds 15 and 15b's). Empty, the two held-out tests fail loudly
+# 965 that stay held out with rounds 15 and 15b's; labelled by the majority of three readers where
+# a third settled the first two's disagreement). Empty, the two held-out tests fail loudly
 # rather than pass on no figures.
 HELD_OUT_FLOOR: dict[str, float] = {
-    "critical": 710 / 983,
-    "warning": 1311 / 1616,
-    "acceptable": 393 / 764,
-    "benign": 1795 / 1833,
+    "critical": 707 / 975,
+    "warning": 1314 / 1619,
+    "acceptable": 392 / 762,
+    "benign": 1798 / 1840,
 }
-HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 36 / 1833
+HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 39 / 1840
 
 
 def held_out_rows() -> list[Row]:
