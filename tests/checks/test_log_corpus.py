@@ -151,16 +151,16 @@ def test_checked_rows_name_the_file_their_message_was_found_in():
 # patterns worse on lines they were not written from (set 6's 282 rows that stay held out, set 7's
 # 879, set 8's 1,069 with round 10's catalogues of its projects in, set 9's 975 with round 12's
 # catalogues of its projects in, set 10's 1,026 that stay held out with round 14's, and set 11's
-# 965 that stay held out with rounds 15 and 15b's, all with round 16's; labelled by the majority
+# 931 that stay held out with rounds 15 and 15b's, all with rounds 16 and 17's; labelled by the majority
 # of three readers where a third settled the first two's disagreement). Empty, the two held-out
 # tests fail loudly rather than pass on no figures.
 HELD_OUT_FLOOR: dict[str, float] = {
-    "critical": 729 / 975,
-    "warning": 1325 / 1619,
-    "acceptable": 407 / 762,
-    "benign": 1802 / 1840,
+    "critical": 734 / 963,
+    "warning": 1329 / 1599,
+    "acceptable": 408 / 749,
+    "benign": 1781 / 1815,
 }
-HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 35 / 1840
+HELD_OUT_BENIGN_REPORTED_CEILING: float | None = 31 / 1815
 
 
 def held_out_rows() -> list[Row]:
