@@ -123,7 +123,10 @@ def test_healthy_then_every_fault(fleet, tmp_path):
     failed("REL-04", "h2", "h2/nginx", "exit 127")
     failed("REL-05", "h1", "h1/adhoc", "restart policy: no, expected one of unless-stopped")
     failed("REL-06", "h2", "h2/cache", "memory limit: none, expected set")
-    failed("REL-07", "h1", "h1/oom-worker State.OOMKilled", "kernel at", "task tail (CONSTRAINT_MEMCG)")
+    # dockerd on cgroup v1 may record the exit (137) before the OOM event, without OOMKilled (seen under
+    # load, see workloads.oom_killed): REL-07 then fails on the kernel's line alone
+    recorded = ("h1/oom-worker State.OOMKilled",) if workloads.inspect(h1, "oom-worker")["State"]["OOMKilled"] else ()
+    failed("REL-07", "h1", *recorded, "kernel at", "task tail (CONSTRAINT_MEMCG)")
     failed("REL-10", "h1", "build cache: 3.1 MB, at most 1.0 MB")
     failed("REL-11", "h2", "h2/legacy-app log driver json-file (no options)")
     failed("REL-12", "h2/nightly-backup", "age: 72.0 h, at most 26 h")
