@@ -21,9 +21,10 @@ read from the formats services write:
 - library layouts the first tokens cannot tell from prose: Monolog's ``[time] channel.ERROR:``,
   zap's console ``time<TAB>error<TAB>``, Python logging's ``time - name - ERROR - ``,
   zerolog's ``4:10AM PNC``, Erlang's ``=ERROR REPORT====``, Gitea's ``Func() [E]``,
+  FreshRSS's ``[time] [warning] --- ``,
   ``[time][target][ERROR]`` (fern, Vaultwarden), Telegraf's ``time E!``/``W!``, Jetty's
   ``time:WARN :logger:thread:``; colour codes are taken off first;
-- klog's ``I``/``W``/``E``/``F`` header;
+- klog's ``I``/``W``/``E``/``F`` header (and glog's without its thread id and bracket, SeaweedFS);
 - Redis's level character after its time: ``.`` debug, ``-`` verbose, ``*`` notice,
   ``#`` warning (``serverLogRaw`` in Redis's server.c);
 - nginx's ``[level] pid#tid:`` header, where ``emerg`` is critical but ``alert`` and
@@ -109,7 +110,9 @@ _LOGFMT = re.compile(r'(?:^|\s)(?:level|lvl|severity)=("?)(\w+)(?:[+-]\d+)?\1(?=
 _PRIORITY = re.compile(r"^<(\d{1,3})>")
 # syslog's severities: emerg, alert, crit; err; warning; notice and info; debug
 _PRIORITY_LEVEL = (Level.CRITICAL,) * 3 + (Level.ERROR, Level.WARNING, Level.INFO, Level.INFO, Level.DEBUG)
-_KLOG = re.compile(r"^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ [^\s\]]+\.go:\d+\] ")
+# klog's and glog's header: "Lmmdd hh:mm:ss.uuuuuu threadid file:line] "; SeaweedFS's glog
+# (weed/glog/glog.go, formatHeader) writes no thread id and no bracket: "W0612 03:51:27.120448 file.go:137 "
+_KLOG = re.compile(r"^([IWEF])\d{4} \d\d:\d\d:\d\d\.\d+\s+(?:\d+ )?[^\s\]]+\.go:\d+\]? ")
 # pid:role, the time (the year since Redis 3.2), the level character
 _REDIS = re.compile(r"^\d+:[XCSM] \d{1,2} [A-Z][a-z]{2}(?: \d{4})? \d\d:\d\d:\d\d\.\d{3} ([.*#-]) ")
 _REDIS_LEVEL = {".": Level.DEBUG, "-": Level.DEBUG, "*": Level.INFO, "#": Level.WARNING}
@@ -122,6 +125,12 @@ _APACHE = re.compile(
     r"^\[[^\]]{10,40}\] \[(?:[\w.-]*:)?(emerg|alert|crit|error|warn|notice|info|debug|trace\d)\] \[pid "
 )
 _APACHE_LEVEL = {**_NGINX_LEVEL, **{f"trace{n}": Level.DEBUG for n in range(1, 9)}}
+# FreshRSS's Minz_Log (lib/Minz/Log.php, record): "[" date('r') "] [" level "] --- " message, with
+# "[user] " before it when it copies the line to syslog
+_MINZ = re.compile(
+    r"^(?:\[[^\]]{1,64}\] )?\[[A-Z][a-z]{2}, \d\d [A-Z][a-z]{2} \d{4} \d\d:\d\d:\d\d [+-]\d{4}\] "
+    r"\[(error|warning|notice|info|debug)\] --- "
+)
 # Monolog's LineFormatter: "[%datetime%] %channel%.%level_name%: %message% %context% %extra%"
 _MONOLOG = re.compile(r"^\[[^\]]{10,40}\] [\w.-]+\.(DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY): ")
 # zap's console encoder: time, level, caller and message apart by tabs, the level lower-case in
@@ -314,6 +323,10 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         if found:
             return _ERLANG_LEVEL[found.group(1)]
     if first == "[":
+        if "] --- " in message:
+            found = _MINZ.match(message)
+            if found:
+                return _WORDS[found.group(1)]
         if "." in message:
             found = _MONOLOG.match(message)
             if found:

@@ -710,6 +710,13 @@ LAYOUTS = {
                   '"method":"","url":"--","message":"{m}","userAgent":"--","version":"30.0.2.2"}}',
                   '{{"reqId":"Zx1","level":4,"time":"{d}T{t}+00:00","remoteAddr":"","user":"--","app":"index",'
                   '"method":"","url":"--","message":"{m}","userAgent":"--","version":"30.0.2.2"}}'),
+    "klog": ("E{md} {t}.123456       1 controller.go:212] {m}", "I{md} {t}.123456       1 controller.go:212] {m}",
+             "F{md} {t}.123456       1 controller.go:212] {m}"),
+    "glog without thread id and bracket (SeaweedFS)": ("E{md} {t}.123456 master.go:120 {m}",
+                                                        "I{md} {t}.123456 master.go:120 {m}",
+                                                        "F{md} {t}.123456 master.go:120 {m}"),
+    "FreshRSS's Minz_Log": ("[{rfc}] [error] --- {m}", "[{rfc}] [notice] --- {m}", None),
+    "FreshRSS's Minz_Log copied to syslog": ("[alice] [{rfc}] [error] --- {m}", "[alice] [{rfc}] [info] --- {m}", None),
     "syslog with a facility (RFC 3164)": ("<11>Mar  2 {t} index[12]: {m}", "<14>Mar  2 {t} index[12]: {m}",
                                           "<10>Mar  2 {t} index[12]: {m}"),
     "syslog with a facility (RFC 5424)": ("<187>1 {d}T{t}.123Z h index 12 - - {m}",
@@ -725,6 +732,8 @@ def _layout(line: str, moment: dt.datetime) -> str:
         t=time,
         m="search index sync failed, will retry",
         ymd=moment.strftime("%y%m%d"),
+        md=moment.strftime("%m%d"),
+        rfc=moment.strftime("%a, %d %b %Y %H:%M:%S +0000"),
         **{"d/": day.replace("-", "/")},
     )
 
@@ -746,6 +755,8 @@ MORE_WARNINGS = [
     "(W) 2026-03-02T04:10:11 - {m}",  # qBittorrent's log file
     "Mar 02 04:10:11 c2s55e3c6e70a00\twarn\t{m}",  # Prosody's log file
     "c2s55e3c6e70a00         warn\t{m}",  # Prosody's console
+    "W0302 04:10:11.123456 volume_checking.go:318 {m}",  # SeaweedFS's glog
+    "[Mon, 02 Mar 2026 04:10:11 +0000] [warning] --- {m}",  # FreshRSS
 ]
 
 
@@ -763,6 +774,8 @@ def test_padded_initial_numeric_and_facility_levels_state_a_warning(line: str):
         "[W] 260302 04:10:11 web:2271 sync ran",
         "(W) sync ran at 04:10:11",  # qBittorrent's initial comes before its ISO time
         "c2s55e3c6e70a00 warn\tsync ran",  # Prosody pads its source with two spaces at least
+        "W0302 sync ran at 04:10:11.123456 in main.go:12",  # a glog header has its time right after the date
+        "[Mon, 02 Mar 2026 04:10:11 +0000] [warning] sync ran",  # Minz_Log writes " --- " after the level
     ],
 )
 def test_lookalikes_of_those_levels_state_none(line: str):
