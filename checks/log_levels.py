@@ -22,7 +22,8 @@ read from the formats services write:
   zap's console ``time<TAB>error<TAB>``, Python logging's ``time - name - ERROR - ``,
   zerolog's ``4:10AM PNC``, Erlang's ``=ERROR REPORT====``, Gitea's ``Func() [E]``,
   FreshRSS's ``[time] [warning] --- ``,
-  ``[time][target][ERROR]`` (fern, Vaultwarden), Telegraf's ``time E!``/``W!``, Jetty's
+  ``[time][target][ERROR]`` (fern, Vaultwarden), Telegraf's ``time E!``/``W!``, QuestDB's
+  ``time E ``/``C `` (its critical marker an internal error it serves on: an error), Jetty's
   ``time:WARN :logger:thread:``; colour codes are taken off first;
 - klog's ``I``/``W``/``E``/``F`` header (and glog's without its thread id and bracket, SeaweedFS);
 - Redis's level character after its time: ``.`` debug, ``-`` verbose, ``*`` notice,
@@ -155,6 +156,14 @@ _JETTY = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}:(ERROR|WARN|INFO|DE
 # Telegraf's text logger: its RFC 3339 time, then the level's indicator ("E!", "W!", "I!", "D!", "T!")
 _TELEGRAF = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d) ([TDIWE])! ")
 _TELEGRAF_LEVEL = {"T": Level.DEBUG, "D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR}
+# QuestDB's LogConsoleWriter and file writers (io/questdb/log): its UTC time to the microsecond, then
+# the level's marker (A advisory, C critical: an internal error it serves on, E error, I info, D debug)
+# and the logger ("i.q.c.TableWriter", "server-main"), which a line read from a file keeps once golive
+# has taken its time off
+_QUESTDB = re.compile(
+    r"^(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z ([ACEID]) \S|([ACEID]) (?:i\.q\.[\w.$]+|server-main) )"
+)
+_QUESTDB_LEVEL = {"A": Level.INFO, "C": Level.ERROR, "E": Level.ERROR, "I": Level.INFO, "D": Level.DEBUG}
 # brackets run together, one of them the level: "[time][target][ERROR] " (fern's example format,
 # Vaultwarden's), or the level padded to five and the logger's bracket next: "[time][WARN ][logger]"
 # (log4j2's %-5p, Elasticsearch's and OpenSearch's console layout)
@@ -298,6 +307,10 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
             found = _TELEGRAF.match(message)
             if found:
                 return _TELEGRAF_LEVEL[found.group(1)]
+        if message[26:28] == "Z ":
+            found = _QUESTDB.match(message)
+            if found:
+                return _QUESTDB_LEVEL[found.group(1)]
         if message[23:24] == ":":  # right after Jetty's time
             found = _JETTY.match(message)
             if found:
@@ -310,6 +323,10 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         found = _APACHE.match(message)
         if found:
             return _APACHE_LEVEL[found.group(1)]
+    if first in _QUESTDB_LEVEL and message[1:2] == " ":
+        found = _QUESTDB.match(message)
+        if found:
+            return _QUESTDB_LEVEL[found.group(2)]
     if first in _LETTERS:
         found = _KLOG.match(message)
         if found:
@@ -667,13 +684,13 @@ def host_literals(statuses: Sequence[str]) -> tuple[str, ...]:
     # "fata" (and fatal), "pani" (and panic): logrus's and charmbracelet/log's FATA, PANI (coloured,
     # timed or not); "pnc": zerolog's PNC (and ZoneMinder's); "war [", "fat [": ZoneMinder's WAR and
     # FAT; "][w][", "][e][": ESPHome's letters; "fail": .NET's fail:; Erlang's crash and supervisor
-    # reports; Gitea's level initials after its caller; Telegraf's indicators. Structured: pino's and
-    # bunyan's numbers, MongoDB's "s", Nextcloud's numbers, Tornado's initials (before a 20xx or
-    # yymmdd date), qBittorrent's bracketed initials, a syslog priority of warning or worse with any
-    # facility, klog's caller
+    # reports; Gitea's level initials after its caller; Telegraf's indicators; QuestDB's markers after
+    # its time's Z. Structured: pino's and bunyan's numbers, MongoDB's "s", Nextcloud's numbers,
+    # Tornado's initials (before a 20xx or yymmdd date), qBittorrent's bracketed initials, a syslog
+    # priority of warning or worse with any facility, klog's caller
     levels = ("warn", "wrn", "err", "eror", "severe", "crit", "alert", "emerg", "fata", "ftl", "pani", "pnc",
               "fail", "=crash report", "=supervisor report", "() [w] ", "() [e] ", "() [f] ",
-              " w! ", " e! ", "war [", "fat [", "][w][", "][e][")  # fmt: skip
+              " w! ", " e! ", "z e ", "z c ", "war [", "fat [", "][w][", "][e][")  # fmt: skip
     structured = ('"level":40', '"level":50', '"level":60', '"level": 40', '"level": 50', '"level": 60',
                   '"s":"w', '"s":"e', '"s":"f', '"s": "w', '"s": "e', '"s": "f',
                   '"level":2,"time":', '"level":3,"time":', '"level":4,"time":', "[w 2", "[e 2", "[c 2",
