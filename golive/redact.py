@@ -52,11 +52,11 @@ def _rule_of(trigger: str) -> str:
 
 
 # a source file's name and line, as a logger writes its caller ("token_mgr.go:82:",
-# "secrets.py:120"): a keyword in a file's name, followed by a line number, holds no secret,
-# so the pair rule does not start there
+# "secrets.py:120", Harbor's "[/core/auth/token.go:123]:"): a keyword in a file's name, followed
+# by a line number, holds no secret, so the pair rule does not start there
 _SOURCE_LINE = (
     r"[\w.-]*\.(?:go|py|rb|js|mjs|cjs|ts|java|kt|scala|cs|php|rs|c|cc|cpp|h|hpp|ex|exs|erl|lua|pl|sh)"
-    r":\d+(?::\d+)?[:\])]?(?:[\s,;&'\"]|\Z)"
+    r":\d+(?::\d+)?(?:[\])]:?|:)?(?:[\s,;&'\"]|\Z)"
 )
 _RULES: dict[str, re.Pattern[str]] = {
     "key": re.compile(

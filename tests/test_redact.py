@@ -42,6 +42,7 @@ def test_known_values_are_masked_anywhere():
         # a logger's caller: a file named after a keyword, and its line
         "2026-03-01T10:00:00Z WARN management/internals/shared/grpc/token_mgr.go:82: failed to refresh",
         "ERROR [secrets.py:120] vault sealed",
+        "2026-12-03T09:01:02Z [ERROR] [/server/middleware/security/idtoken.go:61]: failed to verify",
         "at TokenService.java:57:13 in refresh",
     ],
 )
