@@ -23,7 +23,8 @@ read from the formats services write:
   zerolog's ``4:10AM PNC``, Erlang's ``=ERROR REPORT====``, Gitea's ``Func() [E]``,
   FreshRSS's ``[time] [warning] --- ``,
   ``[time][target][ERROR]`` (fern, Vaultwarden), Telegraf's ``time E!``/``W!``, QuestDB's
-  ``time E ``/``C `` (its critical marker an internal error it serves on: an error), Jetty's
+  ``time E ``/``C `` (its critical marker an internal error it serves on: an error),
+  winston's ``time | level | message`` (n8n), Jetty's
   ``time:WARN :logger:thread:``; colour codes are taken off first;
 - klog's ``I``/``W``/``E``/``F`` header (and glog's without its thread id and bracket, SeaweedFS);
 - Redis's level character after its time: ``.`` debug, ``-`` verbose, ``*`` notice,
@@ -165,6 +166,12 @@ _QUESTDB = re.compile(
     r"^(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z ([ACEID]) \S|([ACEID]) (?:i\.q\.[\w.$]+|server-main) )"
 )
 _QUESTDB_LEVEL = {"A": Level.INFO, "C": Level.ERROR, "E": Level.ERROR, "I": Level.INFO, "D": Level.DEBUG}
+# winston's printf layouts that put the level between pipes after the time: "time | level | message"
+# (n8n's production console at debug level, packages/core/src/logging/logger.ts, and many Node
+# services' own), the level padded ("warn  | "); a line read from a file starts at the first pipe
+# once golive has taken its time off
+_PIPED = re.compile(r"^(?:\d[\d\-T:.,+Z ]{6,30}? )?\| ([a-z]{3,11}) *\| ")
+_WINSTON_ONLY = {"http": Level.INFO, "silly": Level.DEBUG}
 # brackets run together, one of them the level: "[time][target][ERROR] " (fern's example format,
 # Vaultwarden's), or the level padded to five and the logger's bracket next: "[time][WARN ][logger]"
 # (log4j2's %-5p, Elasticsearch's and OpenSearch's console layout)
@@ -267,6 +274,15 @@ def split_priority(line: str) -> tuple[int | None, str]:
     return int(digits) % 8, line[match.end() :]
 
 
+def _piped_level(message: str) -> Level | None:
+    """The level of winston's ``time | level | message`` layout (None: not that layout)."""
+    found = _PIPED.match(message)
+    if found is None:
+        return None
+    word = found.group(1)
+    return _WORDS.get(word) or _WINSTON_ONLY.get(word)
+
+
 def stated_level(message: str, priority: int | None = None) -> Level | None:
     """The level ``message`` states (None: it states none); ``priority`` is its syslog priority if known."""
     if priority is None:
@@ -312,6 +328,10 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
             found = _QUESTDB.match(message)
             if found:
                 return _QUESTDB_LEVEL[found.group(1)]
+        if " | " in message[:48]:
+            level = _piped_level(message)
+            if level is not None:
+                return level
         if message[23:24] == ":":  # right after Jetty's time
             found = _JETTY.match(message)
             if found:
@@ -324,6 +344,10 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         found = _APACHE.match(message)
         if found:
             return _APACHE_LEVEL[found.group(1)]
+    if first == "|":
+        level = _piped_level(message)
+        if level is not None:
+            return level
     if first in _TELEGRAF_LEVEL and message[1:3] == "! ":
         return _TELEGRAF_LEVEL[first]
     if first in _QUESTDB_LEVEL and message[1:2] == " ":

@@ -690,6 +690,8 @@ LAYOUTS = {
     "Jetty's StdErrAppender": ("{d} {t}.123:ERROR:oejs.HttpChannel:qtp1-27: {m}",
                                "{d} {t}.123:INFO :oejs.Server:main: {m}", None),
     "Telegraf's text logger": ("{d}T{t}Z E! [inputs.mqtt_consumer] {m}", "{d}T{t}+00:00 I! [agent] {m}", None),
+    "winston's time | level | message (n8n)": ("{d}T{t}.118Z | error | {m}", "{d}T{t}.118Z | info  | {m}", None),
+    "winston's time | level | message, a local time": ("{d} {t} | error | {m}", "{d} {t} | http | {m}", None),
     "QuestDB's log writers": ("{d}T{t}.123456Z E i.q.c.p.WriterPool {m}", "{d}T{t}.123456Z I i.q.c.TableReader {m}",
                               None),
     "QuestDB's critical marker (an internal error it serves on)": ("{d}T{t}.123456Z C i.q.c.p.WriterPool {m}",
