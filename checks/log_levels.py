@@ -154,9 +154,8 @@ _GITEA_LEVEL = {"T": Level.DEBUG, "D": Level.DEBUG, "I": Level.INFO, "W": Level.
 # Jetty's StdErrAppender (jetty-slf4j-impl): "time:LEVEL:logger:thread: message", the level padded to
 # five characters ("WARN ", "INFO "); Jetty 9's StdErrLog wrote it unpadded, with DBUG and no ERROR
 _JETTY = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}:(ERROR|WARN|INFO|DEBUG|DBUG|TRACE) ?:")
-# Telegraf's text logger: its RFC 3339 time, then the level's indicator ("E!", "W!", "I!", "D!", "T!"),
-# which a line read from a file (``logfile``) starts with once golive has taken its time off
-_TELEGRAF = re.compile(r"^(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d) )?([TDIWE])! ")
+# Telegraf's text logger: its RFC 3339 time, then the level's indicator ("E!", "W!", "I!", "D!", "T!")
+_TELEGRAF = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d) ([TDIWE])! ")
 _TELEGRAF_LEVEL = {"T": Level.DEBUG, "D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR}
 # QuestDB's LogConsoleWriter and file writers (io/questdb/log): its UTC time to the microsecond, then
 # the level's marker (A advisory, C critical: an internal error it serves on, E error, I info, D debug)
@@ -348,7 +347,7 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         level = _piped_level(message)
         if level is not None:
             return level
-    if first in _TELEGRAF_LEVEL and message[1:3] == "! ":
+    if first in _TELEGRAF_LEVEL and message[1:3] == "! ":  # Telegraf's, in its log file once the time is off
         return _TELEGRAF_LEVEL[first]
     if first in _QUESTDB_LEVEL and message[1:2] == " ":
         found = _QUESTDB.match(message)
