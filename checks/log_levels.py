@@ -136,11 +136,11 @@ _MINZ = re.compile(
 # Monolog's LineFormatter: "[%datetime%] %channel%.%level_name%: %message% %context% %extra%"
 _MONOLOG = re.compile(r"^\[[^\]]{10,40}\] [\w.-]+\.(DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY): ")
 # zap's console encoder: time, level, caller and message apart by tabs, the level lower-case in
-# its production configuration (the time may be gone: the reader takes an ISO time off)
+# its production configuration (the time may be left out by its configuration)
 _ZAP_CONSOLE = re.compile(r"^(?:\S{1,40}\t)?(debug|info|warn|error|dpanic|panic|fatal)\t", re.I)
 # Python logging's "%(asctime)s - %(name)s - %(levelname)s - %(message)s" (its cookbook's usual
 # format): the logger's name may be one word, which the first tokens would read as prose; the
-# reader takes the time off up to its milliseconds (",123 - ")
+# time is whatever its datefmt writes
 _PYTHON_DASHED = re.compile(r"^(?:[\d/:,.T -]{0,30} - )?[\w.-]+ - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - ")
 # Erlang/OTP's error_logger header (RabbitMQ, ejabberd, CouchDB before their own formats): the
 # report follows on the next lines
@@ -159,17 +159,12 @@ _TELEGRAF = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:Z|[+-]\d\d:\d\d) ([TD
 _TELEGRAF_LEVEL = {"T": Level.DEBUG, "D": Level.DEBUG, "I": Level.INFO, "W": Level.WARNING, "E": Level.ERROR}
 # QuestDB's LogConsoleWriter and file writers (io/questdb/log): its UTC time to the microsecond, then
 # the level's marker (A advisory, C critical: an internal error it serves on, E error, I info, D debug)
-# and the logger ("i.q.c.TableWriter", "server-main"), which a line read from a file keeps once golive
-# has taken its time off
-_QUESTDB = re.compile(
-    r"^(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z ([ACEID]) \S|([ACEID]) (?:i\.q\.[\w.$]+|server-main) )"
-)
+_QUESTDB = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z ([ACEID]) \S")
 _QUESTDB_LEVEL = {"A": Level.INFO, "C": Level.ERROR, "E": Level.ERROR, "I": Level.INFO, "D": Level.DEBUG}
 # winston's printf layouts that put the level between pipes after the time: "time | level | message"
 # (n8n's production console at debug level, packages/core/src/logging/logger.ts, and many Node
-# services' own), the level padded ("warn  | "); a line read from a file starts at the first pipe
-# once golive has taken its time off
-_PIPED = re.compile(r"^(?:\d[\d\-T:.,+Z ]{6,30}? )?\| ([a-z]{3,11}) *\| ")
+# services' own), the level padded ("warn  | ")
+_PIPED = re.compile(r"^\d[\d\-T:.,+Z ]{6,30}? \| ([a-z]{3,11}) *\| ")
 _WINSTON_ONLY = {"http": Level.INFO, "silly": Level.DEBUG}
 # brackets run together, one of them the level: "[time][target][ERROR] " (fern's example format,
 # Vaultwarden's), or the level padded to five and the logger's bracket next: "[time][WARN ][logger]"
@@ -343,16 +338,6 @@ def stated_level(message: str, priority: int | None = None) -> Level | None:
         found = _APACHE.match(message)
         if found:
             return _APACHE_LEVEL[found.group(1)]
-    if first == "|":
-        level = _piped_level(message)
-        if level is not None:
-            return level
-    if first in _TELEGRAF_LEVEL and message[1:3] == "! ":  # Telegraf's, in its log file once the time is off
-        return _TELEGRAF_LEVEL[first]
-    if first in _QUESTDB_LEVEL and message[1:2] == " ":
-        found = _QUESTDB.match(message)
-        if found:
-            return _QUESTDB_LEVEL[found.group(2)]
     if first in _LETTERS:
         found = _KLOG.match(message)
         if found:

@@ -409,6 +409,8 @@ def _log_line(kind: str, raw: str) -> LogLine:
         moment = dt.datetime.fromisoformat(f"{stamp.replace(' ', 'T')}{zone}")
     except ValueError:
         return LogLine(None, shown, shown, priority)
+    if kind == "file":  # a file's line is the program's own: its time is read, and its words are judged
+        return LogLine(moment.timestamp(), shown, shown, priority)  # whole, as the same line from a container is
     # the time is read from the raw line (a secret value could look like part of it),
     # the message taken from the redacted one
     shown_match = _ISO.match(shown)

@@ -809,8 +809,8 @@ def test_logging_libraries_default_layouts_state_the_level(library: str):
 
 @pytest.mark.parametrize("library", LAYOUTS)
 def test_the_host_keeps_every_library_error_and_reports_it_at_its_level(tmp_path: Path, library: str):
-    """Through the real host filter, from a log file (whose time golive takes off the line before
-    reading its level): each library's error line is an unknown error, its critical form critical,
+    """Through the real host filter, from a log file (whose own time golive reads, then judges the
+    line whole): each library's error line is an unknown error, its critical form critical,
     its info twin nothing, whatever the words of its message. One library a run, so that one
     library's miss cannot hide behind another's extra finding."""
     moment = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(minutes=1)
@@ -822,6 +822,17 @@ def test_the_host_keeps_every_library_error_and_reports_it_at_its_level(tmp_path
         assert sum(g.count for g in result.unknown.values()) == unknown, line
         assert sum(g.count for g in result.of_severity("critical")) == serious, line  # some by the level-fatal pattern
         assert not result.unknown_warnings and not result.of_severity("warning"), line
+
+
+@pytest.mark.parametrize("library", LAYOUTS)
+def test_a_line_from_a_log_file_is_judged_as_the_same_line_from_a_container(library: str):
+    """A file's line keeps its own time in the words judged: a reader that needs the time finds it
+    there, as in the line a container prints (after the engine's own time)."""
+    moment = dt.datetime(2026, 3, 2, 4, 10, 11)
+    for line in (line and _layout(line, moment) for line in LAYOUTS[library]):
+        if line is not None:
+            from_container = logs._log_line("container", f"2026-03-02T04:10:12.000000001Z {line}")
+            assert logs._log_line("file", line).message == from_container.message, line
 
 
 def test_every_level_word_of_warning_or_worse_holds_a_host_literal():
