@@ -31,13 +31,14 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import hashlib
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -46,7 +47,14 @@ from golive.checks.log_levels import Level
 from golive.log_pattern_syntax import BENIGN as BENIGN
 from golive.log_pattern_syntax import MIN_LITERAL as MIN_LITERAL
 from golive.log_pattern_syntax import PATTERN_SEVERITIES as PATTERN_SEVERITIES
-from golive.log_pattern_syntax import SHIPPED_LITERALS, compiled, derive_literals, required_literals, shipped_literals
+from golive.log_pattern_syntax import (
+    SHIPPED_VALIDATED,
+    compiled,
+    derive_literals,
+    required_literals,
+    shipped_literals,
+    shipped_validated,
+)
 from golive.log_pattern_syntax import parse_rate as parse_rate
 
 if TYPE_CHECKING:
@@ -70,19 +78,32 @@ def shipped_path() -> Path:
 @functools.cache
 def shipped_patterns() -> tuple[LogPattern, ...]:
     """The shipped knowledge base, validated (a broken one is a bug: InventoryError, exit 4)."""
-    from golive.inventory import load_log_patterns
-
-    return load_log_patterns(shipped_path(), require_examples=True, trusted=shipped_literals())
+    return shipped_from(shipped_path(), shipped_validated())
 
 
-def write_shipped_literals() -> Path:
-    """Derive the shipped regexes' literals from the knowledge base, validated in full,
-    and write them beside it (``log_pattern_syntax.shipped_literals``)."""
-    from golive.inventory import load_log_patterns
+def shipped_from(path: Path, table: Mapping[str, Any]) -> tuple[LogPattern, ...]:
+    """The knowledge base in ``path``: from ``table`` (``log_pattern_syntax.shipped_validated``)
+    while it was written from the file as it is, from the file itself otherwise."""
+    from golive.inventory import load_log_patterns, validate_log_patterns
 
-    patterns = load_log_patterns(shipped_path(), require_examples=True)
-    table = {p.regex: derive_literals(p.regex) for p in sorted(patterns, key=lambda p: p.regex)}
-    path = shipped_path().with_name(SHIPPED_LITERALS)
+    if table.get("source_sha256") == hashlib.sha256(path.read_bytes()).hexdigest():
+        raw = {"log_patterns": table["log_patterns"]}
+        return validate_log_patterns(raw, str(path), require_examples=True, trusted=shipped_literals())
+    return load_log_patterns(path, require_examples=True, trusted=shipped_literals())
+
+
+def write_shipped_validated() -> Path:
+    """Validate the shipped knowledge base in full and write it beside the YAML file as
+    ``log_pattern_syntax.shipped_validated`` reads it: the file's digest, each regex's
+    literals and the patterns as read."""
+    from golive.inventory import validate_log_patterns
+    from golive.inventory.reading import read_yaml
+
+    raw, digest = read_yaml(shipped_path())
+    patterns = validate_log_patterns(raw, str(shipped_path()), require_examples=True)
+    literals = {p.regex: derive_literals(p.regex) for p in sorted(patterns, key=lambda p: p.regex)}
+    table = {"source_sha256": digest, "literals": literals, "log_patterns": raw["log_patterns"]}
+    path = shipped_path().with_name(SHIPPED_VALIDATED)
     path.write_text(json.dumps(table, indent=0, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
 
@@ -439,4 +460,4 @@ def suggestion(message: str, source: str) -> str:
 
 
 if __name__ == "__main__":
-    print(f"wrote {write_shipped_literals()}")
+    print(f"wrote {write_shipped_validated()}")

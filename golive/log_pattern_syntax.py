@@ -79,22 +79,32 @@ def derive_literals(regex: str) -> tuple[str, ...] | None:
     return None if found is None else tuple(sorted(found))
 
 
-SHIPPED_LITERALS = "log_pattern_literals.json"
-"""In golive's ``knowledge`` directory, beside the shipped patterns: each shipped regex's
-``derive_literals``, written with ``python -m golive.checks.log_patterns`` from the
-patterns once fully validated (a self-test keeps it current)."""
+SHIPPED_VALIDATED = "log_patterns.validated.json"
+"""In golive's ``knowledge`` directory, beside the shipped patterns: the patterns as read
+from the YAML file (``log_patterns``), that file's SHA-256 (``source_sha256``) and each
+regex's ``derive_literals`` (``literals``), written with ``python -m golive.checks.log_patterns``
+once the file is validated in full, examples included (a self-test keeps it current)."""
+
+
+@functools.cache
+def shipped_validated() -> dict[str, Any]:
+    """The shipped knowledge base as validated when it was written (``SHIPPED_VALIDATED``;
+    empty when the file is missing). Read as JSON, it costs each process a tenth of the
+    CPU of parsing the YAML again and leaves no parse tree to fragment its heap."""
+    try:
+        text = (resources.files("golive") / "knowledge" / SHIPPED_VALIDATED).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    table: dict[str, Any] = json.loads(text)
+    return table
 
 
 @functools.cache
 def shipped_literals() -> dict[str, tuple[str, ...]]:
     """The shipped regexes' literals, as derived when the knowledge base was written: a
     regex found here was valid and matched its examples then, and is not parsed again in
-    each run's processes (about 0.6 s of CPU each). Empty when the file is missing."""
-    try:
-        text = (resources.files("golive") / "knowledge" / SHIPPED_LITERALS).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}
-    return {regex: tuple(literals) for regex, literals in json.loads(text).items() if literals}
+    each run's processes (about 0.6 s of CPU each)."""
+    return {regex: tuple(found) for regex, found in shipped_validated().get("literals", {}).items() if found}
 
 
 _MAX_EXACT = 32

@@ -29,7 +29,7 @@ from golive.inventory.endpoints import (
 from golive.inventory.errors import UnknownHost
 from golive.inventory.grading import RubricSection, Waiver
 from golive.inventory.hosts import BACKEND_SCHEMES, Host, HostSettings
-from golive.inventory.loading import Inventory, load_inventory, load_log_patterns, load_rubric
+from golive.inventory.loading import Inventory, load_inventory, load_log_patterns, load_rubric, validate_log_patterns
 from golive.inventory.logs import LogPattern, LogPatternFile, LogPolicy
 from golive.inventory.monitoring import (
     GrafanaApi,
@@ -61,5 +61,6 @@ __all__ = [
     "ListenerPolicy", "LogPattern", "LogPatternFile", "LogPolicy", "LokiApi", "MonitoringApi", "MonitoringSettings",
     "PackageWanted", "PrometheusApi", "Repo", "RestoreTest", "RubricSection", "ScheduledJob", "Section", "Service",
     "ServicePath", "Size", "SshdPolicy", "SystemdPolicy", "TcpDependency", "UnknownHost", "Virtualenv", "Waiver",
-    "has_userinfo", "load_inventory", "load_log_patterns", "load_rubric", "sends_in_clear", "without_userinfo",
+    "has_userinfo", "load_inventory", "load_log_patterns", "load_rubric", "sends_in_clear", "validate_log_patterns",
+    "without_userinfo",
 ]  # fmt: skip

@@ -156,13 +156,20 @@ def load_log_patterns(
     current with the file): not compiled or parsed again.
     """
     raw, _ = read_yaml(path)
-    patterns = validate(LogPatternFile, raw, str(path), context={"trusted": trusted}).log_patterns
-    check_pattern_ids(patterns, str(path))
+    return validate_log_patterns(raw, str(path), require_examples, trusted)
+
+
+def validate_log_patterns(
+    raw: dict[str, Any], file: str, require_examples: bool = False, trusted: Container[str] = ()
+) -> tuple[LogPattern, ...]:
+    """A knowledge base's top-level mapping, read from ``file``, validated as ``load_log_patterns`` does."""
+    patterns = validate(LogPatternFile, raw, file, context={"trusted": trusted}).log_patterns
+    check_pattern_ids(patterns, file)
     if require_examples:
         for index, pattern in enumerate(patterns):
             for key in ("example", "counterexample"):
                 if getattr(pattern, key) is None:
                     raise InventoryError(
-                        str(path), f"log_patterns[{index}].{key}", "missing; every shipped pattern needs both examples"
+                        file, f"log_patterns[{index}].{key}", "missing; every shipped pattern needs both examples"
                     )
     return patterns

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 from pathlib import Path
@@ -24,7 +25,7 @@ from golive.checks.log_patterns import (
 )
 from golive.errors import InventoryError
 from golive.inventory import LogPattern, load_inventory, load_log_patterns
-from golive.log_pattern_syntax import SHIPPED_LITERALS, derive_literals, shipped_literals
+from golive.log_pattern_syntax import SHIPPED_VALIDATED, derive_literals, shipped_literals, shipped_validated
 from tests.conftest import run_sh
 
 SHIPPED = shipped_patterns()
@@ -55,13 +56,26 @@ def test_shipped_knowledge_base_is_installed_and_valid():
     assert all(p.rate for p in SHIPPED if p.severity == "acceptable")
 
 
-def test_the_shipped_literals_are_those_of_the_shipped_patterns_validated_in_full():
-    # each run trusts the table for the regexes it lists: neither compiled nor parsed again
-    in_full = load_log_patterns(log_patterns.shipped_path(), require_examples=True)
-    table = {p.regex: derive_literals(p.regex) for p in in_full}
-    regenerate = "stale: regenerate it with python -m golive.checks.log_patterns"
-    assert shipped_literals() == table, f"golive/knowledge/{SHIPPED_LITERALS} is {regenerate}"
+def test_the_validated_knowledge_base_is_the_shipped_file_validated_in_full():
+    # each run reads the patterns from the table and trusts it for the regexes it lists:
+    # neither compiled nor parsed again
+    path = log_patterns.shipped_path()
+    in_full = load_log_patterns(path, require_examples=True)
+    literals = {p.regex: derive_literals(p.regex) for p in in_full}
+    stale = f"golive/knowledge/{SHIPPED_VALIDATED} is stale: regenerate it with python -m golive.checks.log_patterns"
+    assert shipped_validated()["source_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest(), stale
+    assert shipped_literals() == {regex: found for regex, found in literals.items() if found}, stale
     assert SHIPPED == in_full
+
+
+def test_a_knowledge_base_edited_since_its_table_was_written_is_read_from_the_file(tmp_path: Path):
+    edited = tmp_path / "log_patterns.yaml"
+    data = yaml.safe_load(log_patterns.shipped_path().read_text())
+    data["log_patterns"][0]["explanation"] = "edited since the table was written"
+    edited.write_text(yaml.safe_dump(data))
+    assert log_patterns.shipped_from(edited, shipped_validated())[0].explanation == "edited since the table was written"
+    assert log_patterns.shipped_from(edited, {})[0].explanation == "edited since the table was written"
+    assert log_patterns.shipped_from(log_patterns.shipped_path(), shipped_validated()) == SHIPPED
 
 
 def test_a_regex_the_table_does_not_list_is_validated_and_derived(tmp_path: Path):
