@@ -666,7 +666,7 @@ KLOG_LITERAL = ".go:"
 """What every klog header contains; Go services' ``caller=main.go:12`` contains it too, so
 the host keeps a line by it only when it is a klog or glog warning/error header (``KLOG_ERE``;
 SeaweedFS's glog writes no thread id and no bracket: ``E1203 04:10:11.000001 master.go:120 ``)."""
-KLOG_ERE = r"[wef][0-9]{4} [0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]+[[:space:]]+([0-9]+ )?[^][:space:]]+\.go:[0-9]+\]? "
+KLOG_ERE = "[wef][0-9][0-9][0-9][0-9] [0-9][0-9]:[0-9][0-9]:[0-9][0-9][.][0-9]+[ \t]+([0-9]+ )?[^] \t]+[.]go:[0-9]+]? "
 REDIS_WARNING_LITERAL = " # "
 """What a Redis warning line holds after its time (``.123 # ``)."""
 _DIGITS = "0123456789"
@@ -678,14 +678,15 @@ def _haproxy_literals(prefix: str) -> tuple[str, ...]:
 
 
 def confirming_ere(literal: str) -> str | None:
-    """The stricter ERE (case-insensitive) a line kept by a loose ``literal`` must also match
-    to be a candidate (None: the literal is not loose)."""
+    """The stricter expression a line kept by a loose ``literal`` must also match to be a
+    candidate (None: the literal is not loose): an ERE that every ``awk`` reads the same (no
+    intervals, no character classes), matched against the lower-cased line."""
     if literal == KLOG_LITERAL:
         return KLOG_ERE
     if len(literal) >= 3 and literal[0] in _DIGITS and literal[1] == " " and literal[2:].isdigit():
         prefix = literal[2:]
         rest = "[0-9]" * (3 - len(prefix))
-        return rf"/\+?-?[0-9]+ {prefix}{rest} "
+        return rf"[/][+]?-?[0-9]+ {prefix}{rest} "
     return None
 
 

@@ -102,7 +102,9 @@ def _mark() -> str:
     return f"{wire.marker(wire.run_nonce())} logs"
 
 
-_ERE_SPECIAL = re.compile(r"([\\.\[\](){}*+?|^$])")
+# Marks the lines the filter's awk has already decided to keep; a control character no log
+# line starts with in practice (one that does is kept, and shows without those characters)
+_KEPT = "\x01golive\x01"
 
 
 def host_filter(filter_strings: Sequence[str], passing: str = "") -> str:
@@ -110,13 +112,15 @@ def host_filter(filter_strings: Sequence[str], passing: str = "") -> str:
 
     ``grep -F`` on all the strings; when some of them are loose (``confirming_ere``: the
     klog literal ``.go:``, which Go services' ``caller=`` fields hold too, and the digit,
-    space and status HAProxy writes), a second ``grep -E`` keeps, of the lines a loose
-    string kept, those holding another string or matching a loose string's stricter
-    expression. Its thousands of expressions cost more to compile than most hosts' logs
-    cost to read, so ``awk`` starts it only for a source that has such a line, and sends
-    it that line and every later line of the source (their order kept); a line starting
-    with ``passing`` (the command's framing marker) ends it, and passes. Every part runs in
-    the C locale: the strings are ASCII, and ``grep -i`` in a UTF-8 locale (a host's usual
+    space and status HAProxy writes), a line a loose string kept stays only if it holds
+    another string or matches that loose string's stricter expression. ``awk`` marks the
+    lines that need no second look (no loose string in them, or a stricter expression
+    matched), a second ``grep -F`` on the other strings and the mark keeps the marked lines
+    and those of the rest holding another string, and a last ``awk`` takes the marks off:
+    the lines keep their order, and no ``grep -E`` of thousands of expressions is compiled on
+    the host. A line starting with ``passing`` (the command's framing marker) always passes.
+    A ``grep`` or ``awk`` that fails says so in a ``passing`` line. Every part runs in the C
+    locale: the strings are ASCII, and ``grep -i`` in a UTF-8 locale (a host's usual
     ``LANG``) costs up to twenty times as much CPU on the same lines.
     """
     return _host_filter(tuple(filter_strings), passing)
@@ -125,33 +129,35 @@ def host_filter(filter_strings: Sequence[str], passing: str = "") -> str:
 @functools.lru_cache(maxsize=16)
 def _host_filter(filter_strings: tuple[str, ...], passing: str) -> str:
     """``host_filter``'s text, written once per filter (a host's command is built by every test asking for it)."""
-    strings = [*filter_strings, passing] if passing else list(filter_strings)
-    first = _checked("LC_ALL=C grep -a -i -F " + " ".join(f"-e {shlex.quote(text)}" for text in strings), passing)
+    marker = [passing] if passing else []
+    first = _checked(_grep_f([*filter_strings, *marker]), passing)
     strict = {text: confirming_ere(text) for text in filter_strings}
-    if not any(strict.values()):
+    loose = {text: ere for text, ere in strict.items() if ere}
+    if not loose:
         return first
-    expressions = sorted({ere for ere in strict.values() if ere})
-    expressions += [_ERE_SPECIAL.sub(r"\\\1", text) for text, ere in strict.items() if not ere]
-    if passing:
-        expressions.append(_ERE_SPECIAL.sub(r"\\\1", passing))
-    second = _checked("LC_ALL=C grep -a -i -E " + " ".join(f"-e {shlex.quote(text)}" for text in expressions), passing)
-    if len(second.encode()) > wire.ARGUMENT_MAX:  # more than awk may hand a shell: for every line
-        return f"{first} | {second}"
-    loose = " || ".join(f"index(l, {_awk_string(text.lower())})" for text, ere in strict.items() if ere)
-    ended = f"index($0, {_awk_string(passing)}) == 1 {{ if (n) close(c); n = 0; print; next }} " if passing else ""
-    router = (
-        f'BEGIN {{ c = ENVIRON["golive_loose"] }} {ended}n {{ print | c; next }} '
-        f"{{ l = tolower($0) }} {loose} {{ fflush(); n = 1; print | c; next }} {{ print }} END {{ if (n) close(c) }}"
+    holds = " || ".join(f"index(l, {_awk_string(text.lower())})" for text in loose)
+    confirmed = " || ".join(f"l ~ {_awk_string(ere)}" for ere in sorted(set(loose.values())))
+    mark = (
+        'BEGIN { k = sprintf("%cgolive%c", 1, 1) } { l = tolower($0) } '
+        f"({holds}) && !({confirmed}) {{ print; next }} {{ print k $0 }}"
     )
-    return f"{first} | golive_loose={shlex.quote(second)} LC_ALL=C awk {shlex.quote(router)}"
+    second = _checked(_grep_f([_KEPT, *(text for text, ere in strict.items() if not ere), *marker]), passing)
+    unmark = 'BEGIN { k = sprintf("%cgolive%c", 1, 1) } index($0, k) == 1 { $0 = substr($0, length(k) + 1) } { print }'
+    awk = [_checked(f"LC_ALL=C awk {shlex.quote(program)}", passing, ok=0) for program in (mark, unmark)]
+    return f"{first} | {awk[0]} | {second} | {awk[1]}"
 
 
-def _checked(grep: str, passing: str) -> str:
-    """``grep`` followed, when it fails (status 2 and above: 1 is "no line kept"), by a
-    ``passing`` line saying so: lines a broken filter lost must not read as a quiet log."""
+def _grep_f(strings: Iterable[str]) -> str:
+    """``grep`` keeping the lines holding one of ``strings`` (case-insensitive, ASCII)."""
+    return "LC_ALL=C grep -a -i -F " + " ".join(f"-e {shlex.quote(text)}" for text in strings)
+
+
+def _checked(command: str, passing: str, ok: int = 1) -> str:
+    """``command`` followed, when its status is above ``ok`` (``grep``'s 1 is "no line kept"),
+    by a ``passing`` line saying so: lines a broken filter lost must not read as a quiet log."""
     if not passing:
-        return grep
-    return f'{{ {grep}; s=$?; [ "$s" -le 1 ] || echo {shlex.quote(passing)}" filter-failed $s"; }}'
+        return command
+    return f'{{ {command}; s=$?; [ "$s" -le {ok} ] || echo {shlex.quote(passing)}" filter-failed $s"; }}'
 
 
 def _awk_string(text: str) -> str:

@@ -224,11 +224,11 @@ def test_a_json_file_line_cut_on_the_host_keeps_what_can_be_read():
     assert logs.docker_json_forms(['"level":"error"', "plain", "a<b"]) == ('\\"level\\":\\"error\\"', "a\\u003cb")
 
 
-def test_the_second_grep_starts_only_for_a_source_with_a_loose_line_and_keeps_the_order(tmp_path: Path):
-    """The stricter ``grep -E`` behind a loose string (klog's ``.go:``) costs more to start than
-    most sources cost to read: it runs once for each source that has a line holding a loose
-    string, takes that line and the rest of the source, and every line comes out in order,
-    in its own source."""
+def test_a_loose_string_keeps_a_line_only_with_another_string_or_its_stricter_expression(tmp_path: Path):
+    """klog's ``.go:`` is in every Go service's ``caller=`` field and HAProxy's digit, space and
+    status in many lines: a line they alone kept stays only if it holds another string or
+    matches their stricter expression (a klog header, HAProxy's timers before the status).
+    Every line comes out in order, unchanged, through two ``grep -F`` and no ``grep -E``."""
     real = shutil.which("grep", path="/usr/bin:/bin")
     calls = tmp_path / "calls"
     bin_dir = tmp_path / "bin"
@@ -236,19 +236,25 @@ def test_the_second_grep_starts_only_for_a_source_with_a_loose_line_and_keeps_th
     (bin_dir / "grep").write_text(f'#!/bin/sh\necho "$3" >> {calls}\nexec {real} "$@"\n')  # -a -i -E|-F
     (bin_dir / "grep").chmod(0o755)
     mark = "@@golive-test logs"
+    haproxy = '10.0.0.1:4242 [04/Dec/2026:10:00:00.000] fe be/s1 0/0/1/-1/+2 {} 212 - - ---- 1/1/0/0/0 0/0 "GET /"'
+    klog, glog, odd = (
+        "E1203 10:55:39.123456       1 reflector.go:123] watch failed",
+        "W1203 04:10:11.000001 master.go:120 volume grow failed",
+        "\x01golive\x01 a line starting as the mark does: error",
+    )
     data = [
         f"{mark} keep", "ERROR a1", "level=error caller=main.go:12 msg=kept", "caller=main.go:13 msg=routine",
-        "ERROR a2", f"{mark} keep", "ERROR b1", "INFO b2", f"{mark} keep",
-        "E1203 10:55:39.123456       1 reflector.go:123] watch failed", "ERROR c2",
+        "ERROR a2", f"{mark} keep", "ERROR b1", "INFO b2", f"{mark} container web-2 5.0", haproxy.format(503),
+        haproxy.format(200), klog, "I1203 10:55:39 x.go:1] ok", glog, odd,
     ]  # fmt: skip
-    command = logs.host_filter(("error", ".go:"), passing=mark)
+    command = logs.host_filter(("error", ".go:", *(f"{digit} 5" for digit in "0123456789")), passing=mark)
     env = {"PATH": f"{bin_dir}:/usr/bin:/bin"}
     kept = run_sh(command, input="\n".join(data) + "\n", capture_output=True, text=True, env=env).stdout.splitlines()
     assert kept == [
         f"{mark} keep", "ERROR a1", "level=error caller=main.go:12 msg=kept", "ERROR a2", f"{mark} keep", "ERROR b1",
-        f"{mark} keep", "E1203 10:55:39.123456       1 reflector.go:123] watch failed", "ERROR c2",
+        f"{mark} container web-2 5.0", haproxy.format(503), klog, glog, odd,
     ]  # fmt: skip
-    assert calls.read_text().split() == ["-F", "-E", "-E"]  # sources a and c, not b
+    assert calls.read_text().split() == ["-F", "-F"]
 
 
 def test_a_failing_filter_or_a_read_cut_short_is_an_error_not_a_quiet_log(tmp_path: Path):
@@ -258,12 +264,15 @@ def test_a_failing_filter_or_a_read_cut_short_is_an_error_not_a_quiet_log(tmp_pa
     log = tmp_path / "app.log"
     log.write_text("ERROR one\ncaller=main.go:12 level=error msg=two\n")
     host = Host(name="h", backend="local://", logs={"containers": False, "files": [str(log)]})
-    real = shutil.which("grep", path="/usr/bin:/bin")
-    for failing in ("-F", "-E"):
-        bin_dir = tmp_path / f"bin{failing}"
+    real = {name: shutil.which(name, path="/usr/bin:/bin") for name in ("grep", "awk")}
+    # the first grep (its strings start with "error"), the second (with the awk's mark), each awk
+    failing = [("grep", "$5", "error"), ("grep", "$5", "?golive?"), ("awk", "$1", "*tolower*"),
+               ("awk", "$1", "*substr*")]  # fmt: skip
+    for index, (name, arg, pattern) in enumerate(failing):
+        bin_dir = tmp_path / f"bin{index}"
         bin_dir.mkdir()
-        (bin_dir / "grep").write_text(f'#!/bin/sh\n[ "$3" = {failing} ] && exit 2\nexec {real} "$@"\n')
-        (bin_dir / "grep").chmod(0o755)
+        (bin_dir / name).write_text(f'#!/bin/sh\ncase "{arg}" in {pattern}) exit 2;; esac\nexec {real[name]} "$@"\n')
+        (bin_dir / name).chmod(0o755)
         env = {"PATH": f"{bin_dir}:/usr/bin:/bin"}
         output = run_sh(logs.command(host, 3600, ["error", ".go:"]), capture_output=True, text=True, env=env).stdout
         with pytest.raises(TargetError, match="h: the host's log filter \\(grep\\) failed with status 2"):
