@@ -137,13 +137,11 @@ def _host_filter(filter_strings: tuple[str, ...], passing: str) -> str:
         return first
     holds = " || ".join(f"index(l, {_awk_string(text.lower())})" for text in loose)
     confirmed = " || ".join(f"l ~ {_awk_string(ere)}" for ere in sorted(set(loose.values())))
-    mark = (
-        'BEGIN { k = sprintf("%cgolive%c", 1, 1) } { l = tolower($0) } '
-        f"({holds}) && !({confirmed}) {{ print; next }} {{ print k $0 }}"
-    )
+    mark = f"{{ l = tolower($0) }} ({holds}) && !({confirmed}) {{ print; next }} {{ print k $0 }}"
     second = _checked(_grep_f([_KEPT, *(text for text, ere in strict.items() if not ere), *marker]), passing)
-    unmark = 'BEGIN { k = sprintf("%cgolive%c", 1, 1) } index($0, k) == 1 { $0 = substr($0, length(k) + 1) } { print }'
-    awk = [_checked(f"LC_ALL=C awk {shlex.quote(program)}", passing, ok=0) for program in (mark, unmark)]
+    unmark = "index($0, k) == 1 { $0 = substr($0, length(k) + 1) } { print }"
+    awk = [_checked(f"LC_ALL=C awk -v k={shlex.quote(_KEPT)} {shlex.quote(program)}", passing, ok=0)
+           for program in (mark, unmark)]  # fmt: skip
     return f"{first} | {awk[0]} | {second} | {awk[1]}"
 
 

@@ -266,8 +266,8 @@ def test_a_failing_filter_or_a_read_cut_short_is_an_error_not_a_quiet_log(tmp_pa
     host = Host(name="h", backend="local://", logs={"containers": False, "files": [str(log)]})
     real = {name: shutil.which(name, path="/usr/bin:/bin") for name in ("grep", "awk")}
     # the first grep (its strings start with "error"), the second (with the awk's mark), each awk
-    failing = [("grep", "$5", "error"), ("grep", "$5", "?golive?"), ("awk", "$1", "*tolower*"),
-               ("awk", "$1", "*substr*")]  # fmt: skip
+    failing = [("grep", "$5", "error"), ("grep", "$5", "?golive?"), ("awk", "$3", "*tolower*"),
+               ("awk", "$3", "*substr*")]  # fmt: skip
     for index, (name, arg, pattern) in enumerate(failing):
         bin_dir = tmp_path / f"bin{index}"
         bin_dir.mkdir()
