@@ -131,14 +131,13 @@ def _host_filter(filter_strings: tuple[str, ...], passing: str) -> str:
     """``host_filter``'s text, written once per filter (a host's command is built by every test asking for it)."""
     marker = [passing] if passing else []
     first = _checked(_grep_f([*filter_strings, *marker]), passing)
-    strict = {text: confirming_ere(text) for text in filter_strings}
-    loose = {text: ere for text, ere in strict.items() if ere}
+    loose = {text: ere for text in filter_strings if (ere := confirming_ere(text))}
     if not loose:
         return first
     holds = " || ".join(f"index(l, {_awk_string(text.lower())})" for text in loose)
     confirmed = " || ".join(f"l ~ {_awk_string(ere)}" for ere in sorted(set(loose.values())))
     mark = f"{{ l = tolower($0) }} ({holds}) && !({confirmed}) {{ print; next }} {{ print k $0 }}"
-    second = _checked(_grep_f([_KEPT, *(text for text, ere in strict.items() if not ere), *marker]), passing)
+    second = _checked(_grep_f([_KEPT, *(text for text in filter_strings if text not in loose), *marker]), passing)
     unmark = "index($0, k) == 1 { $0 = substr($0, length(k) + 1) } { print }"
     awk = [_checked(f"LC_ALL=C awk -v k={shlex.quote(_KEPT)} {shlex.quote(program)}", passing, ok=0)
            for program in (mark, unmark)]  # fmt: skip
