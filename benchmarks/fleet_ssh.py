@@ -180,10 +180,33 @@ def run_golive(
 
 
 def _timeline_env(reports: Path) -> dict[str, str]:
-    """The environment loading benchmarks/ plugins (``-p timeline``), writing into ``reports``."""
+    """The environment loading benchmarks/ plugins (``-p timeline``), writing into ``reports``.
+
+    Bytecode is written and read as on a user's machine (``PYTHONDONTWRITEBYTECODE`` dropped,
+    as runner_cpu.py does): without it every process compiles, and pytest rewrites, each
+    plugin module from its source (golive's, anyio's, pytest-html's ...) on every run. The
+    caches are warmed before the first measured run (``warm_up``)."""
     (reports / "timeline").mkdir(parents=True, exist_ok=True)
     path = os.pathsep.join(filter(None, [str(REPO / "benchmarks"), os.environ.get("PYTHONPATH")]))
-    return {**os.environ, "PYTHONPATH": path, "TIMELINE_DIR": str(reports / "timeline")}
+    env = {**os.environ, "PYTHONPATH": path, "TIMELINE_DIR": str(reports / "timeline")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def warm_up(work: Path, inventory: Path, runs: Sequence[tuple[str, Path]]) -> None:
+    """One unmeasured run of each suite and checkout on the fleet's first host, so that the
+    measured runs find the bytecode a user's second run finds (the first mode would
+    otherwise pay every later mode's compilation)."""
+    hosts = yaml.safe_load(inventory.read_text())
+    first = next(iter(hosts["hosts"]))
+    one = work / "warm-up.yaml"
+    one.write_text(yaml.safe_dump({**hosts, "hosts": {first: hosts["hosts"][first]}}))
+    for kind, tree in dict.fromkeys((MODES[_mode_of(mode)][0], tree) for mode, tree in runs):
+        reports = work / f"warm-up-{kind}-{len(list(work.glob('warm-up-*')))}"
+        if kind == "golive":
+            run_golive(one, 0, reports, lambda: None, tree)
+        else:
+            run_naive(one, 0, reports, lambda: None)
 
 
 def where_the_wall_went(reports: Path) -> Summary | None:
@@ -311,7 +334,9 @@ def bench(
                 cpu = FleetCpu(fleet)
                 stack.callback(cpu.close)
                 at_rest = idle_rate(cpu)
-                for mode, tree in schedule(modes, baseline, pairs):
+                runs = schedule(modes, baseline, pairs)
+                warm_up(work, inventory, runs)
+                for mode, tree in runs:
                     kind, workers = MODES[_mode_of(mode)]
                     fleet.ssh.close()  # every run opens its own connections
                     load = os.getloadavg()[0]

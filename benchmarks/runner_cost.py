@@ -6,7 +6,9 @@ and the ssh connection masters that outlive the command until ``settle()`` ends 
 never the sandbox hosts' sshd and dockerd, which are not its descendants. Without a
 writable cgroup it falls back to ``getrusage(RUSAGE_CHILDREN)``, which misses the
 detached connection masters. Peak RSS is each process's VmHWM, sampled while it runs:
-the controller (the command itself) and the largest of its Python children (workers).
+the controller (the command itself) and the largest of its Python children (workers). A
+child whose command line is still the controller's is a fork about to exec (ssh, curl): it
+shows the controller's memory, not a worker's, and is not counted.
 """
 
 from __future__ import annotations
@@ -108,9 +110,10 @@ def measure(argv: Sequence[str], settle: Callable[[], None], **popen: object) ->
 
 
 def _sample(controller: int, group: _Group, peaks: dict[str, float], done: threading.Event) -> None:
+    own = _cmdline(controller)
     while not done.wait(0.2):
         for pid in group.pids() or _children_of(controller):
-            role = "controller" if pid == controller else "worker" if _is_python(pid) else ""
+            role = "controller" if pid == controller else "worker" if _is_worker(pid, own) else ""
             if role:
                 peaks[role] = max(peaks[role], _peak_rss_mb(pid))
 
@@ -123,11 +126,17 @@ def _children_of(pid: int) -> list[int]:
     return [pid, *(int(child) for child in children)]
 
 
-def _is_python(pid: int) -> bool:
+def _cmdline(pid: int) -> bytes:
     try:
-        return b"python" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0]
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
     except OSError:
-        return False
+        return b""
+
+
+def _is_worker(pid: int, controller: bytes) -> bool:
+    """A Python process of its own (an xdist worker), not a fork of the controller before its exec."""
+    command = _cmdline(pid)
+    return b"python" in command.split(b"\0")[0] and command != controller
 
 
 def _peak_rss_mb(pid: int) -> float:

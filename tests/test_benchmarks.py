@@ -176,6 +176,16 @@ def test_runner_cost_counts_the_child_processes_of_a_command(fleet_ssh: ModuleTy
     assert settled == [True]
 
 
+def test_runner_cost_takes_a_fork_of_the_controller_for_no_worker(fleet_ssh: ModuleType) -> None:
+    from runner_cost import measure
+
+    # a fork still running the controller's command line shows the controller's memory
+    fork = "import os, time; pid = os.fork()\nif pid == 0: time.sleep(0.8); os._exit(0)\nos.waitpid(pid, 0)"
+    assert measure([sys.executable, "-c", fork], lambda: None).worker_rss_mb == 0.0
+    child = "import subprocess, sys; subprocess.run([sys.executable, '-c', 'import time; time.sleep(0.8)'], check=True)"
+    assert measure([sys.executable, "-c", child], lambda: None).worker_rss_mb > 0.0
+
+
 def test_the_timeline_tells_batch_waits_gaps_and_the_tail(fleet_ssh: ModuleType, tmp_path: Path) -> None:
     import json
 
