@@ -11,6 +11,10 @@ A process that runs the whole session's tests itself (no xdist) runs them host b
 criterion) every host's first test would wait for its batch before any host was judged
 whole, and the judging would run on alone after the last batch came in, rather than
 while the next hosts' batches are being fetched.
+
+Once the process has run a host's last test (none of its tests to come), it forgets what
+it derived from that host's batch (``Fleet.forget_derived``): a fleet's run holds one
+host's parsed facts at a time, not every host's till its end.
 """
 
 from __future__ import annotations
@@ -36,6 +40,9 @@ class HostLookahead:
         self._hosts = {host.name: host for host in state.inventory.hosts}
         self._names = frozenset(self._hosts)
         self._facts: dict[str, Host | None] = {}
+        self._named: dict[str, str | None] = {}
+        self._last: dict[str, str] | None = None
+        """Without xdist: each host's last test (its node id) among the session's items."""
         self._queue: Any = None
         self._order: list[Host] = []
         """The hosts read by the tests to come, the nearest first, as last looked at."""
@@ -62,22 +69,52 @@ class HostLookahead:
         if self._cursor < len(self._order):
             lookahead.want(self._order[self._cursor :])
 
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_teardown(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
+        fleet = self.state.fleet
+        if not isinstance(fleet, Fleet) or not self._hosts:
+            return
+        name = self._name(item)
+        if name is None or (nextitem is not None and self._name(nextitem) == name) or self._comes_again(item, name):
+            return
+        fleet.forget_derived(name)
+
+    def _comes_again(self, item: pytest.Item, name: str) -> bool:
+        """Whether a test of the host ``name`` is still to run in this process after ``item``."""
+        items: Sequence[pytest.Item] = item.session.items
+        queue = self._queued()
+        if queue:  # the worker's queue (a host's tests are handed to one worker at once)
+            _, indices = queue(-1)
+            return any(self._name(items[index]) == name for index in indices or ())
+        if self._last is None:
+            self._last = {}
+            for each in items:
+                host = self._name(each)
+                if host is not None:
+                    self._last[host] = each.nodeid
+        return self._last.get(name) != item.nodeid
+
     def _look(self, item: pytest.Item) -> None:
         """Read again the hosts of the tests to come when they changed: once for the session's
         items alone; with xdist, when more tests came into the worker's queue."""
         items: Sequence[pytest.Item] = item.session.items
-        if self._queue is None:
-            self._queue = _worker_queue(self.config) or False
-        if not self._queue:
+        queue = self._queued()
+        if not queue:
             if self._looked_at < 0:
                 self._looked_at = len(items)
                 self._order = self._distinct(items)
             return
-        count, indices = self._queue(self._looked_at)
+        count, indices = queue(self._looked_at)
         if indices is not None:  # more work came in
             self._order = self._distinct(items[index] for index in indices)
             self._cursor = 0
         self._looked_at = count
+
+    def _queued(self) -> Any:
+        """The worker's queue (``_worker_queue``), or False without one."""
+        if self._queue is None:
+            self._queue = _worker_queue(self.config) or False
+        return self._queue
 
     def _distinct(self, items: Iterable[pytest.Item]) -> list[Host]:
         order: dict[str, Host] = {}
@@ -87,11 +124,17 @@ class HostLookahead:
                 order.setdefault(host.name, host)
         return list(order.values())
 
+    def _name(self, item: pytest.Item) -> str | None:
+        """The inventory host the test is parametrized with, or None."""
+        if item.nodeid not in self._named:
+            self._named[item.nodeid] = sharding.host_of(item.nodeid, self._names)
+        return self._named[item.nodeid]
+
     def _of(self, item: pytest.Item) -> Host | None:
         """The host whose batch the test reads, or None."""
         if item.nodeid not in self._facts:
             criterion = item.stash.get(CRITERION, None)
-            name = sharding.host_of(item.nodeid, self._names)
+            name = self._name(item)
             reads = criterion is not None and name is not None and reads_batch(criterion.id)
             self._facts[item.nodeid] = self._hosts[name] if reads and name else None
         return self._facts[item.nodeid]

@@ -72,6 +72,55 @@ def test_a_run_without_workers_judges_its_hosts_one_after_another(
     assert ran.read_text().split("\n")[:-1] == ["first a", "second a", "first b", "second b"]
 
 
+FORGETTING = (
+    "import os, pytest\n"
+    "def derive(name, when):\n"
+    "    with open(os.environ['RAN'], 'a') as f:\n"
+    "        f.write(f\"{os.environ.get('PYTEST_XDIST_WORKER', 'main')} {when} {name}\\n\")\n"
+    "    return name\n"
+    "@pytest.mark.critical\n"
+    "@pytest.mark.criterion('AVL-01', category='Availability')\n"
+    "@pytest.mark.parametrize('n', range(3))\n"
+    "def test_host(fleet_host, remote, n):\n"
+    '    """Each host."""\n'
+    "    remote.run('true')\n"
+    "    assert remote.memo('name', '', lambda: derive(fleet_host.name, 'test')) == fleet_host.name\n"
+)
+AT_THE_END = (
+    "import pytest\n"
+    "from golive.session import state_of\n"
+    "from test_forget import derive\n"
+    "@pytest.hookimpl(tryfirst=True)\n"
+    "def pytest_sessionfinish(session):\n"
+    "    state = state_of(session.config)\n"
+    "    if state.fleet is None:  # xdist's controller runs no test\n"
+    "        return\n"
+    "    for host in state.inventory.hosts:  # derived again: forgotten, or never derived here\n"
+    "        state.fleet[host].memo('name', '', lambda: derive(host.name, 'end'))\n"
+)
+
+
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_a_process_forgets_a_host_s_derived_facts_after_its_last_test(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, workers: str
+) -> None:
+    """A host's facts are derived once for all its tests, and forgotten once the process has
+    run the last of them: read again at the end, every host's are derived again."""
+    criteria_project(pytester, "hosts:\n" + "".join(f'  {h}: {{backend: "local://"}}\n' for h in "abcd"))
+    (pytester.path / "tests_infra" / "test_forget.py").write_text(FORGETTING)
+    (pytester.path / "tests_infra" / "conftest.py").write_text(AT_THE_END)
+    ran = pytester.path / "ran.txt"
+    monkeypatch.setenv("RAN", str(ran))
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:html", "-n", workers, timeout=300)
+    result.assert_outcomes(passed=12)
+    lines = [line.split() for line in ran.read_text().splitlines()]
+    processes = {process for process, _, _ in lines}
+    tested = sorted(name for _, when, name in lines if when == "test")
+    assert tested == ["a", "b", "c", "d"]  # once for each host's three tests
+    for process in processes:
+        assert sorted(name for p, when, name in lines if p == process and when == "end") == ["a", "b", "c", "d"]
+
+
 def test_shards_deal_sorted_hosts_round_robin():
     hosts = ["db", "web", "cache", "mail", "backup"]
     assignment = {h: shard_of(h, hosts, 2) for h in hosts}

@@ -224,6 +224,15 @@ class RemoteHost:
             )
         return result
 
+    def forget_derived(self) -> None:
+        """Drop what was derived from the fetched output (parsed facts, classified logs, the
+        cleaned evidence entries), once the process has judged the host: a fleet's run would
+        otherwise hold every host's till its end. The output itself is kept, so a test that
+        still reads the host derives it again, without a second round trip."""
+        with self._memo_lock:
+            self._memo.clear()
+        self._entries.clear()
+
     def memo(self, kind: str, key: str, derive: Callable[[], T]) -> T:
         """A fact derived from fetched output (``kind``: what it is, ``key``: what it was derived
         from), computed once per host and shared by every criterion reading it."""
@@ -407,6 +416,13 @@ class Fleet:
 
     def round_trips(self) -> dict[str, int]:
         return {name: remote.round_trips for name, remote in self._hosts.items()}
+
+    def forget_derived(self, name: str) -> None:
+        """``RemoteHost.forget_derived`` for the host named ``name``, if it was used."""
+        with self._lock:
+            remote = self._hosts.get(name)
+        if remote is not None:
+            remote.forget_derived()
 
 
 def _too_long_to_quote(script: str) -> bool:

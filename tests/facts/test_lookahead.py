@@ -161,3 +161,19 @@ def test_a_worker_copies_its_queue_of_tests_only_when_more_came_in() -> None:
     interactor.nextitem_index = 9
     assert queued(5) == (2, None)
     assert queued(1) == (2, [9])
+
+
+def test_a_host_forgets_what_it_derived_and_derives_it_again_from_the_same_output() -> None:
+    fact_command(lambda host: "echo forget-1" if host.name == "forget" else None)
+    remote = Fleet()[Host(name="forget", backend="local://")]
+    derived: list[str] = []
+
+    def derive() -> str:
+        derived.append(remote.run("echo forget-1").stdout)
+        return derived[-1]
+
+    assert remote.memo("echo", "forget-1", derive) == remote.memo("echo", "forget-1", derive) == "forget-1\n"
+    assert len(derived) == 1
+    remote.forget_derived()
+    assert remote.memo("echo", "forget-1", derive) == "forget-1\n"
+    assert len(derived) == 2 and remote.round_trips == 1  # from the output kept: no second round trip
