@@ -35,8 +35,10 @@ read from the formats services write:
   Apache httpd's ``[module:level] [pid N]`` header, read the same way.
 
 An access-log line (combined/common format, HAProxy's HTTP log format, Traefik's
-and Caddy's JSON access logs) is judged by its status only: an error when the status is one of
-``logs.access_error_statuses`` (default 5xx), never by the words of its path.
+and Caddy's JSON access logs, uvicorn's and gin's request lines, Plug's and Phoenix's
+``Sent 500 in 12ms``) is judged by its status only: an error when the status is one of
+``logs.access_error_statuses`` (default 5xx), never by the words of its path or its level
+(these frameworks log every request at info).
 
 A line stating no level is error-like by its words (``checks/log_patterns.ERROR_LIKE``),
 once field values that count nothing (``errors=0``, ``0 failed``) and URL paths are
@@ -237,6 +239,15 @@ _STATUS_UVICORN = re.compile(
     r"^(?:(?:TRACE|DEBUG|INFO|WARNING|ERROR|CRITICAL):\s+)?[\w.:\[\]-]+ - "
     r'"[A-Z]{3,10} \S+ HTTP/\d(?:\.\d)?" (\d{3})(?: |$)'
 )
+# gin's default request log: "[GIN] 2006/01/02 - 15:04:05 | 500 |  1.2ms |  10.0.0.1 | GET  "/path"" (logger.go's
+# defaultLogFormatter; the status's colour codes come off before a line is read)
+_STATUS_GIN = re.compile(r"\[GIN\] \d{4}/\d\d/\d\d - \d\d:\d\d:\d\d \| ?(\d{3}) \|")
+_GIN_COLOURS = {"1": "[90;47m", "2": "[97;42m", "3": "[90;47m", "4": "[90;43m", "5": "[97;41m"}
+"""The colour gin's logger writes before a status of each class when its output is a terminal (a
+container run with a tty): ``ESC[97;41m 500 ESC[0m``, so the host's filter looks for it there."""
+# Plug.Logger's and Phoenix's line once a response is sent: "Sent 500 in 12ms" ("Chunked" for a
+# chunked response, microseconds under a millisecond), the request's "GET /path" on a line before it
+_STATUS_PLUG = re.compile(r"(?:^|\s)(?:Sent|Chunked) (\d{3}) in \d+(?:ms|\u00b5s)$")
 _STATUS_JSON = re.compile(r'"(?:DownstreamStatus|status)"\s?:\s?(\d{3})\b')
 _ACCESS_JSON = re.compile(r'"(?:RequestMethod|RequestPath)"\s?:|"logger"\s?:\s?"http\.log\.access')
 # field values that count nothing, and URL paths: their words say nothing about the line
@@ -250,11 +261,16 @@ _NEUTRAL = re.compile(
 def access_status(message: str) -> int | None:
     """The HTTP status of an access-log line (None: not an access-log line)."""
     if '"' not in message:
-        return None
-    if _ACCESS_JSON.search(message):
+        if " in " not in message or not ("Sent " in message or "Chunked " in message):
+            return None
+        match = _STATUS_PLUG.search(message)
+    elif _ACCESS_JSON.search(message):
         match = _STATUS_JSON.search(message)
-        return int(match.group(1)) if match else None
-    match = _STATUS_CLF.search(message) or _STATUS_HAPROXY.search(message) or _STATUS_UVICORN.match(message)
+    else:
+        match = (
+            _STATUS_CLF.search(message) or _STATUS_HAPROXY.search(message) or _STATUS_UVICORN.match(message)
+            or _STATUS_GIN.search(message)
+        )  # fmt: skip
     return int(match.group(1)) if match else None
 
 
@@ -708,8 +724,9 @@ def host_literals(statuses: Sequence[str]) -> tuple[str, ...]:
                   '"level":2,"time":', '"level":3,"time":', '"level":4,"time":', "[w 2", "[e 2", "[c 2",
                   "(w) 2", "(c) 2",
                   *(f"<{pri}>" for pri in range(192) if pri % 8 <= 4), KLOG_LITERAL)  # fmt: skip
-    forms = ('" {}', 'status":{}', 'status": {}')
+    forms = ('" {}', 'status":{}', 'status": {}', "| {}", "sent {}", "chunked {}")  # CLF, JSON, gin, Plug
     prefixes = parse_statuses(statuses)
     access = tuple(form.format(prefix) for prefix in prefixes for form in forms)
+    access += tuple(f"{_GIN_COLOURS.get(prefix[0], _GIN_COLOURS['5'])} {prefix}" for prefix in prefixes)
     haproxy = tuple(text for prefix in prefixes for text in _haproxy_literals(prefix))
     return levels + structured + access + haproxy + (REDIS_WARNING_LITERAL,)

@@ -556,6 +556,46 @@ def test_uvicorn_access_lines_are_judged_by_their_status(tmp_path: Path):
     assert [g.examples[0] for g in result.unknown.values()] == [UVICORN[0]]
 
 
+GIN = [
+    '[GIN] 2026/12/05 - 01:02:03 | 500 |    1.234567ms |     203.0.113.7 | GET      "/api/v1/items"',
+    '[GIN] 2026/12/05 - 01:02:04 | 200 |      12.3\u00b5s |     203.0.113.7 | GET      "/api/v1/errors"',
+    '[GIN] 2026/12/05 - 01:02:05 | 404 |       8.1\u00b5s |     203.0.113.9 | GET      "/wp-login.php"',
+]
+PLUG = [
+    "12:20:44.902 request_id=GEf3QYb7c0pTKuEAAC1x [info] POST /api/event",
+    "12:20:44.917 request_id=GEf3QYb7c0pTKuEAAC1x [info] Sent 500 in 15ms",
+    "12:20:45.002 request_id=GEf3RbNw2Lq8Y1gAAC2C [info] GET /api/errors/summary",
+    "12:20:45.003 request_id=GEf3RbNw2Lq8Y1gAAC2C [info] Chunked 200 in 812\u00b5s",
+    "12:20:46.110 [info] Sent 3 reports in 2 batches",
+]
+
+
+@pytest.mark.parametrize(
+    ("lines", "statuses", "failed"), [(GIN, [500, 200, 404], 0), (PLUG, [None, 500, None, 200, None], 1)]
+)
+def test_gin_and_plug_request_lines_are_judged_by_their_status(
+    tmp_path: Path, lines: list[str], statuses: list[int | None], failed: int
+):
+    """gin and Plug (Phoenix) log every request at info, or at no level: the status says a request failed."""
+    assert [access_status(line) for line in lines] == statuses
+    result = _classified(tmp_path, lines)
+    assert [g.examples[0] for g in result.unknown.values()] == [lines[failed]]
+    assert _findings(result) == [next(iter(result.unknown))]
+
+
+@pytest.mark.parametrize("statuses", [["5xx"], ["429"]])
+def test_gin_s_coloured_status_is_kept_by_the_host_and_judged(tmp_path: Path, statuses: list[str]):
+    """With a tty, gin writes the status between colour codes (red for 5xx, yellow for 4xx)."""
+    red, yellow, green, reset = "\x1b[97;41m", "\x1b[90;43m", "\x1b[97;42m", "\x1b[0m"
+    lines = [
+        f'[GIN] 2026/12/05 - 01:02:03 |{red} 502 {reset}|    1.2ms |  203.0.113.7 |\x1b[97;44m GET {reset} "/a"',
+        f'[GIN] 2026/12/05 - 01:02:04 |{yellow} 429 {reset}|    1.2ms |  203.0.113.7 |\x1b[97;44m GET {reset} "/b"',
+        f'[GIN] 2026/12/05 - 01:02:05 |{green} 200 {reset}|    1.2ms |  203.0.113.7 |\x1b[97;44m GET {reset} "/c"',
+    ]
+    result = _classified(tmp_path, lines, access_error_statuses=statuses)
+    assert [g.examples[0].split('"')[-2] for g in result.unknown.values()] == ["/a" if statuses == ["5xx"] else "/b"]
+
+
 def test_the_host_keeps_haproxy_errors_but_not_every_digit_before_a_status_digit(tmp_path: Path):
     """A digit, a space and 5 is in every HAProxy 5xx line and in many others (a size of
     5123 bytes): the host's second grep keeps of those only HAProxy's timers and status;
