@@ -39,6 +39,10 @@ READ_LIMIT = 64 * 1024
 UNVERIFIED = "unverified"
 
 
+KEEPALIVE_SECONDS = 5.0
+"""How long an idle connection stays open for the next request to the same origin (httpx's default)."""
+
+
 class _Resolving(httpcore.SyncBackend):
     """Connects a server name to a declared address (curl's ``--resolve``), else as asked."""
 
@@ -90,8 +94,14 @@ class HttpProbe:
                     context.check_hostname = False
                     context.verify_mode = ssl.CERT_NONE
                 transport = httpx.HTTPTransport(verify=context)
-                # httpx has no public hook for the address a name connects to; its pool does.
-                transport._pool = httpcore.ConnectionPool(ssl_context=context, network_backend=self._backend)
+                # httpx has no public hook for the address a name connects to; its pool does. No
+                # cap on connections: a full pool closes an idle connection to make room, and may
+                # close one another thread was just handed (httpcore 1.0.9, encode/httpcore#1110),
+                # failing that request with EBADF. Idle connections close after 5 s instead.
+                transport._pool = httpcore.ConnectionPool(
+                    ssl_context=context, network_backend=self._backend, max_connections=None,
+                    max_keepalive_connections=None, keepalive_expiry=KEEPALIVE_SECONDS,
+                )  # fmt: skip
                 self._clients[trust] = httpx.Client(transport=transport, follow_redirects=False, trust_env=False)
             return self._clients[trust]
 
