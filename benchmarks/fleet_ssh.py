@@ -201,8 +201,9 @@ def warm_up(work: Path, inventory: Path, runs: Sequence[tuple[str, Path]]) -> No
     first = next(iter(hosts["hosts"]))
     one = work / "warm-up.yaml"
     one.write_text(yaml.safe_dump({**hosts, "hosts": {first: hosts["hosts"][first]}}))
-    for kind, tree in dict.fromkeys((MODES[_mode_of(mode)][0], tree) for mode, tree in runs):
-        reports = work / f"warm-up-{kind}-{len(list(work.glob('warm-up-*')))}"
+    suites = dict.fromkeys((MODES[_mode_of(mode)][0], tree) for mode, tree in runs)
+    for n, (kind, tree) in enumerate(suites):
+        reports = work / f"warm-up-{n}"
         if kind == "golive":
             run_golive(one, 0, reports, lambda: None, tree)
         else:
