@@ -39,7 +39,8 @@ class HostLookahead:
         self.state = state
         self._hosts = {host.name: host for host in state.inventory.hosts}
         self._names = frozenset(self._hosts)
-        self._facts: dict[str, Host | None] = {}
+        self._reads: dict[str, bool] = {}
+        """Whether a criterion's tests read their host's batch, by criterion ID."""
         self._named: dict[str, str | None] = {}
         self._last: dict[str, str] | None = None
         """Without xdist: each host's last test (its node id) among the session's items."""
@@ -132,12 +133,13 @@ class HostLookahead:
 
     def _of(self, item: pytest.Item) -> Host | None:
         """The host whose batch the test reads, or None."""
-        if item.nodeid not in self._facts:
-            criterion = item.stash.get(CRITERION, None)
-            name = self._name(item)
-            reads = criterion is not None and name is not None and reads_batch(criterion.id)
-            self._facts[item.nodeid] = self._hosts[name] if reads and name else None
-        return self._facts[item.nodeid]
+        criterion = item.stash.get(CRITERION, None)
+        name = self._name(item)
+        if criterion is None or name is None:
+            return None
+        if criterion.id not in self._reads:
+            self._reads[criterion.id] = reads_batch(criterion.id)
+        return self._hosts[name] if self._reads[criterion.id] else None
 
 
 def _worker_queue(config: pytest.Config) -> Any:
